@@ -1,0 +1,50 @@
+# The README's two commands: `make demo` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DEMO_ARGS ?= --cycles 4
+
+# Debian packages the tests start as real peers (installed only when root and missing).
+APT_PACKAGES := snmp snmpd influxdb prometheus-alertmanager prometheus-snmp-exporter \
+	victoria-metrics nats-server chromium chromium-driver tshark tcpdump iproute2 \
+	openssh-client openssh-server git
+
+.PHONY: demo test setup system lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	@touch $@
+
+system:
+	@if [ "$$(id -u)" = 0 ]; then \
+		missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+		if [ -n "$$missing" ]; then \
+			echo "installing Debian packages: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		fi; \
+	else \
+		echo "not root: skipping Debian packages ($(APT_PACKAGES)); tests needing them will skip with a reason"; \
+	fi
+
+setup: system $(VENV)/.installed
+
+demo: setup
+	$(VENV)/bin/netmon demo $(DEMO_ARGS)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+
+bench: setup
+	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

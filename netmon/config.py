@@ -1,0 +1,240 @@
+"""netmon.yaml: the daemon's configuration, validated with pydantic.
+
+Relative paths are relative to the config file. Every setting can be overridden from the
+environment for container use: ``NETMON__SECTION__KEY=value`` (double underscores separate
+levels, e.g. ``NETMON__SINK=influxdb://...`` or ``NETMON__INTERVALS__SNMP=30``); values are
+parsed as YAML scalars.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .errors import InputError, Problem
+from .secrets import REF_HELP, SecretStore, is_reference
+from .yamlio import LineDict, line_for_loc, load_yaml
+
+AuthProto = Literal["none", "md5", "sha", "sha224", "sha256", "sha384", "sha512"]
+PrivProto = Literal["none", "des", "aes", "aes128", "aes192", "aes256"]
+
+
+def _ref(v: str | None) -> str | None:
+    if v is None or v == "":
+        return None
+    if not is_reference(v):
+        raise ValueError(f"inline secrets are not allowed; {REF_HELP}")
+    return v
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SnmpCredentialRef(_Strict):
+    """An SNMP credential as written in netmon.yaml: secrets are references."""
+
+    version: Literal["1", "2c", "3"] = "3"
+    community: str | None = None
+    user: str | None = None
+    auth_protocol: AuthProto = "none"
+    auth_key: str | None = None
+    priv_protocol: PrivProto = "none"
+    priv_key: str | None = None
+    context: str = ""
+
+    _refs = field_validator("community", "auth_key", "priv_key")(_ref)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _ver(cls, v: Any) -> Any:
+        return str(v)
+
+
+class SshCredentialRef(_Strict):
+    username: str
+    password: str | None = None
+    key_file: Path | None = None
+    passphrase: str | None = None
+    enable_secret: str | None = None
+
+    _refs = field_validator("password", "passphrase", "enable_secret")(_ref)
+
+
+class SnmpCredential(BaseModel):
+    """A resolved SNMP credential (secrets as SecretStr)."""
+
+    version: Literal["1", "2c", "3"]
+    community: SecretStr | None = None
+    user: str | None = None
+    auth_protocol: AuthProto = "none"
+    auth_key: SecretStr | None = None
+    priv_protocol: PrivProto = "none"
+    priv_key: SecretStr | None = None
+    context: str = ""
+
+
+class SshCredential(BaseModel):
+    username: str
+    password: SecretStr | None = None
+    key_file: Path | None = None
+    passphrase: SecretStr | None = None
+    enable_secret: SecretStr | None = None
+
+
+class Credentials(_Strict):
+    snmp: dict[str, SnmpCredentialRef] = Field(default_factory=dict)
+    ssh: dict[str, SshCredentialRef] = Field(default_factory=dict)
+
+
+class Intervals(_Strict):
+    snmp: float = Field(60.0, gt=0, description="interface polling, seconds")
+    health: float = Field(300.0, gt=0, description="CPU/memory/temperature, seconds")
+    backup: float = Field(86400.0, gt=0, description="SSH config backup, seconds")
+    probe: float = Field(60.0, gt=0, description="active probes, seconds")
+    jitter: float = Field(0.1, ge=0, le=1, description="start offsets spread over this fraction of an interval")
+
+
+class SnmpSettings(_Strict):
+    timeout: float = Field(2.0, gt=0)
+    retries: int = Field(1, ge=0)
+    max_repetitions: int = Field(25, ge=1, le=200)
+    concurrency: int = Field(500, ge=1, description="devices polled at once, whole process")
+    per_site_concurrency: int = Field(8, ge=1, description="devices polled at once per site (small WAN links)")
+    device_budget: float = Field(20.0, gt=0, description="seconds one device's poll may take in all")
+    static_refresh_polls: int = Field(10, ge=1, description="re-read ifName/ifAlias/ifHighSpeed every N polls")
+
+
+class SpoolSettings(_Strict):
+    dir: Path = Path("/var/lib/netmon/spool")
+    max_bytes: int = Field(1 << 30, gt=0)
+    max_age: float = Field(7 * 86400.0, gt=0, description="seconds")
+    fsync: Literal["always", "batch", "interval", "never"] = "batch"
+
+
+class BatchSettings(_Strict):
+    size: int = Field(5000, ge=1)
+    interval: float = Field(1.0, gt=0)
+
+
+class HttpSettings(_Strict):
+    listen: str = "127.0.0.1:9108"  # /metrics and /healthz; empty disables
+
+
+class LogSettings(_Strict):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    json_format: bool = Field(False, alias="json")
+
+
+class NetmonConfig(_Strict):
+    inventory: list[Path] = Field(default_factory=list, min_length=1)
+    secrets_file: Path | None = None
+    credentials: Credentials = Field(default_factory=Credentials)
+    sink: str = "sqlite:///var/lib/netmon/netmon.db"
+    spool: SpoolSettings = Field(default_factory=SpoolSettings)
+    batch: BatchSettings = Field(default_factory=BatchSettings)
+    intervals: Intervals = Field(default_factory=Intervals)
+    snmp: SnmpSettings = Field(default_factory=SnmpSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    # Sections owned by later modules, each validated by its own model.
+    ssh: dict[str, Any] = Field(default_factory=dict)
+    archive: dict[str, Any] = Field(default_factory=dict)
+    compliance: dict[str, Any] = Field(default_factory=dict)
+    alerting: dict[str, Any] = Field(default_factory=dict)
+    probe: dict[str, Any] = Field(default_factory=dict)
+    security: dict[str, Any] = Field(default_factory=dict)
+    nats: dict[str, Any] = Field(default_factory=dict)
+    dashboards: dict[str, Any] = Field(default_factory=dict)
+
+    # Set by load_config, not by the file.
+    path: Path | None = Field(default=None, exclude=True)
+
+    def secret_store(self) -> SecretStore:
+        return SecretStore(self.secrets_file)
+
+    def snmp_credential(self, name: str, store: SecretStore | None = None) -> SnmpCredential:
+        store = store or self.secret_store()
+        where = f"{self.path or 'netmon.yaml'}: credentials.snmp.{name}"
+        ref = self.credentials.snmp.get(name)
+        if ref is None:
+            raise InputError.one(str(self.path or "netmon.yaml"), f"no SNMP credential named {name!r}", field="credentials.snmp")
+        return SnmpCredential(
+            version=ref.version,
+            community=store.resolve(ref.community, where) if ref.community else None,
+            user=ref.user,
+            auth_protocol=ref.auth_protocol,
+            auth_key=store.resolve(ref.auth_key, where) if ref.auth_key else None,
+            priv_protocol=ref.priv_protocol,
+            priv_key=store.resolve(ref.priv_key, where) if ref.priv_key else None,
+            context=ref.context,
+        )
+
+    def ssh_credential(self, name: str, store: SecretStore | None = None) -> SshCredential:
+        store = store or self.secret_store()
+        where = f"{self.path or 'netmon.yaml'}: credentials.ssh.{name}"
+        ref = self.credentials.ssh.get(name)
+        if ref is None:
+            raise InputError.one(str(self.path or "netmon.yaml"), f"no SSH credential named {name!r}", field="credentials.ssh")
+        return SshCredential(
+            username=ref.username,
+            password=store.resolve(ref.password, where) if ref.password else None,
+            key_file=ref.key_file,
+            passphrase=store.resolve(ref.passphrase, where) if ref.passphrase else None,
+            enable_secret=store.resolve(ref.enable_secret, where) if ref.enable_secret else None,
+        )
+
+
+def _apply_env(doc: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for key, value in environ.items():
+        if not key.startswith("NETMON__"):
+            continue
+        parts = [p.lower() for p in key[len("NETMON__") :].split("__") if p]
+        node = doc
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = yaml.safe_load(value) if value else value
+
+
+def _resolve_paths(cfg: NetmonConfig, base: Path) -> None:
+    cfg.inventory = [p if p.is_absolute() else base / p for p in cfg.inventory]
+    if cfg.secrets_file and not cfg.secrets_file.is_absolute():
+        cfg.secrets_file = base / cfg.secrets_file
+    if not cfg.spool.dir.is_absolute():
+        cfg.spool.dir = base / cfg.spool.dir
+    for c in cfg.credentials.ssh.values():
+        if c.key_file and not c.key_file.is_absolute():
+            c.key_file = base / c.key_file
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> NetmonConfig:
+    """Load, apply NETMON__ overrides, validate; every problem reported with its line."""
+    environ = os.environ if environ is None else environ
+    doc = load_yaml(path)
+    if doc is None:
+        doc = LineDict()
+        doc.line, doc.key_lines = 1, {}
+    if not isinstance(doc, dict):
+        raise InputError.one(str(path), "netmon.yaml must be a mapping of settings")
+    _apply_env(doc, environ)
+    try:
+        cfg = NetmonConfig.model_validate(doc)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown setting"
+            elif err["type"] == "missing":
+                msg = "required setting is missing"
+            problems.append(Problem(str(path), msg, line_for_loc(doc, loc), ".".join(str(p) for p in loc)))
+        raise InputError(problems) from None
+    _resolve_paths(cfg, path.resolve().parent)
+    cfg.path = path
+    return cfg

@@ -1,0 +1,169 @@
+"""The topology tree, central down to township, built from tiers, region paths and uplinks.
+
+A device's parents are its uplinks. An uplink must point to a device of a higher tier
+(nearer the centre), or of the same tier at the same site (an access switch behind its site's
+core). Devices with no uplinks are roots; normally only the centre has them. Several uplinks
+make a DAG: the first is the primary path, and a device is cut off only when every path to a
+root is down (the alert engine asks ``ancestors`` for that).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+
+from ..errors import Problem
+from .load import Inventory
+from .model import Device
+
+
+def topology_problems(
+    inv: Inventory,
+    sources: Mapping[str, str] | None = None,
+    lines: Mapping[str, int | None] | None = None,
+    ignore_missing: set[str] | frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Dangling uplinks, tier inversions and cycles, each named with file and line."""
+    sources = sources or {}
+    lines = lines or {}
+    out: list[Problem] = []
+
+    def add(dev: Device, reason: str, field: str) -> None:
+        out.append(Problem(sources.get(dev.name, "inventory"), f"device {dev.name}: {reason}", lines.get(dev.name), field))
+
+    for dev in inv:
+        for i, up in enumerate(dev.uplinks):
+            parent = inv.devices.get(up.device)
+            fld = f"uplinks[{i}].device"
+            if parent is None:
+                if up.device in ignore_missing:
+                    continue  # already reported as invalid; don't cascade
+                add(dev, f"uplink to {up.device!r}, which is not in the inventory", fld)
+            elif parent.name == dev.name:
+                add(dev, "uplink to itself", fld)
+            elif parent.tier.depth > dev.tier.depth:
+                add(dev, f"tier inversion: a {dev.tier.value} device cannot uplink to {parent.name} ({parent.tier.value})", fld)
+            elif parent.tier == dev.tier and parent.site != dev.site:
+                add(
+                    dev,
+                    f"uplink to {parent.name} of the same tier ({dev.tier.value}) at another site; "
+                    "uplinks go toward the centre",
+                    fld,
+                )
+            elif parent.network != dev.network:
+                add(dev, f"uplink crosses networks ({dev.network.value} -> {parent.network.value} {parent.name})", fld)
+    # Cycles can only form among same-tier, same-site links, but check generally.
+    state: dict[str, int] = {}
+    for start in inv.devices:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(_parents(inv, start)))]
+        state[start] = 1
+        path = [start]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if state.get(nxt) == 1:
+                cyc = path[path.index(nxt) :] + [nxt]
+                add(inv[node], "uplink cycle: " + " -> ".join(cyc), "uplinks")
+            elif not state.get(nxt):
+                state[nxt] = 1
+                stack.append((nxt, iter(_parents(inv, nxt))))
+                path.append(nxt)
+    return out
+
+
+def _parents(inv: Inventory, name: str) -> list[str]:
+    return [u.device for u in inv[name].uplinks if u.device in inv.devices and u.device != name]
+
+
+class Topology:
+    """Navigation over a validated inventory."""
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inventory = inv
+        self._children: dict[str, list[str]] = defaultdict(list)
+        for dev in inv:
+            for up in dev.uplinks:
+                if up.device in inv.devices:
+                    self._children[up.device].append(dev.name)
+
+    def device(self, name: str) -> Device:
+        return self.inventory[name]
+
+    def parents(self, name: str) -> list[str]:
+        return _parents(self.inventory, name)
+
+    def children(self, name: str) -> list[str]:
+        return list(self._children.get(name, ()))
+
+    def roots(self) -> list[str]:
+        return [d.name for d in self.inventory if not self.parents(d.name)]
+
+    def path_to_root(self, name: str) -> list[str]:
+        """Primary path: the device, its first uplink, that one's first uplink, ... to a root."""
+        path = [name]
+        seen = {name}
+        while True:
+            ps = self.parents(path[-1])
+            if not ps or ps[0] in seen:
+                return path
+            path.append(ps[0])
+            seen.add(ps[0])
+
+    def ancestors(self, name: str) -> set[str]:
+        out: set[str] = set()
+        todo = list(self.parents(name))
+        while todo:
+            n = todo.pop()
+            if n not in out:
+                out.add(n)
+                todo.extend(self.parents(n))
+        return out
+
+    def descendants(self, name: str) -> list[str]:
+        """Everything below the device, breadth first (each once)."""
+        out: list[str] = []
+        seen = {name}
+        queue = list(self.children(name))
+        while queue:
+            n = queue.pop(0)
+            if n in seen:
+                continue
+            seen.add(n)
+            out.append(n)
+            queue.extend(self.children(n))
+        return out
+
+    def cut_off_by(self, down: set[str], name: str) -> bool:
+        """True if every path from ``name`` to a root passes through a device in ``down``."""
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            ps = self.parents(n)
+            if not ps and n not in down:
+                return False
+            todo.extend(p for p in ps if p not in down)
+        return True
+
+    def walk(self) -> Iterable[tuple[int, str]]:
+        """Depth-first (depth, name) over the primary tree, for drawing."""
+        primary_children: dict[str, list[str]] = defaultdict(list)
+        for d in self.inventory:
+            ps = self.parents(d.name)
+            if ps:
+                primary_children[ps[0]].append(d.name)
+        stack = [(0, r) for r in reversed(self.roots())]
+        while stack:
+            depth, n = stack.pop()
+            yield depth, n
+            stack.extend((depth + 1, c) for c in reversed(primary_children.get(n, ())))

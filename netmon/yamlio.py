@@ -1,0 +1,106 @@
+"""YAML loading that remembers line numbers, so errors can name the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping from YAML that knows the line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list[Any]):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        out[str(key) if not isinstance(key, str) else key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[str(key)] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[arg-type]
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file (a BOM is tolerated); anything else is a clear error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError.one(str(path), f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError.one(
+            str(path), f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8", line
+        ) from None
+
+
+def load_yaml(path: Path, text: str | None = None) -> Any:
+    """Parse YAML keeping line numbers; syntax errors become an InputError naming the line."""
+    if text is None:
+        text = read_text(path)
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError.one(str(path), f"YAML syntax error: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise InputError.one(str(path), f"YAML error: {exc}") from None
+
+
+def line_of(obj: Any, key: str | int | None = None) -> int | None:
+    """Best line number for ``obj[key]`` (or obj itself) if obj came from load_yaml."""
+    if isinstance(obj, LineDict):
+        if key is not None and str(key) in obj.key_lines:
+            return obj.key_lines[str(key)]
+        return obj.line
+    if isinstance(obj, LineList):
+        if isinstance(key, int) and 0 <= key < len(obj.item_lines):
+            return obj.item_lines[key]
+        return obj.line
+    return None
+
+
+def line_for_loc(root: Any, loc: tuple[str | int, ...]) -> int | None:
+    """Walk a pydantic error location through the loaded YAML and return the deepest known line."""
+    best = line_of(root)
+    node = root
+    for part in loc:
+        line = line_of(node, part)
+        if line is not None:
+            best = line
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return best
