@@ -115,11 +115,18 @@ class SpoolSettings(_Strict):
     max_bytes: int = Field(1 << 30, gt=0)
     max_age: float = Field(7 * 86400.0, gt=0, description="seconds")
     fsync: Literal["always", "batch", "interval", "never"] = "batch"
+    # storage (docs/STORAGE.md): segment size (default max_bytes/32, 64 KiB..64 MiB) and the
+    # fsync period of the "interval" policy.
+    segment_bytes: int | None = Field(None, ge=4096)
+    fsync_interval: float = Field(1.0, gt=0, description="seconds, for fsync: interval")
 
 
 class BatchSettings(_Strict):
     size: int = Field(5000, ge=1)
     interval: float = Field(1.0, gt=0)
+    # storage: retries of a failed write back off exponentially (with jitter) up to retry_max.
+    retry_initial: float = Field(0.5, gt=0, description="seconds before the first retry")
+    retry_max: float = Field(30.0, gt=0, description="longest wait between retries, seconds")
 
 
 class HttpSettings(_Strict):

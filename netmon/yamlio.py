@@ -22,7 +22,8 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc,name-defined]
+    # libyaml parses ~20x faster and still gives node marks, so line numbers survive.
     pass
 
 

@@ -6,10 +6,9 @@ import importlib
 import sys
 
 import typer
-
-from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, NetmonError
 from rich.markup import escape
 
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, NetmonError
 from .common import err_console
 
 app = typer.Typer(

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from ..inventory.generate import dump, generate
+from ..inventory.generate import dump, dump_csv, generate
 from ..inventory.model import Network, Tier
 from .common import ConfigOpt, InventoryOpt, ScopeOpt, console, load_context
 
@@ -85,10 +85,16 @@ def tree(config: ConfigOpt = None, inventory: InventoryOpt = None, scope: ScopeO
 @app.command("generate")
 def generate_cmd(
     size: Annotated[str, typer.Option(help="small (~60 devices) or national (~33,000)")] = "small",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout; .csv writes CSV")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml | csv (default: from --out's suffix, else yaml)")] = None,
 ) -> None:
-    """Generate the sample four-tier network (deterministic)."""
-    text = dump(generate(size))
+    """Generate the sample four-tier network (deterministic).
+
+    Example: netmon inventory generate --size national -o national.csv
+    """
+    fmt = fmt or ("csv" if out is not None and out.suffix.lower() == ".csv" else "yaml")
+    doc = generate(size)
+    text = dump_csv(doc) if fmt == "csv" else dump(doc)
     if out:
         out.write_text(text, encoding="utf-8")
         console.print(f"wrote {out}")

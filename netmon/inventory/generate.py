@@ -154,3 +154,21 @@ def dump(doc: dict[str, Any]) -> str:
         "# Intranet 10.0.0.0/9, extranet 10.128.0.0/9; credentials are references defined in netmon.yaml.\n"
     )
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=200)
+
+
+CSV_COLUMNS = ["name", "address", "network", "tier", "region", "site", "role", "vendor", "uplinks", "snmp", "ssh"]
+
+
+def dump_csv(doc: dict[str, Any]) -> str:
+    """The same network as a spreadsheet (groups expanded), as network teams keep it."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for d in doc["devices"]:
+        row = {**doc["groups"][d["group"]], **{k: v for k, v in d.items() if k != "group"}}
+        row["uplinks"] = ";".join(f"{u['device']}:{u['interface']}" for u in d.get("uplinks", []))
+        w.writerow({k: row.get(k, "") for k in CSV_COLUMNS})
+    return buf.getvalue()

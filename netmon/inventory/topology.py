@@ -69,7 +69,7 @@ def topology_problems(
                 path.pop()
                 continue
             if state.get(nxt) == 1:
-                cyc = path[path.index(nxt) :] + [nxt]
+                cyc = [*path[path.index(nxt) :], nxt]
                 add(inv[node], "uplink cycle: " + " -> ".join(cyc), "uplinks")
             elif not state.get(nxt):
                 state[nxt] = 1

@@ -1,0 +1,341 @@
+"""The lab's SNMP agents: snmpsim serving recordings of real devices, one UDP port per device.
+
+One ``snmpsim-command-responder`` process serves every device: each device gets its own
+127.0.0.1 endpoint, and snmpsim picks the data file by the endpoint's transport ID
+(``1.3.6.1.6.1.1.N`` for the N-th endpoint). v2c (one community) and v3 authPriv (user
+``netmon``, SHA/AES) both work. Recordings come from the ``snmpsim-data`` package; only the
+subtrees netmon polls are kept (system, IF-MIB, the health MIBs of the profiles), which keeps
+start-up to a second or two for ~60 devices, and the IF-MIB counters are rewritten to
+snmpsim's ``numeric`` variation so they move like a live device's.
+
+Faults: with ``faults=True`` (the default) each device's public port is a small UDP relay in
+a thread of the calling process, so ``handle.pause(name)`` makes that one device stop
+answering (a provincial uplink going down) while the others keep answering. The relay lives
+as long as the process that started the lab.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import hashlib
+import os
+import selectors
+import shutil
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..inventory import Device
+from .procs import Proc, free_port, start, wait_for
+
+COMMUNITY = "public"
+V3_USER = "netmon"
+# Lab-only keys for the simulated agents (not secrets of any real network).
+V3_AUTH_KEY = "netmon-lab-auth"
+V3_PRIV_KEY = "netmon-lab-priv"
+
+# Recordings per inventory vendor (paths under snmpsim_data/data). Devices of one vendor take
+# them in turn, so a lab of many Huawei devices exercises several Huawei firmwares.
+RECORDINGS: dict[str, tuple[str, ...]] = {
+    "huawei_vrp": ("network/router/huawei-s5720", "network/switch/huawei-s12704", "network/router/huawei-acu2"),
+    "h3c_comware": ("network/switch/h3c-comware-7-1-075", "network/switch/h3c-wx6103"),
+    "cisco_ios": ("network/switch/cisco-c3560", "network/switch/cisco-c3750"),
+    "ruijie_rgos": ("network/switch/ruijie-s5750-24gt12sfp", "network/router/ruijie-n18010"),
+    "zte_zxros": ("network/switch/zte-zrx10", "network/switch/zte-zxr10-5250"),
+    "juniper_junos": ("network/router/juniper-mx960-16-1r6-7-a",),
+}
+
+# Subtrees kept from a recording: what netmon polls (system, IF-MIB, health MIBs).
+KEEP_PREFIXES: tuple[str, ...] = (
+    "1.3.6.1.2.1.1.",  # system
+    "1.3.6.1.2.1.2.",  # interfaces (ifNumber, ifTable)
+    "1.3.6.1.2.1.31.1.1.",  # ifXTable
+    "1.3.6.1.2.1.31.1.5.",  # ifTableLastChange
+    "1.3.6.1.2.1.25.2.",  # HOST-RESOURCES hrStorage
+    "1.3.6.1.2.1.25.3.3.",  # HOST-RESOURCES hrProcessor
+    "1.3.6.1.2.1.99.1.1.",  # ENTITY-SENSOR-MIB
+    "1.3.6.1.4.1.2011.5.25.31.1.1.",  # HUAWEI-ENTITY-EXTENT-MIB
+    "1.3.6.1.4.1.2011.10.2.6.1.",  # hh3c entity-ext (old H3C under Huawei's arc)
+    "1.3.6.1.4.1.25506.2.6.1.",  # hh3c entity-ext (H3C's own arc)
+    "1.3.6.1.4.1.25506.8.35.9.1.",  # hh3c LSW device-mgmt fans/PSUs
+    "1.3.6.1.4.1.9.9.109.1.1.1.",  # CISCO-PROCESS-MIB
+    "1.3.6.1.4.1.9.9.48.1.1.1.",  # CISCO-MEMORY-POOL-MIB
+    "1.3.6.1.4.1.9.9.13.1.",  # CISCO-ENVMON-MIB
+    "1.3.6.1.4.1.4881.1.1.10.2.1.1.",  # RUIJIE-SYSTEM-MIB
+    "1.3.6.1.4.1.4881.1.1.10.2.35.1.",  # RUIJIE-MEMORY-MIB
+    "1.3.6.1.4.1.4881.1.1.10.2.36.1.",  # RUIJIE-PROCESS-MIB
+    "1.3.6.1.4.1.3902.3.600.2.1.1.",  # ZXR10 per-board CPU/memory table
+    "1.3.6.1.4.1.2636.3.1.13.1.",  # JUNIPER-MIB jnxOperatingTable
+)
+
+# IF-MIB counter columns made to move: (column prefix, snmprec tag, bytes-or-packets factor).
+_MOVING = {
+    "1.3.6.1.2.1.31.1.1.1.6.": 1.0,  # ifHCInOctets
+    "1.3.6.1.2.1.31.1.1.1.10.": 0.6,  # ifHCOutOctets
+    "1.3.6.1.2.1.31.1.1.1.7.": 1 / 500,  # ifHCInUcastPkts
+    "1.3.6.1.2.1.31.1.1.1.11.": 0.6 / 500,  # ifHCOutUcastPkts
+    "1.3.6.1.2.1.2.2.1.10.": 1.0,  # ifInOctets
+    "1.3.6.1.2.1.2.2.1.16.": 0.6,  # ifOutOctets
+    "1.3.6.1.2.1.2.2.1.11.": 1 / 500,  # ifInUcastPkts
+    "1.3.6.1.2.1.2.2.1.17.": 0.6 / 500,  # ifOutUcastPkts
+}
+_SYSUPTIME = "1.3.6.1.2.1.1.3.0"
+
+
+def data_root() -> Path:
+    return Path(str(resources.files("snmpsim_data"))) / "data"
+
+
+def recording_for(device: Device, nth: int) -> str:
+    """The recording a device of this vendor serves (the nth device of its vendor)."""
+    choices = RECORDINGS.get(device.vendor)
+    if not choices:
+        raise ValueError(f"device {device.name}: no snmpsim recording for vendor {device.vendor!r}")
+    return choices[nth % len(choices)]
+
+
+def _bytes_rate(index: str) -> int:
+    # A steady, per-interface rate (bytes/s) so rates differ between interfaces but are repeatable.
+    digits = int("".join(c for c in index if c.isdigit())[-6:] or "0")
+    return 2_000 + (digits * 7919) % 250_000
+
+
+def prepare_recording(name: str, dest: Path, prefixes: Sequence[str] = KEEP_PREFIXES) -> int:
+    """Write the kept subtrees of recording ``name`` to ``dest`` with moving counters; return lines."""
+    src = data_root() / f"{name}.snmprec.bz2"
+    out: list[str] = []
+    with bz2.open(src, "rt", encoding="utf-8", errors="surrogateescape") as fh:
+        for line in fh:
+            oid, sep, rest = line.partition("|")
+            if not sep or (not oid.startswith(prefixes) and oid != _SYSUPTIME):
+                continue
+            tag, _, value = rest.rstrip("\n").partition("|")
+            if oid == _SYSUPTIME and tag == "67":
+                line = f"{oid}|67:numeric|rate=100,initial={value}\n"
+            else:
+                for col, factor in _MOVING.items():
+                    if oid.startswith(col) and tag in ("65", "70") and value.isdigit():
+                        rate = max(1, int(_bytes_rate(oid[len(col) :]) * factor))
+                        wrap = ",wrap=1" if tag == "65" else ""
+                        line = f"{oid}|{tag}:numeric|rate={rate},initial={value}{wrap}\n"
+                        break
+            out.append(line if line.endswith("\n") else line + "\n")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("".join(out), encoding="utf-8", errors="surrogateescape")
+    return len(out)
+
+
+@dataclass
+class SimDevice:
+    name: str
+    port: int  # the port pollers use
+    recording: str  # snmpsim_data path, e.g. network/switch/cisco-c3560
+    agent_port: int  # snmpsim's own endpoint (same as port without the fault relay)
+    transport_id: str
+
+
+class _Relay:
+    """UDP relay: public port -> snmpsim endpoint, per client; drops packets of paused devices."""
+
+    def __init__(self, routes: dict[str, tuple[int, int]]) -> None:
+        self.paused: set[str] = set()
+        self._sel = selectors.DefaultSelector()
+        self._stop = False
+        self._front: dict[int, tuple[str, socket.socket, int]] = {}
+        self._upstreams: dict[tuple[str, tuple[str, int]], socket.socket] = {}
+        for name, (public, agent) in routes.items():
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", public))
+            s.setblocking(False)
+            self._sel.register(s, selectors.EVENT_READ, ("front", name, agent))
+            self._front[public] = (name, s, agent)
+        self._thread = threading.Thread(target=self._run, name="snmpsim-relay", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop:
+            for key, _ in self._sel.select(timeout=0.2):
+                sock: socket.socket = key.fileobj  # type: ignore[assignment]
+                kind = key.data[0]
+                try:
+                    data, addr = sock.recvfrom(65535)
+                except OSError:
+                    continue
+                if kind == "front":
+                    _, name, agent = key.data
+                    if name in self.paused:
+                        continue
+                    up = self._upstreams.get((name, addr))
+                    if up is None:
+                        up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                        up.bind(("127.0.0.1", 0))
+                        up.connect(("127.0.0.1", agent))
+                        up.setblocking(False)
+                        self._upstreams[(name, addr)] = up
+                        self._sel.register(up, selectors.EVENT_READ, ("back", name, sock, addr))
+                    with contextlib.suppress(OSError):
+                        up.send(data)
+                else:
+                    _, name, front, client = key.data
+                    if name not in self.paused:
+                        with contextlib.suppress(OSError):
+                            front.sendto(data, client)
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(2)
+        for key in list(self._sel.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+        self._sel.close()
+
+
+@dataclass
+class SnmpsimLab:
+    """Handle on the running simulator: per-device ports and recordings, faults, stop()."""
+
+    proc: Proc
+    devices: dict[str, SimDevice]
+    workdir: Path
+    community: str = COMMUNITY
+    v3_user: str = V3_USER
+    v3_auth_key: str = V3_AUTH_KEY
+    v3_priv_key: str = V3_PRIV_KEY
+    _relay: _Relay | None = field(default=None, repr=False)
+
+    def port(self, name: str) -> int:
+        return self.devices[name].port
+
+    def recording(self, name: str) -> str:
+        return self.devices[name].recording
+
+    def pause(self, *names: str) -> None:
+        """These devices stop answering (as if their link were down) until resume()."""
+        if self._relay is None:
+            raise RuntimeError("the lab was started with faults=False; pause() needs the relay")
+        for n in names:
+            if n not in self.devices:
+                raise KeyError(f"no simulated device {n!r}")
+        self._relay.paused.update(names)
+
+    def resume(self, *names: str) -> None:
+        if self._relay is not None:
+            self._relay.paused.difference_update(names or tuple(self._relay.paused))
+
+    @property
+    def paused(self) -> frozenset[str]:
+        return frozenset(self._relay.paused) if self._relay else frozenset()
+
+    def stop(self) -> None:
+        if self._relay is not None:
+            self._relay.close()
+            self._relay = None
+        self.proc.stop()
+
+
+def _responder_argv() -> list[str]:
+    exe = Path(sys.executable).with_name("snmpsim-command-responder")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("snmpsim-command-responder")
+    if not found:
+        raise RuntimeError("snmpsim-command-responder not found (pip install snmpsim)")
+    return [found]
+
+
+def _answers(port: int, community: str) -> bool:
+    # A v2c GET sysUpTime.0, hand-encoded: enough to know the endpoint is serving its data.
+    comm = community.encode()
+    oid = bytes([0x06, 0x08, 0x2B, 6, 1, 2, 1, 1, 3, 0])
+    vb = bytes([0x30, len(oid) + 2]) + oid + b"\x05\x00"
+    vbl = bytes([0x30, len(vb)]) + vb
+    pdu_body = b"\x02\x01\x01\x02\x01\x00\x02\x01\x00" + vbl
+    pdu = bytes([0xA0, len(pdu_body)]) + pdu_body
+    msg = b"\x02\x01\x01" + bytes([0x04, len(comm)]) + comm + pdu
+    pkt = bytes([0x30, len(msg)]) + msg
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.5)
+        s.sendto(pkt, ("127.0.0.1", port))
+        data, _ = s.recvfrom(65535)
+        return len(data) > 0
+
+
+def start_snmpsim(
+    devices: Iterable[Device],
+    workdir: Path,
+    *,
+    community: str = COMMUNITY,
+    faults: bool = True,
+    recordings: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> SnmpsimLab:
+    """Serve each inventory device on its own 127.0.0.1 UDP port from a recording of its vendor.
+
+    ``recordings`` overrides the choice per device name (a path under snmpsim_data/data).
+    """
+    devs = list(devices)
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / "data"
+    if data.exists():
+        shutil.rmtree(data)
+    cache = workdir / "cache"
+    cache.mkdir(exist_ok=True)
+    comm_dir = data / hashlib.md5(community.encode()).hexdigest()  # noqa: S324 - snmpsim's own naming
+    per_vendor: dict[str, int] = {}
+    prepared: dict[str, Path] = {}
+    sims: dict[str, SimDevice] = {}
+    endpoints: list[str] = []
+    for i, dev in enumerate(devs):
+        nth = per_vendor.get(dev.vendor, 0)
+        per_vendor[dev.vendor] = nth + 1
+        rec = (recordings or {}).get(dev.name) or recording_for(dev, nth)
+        src = prepared.get(rec)
+        if src is None:
+            src = workdir / "recordings" / f"{rec.replace('/', '_')}.snmprec"
+            prepare_recording(rec, src)
+            prepared[rec] = src
+        tid = f"1.3.6.1.6.1.1.{i}"
+        # v3 (empty context) finds <tid>.snmprec; v2c finds <md5(community)>/<tid>.snmprec.
+        for d in (data, comm_dir):
+            d.mkdir(parents=True, exist_ok=True)
+            os.link(src, d / f"{tid}.snmprec")
+        agent_port = free_port(socket.SOCK_DGRAM)
+        endpoints.append(f"--agent-udpv4-endpoint=127.0.0.1:{agent_port}")
+        sims[dev.name] = SimDevice(dev.name, agent_port, rec, agent_port, tid)
+    # The community itself must name a data file for snmpsim to accept it.
+    (data / f"{community}.snmprec").write_text("1.3.6.1.2.1.1.1.0|4|netmon lab community\n")
+    argv = [
+        *_responder_argv(),
+        f"--data-dir={data}",
+        f"--cache-dir={cache}",
+        "--log-level=error",  # info logging would print the v3 keys
+        f"--v3-user={V3_USER}",
+        "--v3-auth-proto=SHA",
+        f"--v3-auth-key={V3_AUTH_KEY}",
+        "--v3-priv-proto=AES",
+        f"--v3-priv-key={V3_PRIV_KEY}",
+        *endpoints,
+    ]
+    env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true")
+    proc = start("snmpsim", argv, workdir / "snmpsim.log", env=env)
+    try:
+        deadline = time.monotonic() + timeout
+        for sim in sims.values():
+            wait_for(lambda p=sim.agent_port: _answers(p, community), max(1.0, deadline - time.monotonic()), "snmpsim", proc.popen)
+    except Exception:
+        tail = proc.log_tail()
+        proc.stop()
+        raise RuntimeError(f"snmpsim did not start: {tail}") from None
+    relay = None
+    if faults:
+        routes = {}
+        for sim in sims.values():
+            sim.port = free_port(socket.SOCK_DGRAM)
+            routes[sim.name] = (sim.port, sim.agent_port)
+        relay = _Relay(routes)
+    return SnmpsimLab(proc, sims, workdir, community, _relay=relay)

@@ -1,0 +1,191 @@
+"""Points to line protocol (influxdb-client's serializer) and back (for the SQLite sink).
+
+Encoding uses influxdb-client's own escaping functions, so what we spool and send is exactly
+what the official client would send. Two things line protocol cannot carry are handled here
+and documented in docs/STORAGE.md:
+
+- tag keys/values and measurement names cannot hold newlines, tabs or carriage returns
+  (InfluxDB stores the client's ``\\n`` escape as two characters) nor end in a backslash, so
+  those characters become a space / are dropped, the same for every sink. String *fields*
+  carry anything, newlines included.
+- points that no database would accept (NaN/inf, no fields, strings over 64 KiB, unknown
+  value types, a field or tag named ``time``) are refused with a reason, one by one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from influxdb_client.client.write.point import (  # the official serializer's escaping rules
+    _ESCAPE_MEASUREMENT,
+    _append_fields,
+    _append_tags,
+    _escape_key,
+)
+
+from ..model import FieldValue, Point
+
+# InfluxDB 1.x refuses string fields over 64 KiB; 2.x allows more but queries choke on them.
+MAX_STRING = 64 * 1024
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+_CONTROL = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+_TAG_CACHE_MAX = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class PointError:
+    """Why one point was refused; names the measurement and device so an operator can find it."""
+
+    measurement: str
+    device: str
+    reason: str
+
+    def __str__(self) -> str:
+        who = f" device {self.device}" if self.device else ""
+        return f"point {self.measurement!r}{who}: {self.reason}"
+
+
+def clean_key(s: str) -> str:
+    """What a measurement/tag key/tag value becomes so it survives line protocol exactly."""
+    s = s.translate(_CONTROL)
+    return s.rstrip("\\") if s.endswith("\\") else s
+
+
+def _check(p: Point) -> str | None:
+    if not isinstance(p.measurement, str) or not p.measurement.strip():
+        return "empty measurement name"
+    if p.measurement.startswith("#"):
+        return "measurement names may not start with '#' (line protocol reads it as a comment)"
+    if not p.fields:
+        return "no fields (a point needs at least one field value)"
+    if not isinstance(p.time_ns, int) or isinstance(p.time_ns, bool):
+        return f"time_ns must be an int, not {type(p.time_ns).__name__}"
+    for k, v in p.fields.items():
+        if not isinstance(k, str) or not k or k == "time":
+            return f"field name {k!r} is not allowed"
+        t = type(v)
+        if t is float:
+            if not math.isfinite(v):  # type: ignore[arg-type]
+                return f"field {k!r} is {v} (NaN/inf cannot be stored)"
+        elif t is int:
+            if not _INT64[0] <= v <= _INT64[1]:  # type: ignore[operator]
+                return f"field {k!r} = {v} is outside the 64-bit integer range"
+        elif t is str:
+            if len(v) > MAX_STRING // 4 and len(v.encode()) > MAX_STRING:  # type: ignore[union-attr]
+                return f"field {k!r} is a string of {len(v.encode())} bytes (limit {MAX_STRING})"  # type: ignore[union-attr]
+        elif t is not bool:
+            return f"field {k!r} has unsupported type {t.__name__} (use float, int, bool or str)"
+    for k, v in p.tags.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            return f"tag {k!r} must be a string (got {type(v).__name__})"
+        if k == "time":
+            return "tag name 'time' is not allowed"
+    return None
+
+
+class Encoder:
+    """Serialises points; caches each series' ``measurement,tags`` prefix (the same every poll)."""
+
+    def __init__(self, precision: str = "ns") -> None:
+        from .urls import PRECISIONS
+
+        self._div = PRECISIONS[precision]
+        self._prefix: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+
+    def _series(self, p: Point) -> str:
+        key = (p.measurement, tuple(p.tags.items()))
+        s = self._prefix.get(key)
+        if s is None:
+            if len(self._prefix) >= _TAG_CACHE_MAX:
+                self._prefix.clear()
+            tags = {clean_key(k): clean_key(v) for k, v in p.tags.items()}
+            s = _escape_key(clean_key(p.measurement), _ESCAPE_MEASUREMENT) + _append_tags(tags)
+            self._prefix[key] = s
+        return s
+
+    def encode(self, points: Iterable[Point]) -> tuple[bytes, int, list[PointError]]:
+        """Line protocol for the good points, their count, and an error for each refused one."""
+        lines: list[str] = []
+        errors: list[PointError] = []
+        div = self._div
+        for p in points:
+            reason = _check(p)
+            if reason is None:
+                fields = p.fields
+                if any(type(k) is str and k != clean_key(k) for k in fields):
+                    fields = {clean_key(k): v for k, v in fields.items()}
+                body = _append_fields(fields, {})
+                t = p.time_ns if div == 1 else p.time_ns // div
+                lines.append(f"{self._series(p)}{body} {t}")
+            else:
+                dev = p.tags.get("device", "") if isinstance(p.tags, dict) else ""
+                errors.append(PointError(str(p.measurement), str(dev), reason))
+        if not lines:
+            return b"", 0, errors
+        lines.append("")
+        return "\n".join(lines).encode(), len(lines) - 1, errors
+
+
+# --- decoding (the SQLite sink reads the spool's line protocol back into points) -------------
+
+_KEY = r"(?:[^\\ ,=\n]|\\.)+"
+_VAL = r'(?:"(?:[^"\\]|\\.)*"|[^,\ \n"]+)'
+_LINE = re.compile(
+    rf"(?P<m>(?:[^\\ ,\n#]|\\.)(?:[^\\ ,\n]|\\.)*)"
+    rf"(?P<tags>(?:,{_KEY}={_KEY})*)"
+    rf" (?P<fields>{_KEY}={_VAL}(?:,{_KEY}={_VAL})*)"
+    rf"(?: (?P<ts>-?\d+))?[ ]*(?:\n|$)",
+    re.S,
+)
+_PAIR_TAG = re.compile(rf"({_KEY})=({_KEY})", re.S)
+_PAIR_FIELD = re.compile(rf"({_KEY})=({_VAL})", re.S)
+_UNESC_KEY = re.compile(r"\\([ ,=])")
+_UNESC_STR = re.compile(r'\\(["\\])')
+_TRUE = {"t", "T", "true", "True", "TRUE"}
+_FALSE = {"f", "F", "false", "False", "FALSE"}
+
+
+class LineProtocolError(ValueError):
+    pass
+
+
+def _value(raw: str) -> FieldValue:
+    if raw.startswith('"'):
+        return _UNESC_STR.sub(r"\1", raw[1:-1])
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    if raw[-1] in "iu":
+        return int(raw[:-1])
+    return float(raw)
+
+
+def decode(payload: bytes, precision: str = "ns") -> Iterator[Point]:
+    """Points from line protocol as influxdb-client writes it (comments and blank lines skipped)."""
+    from .urls import PRECISIONS
+
+    mul = PRECISIONS[precision]
+    text = payload.decode()
+    pos, end = 0, len(text)
+    while pos < end:
+        if text[pos] == "\n":
+            pos += 1
+            continue
+        if text[pos] == "#":
+            nl = text.find("\n", pos)
+            pos = end if nl < 0 else nl + 1
+            continue
+        m = _LINE.match(text, pos)
+        if m is None:
+            line = text[pos : text.find("\n", pos) if "\n" in text[pos:] else end]
+            raise LineProtocolError(f"cannot parse line protocol near {line[:120]!r}")
+        tags = {_UNESC_KEY.sub(r"\1", k): _UNESC_KEY.sub(r"\1", v) for k, v in _PAIR_TAG.findall(m["tags"])}
+        fields = {_UNESC_KEY.sub(r"\1", k): _value(v) for k, v in _PAIR_FIELD.findall(m["fields"])}
+        meas = re.sub(r"\\([ ,])", r"\1", m["m"])
+        ts = int(m["ts"]) * mul if m["ts"] else 0
+        yield Point(meas, tags, fields, ts)
+        pos = m.end()
