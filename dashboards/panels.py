@@ -102,7 +102,7 @@ def ts(
     if negative:
         p = p.override_by_regexp(negative, [DynamicConfigValue("custom.transform", "negative-Y")])
     if steps:
-        p = p.thresholds(thresholds(steps)).thresholds_style(cb.GraphThresholdsStyleConfig().mode(common.GraphThresholdsStyleMode.DASHED))
+        p = p.thresholds(thresholds(steps)).thresholds_style(cb.GraphThresholdsStyleConfig().mode(common.GraphTresholdsStyleMode.DASHED))
     if min_ is not None:
         p = p.min(min_)
     if max_ is not None:

@@ -432,7 +432,8 @@ class V3Head:
     auth_offset: int  # absolute offset of auth_params in the message
     priv_params: bytes
     data_tag: int  # SEQUENCE (plaintext ScopedPDU) or OCTET_STRING (encrypted)
-    data_start: int
+    data_pos: int  # where the msgData TLV starts
+    data_start: int  # its content (the ciphertext when encrypted)
     data_end: int
 
 
@@ -478,7 +479,7 @@ def _v3_head(buf: bytes) -> V3Head:
         raise malformed("bad msgData")
     return V3Head(
         msg_id, max_size, flags_raw[0], model, engine_id, boots, etime, user,
-        buf[a_start:a_end], a_start, priv, tag, ds, de,
+        buf[a_start:a_end], a_start, priv, tag, se, ds, de,
     )  # fmt: skip
 
 

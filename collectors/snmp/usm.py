@@ -17,12 +17,18 @@ import hashlib
 import hmac
 import os
 import struct
-import time
 from dataclasses import dataclass, field
 from enum import Enum
+from time import monotonic
 
-from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+try:  # cryptography >= 43 keeps DES and CFB among the "decrepit" (still supported) ciphers
+    from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+    from cryptography.hazmat.decrepit.ciphers.modes import CFB
+except ImportError:  # pragma: no cover - older cryptography
+    from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES  # type: ignore[no-redef]
+    from cryptography.hazmat.primitives.ciphers.modes import CFB  # type: ignore[no-redef]
 
 from .engine import ErrorClass, Oid, SnmpError
 
@@ -166,7 +172,7 @@ class UsmKeys:
             return enc.update(plaintext + bytes(pad)) + enc.finalize(), salt
         salt = struct.pack(">Q", self._next_salt())
         iv = struct.pack(">II", boots, etime) + salt
-        enc = Cipher(algorithms.AES(self.priv_key), modes.CFB(iv)).encryptor()
+        enc = Cipher(algorithms.AES(self.priv_key), CFB(iv)).encryptor()
         return enc.update(plaintext) + enc.finalize(), salt
 
     def decrypt(self, ciphertext: bytes, priv_params: bytes, boots: int, etime: int) -> bytes:
@@ -179,7 +185,7 @@ class UsmKeys:
             dec = Cipher(TripleDES(self.priv_key), modes.CBC(iv)).decryptor()
         else:
             iv = struct.pack(">II", boots & 0xFFFFFFFF, etime & 0xFFFFFFFF) + priv_params
-            dec = Cipher(algorithms.AES(self.priv_key), modes.CFB(iv)).decryptor()
+            dec = Cipher(algorithms.AES(self.priv_key), CFB(iv)).decryptor()
         return dec.update(ciphertext) + dec.finalize()
 
 
@@ -196,15 +202,15 @@ class EngineState:
     engine_id: bytes
     boots: int
     time: int
-    learned_at: float = field(default_factory=time.monotonic)
+    learned_at: float = field(default_factory=monotonic)
 
     def now(self) -> tuple[int, int]:
         """(boots, time) as the agent should see them now."""
-        return self.boots, self.time + int(time.monotonic() - self.learned_at)
+        return self.boots, self.time + int(monotonic() - self.learned_at)
 
     def update(self, boots: int, etime: int) -> None:
         """Re-sync from an authenticated message or a notInTimeWindow report (RFC 3414 3.2.7)."""
-        self.boots, self.time, self.learned_at = boots, etime, time.monotonic()
+        self.boots, self.time, self.learned_at = boots, etime, monotonic()
 
 
 def classify_report(oid: Oid) -> ErrorClass:

@@ -141,7 +141,7 @@ def build(net: str) -> db.Dashboard:
                     InfluxQL(
                         "A",
                         'SELECT "score_pct" AS "score %", "fail" AS "failed", "high_fail" AS "high failed" '
-                        f"FROM ({last_scan}) WHERE $timeFilter",
+                        f'FROM ({last_scan}) WHERE $timeFilter GROUP BY "device", "tier", "province", "standard"',
                         table=True,
                     )
                 ],

@@ -21,12 +21,14 @@ def _last_up(net: str, by: str) -> str:
 def _column(net: str) -> dict[str, list[Any]]:
     lbl = NETWORK_LABEL[net]
     n = tag_is("network", net)
+    last_dev = _last_up(net, '"device"')
+    last_tp = _last_up(net, '"device", "tier", "province"')
     device_link = f"/d/netmon-{net}-device?var-device=${{__value.raw}}&${{__url_time_range}}"
     return {
         "stats": [
             P.stat(
                 f"{lbl}: devices up",
-                [InfluxQL("A", f'SELECT sum("up") AS "up" FROM ({_last_up(net, '"device"')}) WHERE $timeFilter')],
+                [InfluxQL("A", f'SELECT sum("up") AS "up" FROM ({last_dev}) WHERE $timeFilter')],
                 w=4,
                 description="Devices whose latest SNMP poll in the time range answered.",
             ),
@@ -35,7 +37,7 @@ def _column(net: str) -> dict[str, list[Any]]:
                 [
                     InfluxQL(
                         "A",
-                        f'SELECT count("up") - sum("up") AS "down" FROM ({_last_up(net, '"device"')}) '
+                        f'SELECT count("up") - sum("up") AS "down" FROM ({last_dev}) '
                         "WHERE $timeFilter",
                     )
                 ],
@@ -65,7 +67,7 @@ def _column(net: str) -> dict[str, list[Any]]:
                     InfluxQL(
                         "B",
                         f'SELECT count("up") AS "devices", count("up") - sum("up") AS "down now" '
-                        f'FROM ({_last_up(net, '"device", "tier", "province"')}) WHERE $timeFilter '
+                        f'FROM ({last_tp}) WHERE $timeFilter '
                         'GROUP BY "tier", "province"',
                         table=True,
                     ),

@@ -11,13 +11,14 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import FieldValue
 
 Fields = Mapping[str, FieldValue]
 Test = Callable[[Fields, Fields | None], bool]
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
     ">": operator.gt,
@@ -74,7 +75,7 @@ def _term(text: str) -> tuple[Test, str, bool]:
             cur, old = f.get(name), (prev or {}).get(name)
             if not isinstance(cur, int | float) or not isinstance(old, int | float):
                 return False
-            return op(cur - old, want)
+            return bool(op(cur - old, want))
 
         return delta, name, True
     name = m["field"]
@@ -83,21 +84,35 @@ def _term(text: str) -> tuple[Test, str, bool]:
         def num(f: Fields, prev: Fields | None) -> bool:
             v = f.get(name)
             # bool is an int: a boolean field compared with a number counts as 0/1
-            return isinstance(v, int | float) and op(v, want)
+            return isinstance(v, int | float) and bool(op(v, want))
 
         return num, name, False
 
     def other(f: Fields, prev: Fields | None) -> bool:
         v = f.get(name)
-        return v is not None and op(v, want)
+        return v is not None and bool(op(v, want))
 
     return other, name, False
+
+
+def _all(tests: tuple[Test, ...]) -> Test:
+    def run(f: Fields, p: Fields | None) -> bool:
+        return all(t(f, p) for t in tests)
+
+    return run
+
+
+def _any(tests: tuple[Test, ...]) -> Test:
+    def run(f: Fields, p: Fields | None) -> bool:
+        return any(t(f, p) for t in tests)
+
+    return run
 
 
 def compile_condition(text: str) -> Condition:
     if not isinstance(text, str) or not text.strip():
         raise ConditionError("empty condition; write e.g. up == 0")
-    ors: list[Callable[[Fields, Fields | None], bool]] = []
+    ors: list[Test] = []
     names: list[str] = []
     delta = False
     for alt in re.split(r"\s+or\s+", text.strip()):
@@ -107,9 +122,6 @@ def compile_condition(text: str) -> Condition:
             terms.append(fn)
             names.append(name)
             delta = delta or d
-        if len(terms) == 1:
-            ors.append(terms[0])
-        else:
-            ors.append(lambda f, p, ts=tuple(terms): all(t(f, p) for t in ts))
-    test: Test = ors[0] if len(ors) == 1 else (lambda f, p, os=tuple(ors): any(o(f, p) for o in os))
+        ors.append(terms[0] if len(terms) == 1 else _all(tuple(terms)))
+    test: Test = ors[0] if len(ors) == 1 else _any(tuple(ors))
     return Condition(text.strip(), frozenset(names), delta, test, names[0])

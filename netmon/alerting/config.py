@@ -102,13 +102,15 @@ Receiver = Annotated[
 
 
 class Route(_Strict):
-    """Alerts matching every matcher go to ``groups[0]``; if unacknowledged after ``escalate_after``, to the next."""
+    """Alerts matching every matcher go to ``groups[0]``; if unacknowledged after ``escalate_after``, to the next.
+
+    Routes are tried in order and the first match wins; no match uses ``default_groups``.
+    """
 
     match: list[str] = Field(default_factory=list)  # KEY=VALUE: scope keys, severity, alertname, any label
     groups: list[str] = Field(min_length=1)
     repeat: Duration | None = None
     escalate_after: Duration | None = None
-    stop: bool = True  # first matching route wins unless stop: false
 
 
 class Maintenance(_Strict):

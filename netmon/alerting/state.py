@@ -51,7 +51,7 @@ class Alert:
     ack_comment: str = ""
     silenced_by: str = ""
     level: int = 0  # escalation level reached (index into groups)
-    groups: list[str] = field(default_factory=list)
+    route: int = -1  # index of the matching route, -1 for default_groups
     notified: dict[str, float] = field(default_factory=dict)  # receiver -> last send
     notified_state: str = ""  # what the receivers last heard: "", "firing", "resolved"
     last_notify: float = 0.0

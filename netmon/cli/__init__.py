@@ -23,6 +23,9 @@ app = typer.Typer(
 # (module, group name or None for top-level commands registered by the module itself)
 COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.inventory", "inventory"),
+    ("netmon.cli.run", None),
+    ("netmon.cli.dashboards", "dashboards"),
+    ("netmon.cli.probe", None),
 ]
 
 

@@ -98,6 +98,9 @@ class Check(_Strict):
     extends the lines looked at to every depth.
     """
 
+    only_if: list[Match] = Field(default_factory=list)  # top-level lines that make the check apply (any)
+    only_if_absent: Result = "N/A"
+    only_if_note: str = ""
     block: Match | None = None
     anywhere: bool = False
     fail_if: list[Match] = Field(default_factory=list)
@@ -137,7 +140,7 @@ class Title(_Strict):
 class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Z]{2,4}-\d{2,3}$")
     title: Title
-    clauses: list[str] = Field(min_length=1)  # section-relative: "4.1a" = 8.1.4.1 a (level 3) / 7.1.4.1 a (level 2)
+    clauses: list[str] = Field(default_factory=list)  # section-relative: "4.1a" = 8.1.4.1 a (level 3) / 7.1.4.1 a (level 2)
     severity: Severity
     category: str
     rationale: str = Field(min_length=1)  # why the rule exists; shown by `netmon rules show`
@@ -185,6 +188,7 @@ class Pack(_Strict):
     title: Title
     level: Literal[2, 3]  # which numbering (7.1.x level 2, 8.1.x level 3) the pack reports
     description: str = ""
+    requires_clauses: bool = True  # MLPS packs: every rule must cite a clause of the pack's level
     include: list[str] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)
 
@@ -335,9 +339,9 @@ def load_standard(pack_id: str, extra_rule_dirs: tuple[Path, ...] = (), packs_di
     if problems:
         raise InputError(problems)
     std = Standard(top, tuple(rules[r] for r in order))
-    if top.level == 2:
+    if top.requires_clauses:
         for r in std.rules:
             if not std.clauses_of(r):
-                raise InputError.one(str(packs_dir / f"{pack_id}.yaml"), "rule cites no clause that exists at level 2",
-                                     field=f"rules: {r.id}")
+                raise InputError.one(str(packs_dir / f"{pack_id}.yaml"),
+                                     f"rule cites no clause that exists at level {top.level}", field=f"rules: {r.id}")
     return std

@@ -74,7 +74,9 @@ class Influxd(Proc):
 
     def restart(self, timeout: float = 30.0) -> None:
         self.stop()
-        fresh = start(self.name, [self.binary, "run", "-config", str(self.conf)], self.log or self.data_dir / "influxd.log")
+        fresh = start(
+            self.name, [self.binary, "run", "-config", str(self.conf)], self.log or self.data_dir / "influxd.log"
+        )
         self.popen = fresh.popen
         _wait_ping(self.url, timeout, self)
 
@@ -116,7 +118,9 @@ def start_influxd(data_dir: Path | None = None, *, auth: bool = False, timeout: 
     data_dir.mkdir(parents=True, exist_ok=True)
     http_port, rpc_port = free_port(), free_port()
     conf = data_dir / "influxd.conf"
-    conf.write_text(_CONF.format(dir=data_dir, http_port=http_port, rpc_port=rpc_port, auth="true" if auth else "false"))
+    conf.write_text(
+        _CONF.format(dir=data_dir, http_port=http_port, rpc_port=rpc_port, auth="true" if auth else "false")
+    )
     log = data_dir / "influxd.log"
     proc = start("influxd", [binary, "run", "-config", str(conf)], log)
     url = f"http://127.0.0.1:{http_port}"

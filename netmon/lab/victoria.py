@@ -41,7 +41,9 @@ class Victoria(Proc):
             return [json.loads(line) for line in resp.read().decode().splitlines() if line.strip()]
 
 
-def start_victoria(data_dir: Path | None = None, *, user: str = "", password: str = "", timeout: float = 30.0) -> Victoria:
+def start_victoria(
+    data_dir: Path | None = None, *, user: str = "", password: str = "", timeout: float = 30.0
+) -> Victoria:
     """Start victoria-metrics on a free loopback port; with ``user`` it demands HTTP basic auth
     (influxdb-client's token then gets 401, which is how the bad-token path is tested)."""
     binary = victoria_binary()

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..inventory import Device, Inventory
+from ..model import Point
 from . import snmpwire
 from .capture import CaptureError, CaptureReader, Record
 from .decode import ICMP, ICMP6, TCP, UDP, decode
-from .findings import SEVERITY_ORDER, Finding
+from .findings import SEVERITY_ORDER, Event, Finding
 from .settings import CleartextRule, IsolationRule, RuleSet, SecuritySettings
 
 Z_OTHER, Z_INTRANET, Z_EXTRANET, Z_EGRESS, Z_INTERNET, Z_IGNORE = range(6)
@@ -59,6 +60,13 @@ class Report:
     stats: Stats
     files: list[str] = field(default_factory=list)
     problems: list[CaptureError] = field(default_factory=list)  # truncated/corrupt files, after their good part
+
+    def points(self) -> list[Point]:
+        """``security_finding`` points for the sink and the alert engine."""
+        return [f.to_point() for f in self.findings]
+
+    def events(self) -> list[Event]:
+        return [f.to_event() for f in self.findings]
 
 
 class _Zones:

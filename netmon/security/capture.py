@@ -79,6 +79,11 @@ class CaptureReader:
         else:
             raise CaptureError(self.name, f"not a pcap or pcapng file (magic {head.hex()})", 0)
 
+    def _refill(self, fh: BinaryIO, buf: bytes, base: int, pos: int, need: int = 0) -> tuple[bytes, int, int]:
+        out = _refill(fh, buf, base, pos, need)
+        self.info.bytes_read = out[1]  # file offset reached, for progress
+        return out
+
     # -- classic pcap --------------------------------------------------------------------
     def _pcap(self, fh: BinaryIO, magic: bytes) -> Iterator[Record]:
         endian, ns_mult = PCAP_MAGICS[magic]
@@ -96,7 +101,7 @@ class CaptureReader:
         n = 0
         while True:
             if len(buf) - pos < 16:
-                buf, base, pos = _refill(fh, buf, base, pos)
+                buf, base, pos = self._refill(fh, buf, base, pos)
                 if len(buf) - pos == 0:
                     break
                 if len(buf) - pos < 16:
@@ -106,7 +111,7 @@ class CaptureReader:
                 raise CaptureError(self.name, f"corrupt record (captured length {caplen})", base + pos, n)
             end = pos + 16 + caplen
             if end > len(buf):
-                buf, base, pos = _refill(fh, buf, base, pos, need=16 + caplen)
+                buf, base, pos = self._refill(fh, buf, base, pos, need=16 + caplen)
                 end = pos + 16 + caplen
                 if end > len(buf):
                     got = len(buf) - pos - 16
@@ -127,7 +132,7 @@ class CaptureReader:
         n = 0
         while True:
             if len(buf) - pos < 12:
-                buf, base, pos = _refill(fh, buf, base, pos)
+                buf, base, pos = self._refill(fh, buf, base, pos)
                 if len(buf) - pos == 0:
                     break
                 if len(buf) - pos < 12:
@@ -146,7 +151,7 @@ class CaptureReader:
             if blen < 12 or blen % 4 or blen > MAX_RECORD + 64:
                 raise CaptureError(self.name, f"corrupt block (type {btype:#x}, length {blen})", base + pos, n)
             if pos + blen > len(buf):
-                buf, base, pos = _refill(fh, buf, base, pos, need=blen)
+                buf, base, pos = self._refill(fh, buf, base, pos, need=blen)
                 if pos + blen > len(buf):
                     raise CaptureError(self.name, f"truncated block (type {btype:#x})", base + pos, n)
             if btype == 6:  # enhanced packet block

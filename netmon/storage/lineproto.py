@@ -73,9 +73,9 @@ def _check(p: Point) -> str | None:
         elif t is int:
             if not _INT64[0] <= v <= _INT64[1]:  # type: ignore[operator]
                 return f"field {k!r} = {v} is outside the 64-bit integer range"
-        elif t is str:
-            if len(v) > MAX_STRING // 4 and len(v.encode()) > MAX_STRING:  # type: ignore[union-attr]
-                return f"field {k!r} is a string of {len(v.encode())} bytes (limit {MAX_STRING})"  # type: ignore[union-attr]
+        elif isinstance(v, str):
+            if len(v) > MAX_STRING // 4 and len(v.encode()) > MAX_STRING:
+                return f"field {k!r} is a string of {len(v.encode())} bytes (limit {MAX_STRING})"
         elif t is not bool:
             return f"field {k!r} has unsupported type {t.__name__} (use float, int, bool or str)"
     for k, v in p.tags.items():

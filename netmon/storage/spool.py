@@ -180,7 +180,9 @@ class Spool:
         self._acked = self._rpos
         self._wseq = max(self._segs, default=max(cseq, 0))
         if self._unread:
-            log.info("spool %s: %d points in %d segments waiting to be replayed", self.dir, self._unread, len(self._segs))
+            log.info(
+                "spool %s: %d points in %d segments waiting to be replayed", self.dir, self._unread, len(self._segs)
+            )
 
     @staticmethod
     def _scan(path: Path, start: int, size: int) -> tuple[int, int]:
@@ -190,7 +192,7 @@ class Spool:
             off = start
             while off + HDR_SIZE <= size:
                 fh.seek(off)
-                magic, length, _crc_, n, wns = _HDR.unpack(fh.read(HDR_SIZE))
+                magic, length, _, n, wns = _HDR.unpack(fh.read(HDR_SIZE))
                 if magic != MAGIC or off + HDR_SIZE + length > size:
                     break
                 points += n
@@ -373,7 +375,7 @@ class Spool:
         pos = data.find(MAGIC, 1)
         while pos >= 0:
             if pos + HDR_SIZE <= len(data):
-                magic, length, crc, n, wns = _HDR.unpack_from(data, pos)
+                _, length, crc, n, wns = _HDR.unpack_from(data, pos)
                 body = data[pos + HDR_SIZE : pos + HDR_SIZE + length]
                 if len(body) == length and _crc(n, wns, body) == crc:
                     break

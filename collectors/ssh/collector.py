@@ -1,0 +1,172 @@
+"""The SSH collector: many devices at once, each in a worker thread (netmiko is blocking),
+under a concurrency limit and a per-device time budget; one slow or broken device never
+delays or fails another."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from netmon.config import SshCredential
+from netmon.errors import InputError
+from netmon.inventory import Device
+from netmon.inventory.platforms import platforms
+from netmon.model import Point
+
+from .commands import command_set
+from .errors import RETRYABLE, ErrorKind, SshError
+from .parse import points_from_outputs
+from .session import Session, Target
+from .settings import SshSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeviceResult:
+    """What one device's session produced. ``config`` holds the running configuration as text
+    (undecodable bytes kept as surrogates: encode with ``errors="surrogateescape"``)."""
+
+    device: Device
+    error: SshError | None = None
+    config: str | None = None
+    encoding: str = "utf-8"
+    outputs: dict[str, str] = field(default_factory=dict)
+    command_errors: dict[str, SshError] = field(default_factory=dict)
+    points: list[Point] = field(default_factory=list)
+    duration_s: float = 0.0
+    attempts: int = 0
+    time_ns: int = field(default_factory=time.time_ns)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.config is not None
+
+    def reach_point(self) -> Point:
+        """`ssh_reach`: one per device per collection."""
+        return Point(
+            "ssh_reach",
+            self.device.point_tags(),
+            {
+                "up": int(self.ok),
+                "duration_ms": round(self.duration_s * 1000, 1),
+                "error": self.error.kind.value if self.error else "",
+                "commands_failed": len(self.command_errors),
+                "config_bytes": len(self.config.encode("utf-8", "surrogateescape")) if self.config else 0,
+                "attempts": self.attempts,
+            },
+            self.time_ns,
+        )
+
+
+CredentialLookup = Callable[[str], SshCredential]
+
+
+class SshCollector:
+    """``await SshCollector(settings, creds).collect(devices)`` -> one DeviceResult per device."""
+
+    def __init__(self, settings: SshSettings, credentials: CredentialLookup, tofu: bool | None = None) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self.tofu = settings.host_keys == "tofu" if tofu is None else tofu
+
+    def target(self, dev: Device) -> Target:
+        p = platforms().get(dev.vendor)
+        if p is None or not p.netmiko:
+            raise SshError(ErrorKind.no_driver, f"{dev.name}: netmiko has no driver for platform {dev.vendor!r}")
+        return Target(dev.name, dev.address, dev.ssh_port or self.settings.port, dev.vendor, p.netmiko)
+
+    async def collect(
+        self, devices: Iterable[Device], progress: Callable[[DeviceResult], None] | None = None
+    ) -> list[DeviceResult]:
+        devs = list(devices)
+        sem = asyncio.Semaphore(self.settings.concurrency)
+        # One thread per concurrent session; +4 so an aborted session still closing does not
+        # hold up the next device's start.
+        with ThreadPoolExecutor(self.settings.concurrency + 4, thread_name_prefix="netmon-ssh") as pool:
+
+            async def one(dev: Device) -> DeviceResult:
+                async with sem:
+                    res = await self._device(dev, pool)
+                if progress is not None:
+                    progress(res)
+                return res
+
+            return list(await asyncio.gather(*(one(d) for d in devs)))
+
+    async def _device(self, dev: Device, pool: ThreadPoolExecutor) -> DeviceResult:
+        res = DeviceResult(dev)
+        start = time.monotonic()
+        deadline = start + self.settings.device_budget
+        loop = asyncio.get_running_loop()
+        try:
+            target = self.target(dev)
+            cs = command_set(dev.vendor)
+            if not dev.ssh:
+                raise SshError(ErrorKind.no_credential, f"{dev.name}: no `ssh:` credential in the inventory")
+            try:
+                cred = self.credentials(dev.ssh)
+            except InputError as exc:
+                raise SshError(ErrorKind.no_credential, f"{dev.name}: {exc.problems[0].reason}") from None
+            while True:
+                res.attempts += 1
+                session = Session(target, cred, self.settings, cs, tofu=self.tofu)
+                fut = loop.run_in_executor(pool, self._run_session, session, res)
+                try:
+                    await asyncio.wait_for(fut, max(0.1, deadline - time.monotonic()))
+                    res.error = None
+                    break
+                except TimeoutError:
+                    session.abort()
+                    raise SshError(
+                        ErrorKind.budget_exceeded,
+                        f"{dev.name}: session exceeded its time budget of {self.settings.device_budget:g}s",
+                    ) from None
+                except SshError as exc:
+                    left = deadline - time.monotonic()
+                    if exc.kind in RETRYABLE and res.attempts <= self.settings.retries and left > self.settings.retry_delay:
+                        log.info("%s: %s; retrying in %gs", dev.name, exc.kind.value, self.settings.retry_delay)
+                        await asyncio.sleep(self.settings.retry_delay)
+                        continue
+                    raise
+        except SshError as exc:
+            res.error = exc
+            res.config = None  # a failed device archives nothing: its previous version stays current
+            log.warning("%s", exc)
+        res.duration_s = time.monotonic() - start
+        if res.ok:
+            pts, problems = points_from_outputs(dev, self.target(dev).device_type, command_set(dev.vendor), res.outputs,
+                                                res.time_ns)
+            res.points = pts
+            for key, msg in problems.items():
+                res.command_errors[key] = SshError(ErrorKind.command_rejected, f"{dev.name}: {msg}")
+        return res
+
+    def _run_session(self, session: Session, res: DeviceResult) -> None:
+        """Worker thread: the whole blocking session. Only the running config is mandatory;
+        another command the firmware rejects is recorded and the session goes on."""
+        keys = ["running_config", *[k for k in self.settings.commands if k != "running_config"]]
+        keys = [k for k in keys if k in session.commands.commands]
+        res.outputs.clear()
+        res.command_errors.clear()
+        session.open()
+        try:
+            for key in keys:
+                try:
+                    text, _raw, enc = session.run(key)
+                except SshError as exc:
+                    if key == "running_config":
+                        raise
+                    res.command_errors[key] = exc
+                    if exc.kind is ErrorKind.command_rejected:
+                        continue
+                    break  # a stalled or broken session: keep the config, skip the rest
+                res.outputs[key] = text
+                if key == "running_config":
+                    res.config, res.encoding = text, enc
+        finally:
+            session.close()

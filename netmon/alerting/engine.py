@@ -1,0 +1,568 @@
+"""The alert engine: rules on the Point stream, alert state, topology root cause, notifications.
+
+How the daemon drives it (one asyncio loop)::
+
+    engine = AlertEngine.from_config(cfg.alerting, topology, state_path, cfg.secret_store())
+    await engine.start()                      # notifier tasks
+    alert_points = engine.process(points)     # as a poll cycle's points arrive
+    alert_points += engine.end_cycle(now)     # the cycle is complete: topology check, notify
+    engine.tick(now)                          # every second or so: timers, acks, silences
+    await engine.aclose()
+
+Poll-driven alerts wait for ``end_cycle`` (at most ``cycle_grace``), so a county is never paged
+before its city's reachability of the same cycle is known. Trap-driven and event alerts go out
+on the next ``tick`` (the trap receiver calls it right away), within a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import string
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..inventory import Topology
+from ..model import FieldValue, Point
+from ..secrets import SecretStore
+from .config import AlertingConfig, AlertmanagerReceiver, parse_alerting
+from .notify import Dispatcher, Notice, Notifier, build_notifiers
+from .notify.message import Kind
+from .rootcause import Analysis, RootCause
+from .rules import DEFAULT_RULES_DIR, Rule, load_rules
+from .selectors import LabelMatcher, tags_match
+from .state import Alert, AlertStore, Silence, alert_id
+
+log = logging.getLogger("netmon.alerting")
+
+# Device context copied from a point onto its alert: routes, silences and messages use them.
+CONTEXT_TAGS = ("device", "network", "tier", "region", "province", "site", "role", "vendor", "ifName", "ifAlias")
+
+
+class _Fmt(string.Formatter):
+    """Templates never fail at run time: a missing or non-numeric value prints as '?'."""
+
+    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
+        return kwargs.get(key, "?")
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        try:
+            return format(value, format_spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+_FMT = _Fmt()
+
+
+@dataclass
+class _Series:
+    """A series an absent rule has seen: its labels and when it last sent a point."""
+
+    rule: Rule
+    labels: dict[str, str]
+    identity: dict[str, str]
+    last: float
+
+
+class AlertEngine:
+    def __init__(
+        self,
+        rules: list[Rule],
+        cfg: AlertingConfig,
+        topology: Topology | None,
+        store: AlertStore,
+        notifiers: Mapping[str, Notifier] | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.rules = {r.id: r for r in rules}
+        self.by_measurement: dict[str, list[Rule]] = {}
+        for r in rules:
+            self.by_measurement.setdefault(r.spec.measurement, []).append(r)
+        self.topology = topology
+        inv = topology.inventory if topology is not None else None
+        self.rootcause = RootCause(topology)
+        self.analysis = Analysis(frozenset())
+        self.store = store
+        self.dispatcher = Dispatcher(dict(notifiers or {}))
+        self.routes = [(LabelMatcher(r.match, inv), r) for r in cfg.routes]
+        self.alerts: dict[str, Alert] = {a.id: a for a in store.load_alerts()}
+        self._ids: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._prev: dict[str, Mapping[str, FieldValue]] = {}
+        self._series: dict[str, _Series] = {}
+        self._ifcache: dict[tuple[str, str], tuple[str, str]] = {}
+        self._uplink_ifs = self._uplink_interfaces()
+        self._dirty: set[str] = set()
+        self._deleted: set[str] = set()
+        self._events: list[tuple[float, Alert]] = []
+        self._ack_seq = int(store.meta("ack_seq", "0") or 0)
+        self._silences: list[tuple[Silence, LabelMatcher]] = []
+        self._maintenance = [
+            Silence(f"maint{i}", m.match, m.start.timestamp(), m.end.timestamp(), "netmon.yaml", m.comment, "maintenance")
+            for i, m in enumerate(cfg.maintenance)
+        ]
+        self._inv = inv
+        self.points_seen = 0
+        self.reload_silences()
+
+    # --- construction ------------------------------------------------------------------------
+    @classmethod
+    def from_config(
+        cls,
+        section: Mapping[str, Any] | AlertingConfig | None,
+        topology: Topology | None,
+        state_path: Path | None = None,
+        secret_store: SecretStore | None = None,
+        *,
+        source: str = "netmon.yaml",
+        base: Path | None = None,
+    ) -> AlertEngine:
+        """Validate the ``alerting:`` section, load rules, resolve secrets, open the state file.
+
+        Bad input raises InputError (file, line, rule id, field); nothing is started.
+        """
+        cfg = section if isinstance(section, AlertingConfig) else parse_alerting(dict(section or {}), source, base)
+        inv = topology.inventory if topology is not None else None
+        rules = load_rules(cfg.rules or [DEFAULT_RULES_DIR], inv)
+        notifiers = build_notifiers(cfg, secret_store or SecretStore(), source)
+        store = AlertStore(state_path or cfg.state)
+        return cls(rules, cfg, topology, store, notifiers)
+
+    def _uplink_interfaces(self) -> set[tuple[str, str]]:
+        """(device, ifName) of every interface the inventory names as a device's own uplink."""
+        out: set[tuple[str, str]] = set()
+        if self.topology is None:
+            return out
+        for d in self.topology.inventory:
+            for up in d.uplinks:
+                if up.local_interface:
+                    out.add((d.name, up.local_interface))
+        return out
+
+    # --- the point stream --------------------------------------------------------------------
+    def process(self, points: Iterable[Point]) -> list[Point]:
+        """Evaluate rules on points; returns the ``alert`` points of state changes (to store)."""
+        out: list[Point] = []
+        for p in points:
+            self.points_seen += 1
+            rules = self.by_measurement.get(p.measurement)
+            if not rules:
+                continue
+            tags = self._interface_tags(p) if p.measurement == "interface" else p.tags
+            t = p.time_ns / 1e9
+            immediate = p.measurement == "snmp_trap" or tags.get("source") == "trap"
+            for rule in rules:
+                if rule.match_exact and any(tags.get(k) != v for k, v in rule.match_exact):
+                    continue
+                if len(rule.match_exact) != len(rule.match) and not tags_match(rule.match, tags):
+                    continue
+                if not rule.selector.matches(tags):
+                    continue
+                values = tuple(tags.get(tag, "") for _, tag in rule.label_map)
+                key = (rule.id, values)
+                aid = self._ids.get(key)
+                if aid is None:
+                    aid = self._ids[key] = alert_id(rule.id, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True)))
+                kind = rule.kind
+                if kind == "state":
+                    self._state(rule, aid, tags, p.fields, t, immediate, out)
+                elif kind == "event":
+                    self._event(rule, aid, tags, p.fields, t, out)
+                else:
+                    self._seen(rule, aid, tags, p.fields, t, out)
+        if out:
+            self._save()
+        return out
+
+    def _interface_tags(self, p: Point) -> Mapping[str, str]:
+        tags = p.tags
+        dev, idx = tags.get("device", ""), tags.get("ifIndex", "")
+        if tags.get("source") != "trap":
+            if idx and (dev, idx) not in self._ifcache:
+                self._ifcache[(dev, idx)] = (tags.get("ifName", ""), tags.get("uplink", ""))
+            return tags
+        # A trap knows the ifIndex; name and uplink-ness come from the last poll or the inventory.
+        name, uplink = self._ifcache.get((dev, idx), ("", ""))
+        name = tags.get("ifName") or name
+        if not uplink and name:
+            uplink = "1" if (dev, name) in self._uplink_ifs else "0"
+        return {**tags, "ifName": name, "uplink": tags.get("uplink") or uplink}
+
+    def _new(self, rule: Rule, aid: str, tags: Mapping[str, str], t: float) -> Alert:
+        labels = {k: tags[k] for k in CONTEXT_TAGS if tags.get(k)}
+        labels.update({lbl: tags.get(tag, "") for lbl, tag in rule.label_map})
+        labels.update(rule.spec.labels)
+        a = Alert(aid, rule.id, rule.spec.severity, labels, started=t, last_seen=t)
+        self.alerts[aid] = a
+        self._deleted.discard(aid)
+        return a
+
+    def _render(self, rule: Rule, a: Alert, tags: Mapping[str, str], fields: Mapping[str, FieldValue]) -> None:
+        ctx: dict[str, Any] = {**tags, **fields, **a.labels, "alertname": rule.id, "severity": a.severity, "value": a.value}
+        ctx["root_cause"] = a.root_cause
+        a.summary_en = _FMT.format(rule.spec.summary.en, **ctx)
+        a.summary_zh = _FMT.format(rule.spec.summary.zh, **ctx)
+
+    def _value(self, rule: Rule, fields: Mapping[str, FieldValue]) -> float | str:
+        name = rule.when.first_field if rule.when else ""
+        v = fields.get(name, 0.0) if name else fields.get("count", 1.0)
+        return float(v) if isinstance(v, int | float) else str(v)
+
+    def _state(
+        self, rule: Rule, aid: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], t: float,
+        immediate: bool, out: list[Point],
+    ) -> None:
+        assert rule.when is not None
+        prev = self._prev.get(aid)
+        if rule.when.uses_delta or (rule.recover is not None and rule.recover.uses_delta):
+            self._prev[aid] = dict(fields)
+        fire = rule.when(fields, prev)
+        a = self.alerts.get(aid)
+        if a is None or a.state == "resolved":
+            if not fire:
+                return
+            if a is None:
+                a = self._new(rule, aid, tags, t)
+            a.state, a.started, a.resolved = "pending", t, None
+            a.value = self._value(rule, fields)
+            self._render(rule, a, tags, fields)
+            if rule.spec.for_ <= 0:
+                self._fire(rule, a, t, immediate, out)
+            else:
+                self._change(a, t, out)
+            return
+        a.last_seen = t
+        if a.state == "pending":
+            if not fire:
+                a.state = "resolved"  # never fired: dropped without a notice
+                a.resolved = t
+                self._change(a, t, out)
+            elif t - a.started >= rule.spec.for_:
+                a.value = self._value(rule, fields)
+                self._render(rule, a, tags, fields)
+                self._fire(rule, a, t, immediate, out)
+            return
+        recovered = rule.recover(fields, prev) if rule.recover is not None else not fire
+        if recovered:
+            a.value = self._value(rule, fields)
+            self._resolve(a, t, out)
+        elif fire:
+            a.value = self._value(rule, fields)
+
+    def _event(
+        self, rule: Rule, aid: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], t: float, out: list[Point]
+    ) -> None:
+        if rule.when is not None and not rule.when(fields, None):
+            return
+        a = self.alerts.get(aid)
+        if a is None or a.state != "firing":
+            if a is None:
+                a = self._new(rule, aid, tags, t)
+            a.state, a.started, a.resolved, a.last_seen = "pending", t, None, t
+            a.value = self._value(rule, fields)
+            self._render(rule, a, tags, fields)
+            self._fire(rule, a, t, True, out)
+        else:
+            a.last_seen = t
+            a.value = self._value(rule, fields)
+            self._render(rule, a, tags, fields)
+
+    def _seen(
+        self, rule: Rule, aid: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], t: float, out: list[Point]
+    ) -> None:
+        s = self._series.get(aid)
+        if s is None:
+            labels = {k: tags[k] for k in CONTEXT_TAGS if tags.get(k)}
+            identity = {lbl: tags.get(tag, "") for lbl, tag in rule.label_map}
+            self._series[aid] = _Series(rule, labels, identity, t)
+        else:
+            s.last = max(s.last, t)
+        a = self.alerts.get(aid)
+        if a is not None and a.state in ("pending", "firing"):
+            self._resolve(a, t, out)
+
+    # --- transitions -------------------------------------------------------------------------
+    def _fire(self, rule: Rule, a: Alert, t: float, immediate: bool, out: list[Point]) -> None:
+        a.state, a.fired = "firing", t
+        a.awaiting_cycle = not immediate
+        if a.notified_state != "firing":
+            a.route = self._route(a)
+        self._flap(a, t)
+        self._change(a, t, out)
+
+    def _resolve(self, a: Alert, t: float, out: list[Point]) -> None:
+        a.state, a.resolved = "resolved", t
+        a.awaiting_cycle = False
+        self._flap(a, t)
+        self._change(a, t, out)
+
+    def _flap(self, a: Alert, t: float) -> None:
+        fl = self.cfg.flapping
+        a.changes = [c for c in a.changes if t - c < fl.window] + [t]
+        if not a.flapping and len(a.changes) >= fl.changes:
+            a.flapping = True
+            log.info("alert %s (%s) is flapping: %d changes in %.0fs", a.id, a.rule, len(a.changes), fl.window)
+            self._notify(a, "flapping", self._receivers(a, 0), t)
+
+    def _change(self, a: Alert, t: float, out: list[Point] | None) -> None:
+        self._dirty.add(a.id)
+        snap = Alert.from_json(a.to_json())
+        self._events.append((t, snap))
+        if out is not None:
+            out.append(self.alert_point(a, t))
+
+    def alert_point(self, a: Alert, t: float) -> Point:
+        tags = {k: v for k, v in a.labels.items() if v}
+        tags.update({"rule": a.rule, "severity": a.severity, "state": a.display_state})
+        value = a.value if isinstance(a.value, float) and math.isfinite(a.value) else 0.0
+        fields: dict[str, FieldValue] = {
+            "value": value,
+            "summary": a.summary_en,
+            "root_cause": a.root_cause,
+            "firing": int(a.state == "firing"),
+        }
+        return Point("alert", tags, fields, int(t * 1e9))
+
+    # --- cycles and timers -------------------------------------------------------------------
+    def down_devices(self) -> set[str]:
+        return {
+            a.labels.get("device", "")
+            for a in self.alerts.values()
+            if a.state in ("pending", "firing") and self.rules.get(a.rule) is not None and self.rules[a.rule].spec.root_cause
+        } - {""}
+
+    def end_cycle(self, now: float | None = None) -> list[Point]:
+        """A poll cycle is complete: decide root causes with every device's reachability known, then notify."""
+        now = time.time() if now is None else now
+        out: list[Point] = []
+        self._apply_topology(now, out)
+        for a in self.alerts.values():
+            a.awaiting_cycle = False
+        self._dispatch(now)
+        self._save()
+        return out
+
+    def _apply_topology(self, now: float, out: list[Point]) -> None:
+        an = self.analysis = self.rootcause.analyse(self.down_devices())
+        for a in self.alerts.values():
+            if a.state not in ("pending", "firing"):
+                continue
+            dev = a.labels.get("device", "")
+            rule = self.rules.get(a.rule)
+            is_root_rule = rule is not None and rule.spec.root_cause
+            cause = an.cause_of.get(dev, "")
+            if not cause and not is_root_rule:
+                if dev in an.roots:
+                    cause = dev  # a down device's other alerts fold into its incident
+                else:
+                    cause = an.uplink_ends.get((dev, a.labels.get("ifName", "")), "")
+            if (bool(cause), cause) != (a.suppressed, a.root_cause):
+                a.suppressed, a.root_cause = bool(cause), cause
+                self._change(a, now, out)
+            if is_root_rule:
+                impact = an.impact.get(dev, {}) if dev in an.roots else {}
+                if impact != a.impact:
+                    a.impact = impact
+                    self._dirty.add(a.id)
+
+    def tick(self, now: float | None = None) -> list[Point]:
+        """Timers: absent data, event expiry, acks, silences, repeats, escalation; then notify."""
+        now = time.time() if now is None else now
+        out: list[Point] = []
+        self._read_acks()
+        self.reload_silences()
+        for aid, s in self._series.items():
+            if now - s.last >= (s.rule.spec.absent or 0):
+                a = self.alerts.get(aid)
+                if a is None or a.state == "resolved":
+                    if a is None:
+                        a = self._new(s.rule, aid, {**s.labels, **s.identity}, now)
+                    a.state, a.started, a.resolved, a.value = "pending", now, None, now - s.last
+                    self._render(s.rule, a, s.labels, {})
+                    self._fire(s.rule, a, now, True, out)
+        for a in list(self.alerts.values()):
+            rule = self.rules.get(a.rule)
+            if a.state == "firing" and rule is not None and rule.kind == "event" and now - a.last_seen >= rule.spec.resolve_after:
+                self._resolve(a, now, out)
+        if any(a.awaiting_cycle and now - (a.fired or now) >= self.cfg.cycle_grace for a in self.alerts.values()):
+            # the poller never called end_cycle: decide with what we know rather than never page
+            self._apply_topology(now, out)
+        self._apply_topology_for_immediate(now, out)
+        self._dispatch(now)
+        self._save()
+        return out
+
+    def _apply_topology_for_immediate(self, now: float, out: list[Point]) -> None:
+        """Trap/event alerts of devices already known to be cut off are suppressed before they page."""
+        an = self.analysis
+        if not an.down:
+            return
+        for a in self.alerts.values():
+            if a.state == "firing" and not a.awaiting_cycle and a.notified_state != "firing" and not a.suppressed:
+                dev = a.labels.get("device", "")
+                cause = an.cause_of.get(dev, "")
+                if cause:
+                    a.suppressed, a.root_cause = True, cause
+                    self._change(a, now, out)
+
+    def _read_acks(self) -> None:
+        for seq, aid, by, comment, ts in self.store.acks_after(self._ack_seq):
+            self._ack_seq = seq
+            a = self.alerts.get(aid)
+            if a is not None and not a.acked_by:
+                a.acked_by, a.acked_at, a.ack_comment = by, ts, comment
+                self._dirty.add(aid)
+                self._events.append((ts, Alert.from_json(a.to_json())))
+            self.store.set_meta("ack_seq", str(seq))
+
+    def reload_silences(self) -> None:
+        self._silences = []
+        for s in [*self._maintenance, *self.store.silences()]:
+            try:
+                self._silences.append((s, LabelMatcher(s.matchers, self._inv)))
+            except Exception:  # a bad silence from an old CLI: ignore it, never crash the daemon
+                log.warning("ignoring silence %s with bad matchers %s", s.id, s.matchers)
+
+    def silenced_by(self, a: Alert, now: float) -> str:
+        labels = {**a.labels, "alertname": a.rule, "severity": a.severity}
+        for s, m in self._silences:
+            if s.active(now) and m.matches(labels):
+                return s.id
+        return ""
+
+    # --- notification ------------------------------------------------------------------------
+    def _route(self, a: Alert) -> int:
+        labels = {**a.labels, "alertname": a.rule, "severity": a.severity}
+        for i, (m, _) in enumerate(self.routes):
+            if m.matches(labels):
+                return i
+        return -1
+
+    def _chain(self, a: Alert) -> list[str]:
+        return self.cfg.routes[a.route].groups if a.route >= 0 else self.cfg.default_groups
+
+    def _receivers(self, a: Alert, level: int) -> list[str]:
+        chain = self._chain(a)
+        if not chain:
+            return []
+        out: list[str] = []
+        for g in chain[: level + 1]:
+            out.extend(r for r in self.cfg.groups.get(g, []) if r not in out)
+        return out
+
+    def _notify(self, a: Alert, kind: Kind, receivers: Iterable[str], now: float) -> None:
+        snap = Alert.from_json(a.to_json())
+        for r in receivers:
+            self.dispatcher.enqueue(r, Notice(kind, snap, now))
+            a.notified[r] = now
+        a.last_notify = now
+        self._dirty.add(a.id)
+
+    def _dispatch(self, now: float) -> None:
+        for a in list(self.alerts.values()):
+            if a.flapping and a.changes and now - a.changes[-1] >= self.cfg.flapping.window:
+                a.flapping = False  # settled: notify the state it settled in
+                self._dirty.add(a.id)
+            sil = self.silenced_by(a, now)
+            if sil != a.silenced_by:
+                a.silenced_by = sil
+                self._dirty.add(a.id)
+            if a.state == "firing":
+                self._dispatch_firing(a, now)
+            elif a.state == "resolved":
+                if a.flapping:
+                    continue
+                if a.notified_state == "firing":
+                    self._notify(a, "resolved", list(a.notified), now)
+                    a.notified_state = "resolved"
+                del self.alerts[a.id]
+                self._dirty.discard(a.id)
+                self._deleted.add(a.id)
+                self._prev.pop(a.id, None)
+
+    def _dispatch_firing(self, a: Alert, now: float) -> None:
+        if a.awaiting_cycle or a.suppressed or a.flapping or a.silenced_by:
+            return
+        if a.notified_state != "firing":
+            a.route, a.level = self._route(a), 0
+            self._notify(a, "firing", self._receivers(a, 0), now)
+            a.notified_state = "firing"
+            return
+        route = self.cfg.routes[a.route] if a.route >= 0 else None
+        if not a.acked_by:
+            esc = route.escalate_after if route is not None and route.escalate_after is not None else self.cfg.escalate_after
+            chain = self._chain(a)
+            if esc and a.level + 1 < len(chain) and now - (a.fired or now) >= esc * (a.level + 1):
+                a.level += 1
+                new = [r for r in self._receivers(a, a.level) if r not in self._receivers(a, a.level - 1)]
+                self._notify(a, "escalation", new, now)
+                return
+            repeat = route.repeat if route is not None and route.repeat is not None else self.cfg.repeat
+            if now - a.last_notify >= repeat:
+                self._notify(a, "repeat", self._receivers(a, a.level), now)
+                return
+        # Alertmanager forgets an alert not re-sent within its resolve_timeout: keep it alive.
+        for r, last in list(a.notified.items()):
+            rc = self.cfg.receivers.get(r)
+            if isinstance(rc, AlertmanagerReceiver) and now - last >= rc.resend:
+                self.dispatcher.enqueue(r, Notice("repeat", Alert.from_json(a.to_json()), now))
+                a.notified[r] = now
+
+    def _save(self) -> None:
+        if not (self._dirty or self._deleted or self._events):
+            return
+        changed = [self.alerts[i] for i in self._dirty if i in self.alerts]
+        try:
+            self.store.save(changed, self._deleted, self._events, self.cfg.history_keep)
+        except Exception as exc:  # a full disk must not stop alerting; retry on the next save
+            log.error("cannot write alert state %s: %s", self.store.path, exc)
+            return
+        self._dirty.clear()
+        self._deleted.clear()
+        self._events.clear()
+
+    # --- queries and lifecycle ---------------------------------------------------------------
+    def active(self) -> list[Alert]:
+        """Pending and firing alerts (suppressed ones included, with their root cause)."""
+        return sorted((a for a in self.alerts.values() if a.state in ("pending", "firing")), key=lambda a: a.started)
+
+    def incidents(self) -> list[dict[str, Any]]:
+        """One entry per root-cause device currently down: its alert, impact and suppressed alerts."""
+        out = []
+        for a in self.active():
+            rule = self.rules.get(a.rule)
+            if rule is None or not rule.spec.root_cause or a.suppressed:
+                continue
+            dev = a.labels.get("device", "")
+            out.append(
+                {
+                    "alert": a.id,
+                    "device": dev,
+                    "network": a.labels.get("network", ""),
+                    "summary": a.summary_en,
+                    "impact": a.impact,
+                    "suppressed": sorted(x.id for x in self.alerts.values() if x.root_cause == dev and x.suppressed),
+                }
+            )
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        firing = [a for a in self.alerts.values() if a.state == "firing"]
+        return {
+            "points": self.points_seen,
+            "firing": len(firing),
+            "suppressed": sum(a.suppressed for a in firing),
+            "pending": sum(a.state == "pending" for a in self.alerts.values()),
+            "notifiers": self.dispatcher.stats(),
+        }
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+
+    async def aclose(self) -> None:
+        await self.dispatcher.aclose()
+        self._save()
+        self.store.close()

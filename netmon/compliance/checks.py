@@ -1,0 +1,280 @@
+"""Named Python checks for logic the YAML primitives cannot express (ACL contents, per-peer
+state, accounts across blocks). A rule calls one with ``python: NAME`` and optional ``params``.
+
+Each takes the parsed configuration and returns an Outcome with evidence for every instance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .redact import redact
+from .results import Evidence, Outcome, worst
+
+if TYPE_CHECKING:
+    from .rules import Result
+    from .source import DeviceConfig
+    from .tree import Line
+
+CheckFn = Callable[["DeviceConfig", dict[str, Any]], Outcome]
+CHECKS: dict[str, CheckFn] = {}
+
+
+def check(name: str) -> Callable[[CheckFn], CheckFn]:
+    def deco(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+def _ev(line: Line, note: str = "") -> Evidence:
+    return Evidence(line.number, redact(line.text), note)
+
+
+# --- ACLs -------------------------------------------------------------------------------------
+
+_VRP_ACL = re.compile(r"^acl (?:number |basic |advanced |ipv6 number )?(?:name (\S+)(?: (\d+))?|(\d+))(?: name (\S+))?")
+_IOS_NAMED_ACL = re.compile(r"^ip access-list (?:standard|extended) (\S+)")
+_IOS_NUM_ACL = re.compile(r"^access-list (\S+) ")
+
+
+def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
+    """ACL name or number -> its rule lines (VRP/Comware ``rule N ...``, IOS entries)."""
+    acls: dict[str, list[Line]] = {}
+    if cfg.vendor == "cisco_ios":
+        for t in cfg.tree.top:
+            if m := _IOS_NAMED_ACL.match(t.text):
+                acls.setdefault(m.group(1), []).extend(c for c in t.children if not c.text.startswith("remark"))
+            elif (m := _IOS_NUM_ACL.match(t.text)) and " remark " not in t.text:
+                acls.setdefault(m.group(1), []).append(t)
+        return acls
+    for t in cfg.tree.top_by_word("acl"):
+        if m := _VRP_ACL.match(t.text):
+            rules = [c for c in t.children if c.text.startswith("rule ") and " comment " not in c.text]
+            for key in m.groups():
+                if key:
+                    acls.setdefault(key, []).extend(rules)
+    return acls
+
+
+def permits_any_source(vendor: str, entry: str) -> bool:
+    """Does this ACL entry permit traffic from any source address?"""
+    if vendor == "cisco_ios":
+        words = entry.split()
+        if words and words[0].isdigit():
+            words = words[1:]
+        if not words or words[0] != "permit":
+            return False
+        rest = words[1:]
+        # standard: permit any | permit 0.0.0.0 255.255.255.255; extended: permit PROTO any ...
+        if rest[:1] == ["any"] or rest[:2] == ["0.0.0.0", "255.255.255.255"]:
+            return True
+        return len(rest) >= 2 and rest[1] == "any"
+    words = entry.split()
+    if len(words) < 3 or words[2] != "permit":
+        return False
+    if "source" not in words:
+        return True  # `rule 5 permit` / `rule 5 permit ip`: every source
+    i = words.index("source")
+    return words[i + 1 : i + 2] == ["any"] or words[i + 1 : i + 3] == ["0.0.0.0", "255.255.255.255"]
+
+
+def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: Line, what: str) -> Outcome:
+    entries = acls.get(name)
+    if entries is None:
+        return Outcome("FAIL", [_ev(ref, f"ACL {name} is not defined: {what} accepts every address")])
+    if not entries:
+        return Outcome("WARN", [_ev(ref, f"ACL {name} has no rules; the platform's empty-ACL behaviour decides")])
+    broad = [e for e in entries if permits_any_source(cfg.vendor, e.text)]
+    if broad:
+        return Outcome("FAIL", [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, "permits any source") for e in broad)])
+    return Outcome("PASS", [_ev(ref, f"{what} restricted by ACL {name}")])
+
+
+def _merge(parts: list[Outcome]) -> Outcome:
+    if not parts:
+        return Outcome("N/A")
+    return Outcome(worst([p.result for p in parts]), [e for p in parts for e in p.evidence], [n for p in parts for n in p.notes])
+
+
+@check("vty_acl")
+def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Management access (VTY / SSH / Telnet servers) limited to management addresses by an ACL
+    that exists and does not permit any source. Every VTY range is judged on its own."""
+    acls = acl_index(cfg)
+    parts: list[Outcome] = []
+    top = cfg.tree.top
+    if cfg.vendor == "cisco_ios":
+        for b in (t for t in top if t.text.startswith("line vty")):
+            ac = [c for c in b.children if c.text.startswith("access-class ") and c.text.endswith(" in")]
+            if not ac:
+                parts.append(Outcome("FAIL", [_ev(b, "no access-class ... in: any address may try to log in")]))
+            for c in ac:
+                parts.append(_judge_acl(cfg, acls, c.text.split()[1], c, b.text))
+        return _merge(parts) if parts else Outcome("N/A", [], ["no line vty"])
+    server_acls = [t for t in top if re.match(r"^(ssh|telnet|stelnet) server(?: ipv4)? acl \S+", t.text)]
+    for t in server_acls:
+        parts.append(_judge_acl(cfg, acls, t.text.split()[-1], t, t.text.rsplit(" acl", 1)[0]))
+    if cfg.vendor == "huawei_vrp":
+        for b in (t for t in top if t.text.startswith("user-interface vty")):
+            ac = [c for c in b.children if re.match(r"^acl (?:ipv6 )?\S+ inbound$", c.text)]
+            for c in ac:
+                parts.append(_judge_acl(cfg, acls, c.text.split()[-2], c, b.text))
+            if not ac and not server_acls:
+                parts.append(Outcome("FAIL", [_ev(b, "no 'acl N inbound' and no 'ssh server acl'")]))
+        return _merge(parts) if parts else Outcome("N/A", [], ["no user-interface vty"])
+    # Comware: the SSH/Telnet servers take the ACL; each enabled server needs one.
+    for server in ("ssh", "telnet"):
+        enabled = [t for t in top if t.text == f"{server} server enable"]
+        has_acl = any(t.text.startswith(f"{server} server") for t in server_acls)
+        for t in enabled:
+            if not has_acl:
+                parts.append(Outcome("FAIL", [_ev(t, f"no '{server} server acl': any address may connect")]))
+    return _merge(parts) if parts else Outcome("N/A", [], ["no SSH or Telnet server enabled"])
+
+
+# --- accounts and roles -------------------------------------------------------------------------
+
+_ADMIN_ROLES = {"network-admin", "level-15", "mdc-admin", "context-admin"}
+
+
+def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, bool]]:
+    """Local account -> (defining line, is full administrator)."""
+    out: dict[str, tuple[Line, bool]] = {}
+    if cfg.vendor == "cisco_ios":
+        for t in cfg.tree.top_by_word("username"):
+            m = re.search(r"\bprivilege (\d+)", t.text)
+            out[t.text.split()[1]] = (t, bool(m and int(m.group(1)) == 15))  # IOS default privilege is 1
+        return out
+    if cfg.vendor == "h3c_comware":
+        for t in cfg.tree.top_by_word("local-user"):
+            if " class network" in t.text:
+                continue  # network-access users (802.1X, portal) are not device administrators
+            roles = {c.text.split()[-1] for c in t.children if c.text.startswith("authorization-attribute user-role ")}
+            # With no role listed Comware 7 gives a management user network-operator (read-only).
+            out[t.text.split()[1]] = (t, bool(roles & _ADMIN_ROLES))
+        return out
+    for aaa in cfg.tree.top_by_word("aaa"):
+        for c in aaa.children:
+            m = re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text)
+            if m:
+                out[m.group(1)] = (c, int(m.group(2)) >= 3)  # VRP level 3 and above is management level
+            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in out:
+                out[m2.group(1)] = (c, False)
+    return out
+
+
+@check("role_separation")
+def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Fail when every local account is a full administrator (no audit or read-only role)."""
+    accounts = local_accounts(cfg)
+    if not accounts:
+        return Outcome("REVIEW", [], ["no local accounts: roles are assigned on the AAA server; check them there"])
+    admins = [a for a, (_, adm) in accounts.items() if adm]
+    evidence = [_ev(line, "full administrator" if adm else "restricted role") for line, adm in accounts.values()]
+    if len(admins) == len(accounts):
+        return Outcome("FAIL", evidence, [f"all {len(accounts)} local account(s) are full administrators"])
+    return Outcome("PASS", evidence, [f"{len(accounts) - len(admins)} of {len(accounts)} account(s) hold a restricted role"])
+
+
+# --- routing protocol authentication -------------------------------------------------------------
+
+@check("ospf_auth")
+def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred)."""
+    top = cfg.tree.top
+    weak = re.compile(r"\b(md5|simple|hmac-md5)\b")
+    parts: list[Outcome] = []
+    if cfg.vendor == "cisco_ios":
+        procs = [t for t in top if t.text.startswith("router ospf ")]
+        if not procs:
+            return Outcome("N/A", [], ["OSPF not configured"])
+        if_auth = [c for t in top_by(cfg, "interface") for c in t.children
+                   if re.match(r"^ip ospf (authentication|message-digest-key)", c.text)]
+        for p in procs:
+            areas: dict[str, Line] = {}
+            for c in p.children:
+                if m := re.search(r"\barea (\S+)$", c.text):
+                    if c.text.startswith("network "):
+                        areas.setdefault(m.group(1), c)
+            authed = {c.text.split()[1]: c for c in p.children if re.match(r"^area \S+ authentication", c.text)}
+            if not areas:
+                parts.append(Outcome("REVIEW", [_ev(p, "no network statements: interfaces join OSPF directly")]))
+            for area, line in areas.items():
+                if area in authed:
+                    a = authed[area]
+                    r: Result = "PASS" if "message-digest" in a.text or "key-chain" in a.text else "FAIL"
+                    parts.append(Outcome(r, [_ev(a, f"area {area}: {'digest' if r == 'PASS' else 'clear-text'} authentication")]))
+                elif if_auth:
+                    parts.append(Outcome("WARN", [_ev(line, f"area {area} has no area authentication; "
+                                                            f"{len(if_auth)} interface(s) authenticate: confirm they cover it")]))
+                else:
+                    parts.append(Outcome("FAIL", [_ev(line, f"area {area}: no OSPF authentication")]))
+        return _merge(parts)
+    procs = [t for t in top if re.match(r"^ospf( \d+)?", t.text)]
+    if not procs:
+        return Outcome("N/A", [], ["OSPF not configured"])
+    if_auth = [c for t in top_by(cfg, "interface") for c in t.children if c.text.startswith("ospf authentication-mode")]
+    for p in procs:
+        areas = [c for c in p.children if c.text.startswith("area ")]
+        if not areas:
+            parts.append(Outcome("REVIEW", [_ev(p, "no area configured")]))
+        for a in areas:
+            auth = [c for c in a.children if c.text.startswith("authentication-mode")]
+            if auth:
+                for c in auth:
+                    parts.append(Outcome("WARN" if weak.search(c.text) else "PASS",
+                                         [_ev(c, "MD5/simple: prefer hmac-sha256" if weak.search(c.text) else "")]))
+            elif if_auth:
+                parts.append(Outcome("WARN" if any(weak.search(c.text) for c in if_auth) else "PASS",
+                                     [_ev(a, "no area authentication; interface-level authentication present"),
+                                      *(_ev(c) for c in if_auth)]))
+            else:
+                parts.append(Outcome("FAIL", [_ev(a, "no OSPF authentication for this area or its interfaces")]))
+    return _merge(parts)
+
+
+def top_by(cfg: DeviceConfig, word: str) -> list[Line]:
+    return cfg.tree.top_by_word(word)
+
+
+@check("bgp_auth")
+def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Every BGP peer has a password (MD5/TCP-AO/keychain), directly or through its peer group."""
+    if cfg.vendor == "cisco_ios":
+        procs = [t for t in cfg.tree.top if t.text.startswith("router bgp ")]
+        kw_peer, kw_remote, kw_group = "neighbor", "remote-as", "peer-group"
+    else:
+        procs = [t for t in cfg.tree.top if re.match(r"^bgp \d", t.text)]
+        kw_peer, kw_remote, kw_group = "peer", "as-number", "group"
+    if not procs:
+        return Outcome("N/A", [], ["BGP not configured"])
+    parts: list[Outcome] = []
+    for p in procs:
+        lines = [ln for ln in p.walk() if ln.text.startswith(kw_peer + " ")]
+        passwords = {ln.text.split()[1] for ln in lines
+                     if re.match(rf"^{kw_peer} \S+ (password|keychain|tcp-ao|authentication)", ln.text)}
+        groups: dict[str, str] = {}
+        peers: dict[str, Line] = {}
+        for ln in lines:
+            w = ln.text.split()
+            if len(w) >= 4 and w[2] == kw_remote:
+                peers.setdefault(w[1], ln)
+            elif len(w) >= 4 and w[2] == kw_group and not w[3].isdigit():
+                groups[w[1]] = w[3]  # peer X peer-group G / peer X group G
+        for peer, ln in peers.items():
+            via = groups.get(peer)
+            if peer in passwords:
+                parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated")]))
+            elif via and via in passwords:
+                parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated through group {via}")]))
+            else:
+                parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer}: no password")]))
+        for peer, grp in groups.items():
+            if peer not in peers and grp not in passwords and peer not in passwords:
+                ln = next(x for x in lines if x.text.split()[1] == peer)
+                parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer} (group {grp}): no password")]))
+    return _merge(parts) if parts else Outcome("N/A", [], ["BGP without peers"])

@@ -1,0 +1,171 @@
+"""Evaluate rules on a configuration: every instance (each matching block), evidence kept."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from .checks import CHECKS
+from .redact import redact
+from .results import DeviceResult, Evidence, Finding, Outcome, worst
+from .rules import Check, Match, Result, Rule, Standard, Threshold
+from .source import VENDOR_NAMES, DeviceConfig
+from .tree import ConfigTree, Line
+
+
+def ev(line: Line, note: str = "") -> Evidence:
+    return Evidence(line.number, redact(line.text), note)
+
+
+def _top_candidates(tree: ConfigTree, m: Match) -> list[Line]:
+    w = m.word
+    return tree.top_by_word(w) if w is not None else tree.top
+
+
+def _lines(tree: ConfigTree, block: Line | None, anywhere: bool) -> Iterable[Line]:
+    if block is None:
+        return tree.walk() if anywhere else tree.top
+    return block.walk() if anywhere else block.children
+
+
+def _matching(tree: ConfigTree, block: Line | None, anywhere: bool, m: Match) -> list[Line]:
+    if block is None and not anywhere:
+        cands: Iterable[Line] = _top_candidates(tree, m)
+    else:
+        cands = _lines(tree, block, anywhere)
+    rx = m.re
+    return [ln for ln in cands if not ln.banner and rx.search(ln.text)]
+
+
+def _threshold(t: Threshold, tree: ConfigTree, block: Line | None, anywhere: bool, where: Line | None) -> Outcome:
+    hits = _matching(tree, block, anywhere, t.match)
+    unit = f" {t.unit}" if t.unit else ""
+
+    def judge(value: float) -> Result:
+        if value == 0 and t.zero is not None:
+            return t.zero
+        if t.max is not None and value > t.max:
+            return "FAIL"
+        if t.min is not None and value < t.min:
+            return "FAIL"
+        return "PASS"
+
+    limit = " and ".join(x for x in (f"<= {t.max:g}" if t.max is not None else "",
+                                     f">= {t.min:g}" if t.min is not None else "") if x)
+    if not hits:
+        if t.default is None:
+            note = t.default_note or f"no line sets it (needs {limit}{unit})"
+            return Outcome(t.absent, [ev(where, note)] if where else [], [] if where else [note])
+        r = judge(t.default)
+        note = f"not set: platform default {t.default:g}{unit} applies ({'meets' if r == 'PASS' else 'fails'} {limit})"
+        if t.default_note:
+            note += f"; {t.default_note}"
+        return Outcome(r, [ev(where, note)] if where else [], [] if where else [note])
+    out = Outcome("N/A")
+    results: list[Result] = []
+    for ln in hits:
+        m = t.match.re.search(ln.text)
+        assert m is not None
+        value = sum(float(m.group(g) or 0) * w for g, w in t.weights.items())
+        r = judge(value)
+        results.append(r)
+        out.evidence.append(ev(ln, f"{value:g}{unit} {'meets' if r == 'PASS' else 'fails'} {limit}"))
+    out.result = worst(results)
+    return out
+
+
+def _instance(c: Check, tree: ConfigTree, block: Line | None) -> Outcome:
+    results: list[Result] = []
+    out = Outcome("PASS")
+    for group, verdict in ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW")):
+        for m in group:
+            for ln in _matching(tree, block, c.anywhere, m):
+                results.append(verdict)  # type: ignore[arg-type]
+                out.evidence.append(ev(ln, m.note))
+    if c.require:
+        found = [(ln, m) for m in c.require for ln in _matching(tree, block, c.anywhere, m)]
+        if found:
+            results.append("PASS")
+            out.evidence.extend(ev(ln, m.note) for ln, m in found)
+        else:
+            results.append(c.absent)
+            if block is not None:
+                out.evidence.append(ev(block, c.note or "required line absent in this block"))
+            else:
+                out.notes.append(c.note or "required line absent")
+    if c.threshold is not None:
+        t = _threshold(c.threshold, tree, block, c.anywhere, block)
+        results.append(t.result)
+        out.evidence.extend(t.evidence)
+        out.notes.extend(t.notes)
+    if c.count is not None:
+        hits = _matching(tree, block, c.anywhere, c.count.match)
+        n = len(hits)
+        r: Result = "PASS" if n >= c.count.min else (c.count.below if n else c.count.none)
+        results.append(r)
+        out.evidence.extend(ev(ln, c.count.note) for ln in hits)
+        if r != "PASS":
+            out.notes.append(f"{n} found, {c.count.min} or more expected" + (f"; {c.count.note}" if c.count.note else ""))
+    out.result = worst(results) if results else "PASS"
+    return out
+
+
+def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
+    """One vendor check over every instance it applies to."""
+    tree = cfg.tree
+    if c.only_if and not any(_matching(tree, None, False, m) for m in c.only_if):
+        return Outcome(c.only_if_absent, [], [c.only_if_note or "feature not configured"])
+    if c.result is not None:
+        return Outcome(c.result, [], [c.note] if c.note else [])
+    if c.python is not None:
+        return CHECKS[c.python](cfg, c.params)
+    if c.block is None:
+        return _instance(c, tree, None)
+    blocks = [b for b in _top_candidates(tree, c.block) if c.block.re.search(b.text)]
+    if not blocks:
+        note = c.no_block_note or f"no block matching /{c.block.re.pattern}/"
+        return Outcome(c.no_block, [], [note])
+    parts = [_instance(c, tree, b) for b in blocks]
+    return Outcome(
+        worst([p.result for p in parts]),
+        [e for p in parts for e in p.evidence],
+        [n for p in parts for n in p.notes],
+    )
+
+
+def evaluate_rule(rule: Rule, cfg: DeviceConfig, role: str | None = None) -> Outcome:
+    checks = rule.checks.get(cfg.vendor)
+    if not checks:
+        return Outcome("N/A", [], [f"no check for {VENDOR_NAMES.get(cfg.vendor, cfg.vendor)}"])
+    if rule.roles and role is not None and role not in rule.roles:
+        return Outcome("N/A", [], [f"applies to roles {', '.join(rule.roles)}; this device is {role}"])
+    parts = [run_check(c, cfg) for c in checks]
+    # N/A parts (a block that does not exist) do not dilute a verdict from the other parts.
+    live = [p for p in parts if p.result != "N/A"] or parts
+    ev_sorted = sorted((e for p in live for e in p.evidence), key=lambda e: e.line)
+    return Outcome(worst([p.result for p in live]), ev_sorted, [n for p in live for n in p.notes])
+
+
+def scan_config(cfg: DeviceConfig, standard: Standard, tags: dict[str, str] | None = None,
+                role: str | None = None) -> DeviceResult:
+    """All of a standard's rules on one configuration."""
+    findings: list[Finding] = []
+    for rule in standard.rules:
+        o = evaluate_rule(rule, cfg, role)
+        findings.append(
+            Finding(
+                rule=rule.id,
+                title_en=rule.title.en,
+                title_zh=rule.title.zh,
+                severity=rule.severity,
+                category=rule.category,
+                clauses=standard.clauses_of(rule),
+                test_items=standard.test_items_of(rule),
+                result=o.result,
+                evidence=o.evidence,
+                notes=o.notes,
+                remediation=list(rule.remediation.get(cfg.vendor, [])) if o.result in ("FAIL", "WARN", "REVIEW") else [],
+            )
+        )
+    return DeviceResult(cfg.name, cfg.vendor, cfg.source, standard.id, findings, list(cfg.notes), dict(tags or {}),
+                        time.time_ns())

@@ -1,0 +1,161 @@
+"""The built-in lab: the sample inventory mapped onto real simulated devices on 127.0.0.1.
+
+``Lab.start(dir)`` starts snmpsim (recordings of real Huawei, H3C, Cisco, Ruijie and ZTE
+devices, one UDP port per device) and, when the SSH collector is present, SSH device
+simulators, then writes into ``dir``:
+
+- ``inventory.yaml`` — the sample network with every address rewritten to 127.0.0.1 and the
+  device's lab ports;
+- ``secrets.yaml`` (mode 0600) — the lab agents' SNMP keys (lab-only values);
+- ``netmon.yaml`` — a daemon config referencing both, with an SQLite sink and spool in ``dir``;
+- ``state.json`` — pids and ports, for ``netmon lab status|down``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..inventory import Device, Inventory, load_inventory
+from .snmpsim import SnmpsimLab, start_snmpsim
+
+log = logging.getLogger("netmon.lab")
+
+DEFAULT_INVENTORY = Path(__file__).resolve().parents[2] / "configs" / "inventory" / "small.yaml"
+
+
+def default_inventory() -> Path:
+    if DEFAULT_INVENTORY.exists():
+        return DEFAULT_INVENTORY
+    # Installed without the repo: generate the same sample network.
+    from ..inventory.generate import dump, generate
+
+    p = Path(os.environ.get("TMPDIR", "/tmp")) / "netmon-small-inventory.yaml"
+    p.write_text(dump(generate("small")), encoding="utf-8")
+    return p
+
+
+@dataclass
+class Lab:
+    dir: Path
+    inventory: Inventory
+    snmp: SnmpsimLab
+    ssh: Any = None
+    config_path: Path = field(default_factory=Path)
+    extra_procs: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, directory: Path, inventory_path: Path | None = None, *, ssh: bool = True, http_listen: str = "") -> Lab:
+        directory = directory.resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+        inv = load_inventory([inventory_path or default_inventory()])
+        snmp = start_snmpsim(list(inv), directory / "snmpsim")
+        lab = cls(directory, inv, snmp)
+        try:
+            if ssh:
+                lab.ssh = _start_ssh(list(inv), directory / "ssh")
+            lab.config_path = lab._write_files(http_listen)
+        except BaseException:
+            lab.stop()
+            raise
+        return lab
+
+    def _write_files(self, http_listen: str) -> Path:
+        d = self.dir
+        devices: list[dict[str, Any]] = []
+        for dev in self.inventory:
+            raw = dev.model_dump(mode="json", exclude_defaults=True)
+            raw["address"] = "127.0.0.1"
+            raw["port"] = self.snmp.port(dev.name)
+            raw["tags"] = {**dev.tags, "lab_recording": self.snmp.recording(dev.name), "real_address": dev.address}
+            if self.ssh is not None and dev.name in getattr(self.ssh, "ports", {}):
+                raw["ssh_port"] = self.ssh.ports[dev.name]
+            devices.append(raw)
+        (d / "inventory.yaml").write_text(
+            "# The sample network mapped onto the lab's simulated devices (written by netmon lab).\n"
+            + yaml.safe_dump({"devices": devices}, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        secrets = d / "secrets.yaml"
+        fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            sec = {"lab_auth": self.snmp.v3_auth_key, "lab_priv": self.snmp.v3_priv_key, "lab_community": self.snmp.community}
+            if self.ssh is not None:
+                sec["lab_ssh_password"] = self.ssh.password
+            yaml.safe_dump(sec, fh)
+        v3 = {"version": "3", "user": self.snmp.v3_user, "auth_protocol": "sha", "auth_key": "secret:lab_auth",
+              "priv_protocol": "aes", "priv_key": "secret:lab_priv"}  # fmt: skip
+        cfg: dict[str, Any] = {
+            "inventory": ["inventory.yaml"],
+            "secrets_file": "secrets.yaml",
+            "credentials": {
+                "snmp": {"v3-intranet": v3, "v3-extranet": v3, "lab-v2c": {"version": "2c", "community": "secret:lab_community"}},
+            },
+            "sink": f"sqlite:///{d / 'netmon.db'}",
+            "spool": {"dir": str(d / "spool"), "fsync": "batch"},
+            "intervals": {"snmp": 10, "health": 10, "jitter": 0.2},
+            "snmp": {"timeout": 1.0, "retries": 1, "device_budget": 8},
+            "http": {"listen": http_listen},
+        }
+        if self.ssh is not None:
+            cfg["credentials"]["ssh"] = {"ops": {"username": self.ssh.username, "password": "secret:lab_ssh_password"}}
+            cfg["ssh"] = dict(getattr(self.ssh, "ssh_settings", {}) or {})
+            cfg["archive"] = {"dir": str(d / "archive")}
+        path = d / "netmon.yaml"
+        path.write_text(
+            "# netmon.yaml for the built-in lab (written by netmon lab; see configs/netmon.yaml for production).\n"
+            + yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        state = {
+            "pid": os.getpid(),
+            "config": str(path),
+            "snmpsim_pid": self.snmp.proc.pid,
+            "devices": {n: {"snmp_port": s.port, "recording": s.recording} for n, s in self.snmp.devices.items()},
+        }
+        (d / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    def fault(self, device: str) -> list[str]:
+        """Take a device's uplink down: it and everything behind it stop answering. Returns the names."""
+        from ..inventory import Topology
+
+        topo = Topology(self.inventory)
+        names = [device, *(n for n in topo.descendants(device) if topo.cut_off_by({device}, n))]
+        self.snmp.pause(*names)
+        if self.ssh is not None and hasattr(self.ssh, "pause"):
+            self.ssh.pause(*names)
+        return names
+
+    def heal(self) -> None:
+        self.snmp.resume()
+        if self.ssh is not None and hasattr(self.ssh, "resume"):
+            self.ssh.resume()
+
+    def devices(self) -> list[Device]:
+        return list(self.inventory)
+
+    def stop(self) -> None:
+        for stopper in (getattr(self.ssh, "stop", None), self.snmp.stop):
+            if stopper is not None:
+                with contextlib.suppress(Exception):
+                    stopper()
+        with contextlib.suppress(FileNotFoundError):
+            (self.dir / "state.json").unlink()
+
+
+def _start_ssh(devices: list[Device], workdir: Path) -> Any:
+    """SSH device simulators, when the SSH collector's lab module is present."""
+    try:
+        from .sshsim import start_lab_ssh  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return start_lab_ssh(devices, workdir)

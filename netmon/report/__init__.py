@@ -1,0 +1,1 @@
+"""NOC summaries of the Point stream: the demo's terminal tables and its HTML report."""

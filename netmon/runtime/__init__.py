@@ -1,0 +1,1 @@
+"""The main job: scheduler, self-monitoring, logging and the daemon that ties collectors to sinks."""

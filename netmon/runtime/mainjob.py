@@ -1,0 +1,246 @@
+"""`netmon run`: the daemon that polls the inventory, stores every point and feeds the alerts.
+
+One asyncio loop holds everything: the scheduler's collector cycles, the storage pipeline
+(spool first, then the sink), the alert engine on the Point stream, and the HTTP endpoint for
+/metrics and /healthz. SIGHUP reloads config and inventory keeping all state (rate baselines,
+alert state); SIGTERM/SIGINT stop: no new polls start, in-flight polls get ``stop_grace``
+seconds, the pipeline flushes, exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import NetmonConfig, load_config
+from ..errors import InputError, NetmonError
+from ..inventory import Device, Scope, Topology, load_inventory
+from ..model import Point
+from ..storage import Pipeline, SpoolLockedError
+from .logs import StateLog
+from .scheduler import CycleResult, Job, Scheduler
+from .selfmon import HttpServer, SelfMetrics
+from .snmpjob import SnmpJob
+
+log = logging.getLogger("netmon.run")
+
+PointObserver = Callable[[list[Point]], None]
+CycleObserver = Callable[[CycleResult], Any]
+
+
+@dataclass
+class RunOptions:
+    scope: Scope = field(default_factory=Scope)
+    sink: str | None = None  # overrides cfg.sink
+    spool_dir: Path | None = None  # overrides cfg.spool.dir
+    max_cycles: int | None = None  # stop after N cycles of each collector (demo, tests)
+    stop_grace: float = 10.0  # seconds in-flight polls may take after a stop
+    listen: str | None = None  # overrides cfg.http.listen ("" disables)
+    instance: str | None = None
+
+
+class MainJob:
+    def __init__(self, cfg: NetmonConfig, opts: RunOptions | None = None) -> None:
+        self.cfg = cfg
+        self.opts = opts or RunOptions()
+        self.metrics = SelfMetrics(self.opts.instance)
+        self.state_log = StateLog(log)
+        self.observers: list[PointObserver] = []
+        self.cycle_observers: list[CycleObserver] = []
+        self.pipeline: Pipeline | None = None
+        self.http: HttpServer | None = None
+        self.scheduler: Scheduler | None = None
+        self.alerts: Any = None
+        self.topology: Topology
+        self.devices: list[Device] = []
+        self.snmp: SnmpJob | None = None
+        self.reloads = 0
+        self._stop_requested = False
+        self._load_inventory()
+
+    # ---- inventory and reload --------------------------------------------------------------
+    def _load_inventory(self) -> None:
+        inv = load_inventory(self.cfg.inventory)
+        self.topology = Topology(inv)
+        self.devices = self.opts.scope.select(inv)
+        if not self.devices:
+            raise InputError.one(str(self.cfg.path or "netmon.yaml"), f"no device matches the scope ({self.opts.scope})")
+
+    def reload(self) -> None:
+        """SIGHUP: re-read config and inventory; keep every bit of runtime state. A bad file keeps the old one."""
+        try:
+            cfg = load_config(self.cfg.path) if self.cfg.path else self.cfg
+            old = self.cfg
+            self.cfg = cfg
+            try:
+                self._load_inventory()
+            except Exception:
+                self.cfg = old
+                raise
+        except InputError as exc:
+            for p in exc.problems:
+                log.error("reload refused, keeping the running configuration: %s", p)
+            return
+        if self.snmp is not None:
+            self.snmp.reconfigure(self.cfg, self.topology)
+        if self.alerts is not None and hasattr(self.alerts, "set_topology"):
+            self.alerts.set_topology(self.topology)
+        self.state_log.forget({d.name for d in self.devices})
+        self.reloads += 1
+        log.info("reloaded: %d devices in scope (%s)", len(self.devices), self.opts.scope)
+
+    def request_stop(self) -> None:
+        if not self._stop_requested:
+            log.info("stopping: finishing in-flight polls (up to %.0fs), then flushing the spool", self.opts.stop_grace)
+        self._stop_requested = True
+        if self.scheduler is not None:
+            self.scheduler.stop()
+
+    # ---- the point stream ------------------------------------------------------------------
+    async def emit(self, points: list[Point]) -> None:
+        self.metrics.count_points(len(points))
+        for p in points:
+            if p.measurement == "snmp_reach":
+                self._log_reach(p)
+        assert self.pipeline is not None
+        await self.pipeline.submit(points)
+        if self.alerts is not None:
+            out = self.alerts.process(points)
+            if out:
+                await self.pipeline.submit(out)
+                for ob in self.observers:
+                    ob(out)
+        for ob in self.observers:
+            ob(points)
+
+    def _log_reach(self, p: Point) -> None:
+        dev = p.tags.get("device", "?")
+        up = bool(p.fields.get("up"))
+        err = str(p.fields.get("error", ""))
+        tier = p.tags.get("tier")
+        if up:
+            self.state_log.change(dev, "up", "device answers SNMP again", logging.INFO, tier=tier, collector="snmp")
+        else:
+            msg = f"device does not answer SNMP: {err or 'error'}"
+            self.state_log.change(dev, f"down:{err}", msg, logging.WARNING, tier=tier, collector="snmp")
+
+    async def _after_cycle(self, result: CycleResult) -> None:
+        up = down = 0
+        if self.snmp is not None and result.collector == "snmp":
+            up, down = self.snmp.last_cycle_counts()
+        self.metrics.cycle_done(result.collector, result.duration, self._interval(result.collector), up, down)
+        if self.alerts is not None:
+            out = self.alerts.end_cycle(time.time())
+            if out:
+                assert self.pipeline is not None
+                await self.pipeline.submit(out)
+                for ob in self.observers:
+                    ob(out)
+            active = list(self.alerts.active()) if hasattr(self.alerts, "active") else []
+            firing = sum(1 for a in active if getattr(a, "state", "") == "firing")
+            suppressed = sum(1 for a in active if getattr(a, "state", "") == "suppressed")
+            self.metrics.set_alerts(firing, suppressed)
+        assert self.pipeline is not None
+        self.metrics.update_storage(self.pipeline.stats())
+        selfpoints = self.metrics.to_points()
+        await self.pipeline.submit(selfpoints)
+        for ob in self.observers:
+            ob(selfpoints)
+        for cob in self.cycle_observers:
+            r = cob(result)
+            if asyncio.iscoroutine(r):
+                await r
+
+    def _interval(self, collector: str) -> float:
+        return float(getattr(self.cfg.intervals, collector, self.cfg.intervals.snmp))
+
+    # ---- run -------------------------------------------------------------------------------
+    async def run(self) -> int:
+        sink = self.opts.sink or self.cfg.sink
+        base = self.cfg.path.resolve().parent if self.cfg.path else Path.cwd()
+        try:
+            self.pipeline = await Pipeline.open(
+                sink, self.opts.spool_dir, self.cfg.spool, self.cfg.batch, base_dir=base
+            )
+        except SpoolLockedError as exc:
+            raise NetmonError(str(exc)) from None
+        try:
+            return await self._run_open()
+        finally:
+            await self._shutdown()
+
+    async def _run_open(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig, fn in ((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop)):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, fn)
+        listen = self.cfg.http.listen if self.opts.listen is None else self.opts.listen
+        if listen:
+            self.http = HttpServer(self.metrics, listen)
+            try:
+                await self.http.start()
+            except OSError as exc:
+                raise NetmonError(f"cannot listen on {listen} for /metrics: {exc.strerror}; set http.listen") from None
+        self.alerts = self._make_alerts()
+        self.snmp = SnmpJob(self.cfg, self.topology)
+        sched = self.scheduler = Scheduler(self.emit, self.opts.max_cycles)
+        sched.add(
+            Job(
+                "snmp", self.cfg.intervals.snmp, self.snmp.poll, lambda: self.devices, jitter=self.cfg.intervals.jitter,
+                on_cycle_end=self._after_cycle,
+            )
+        )  # fmt: skip
+        log.info(
+            "polling %d devices every %.0fs into %s (spool %s)",
+            len(self.devices), self.cfg.intervals.snmp, self.opts.sink or self.cfg.sink,
+            self.opts.spool_dir or self.cfg.spool.dir,
+        )  # fmt: skip
+        if self._stop_requested:
+            sched.stop()
+        run = asyncio.create_task(sched.run())
+        stopped = asyncio.create_task(sched.wait_stopped())
+        done, _ = await asyncio.wait({run, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if run in done:
+            run.result()  # re-raise a scheduler failure
+            return 0
+        try:
+            await asyncio.wait_for(run, self.opts.stop_grace)
+        except TimeoutError:
+            log.warning("abandoned polls still running after %.0fs", self.opts.stop_grace)
+        return 0
+
+    def _make_alerts(self) -> Any:
+        try:
+            from ..alerting.runtime import make_engine
+        except ImportError:
+            return None
+        return make_engine(self.cfg, self.topology)
+
+    async def _shutdown(self) -> None:
+        if self.snmp is not None:
+            with contextlib.suppress(Exception):
+                await self.snmp.close()
+        if self.alerts is not None and hasattr(self.alerts, "aclose"):
+            with contextlib.suppress(Exception):
+                await self.alerts.aclose()
+        if self.pipeline is not None:
+            self.metrics.update_storage(self.pipeline.stats())
+            ok = await self.pipeline.flush(max(5.0, self.opts.stop_grace))
+            if not ok:
+                log.warning("the sink did not take everything; the rest stays in the spool for next start")
+            await self.pipeline.close()
+        if self.http is not None:
+            await self.http.close()
+
+
+def cycles_for(seconds: float, interval: float) -> int:
+    return max(1, math.ceil(seconds / interval))

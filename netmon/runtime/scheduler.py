@@ -1,0 +1,146 @@
+"""Cycle scheduling on one asyncio loop.
+
+Each collector runs in cycles of its interval. Within a cycle every device starts at a stable
+offset (a hash of its name) spread over ``jitter × interval``, so 30,000 devices don't fire at
+once and each device keeps the same phase from cycle to cycle (its rates see even spacing).
+A cycle ends when all its devices are done; then ``on_cycle_end`` runs (the alert engine
+decides on the cycle as a whole, parents before children). A cycle that overruns its interval
+is recorded and the next starts at once — never two cycles of one collector at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..inventory import Device
+from ..model import Point
+
+log = logging.getLogger("netmon.scheduler")
+
+DeviceFn = Callable[[Device], Awaitable[list[Point]]]
+EmitFn = Callable[[list[Point]], Awaitable[None]]
+
+
+def phase(name: str) -> float:
+    """A stable fraction in [0, 1) for a device name."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") / 2**64
+
+
+@dataclass
+class CycleResult:
+    collector: str
+    number: int
+    started: float
+    duration: float
+    devices: int
+    failed: int
+    overrun: bool
+
+
+@dataclass
+class Job:
+    """One collector's periodic work."""
+
+    name: str
+    interval: float
+    device_fn: DeviceFn
+    devices: Callable[[], Sequence[Device]]  # re-read each cycle, so a reload takes effect
+    jitter: float = 0.1
+    on_cycle_end: Callable[[CycleResult], Awaitable[None]] | None = None
+    first_delay: float = 0.0
+    cycles_done: int = 0
+    history: list[CycleResult] = field(default_factory=list)
+
+
+class Scheduler:
+    def __init__(self, emit: EmitFn, max_cycles: int | None = None) -> None:
+        self.emit = emit
+        self.max_cycles = max_cycles
+        self.jobs: list[Job] = []
+        self._stopping = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+
+    def add(self, job: Job) -> None:
+        self.jobs.append(job)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def wait_stopped(self) -> None:
+        await self._stopping.wait()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def run(self) -> None:
+        """Run every job until stop() or, with max_cycles, until each job ran that many cycles."""
+        await asyncio.gather(*(self._loop(j) for j in self.jobs))
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopping; True if woken by stop()."""
+        if seconds <= 0:
+            return self._stopping.is_set()
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+            return True
+        except TimeoutError:
+            return False
+
+    async def _loop(self, job: Job) -> None:
+        if await self._sleep(job.first_delay):
+            return
+        next_start = time.monotonic()
+        while not self._stopping.is_set():
+            if self.max_cycles is not None and job.cycles_done >= self.max_cycles:
+                return
+            result = await self._cycle(job)
+            job.cycles_done += 1
+            job.history = [*job.history[-99:], result]
+            if job.on_cycle_end is not None:
+                try:
+                    await job.on_cycle_end(result)
+                except Exception:
+                    log.exception("after-cycle hook of %s failed", job.name)
+            next_start += job.interval
+            now = time.monotonic()
+            if next_start < now:
+                # Overran: record it, start the next at once, and don't try to catch up the backlog.
+                next_start = now
+            if self.max_cycles is not None and job.cycles_done >= self.max_cycles:
+                return
+            if await self._sleep(next_start - now):
+                return
+
+    async def _cycle(self, job: Job) -> CycleResult:
+        devices = list(job.devices())
+        start_wall, start = time.time(), time.monotonic()
+        window = job.interval * job.jitter
+        failed = 0
+
+        async def one(dev: Device) -> None:
+            nonlocal failed
+            if await self._sleep(phase(dev.name) * window):
+                return
+            try:
+                points = await job.device_fn(dev)
+            except Exception as exc:  # a collector bug must not stop the cycle or the daemon
+                failed += 1
+                log.error("%s poll failed: %s", job.name, exc, extra={"device": dev.name, "tier": dev.tier.value})
+                return
+            if points:
+                await self.emit(points)
+
+        tasks = [asyncio.create_task(one(d)) for d in devices]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        duration = time.monotonic() - start
+        overrun = duration > job.interval
+        if overrun:
+            log.warning("%s cycle %d took %.1fs, longer than its %.0fs interval", job.name, job.cycles_done + 1, duration, job.interval)
+        return CycleResult(job.name, job.cycles_done + 1, start_wall, duration, len(devices), failed, overrun)

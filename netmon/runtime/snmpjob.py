@@ -1,0 +1,76 @@
+"""The SNMP collector as a scheduler job: targets from the inventory, health on its own interval."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from collectors.snmp.engine import Target
+from collectors.snmp.engines import make_engine
+from collectors.snmp.poller import SnmpPoller
+
+from ..config import NetmonConfig, SnmpCredential
+from ..errors import InputError
+from ..inventory import Device, Topology
+from ..model import Point
+
+log = logging.getLogger("netmon.snmp")
+
+
+class SnmpJob:
+    def __init__(self, cfg: NetmonConfig, topology: Topology, engine_kind: str = "auto") -> None:
+        self.engine = make_engine(engine_kind)
+        self.poller = SnmpPoller(self.engine, cfg.snmp, topology)
+        self.reconfigure(cfg, topology)
+        self._last_health: dict[str, float] = {}
+        self._up: set[str] = set()
+        self._down: set[str] = set()
+        self._bad_config_logged: set[str] = set()
+
+    def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
+        self.cfg = cfg
+        self.store = cfg.secret_store()
+        self._creds: dict[str, SnmpCredential] = {}
+        if hasattr(self.poller, "set_topology"):
+            self.poller.set_topology(topology)
+
+    def target(self, device: Device) -> Target:
+        if not device.snmp:
+            raise InputError.one(device.name, "no SNMP credential (`snmp:`) in the inventory")
+        cred = self._creds.get(device.snmp)
+        if cred is None:
+            cred = self._creds[device.snmp] = self.cfg.snmp_credential(device.snmp, self.store)
+        s = self.cfg.snmp
+        return Target(device.address, cred, device.port or 161, s.timeout, s.retries, device.name)
+
+    async def poll(self, device: Device) -> list[Point]:
+        try:
+            target = self.target(device)
+        except InputError as exc:
+            if device.name not in self._bad_config_logged:
+                self._bad_config_logged.add(device.name)
+                log.error("cannot poll: %s", exc, extra={"device": device.name, "tier": device.tier.value})
+            self._down.add(device.name)
+            return [Point("snmp_reach", device.point_tags(), {"up": 0, "response_ms": 0.0, "error": "config", "values": 0})]
+        now = time.monotonic()
+        health = now - self._last_health.get(device.name, -1e18) >= self.cfg.intervals.health
+        points = await self.poller.poll_device(device, target, health=health)
+        for p in points:
+            if p.measurement == "snmp_reach":
+                if p.fields.get("up"):
+                    self._up.add(device.name)
+                    self._down.discard(device.name)
+                    if health:
+                        self._last_health[device.name] = now
+                else:
+                    self._down.add(device.name)
+                    self._up.discard(device.name)
+        return points
+
+    def last_cycle_counts(self) -> tuple[int, int]:
+        up, down = len(self._up), len(self._down)
+        self._up, self._down = set(), set()
+        return up, down
+
+    async def close(self) -> None:
+        await self.engine.close()
