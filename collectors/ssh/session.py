@@ -130,7 +130,7 @@ class Session:
             return None
         pw = self.cred.passphrase.get_secret_value() if self.cred.passphrase else None
         try:
-            return paramiko.PKey.from_path(self.cred.key_file, passphrase=pw)
+            return paramiko.PKey.from_path(self.cred.key_file, password=pw)
         except (OSError, paramiko.SSHException, ValueError) as exc:
             raise SshError(
                 ErrorKind.no_credential, f"{self.t.name}: cannot read SSH key {self.cred.key_file}: {type(exc).__name__}"

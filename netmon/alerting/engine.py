@@ -91,6 +91,7 @@ class AlertEngine:
         self.routes = [(LabelMatcher(r.match, inv), r) for r in cfg.routes]
         self.alerts: dict[str, Alert] = {a.id: a for a in store.load_alerts()}
         self._ids: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._changes: dict[str, list[float]] = {a.id: a.changes for a in self.alerts.values()}
         self._prev: dict[str, Mapping[str, FieldValue]] = {}
         self._series: dict[str, _Series] = {}
         self._ifcache: dict[tuple[str, str], tuple[str, str]] = {}
@@ -301,7 +302,9 @@ class AlertEngine:
 
     def _flap(self, a: Alert, t: float) -> None:
         fl = self.cfg.flapping
-        a.changes = [c for c in a.changes if t - c < fl.window] + [t]
+        # kept beside the alert: a resolved alert is dropped, its history of changes is not
+        a.changes = [c for c in self._changes.get(a.id, a.changes) if t - c < fl.window] + [t]
+        self._changes[a.id] = a.changes
         if not a.flapping and len(a.changes) >= fl.changes:
             a.flapping = True
             log.info("alert %s (%s) is flapping: %d changes in %.0fs", a.id, a.rule, len(a.changes), fl.window)
@@ -345,24 +348,30 @@ class AlertEngine:
         self._save()
         return out
 
+    def _cause_for(self, a: Alert, an: Analysis) -> str:
+        """The root cause that suppresses this alert, or ""."""
+        dev = a.labels.get("device", "")
+        rule = self.rules.get(a.rule)
+        cause = an.cause_of.get(dev, "")
+        if not cause and not (rule is not None and rule.spec.root_cause):
+            if dev in an.roots:
+                cause = dev  # a down device's other alerts fold into its incident
+            else:
+                cause = an.uplink_ends.get((dev, a.labels.get("ifName", "")), "")
+        return cause
+
     def _apply_topology(self, now: float, out: list[Point]) -> None:
         an = self.analysis = self.rootcause.analyse(self.down_devices())
         for a in self.alerts.values():
             if a.state not in ("pending", "firing"):
                 continue
-            dev = a.labels.get("device", "")
-            rule = self.rules.get(a.rule)
-            is_root_rule = rule is not None and rule.spec.root_cause
-            cause = an.cause_of.get(dev, "")
-            if not cause and not is_root_rule:
-                if dev in an.roots:
-                    cause = dev  # a down device's other alerts fold into its incident
-                else:
-                    cause = an.uplink_ends.get((dev, a.labels.get("ifName", "")), "")
+            cause = self._cause_for(a, an)
             if (bool(cause), cause) != (a.suppressed, a.root_cause):
                 a.suppressed, a.root_cause = bool(cause), cause
                 self._change(a, now, out)
-            if is_root_rule:
+            rule = self.rules.get(a.rule)
+            if rule is not None and rule.spec.root_cause:
+                dev = a.labels.get("device", "")
                 impact = an.impact.get(dev, {}) if dev in an.roots else {}
                 if impact != a.impact:
                     a.impact = impact
@@ -396,14 +405,13 @@ class AlertEngine:
         return out
 
     def _apply_topology_for_immediate(self, now: float, out: list[Point]) -> None:
-        """Trap/event alerts of devices already known to be cut off are suppressed before they page."""
+        """Trap/event/absent alerts of devices already known down or cut off are suppressed before they page."""
         an = self.analysis
         if not an.down:
             return
         for a in self.alerts.values():
             if a.state == "firing" and not a.awaiting_cycle and a.notified_state != "firing" and not a.suppressed:
-                dev = a.labels.get("device", "")
-                cause = an.cause_of.get(dev, "")
+                cause = self._cause_for(a, an)
                 if cause:
                     a.suppressed, a.root_cause = True, cause
                     self._change(a, now, out)
@@ -462,6 +470,9 @@ class AlertEngine:
         self._dirty.add(a.id)
 
     def _dispatch(self, now: float) -> None:
+        window = self.cfg.flapping.window
+        for aid in [i for i, ch in self._changes.items() if i not in self.alerts and (not ch or now - ch[-1] >= window)]:
+            del self._changes[aid]
         for a in list(self.alerts.values()):
             if a.flapping and a.changes and now - a.changes[-1] >= self.cfg.flapping.window:
                 a.flapping = False  # settled: notify the state it settled in

@@ -115,6 +115,10 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     tree = cfg.tree
     if c.only_if and not any(_matching(tree, None, False, m) for m in c.only_if):
         return Outcome(c.only_if_absent, [], [c.only_if_note or "feature not configured"])
+    if c.unless:
+        alt = [(ln, m) for m in c.unless for ln in _matching(tree, None, False, m)]
+        if alt:
+            return Outcome("PASS", [ev(ln, m.note or "satisfies the rule") for ln, m in alt])
     if c.result is not None:
         return Outcome(c.result, [], [c.note] if c.note else [])
     if c.python is not None:

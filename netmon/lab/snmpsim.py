@@ -1,8 +1,8 @@
 """The lab's SNMP agents: snmpsim serving recordings of real devices, one UDP port per device.
 
-One ``snmpsim-command-responder`` process serves every device: each device gets its own
-127.0.0.1 endpoint, and snmpsim picks the data file by the endpoint's transport ID
-(``1.3.6.1.6.1.1.N`` for the N-th endpoint). v2c (one community) and v3 authPriv (user
+One snmpsim command-responder process (``netmon.lab.snmpsim_agent``) serves every device:
+each device gets its own 127.0.0.1 endpoint, and the data file is picked by the endpoint's
+transport ID (``1.3.6.1.6.1.1.N`` for the N-th endpoint). v2c (one community) and v3 authPriv (user
 ``netmon``, SHA/AES) both work. Recordings come from the ``snmpsim-data`` package; only the
 subtrees netmon polls are kept (system, IF-MIB, the health MIBs of the profiles), which keeps
 start-up to a second or two for ~60 devices, and the IF-MIB counters are rewritten to
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bz2
 import contextlib
-import hashlib
 import os
 import selectors
 import shutil
@@ -239,13 +238,7 @@ class SnmpsimLab:
 
 
 def _responder_argv() -> list[str]:
-    exe = Path(sys.executable).with_name("snmpsim-command-responder")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("snmpsim-command-responder")
-    if not found:
-        raise RuntimeError("snmpsim-command-responder not found (pip install snmpsim)")
-    return [found]
+    return [sys.executable, "-m", "netmon.lab.snmpsim_agent"]
 
 
 def _answers(port: int, community: str) -> bool:
@@ -285,7 +278,6 @@ def start_snmpsim(
         shutil.rmtree(data)
     cache = workdir / "cache"
     cache.mkdir(exist_ok=True)
-    comm_dir = data / hashlib.md5(community.encode()).hexdigest()  # noqa: S324 - snmpsim's own naming
     per_vendor: dict[str, int] = {}
     prepared: dict[str, Path] = {}
     sims: dict[str, SimDevice] = {}
@@ -300,10 +292,9 @@ def start_snmpsim(
             prepare_recording(rec, src)
             prepared[rec] = src
         tid = f"1.3.6.1.6.1.1.{i}"
-        # v3 (empty context) finds <tid>.snmprec; v2c finds <md5(community)>/<tid>.snmprec.
-        for d in (data, comm_dir):
-            d.mkdir(parents=True, exist_ok=True)
-            os.link(src, d / f"{tid}.snmprec")
+        # snmpsim_agent answers requests on endpoint N from <transport ID N>.snmprec.
+        data.mkdir(parents=True, exist_ok=True)
+        os.link(src, data / f"{tid}.snmprec")
         agent_port = free_port(socket.SOCK_DGRAM)
         endpoints.append(f"--agent-udpv4-endpoint=127.0.0.1:{agent_port}")
         sims[dev.name] = SimDevice(dev.name, agent_port, rec, agent_port, tid)

@@ -258,13 +258,14 @@ class Analyzer:
     ) -> None:  # fmt: skip
         if r.to == "management" and server not in self.mgmt:
             return
-        self._flow(r.id, "cleartext", r.severity, client, server, proto, cport, sport, length, ts, detail, False)
+        # one finding per client, server and service (not per connection): 1000 telnet sessions are one habit
+        self._flow(r.id, "cleartext", r.severity, client, server, proto, cport, sport, length, ts, detail, False, 0)
 
     def _flow(
         self, rule: str, category: str, severity: str, a: bytes, b: bytes, proto: int, pa: int, pb: int,
-        length: int, ts: int, detail: str | None, either_way: bool,
+        length: int, ts: int, detail: str | None, either_way: bool, key_pa: int | None = None,
     ) -> None:  # fmt: skip
-        key: tuple[object, ...] = (rule, a, b, proto, pa, pb)
+        key: tuple[object, ...] = (rule, a, b, proto, pa if key_pa is None else key_pa, pb)
         f = self.flows.get(key)
         if f is None and either_way:
             rkey: tuple[object, ...] = (rule, b, a, proto, pb, pa)

@@ -28,6 +28,15 @@ def tshark_count(path: Path, display_filter: str = "") -> int:
     return len(tshark(path, *args))
 
 
+def E(**kw: object):
+    """Ethernet with fixed MACs: scapy would otherwise ARP-resolve each destination (slow)."""
+    from scapy.layers.l2 import Ether
+
+    kw.setdefault("src", "02:00:00:00:00:01")
+    kw.setdefault("dst", "02:00:00:00:00:02")
+    return Ether(**kw)
+
+
 @pytest.fixture
 def write_pcap(tmp_path: Path):
     from scapy.utils import wrpcap

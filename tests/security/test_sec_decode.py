@@ -9,40 +9,40 @@ from pathlib import Path
 import pytest
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop
-from scapy.layers.l2 import ARP, CookedLinux, Dot1AD, Dot1Q, Ether
+from scapy.layers.l2 import ARP, CookedLinux, Dot1AD, Dot1Q
 from scapy.packet import Raw
 from scapy.utils import PcapNgWriter, PcapWriter, rdpcap
 
 from netmon.security.capture import CaptureReader
 from netmon.security.decode import decode
-from tests.security.conftest import tshark
+from tests.security.conftest import E, tshark
 
 
 def mixed_packets() -> list:
     """Every link/IP shape the decoder handles, plus non-IP frames and fragments."""
     rnd = random.Random(7)
     pk: list = [
-        Ether() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000, dport=23, flags="S"),
-        Ether() / Dot1Q(vlan=100) / IP(src="10.1.0.1", dst="10.1.1.5") / TCP(sport=23, dport=40000, flags="SA"),
-        Ether(type=0x88A8) / Dot1AD(vlan=10) / Dot1Q(vlan=20) / IP(src="10.2.0.9", dst="10.130.0.1") / UDP(sport=5, dport=161),
-        Ether() / IPv6(src="2001:db8::1", dst="2001:db8::2") / TCP(sport=1234, dport=22, flags="S"),
-        Ether() / IPv6(src="2001:db8::3", dst="2001:db8::4") / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() / UDP(sport=9, dport=69),
-        Ether() / IPv6(src="2001:db8::5", dst="2001:db8::6") / IPv6ExtHdrFragment(offset=0, m=1, id=5) / UDP(sport=7, dport=53),
-        Ether() / IPv6(src="2001:db8::5", dst="2001:db8::6") / IPv6ExtHdrFragment(offset=10, m=0, id=5) / Raw(b"x" * 16),
-        Ether() / IP(src="10.1.2.3", dst="8.8.8.8", flags="MF", frag=0) / UDP(sport=1000, dport=2000) / Raw(b"a" * 40),
-        Ether() / IP(src="10.1.2.3", dst="8.8.8.8", frag=6, proto=17) / Raw(b"b" * 40),
-        Ether() / IP(src="10.9.9.9", dst="10.9.9.10") / ICMP(type=8),
-        Ether() / IP(src="10.9.9.9", dst="10.9.9.10", proto=47) / Raw(b"gre!" * 3),
-        Ether() / ARP(psrc="10.1.1.1", pdst="10.1.1.2"),
-        Ether(dst="01:80:c2:00:00:0e", type=0x88CC) / Raw(b"\x02\x07\x04" + b"\x00" * 20),  # LLDP
-        Ether() / IP(src="10.1.1.1", dst="10.1.1.2") / TCP(sport=1, dport=2) / Raw(b"p" * 3),  # padded to 60
+        E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000, dport=23, flags="S"),
+        E() / Dot1Q(vlan=100) / IP(src="10.1.0.1", dst="10.1.1.5") / TCP(sport=23, dport=40000, flags="SA"),
+        E(type=0x88A8) / Dot1AD(vlan=10) / Dot1Q(vlan=20) / IP(src="10.2.0.9", dst="10.130.0.1") / UDP(sport=5, dport=161),
+        E() / IPv6(src="2001:db8::1", dst="2001:db8::2") / TCP(sport=1234, dport=22, flags="S"),
+        E() / IPv6(src="2001:db8::3", dst="2001:db8::4") / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() / UDP(sport=9, dport=69),
+        E() / IPv6(src="2001:db8::5", dst="2001:db8::6") / IPv6ExtHdrFragment(offset=0, m=1, id=5) / UDP(sport=7, dport=53),
+        E() / IPv6(src="2001:db8::5", dst="2001:db8::6") / IPv6ExtHdrFragment(offset=10, m=0, id=5) / Raw(b"x" * 16),
+        E() / IP(src="10.1.2.3", dst="8.8.8.8", flags="MF", frag=0) / UDP(sport=1000, dport=2000) / Raw(b"a" * 40),
+        E() / IP(src="10.1.2.3", dst="8.8.8.8", frag=6, proto=17) / Raw(b"b" * 40),
+        E() / IP(src="10.9.9.9", dst="10.9.9.10") / ICMP(type=8),
+        E() / IP(src="10.9.9.9", dst="10.9.9.10", proto=47) / Raw(b"gre!" * 3),
+        E() / ARP(psrc="10.1.1.1", pdst="10.1.1.2"),
+        E(dst="01:80:c2:00:00:0e", type=0x88CC) / Raw(b"\x02\x07\x04" + b"\x00" * 20),  # LLDP
+        E() / IP(src="10.1.1.1", dst="10.1.1.2") / TCP(sport=1, dport=2) / Raw(b"p" * 3),  # padded to 60
     ]
     for _ in range(40):  # random but valid TCP/UDP over IPv4, some with VLANs
         l4 = TCP(sport=rnd.randrange(1, 65535), dport=rnd.randrange(1, 65535), flags=rnd.choice(["S", "A", "PA", "R"]))
         if rnd.random() < 0.5:
             l4 = UDP(sport=rnd.randrange(1, 65535), dport=rnd.randrange(1, 65535))
         ip = IP(src=f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(1, 255)}", dst="203.0.113.7")
-        eth = Ether() / Dot1Q(vlan=rnd.randrange(1, 4000)) if rnd.random() < 0.3 else Ether()
+        eth = E() / Dot1Q(vlan=rnd.randrange(1, 4000)) if rnd.random() < 0.3 else E()
         pk.append(eth / ip / l4 / Raw(bytes(rnd.randrange(0, 200))))
     return pk
 

@@ -1,0 +1,165 @@
+"""`netmon dashboards push` against a local stand-in for Grafana's HTTP API (see fake_grafana.py:
+no Grafana can be installed here). Real CLI subprocesses, real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from dashboards.push import PushError, push
+from dashboards.render import content_hash, render_all
+from netmon.lab.procs import free_port
+from tests.conftest import run_netmon
+from tests.dashboards.fake_grafana import EDITOR, VIEWER, FakeGrafana
+
+BOARDS = render_all()
+FOLDERS = {"netmon-national", "netmon-intranet", "netmon-extranet"}
+
+
+def cli_push(url: str, *args: str, token: str | None = EDITOR):
+    env = {"NETMON_GRAFANA_TOKEN": token or "", "GRAFANA_TOKEN": ""}
+    return run_netmon("dashboards", "push", "--url", url, "--timeout", "5", *args, env=env)
+
+
+@pytest.fixture
+def grafana():
+    with FakeGrafana() as g:
+        yield g
+
+
+def _strip(d):
+    return {k: v for k, v in d.items() if k not in ("id", "version")}
+
+
+def test_first_push_creates_folders_and_dashboards_then_nothing_changes(grafana):
+    r = cli_push(grafana.url)
+    assert r.returncode == 0, r.stderr
+    st = grafana.state
+    assert set(st.folders) == FOLDERS
+    assert set(st.dashboards) == set(BOARDS)
+    for uid, (spec, local) in BOARDS.items():
+        stored = st.dashboards[uid]
+        assert stored["folderUid"] == spec.folder.uid
+        assert _strip(stored["dashboard"]) == _strip(local)  # what Grafana holds is exactly the build
+    assert "wrote 10 dashboard(s)" in r.stdout and "create" in r.stdout
+    writes = len(st.writes)
+    again = cli_push(grafana.url)
+    assert again.returncode == 0, again.stderr
+    assert len(st.writes) == writes, "an unchanged push must write nothing"
+    assert "wrote 0 dashboard(s), 10 unchanged" in again.stdout
+
+
+def test_dry_run_writes_nothing(grafana):
+    r = cli_push(grafana.url, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert grafana.state.writes == [] and grafana.state.dashboards == {}
+    assert "would write 10 dashboard(s)" in r.stdout
+
+
+def test_code_change_is_an_update_and_reports_what_changed(grafana):
+    push(grafana.url, EDITOR)
+    boards = copy.deepcopy(BOARDS)
+    spec, d = boards["netmon-intranet-links"]
+    d["panels"][0]["title"] = "Top 10 links by utilisation"
+    d["description"] = d["description"].rsplit(" [", 1)[0]
+    d["description"] += f" [netmon-hash {content_hash(d)}]"
+    p = push(grafana.url, EDITOR, boards=boards)
+    changed = {c.uid: c for c in p.writes}
+    assert set(changed) == {"netmon-intranet-links"}
+    assert "+Top 10 links by utilisation" in changed["netmon-intranet-links"].detail
+    assert "-Top 10 uplinks by utilisation" in changed["netmon-intranet-links"].detail
+    assert grafana.state.dashboards["netmon-intranet-links"]["dashboard"]["version"] == 2
+
+
+def test_ui_edit_is_refused_without_force_and_overwritten_with_it(grafana):
+    push(grafana.url, EDITOR)
+    grafana.state.ui_edit("netmon-overview", title="my overview")
+    before = grafana.state.snapshot()
+    writes = len(grafana.state.writes)
+    r = cli_push(grafana.url)
+    assert r.returncode == 1
+    assert "changed in Grafana by alice" in r.stderr and "--force" in r.stderr
+    assert "netmon-overview" in r.stderr and "Traceback" not in r.stderr
+    assert grafana.state.snapshot() == before and len(grafana.state.writes) == writes
+    forced = cli_push(grafana.url, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert grafana.state.dashboards["netmon-overview"]["dashboard"]["title"] == BOARDS["netmon-overview"][1]["title"]
+    assert "overwrite" in forced.stdout
+
+
+def test_dashboard_not_made_by_netmon_is_a_conflict(grafana):
+    grafana.state.dashboards["netmon-self"] = {
+        "dashboard": {"uid": "netmon-self", "title": "someone else's", "id": 99, "version": 4, "panels": []},
+        "folderUid": "",
+        "updatedBy": "bob",
+    }
+    r = cli_push(grafana.url)
+    assert r.returncode == 1
+    assert "not made by netmon" in r.stderr
+    assert grafana.state.writes == []
+
+
+def test_bad_token_401(grafana):
+    r = cli_push(grafana.url, token="glsa_wrong_secret_value")
+    assert r.returncode == 1
+    assert "401" in r.stderr and "NETMON_GRAFANA_TOKEN" in r.stderr
+    assert "glsa_wrong_secret_value" not in r.stdout + r.stderr
+    assert grafana.state.writes == []
+
+
+def test_viewer_token_403_writes_nothing(grafana):
+    r = cli_push(grafana.url, token=VIEWER)
+    assert r.returncode == 1
+    assert "403" in r.stderr and "Editor" in r.stderr
+    assert VIEWER not in r.stdout + r.stderr
+    assert grafana.state.folders == {} and grafana.state.dashboards == {}
+
+
+def test_no_token_is_bad_input():
+    r = cli_push("http://127.0.0.1:1", token=None)
+    assert r.returncode == 2
+    assert "NETMON_GRAFANA_TOKEN" in r.stderr
+
+
+def test_bad_url_is_bad_input():
+    r = cli_push("grafana:3000")
+    assert r.returncode == 2 and "http://" in r.stderr
+
+
+def test_unreachable_grafana():
+    r = cli_push(f"http://127.0.0.1:{free_port()}")
+    assert r.returncode == 1
+    assert "unreachable" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_folder_that_cannot_be_created_leaves_nothing(grafana):
+    # Another folder already holds the title netmon wants (Grafana answers 409).
+    grafana.state.folders["someone"] = {"id": 50, "title": "netmon · 外网 extranet"}
+    r = cli_push(grafana.url)
+    assert r.returncode == 1
+    assert "create folder" in r.stderr and "409" in r.stderr
+    assert set(grafana.state.folders) == {"someone"}, "folders created before the failure are rolled back"
+    assert grafana.state.dashboards == {}
+    assert "Rolled back" in r.stderr
+
+
+def test_version_conflict_mid_push_rolls_back(grafana):
+    push(grafana.url, EDITOR)
+    boards = copy.deepcopy(BOARDS)
+    for _uid, (_s, d) in boards.items():  # a code change touching every dashboard
+        d["title"] += " v2"
+        d["description"] = d["description"].rsplit(" [", 1)[0]
+        d["description"] += f" [netmon-hash {content_hash(d)}]"
+    before = {u: _strip(x["dashboard"]) for u, x in grafana.state.dashboards.items()}
+    grafana.state.ui_save_after = len([w for w in grafana.state.writes if "dashboards/db" in w]) + 3
+    with pytest.raises(PushError) as err:
+        push(grafana.url, EDITOR, boards=boards)
+    assert "412" in str(err.value) and "Rolled back the 3 write(s)" in str(err.value)
+    after = {u: _strip(x["dashboard"]) for u, x in grafana.state.dashboards.items()}
+    edited = [u for u in after if after[u]["title"].endswith("(edited)")]
+    assert len(edited) == 1  # the UI save stays: it is not ours to undo
+    for u in after:
+        if u not in edited:
+            assert after[u] == before[u], f"{u} was not restored"
