@@ -12,7 +12,8 @@ from typing import Any
 from grafana_foundation_sdk.builders import common as cb
 from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.builders import stat as stat_b
-from grafana_foundation_sdk.builders import statetimeline, table as table_b, timeseries
+from grafana_foundation_sdk.builders import statetimeline, timeseries
+from grafana_foundation_sdk.builders import table as table_b
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import (
     DataTransformerConfig,
@@ -96,13 +97,21 @@ def ts(
         .line_width(1)
         .fill_opacity(10)
         .show_points(common.VisibilityMode.NEVER)
-        .legend(cb.VizLegendOptions().display_mode(common.LegendDisplayMode.TABLE).placement(common.LegendPlacement.BOTTOM).show_legend(True).calcs(["mean", "max", "lastNotNull"]))
+        .legend(
+            cb.VizLegendOptions()
+            .display_mode(common.LegendDisplayMode.TABLE)
+            .placement(common.LegendPlacement.BOTTOM)
+            .show_legend(True)
+            .calcs(["mean", "max", "lastNotNull"])
+        )
         .tooltip(cb.VizTooltipOptions().mode(common.TooltipDisplayMode.MULTI).sort(common.SortOrder.DESCENDING))
     )
     if negative:
         p = p.override_by_regexp(negative, [DynamicConfigValue("custom.transform", "negative-Y")])
     if steps:
-        p = p.thresholds(thresholds(steps)).thresholds_style(cb.GraphThresholdsStyleConfig().mode(common.GraphTresholdsStyleMode.DASHED))
+        p = p.thresholds(thresholds(steps)).thresholds_style(
+            cb.GraphThresholdsStyleConfig().mode(common.GraphTresholdsStyleMode.DASHED)
+        )
     if min_ is not None:
         p = p.min(min_)
     if max_ is not None:

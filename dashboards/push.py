@@ -83,7 +83,9 @@ class Grafana:
                 f"set {TOKEN_ENV[0]} to a valid service-account token"
             ) from None
         except GrafanaTimeoutError as exc:
-            raise PushError(f"Grafana at {self.url} did not answer in time while trying to {what}: {exc.message}") from None
+            raise PushError(
+                f"Grafana at {self.url} did not answer in time while trying to {what}: {exc.message}"
+            ) from None
         except GrafanaClientError as exc:
             if exc.status_code == 404 and missing_ok:
                 return None
@@ -100,18 +102,31 @@ class Grafana:
             raise PushError(f"Grafana at {self.url} refused to {what} ({exc.status_code} {_message(exc)})") from None
         except GrafanaException as exc:
             raise PushError(f"Grafana at {self.url} failed to {what}: {exc.message}") from None
+        except ValueError as exc:  # a 2xx answer that is not JSON: not Grafana's API
+            raise PushError(
+                f"{self.url} answered with something other than JSON while trying to {what} ({exc})"
+            ) from None
         except (niquests.exceptions.RequestException, OSError) as exc:
             raise PushError(f"Grafana at {self.url} is unreachable ({type(exc).__name__}: {exc})") from None
 
     def health(self) -> None:
-        self.call("answer a health check", lambda: self.api.client.GET("/health"))
+        got = self.call("answer a health check", lambda: self.api.client.GET("/health"), missing_ok=True)
+        if not isinstance(got, dict) or "database" not in got:
+            raise PushError(
+                f"{self.url} does not look like Grafana (GET /api/health gave no Grafana health answer): check --url"
+            )
 
     def folders(self) -> dict[str, dict[str, Any]]:
-        out = self.call("list folders", lambda: self.api.folder.get_all_folders()) or []
+        out = self.call("list folders", lambda: self.api.folder.get_all_folders())
+        if not isinstance(out, list):
+            raise PushError(f"{self.url} answered GET /api/folders with something other than a folder list")
         return {f["uid"]: f for f in out if isinstance(f, dict) and "uid" in f}
 
     def dashboard(self, uid: str) -> dict[str, Any] | None:
-        return self.call(f"read dashboard {uid}", lambda: self.api.dashboard.get_dashboard(uid), missing_ok=True)
+        got = self.call(f"read dashboard {uid}", lambda: self.api.dashboard.get_dashboard(uid), missing_ok=True)
+        if got is not None and not (isinstance(got, dict) and isinstance(got.get("dashboard"), dict)):
+            raise PushError(f"{self.url} answered GET /api/dashboards/uid/{uid} with something other than a dashboard")
+        return got
 
 
 def _message(exc: GrafanaException) -> str:
@@ -128,7 +143,11 @@ def _summarise(old: dict[str, Any], new: dict[str, Any]) -> str:
     parts = []
     for what, o, n in (
         ("panels", by(old.get("panels", []), "title"), by(new.get("panels", []), "title")),
-        ("variables", by(old.get("templating", {}).get("list", []), "name"), by(new.get("templating", {}).get("list", []), "name")),
+        (
+            "variables",
+            by(old.get("templating", {}).get("list", []), "name"),
+            by(new.get("templating", {}).get("list", []), "name"),
+        ),
     ):
         added = sorted(set(n) - set(o))
         removed = sorted(set(o) - set(n))
@@ -160,7 +179,14 @@ def plan(gf: Grafana, boards: dict[str, tuple[Spec, dict[str, Any]]], *, force: 
         version = remote.get("version")
         moved = meta.get("folderUid", "") != spec.folder.uid
         stamp, actual = stamped_hash(remote), content_hash(remote)
-        ch = Change(uid, local["title"], spec.folder, "update", remote=remote, remote_version=version if isinstance(version, int) else None)
+        ch = Change(
+            uid,
+            local["title"],
+            spec.folder,
+            "update",
+            remote=remote,
+            remote_version=version if isinstance(version, int) else None,
+        )
         if stamp is None or actual != stamp:
             who = f" by {meta['updatedBy']}" if meta.get("updatedBy") else ""
             when = f" at {meta['updated']}" if meta.get("updated") else ""
@@ -174,7 +200,9 @@ def plan(gf: Grafana, boards: dict[str, tuple[Spec, dict[str, Any]]], *, force: 
         elif actual == stamped_hash(local) and not moved:
             ch.action, ch.detail = "unchanged", ""
         else:
-            ch.detail = _summarise(remote, local) + (f"; moved from folder {meta.get('folderUid') or 'General'}" if moved else "")
+            ch.detail = _summarise(remote, local) + (
+                f"; moved from folder {meta.get('folderUid') or 'General'}" if moved else ""
+            )
         out.changes.append(ch)
     out.new_folders = [f for uid, f in wanted.items() if uid not in folders]
     return out
@@ -214,7 +242,12 @@ def _rollback(gf: Grafana, done: list[Change], folders: list[Folder]) -> str:
                 gf.call(f"delete dashboard {ch.uid}", lambda ch=ch: gf.api.dashboard.delete_dashboard(ch.uid))  # type: ignore[misc]
             else:
                 previous = {k: v for k, v in ch.remote.items() if k not in ("id", "version")}
-                body = {"dashboard": previous, "folderUid": ch.folder.uid, "overwrite": True, "message": "netmon rollback"}
+                body = {
+                    "dashboard": previous,
+                    "folderUid": ch.folder.uid,
+                    "overwrite": True,
+                    "message": "netmon rollback",
+                }
                 gf.call(f"restore dashboard {ch.uid}", lambda body=body: gf.api.dashboard.update_dashboard(body))  # type: ignore[misc]
         except PushError:
             failed.append(ch.uid)
@@ -244,7 +277,9 @@ def push(
     p = plan(gf, boards, force=force)
     if p.conflicts:
         lines = "\n".join(f"  {c.uid}: {c.detail}" for c in p.conflicts)
-        raise PushError(f"{len(p.conflicts)} dashboard(s) in Grafana were changed outside netmon; nothing was written:\n{lines}", p)
+        raise PushError(
+            f"{len(p.conflicts)} dashboard(s) in Grafana were changed outside netmon; nothing was written:\n{lines}", p
+        )
     if not dry_run:
         apply(gf, p, boards)
     return p

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grafana_foundation_sdk.builders import dashboard as db
-from grafana_foundation_sdk.models.dashboard import VariableModel, VariableRefresh, VariableSort
+from grafana_foundation_sdk.models.dashboard import VariableRefresh, VariableSort
 
 from .influxql import DATASOURCE, match
 
@@ -41,7 +41,6 @@ CHAIN: tuple[Level, ...] = (
     Level("device", "Device 设备"),
     Level("interface", "Interface 接口", measurement="interface", tag="ifName"),
 )
-_BY_NAME = {lvl.name: lvl for lvl in CHAIN}
 
 
 def datasource_variable() -> db.DatasourceVariable:
@@ -89,10 +88,6 @@ def chain(
     return out
 
 
-def level(name: str) -> Level:
-    return _BY_NAME[name]
-
-
 def query_variable(name: str, label: str, query: str, *, multi: bool = True) -> db.QueryVariable:
     """A stand-alone query variable (compliance standard, netmon instance)."""
     v = (
@@ -104,7 +99,3 @@ def query_variable(name: str, label: str, query: str, *, multi: bool = True) -> 
         .sort(VariableSort.ALPHABETICAL_ASC)
     )
     return v.multi(True).include_all(True).all_value(ALL) if multi else v.multi(False).include_all(False)
-
-
-def built(v: db.QueryVariable | db.DatasourceVariable) -> VariableModel:
-    return v.build()

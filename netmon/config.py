@@ -101,6 +101,7 @@ class Intervals(_Strict):
 
 
 class SnmpSettings(_Strict):
+    engine: Literal["auto", "fast", "pysnmp"] = Field("auto", description="fast: netmon's BER codec; pysnmp: the library")
     timeout: float = Field(2.0, gt=0)
     retries: int = Field(1, ge=0)
     max_repetitions: int = Field(25, ge=1, le=200)

@@ -97,9 +97,7 @@ class PathResult:
 def compare(target: Device, expected: list[str], hops: list[HopAnswer], index: dict[str, str]) -> PathResult:
     observed = [index.get(a, a) if a else "*" for a, _ in hops]
     reached = bool(hops) and hops[-1][1]
-    mismatch = [
-        (i, o) for i, o in enumerate(observed) if o != "*" and (i >= len(expected) or o != expected[i])
-    ]
+    mismatch = [(i, o) for i, o in enumerate(observed) if o != "*" and (i >= len(expected) or o != expected[i])]
     if reached and len(observed) != len(expected) and not mismatch:
         mismatch = [(min(len(observed), len(expected)) - 1, observed[-1])]
     if mismatch:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from netmon.errors import InputError, Problem
 from netmon.inventory import Tier
+from netmon.security.settings import section_with_lines
 from netmon.yamlio import line_for_loc
 
 ProbeKind = Literal["icmp", "tcp"]
@@ -63,9 +64,10 @@ def load_probe_settings(section: dict[str, Any] | None, source: str = "netmon.ya
     try:
         return ProbeSettings.model_validate(section or {})
     except ValidationError as exc:
+        doc = section_with_lines(source, "probe", section)
         probs = []
         for e in exc.errors():
             loc = tuple(e["loc"])
             msg = "unknown setting" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-            probs.append(Problem(source, msg, line_for_loc(section, loc), ".".join(str(p) for p in ("probe", *loc))))
+            probs.append(Problem(source, msg, line_for_loc(doc, loc), ".".join(str(p) for p in ("probe", *loc))))
         raise InputError(probs) from None

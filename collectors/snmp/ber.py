@@ -157,11 +157,28 @@ def dec_octets(buf: bytes, pos: int, limit: int, what: str) -> tuple[bytes, int]
     return buf[start:end], end
 
 
+# Multi-byte arcs (ifIndex >= 128, enterprise numbers) need the Python loop below; the same
+# OIDs come back every poll, so their decoding is remembered (bounded: cleared when full).
+_OID_CACHE: dict[bytes, Oid] = {}
+_OID_CACHE_MAX = 100_000
+
+
 def dec_oid_body(raw: bytes) -> Oid:
     if not raw:
         raise malformed("empty OID")
     if raw.isascii():  # every arc < 128: the common case, decoded in C
         return _FIRST[raw[0]] + tuple(raw[1:])
+    hit = _OID_CACHE.get(raw)
+    if hit is not None:
+        return hit
+    oid = _dec_oid_arcs(raw)
+    if len(_OID_CACHE) >= _OID_CACHE_MAX:
+        _OID_CACHE.clear()
+    _OID_CACHE[raw] = oid
+    return oid
+
+
+def _dec_oid_arcs(raw: bytes) -> Oid:
     if raw[-1] & 0x80:
         raise malformed("OID ends inside a sub-identifier")
     arcs: list[int] = []
@@ -209,6 +226,8 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
     out: list[VarBind] = []
     append = out.append
     from_bytes = int.from_bytes
+    new = tuple.__new__  # VarBind(...) goes through a Python-level __new__; this is C
+    vb = VarBind
     while pos < end:
         # VarBind ::= SEQUENCE { name OBJECT IDENTIFIER, value }
         if pos + 2 > end or buf[pos] != SEQUENCE:
@@ -235,7 +254,7 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
         if raw and raw.isascii():
             oid = _FIRST[raw[0]] + tuple(raw[1:])
         else:
-            oid = dec_oid_body(raw)
+            oid = _OID_CACHE.get(raw) or dec_oid_body(raw)
         if o_end + 2 > vb_end:
             raise malformed("varbind without a value")
         tag = buf[o_end]
@@ -253,32 +272,32 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
             v = from_bytes(buf[pos:v_end], "big")
             if v > _MAX_U32:
                 raise malformed(f"{_U32[tag].value} out of range")
-            append(VarBind(oid, _U32[tag], v))
+            append(new(vb, (oid, _U32[tag], v)))
         elif tag == INTEGER:
             if n == 0 or n > 9:
                 raise malformed(f"bad INTEGER length {n}")
-            append(VarBind(oid, _T_INTEGER, from_bytes(buf[pos:v_end], "big", signed=True)))
+            append(new(vb, (oid, _T_INTEGER, from_bytes(buf[pos:v_end], "big", signed=True))))
         elif tag == OCTET_STRING:
-            append(VarBind(oid, _T_OCTETS, buf[pos:v_end]))
+            append(new(vb, (oid, _T_OCTETS, buf[pos:v_end])))
         elif tag == COUNTER64:
             if n == 0 or n > 9:
                 raise malformed(f"bad Counter64 length {n}")
             v = from_bytes(buf[pos:v_end], "big")
             if v > _MAX_U64:
                 raise malformed("Counter64 out of range")
-            append(VarBind(oid, _T_C64, v))
+            append(new(vb, (oid, _T_C64, v)))
         elif tag == OBJECT_ID:
-            append(VarBind(oid, _T_OID, dec_oid_body(buf[pos:v_end])))
+            append(new(vb, (oid, _T_OID, dec_oid_body(buf[pos:v_end]))))
         elif tag == IP_ADDRESS:
             if n != 4:
                 raise malformed(f"IpAddress of {n} bytes")
-            append(VarBind(oid, _T_IP, "%d.%d.%d.%d" % tuple(buf[pos:v_end])))  # noqa: UP031
+            append(new(vb, (oid, _T_IP, "%d.%d.%d.%d" % tuple(buf[pos:v_end]))))  # noqa: UP031
         elif tag in _EMPTY:
             if n:
                 raise malformed("NULL/exception value with content")
-            append(VarBind(oid, _EMPTY[tag], None))
+            append(new(vb, (oid, _EMPTY[tag], None)))
         elif tag == OPAQUE:
-            append(VarBind(oid, _T_OPAQUE, buf[pos:v_end]))
+            append(new(vb, (oid, _T_OPAQUE, buf[pos:v_end])))
         else:
             raise malformed(f"unknown value tag 0x{tag:02x}")
         pos = vb_end
@@ -469,6 +488,8 @@ def _v3_head(buf: bytes) -> V3Head:
     engine_id, q = dec_octets(buf, us, ue, "msgAuthoritativeEngineID")
     boots, q = dec_int(buf, q, ue, "msgAuthoritativeEngineBoots")
     etime, q = dec_int(buf, q, ue, "msgAuthoritativeEngineTime")
+    if not (0 <= boots <= 0x7FFFFFFF and 0 <= etime <= 0x7FFFFFFF):
+        raise malformed("engine boots/time out of range")
     user, q = dec_octets(buf, q, ue, "msgUserName")
     a_start, a_end = expect(buf, q, ue, OCTET_STRING, "msgAuthenticationParameters")
     priv, q = dec_octets(buf, a_end, ue, "msgPrivacyParameters")

@@ -104,6 +104,7 @@ class _Protocol(asyncio.DatagramProtocol):
 class _Transports:
     by_family: dict[int, asyncio.DatagramTransport] = field(default_factory=dict)
     opening: dict[int, asyncio.Lock] = field(default_factory=dict)
+    raw: dict[int, socket.socket] = field(default_factory=dict)
 
 
 class FastEngine:
@@ -119,7 +120,10 @@ class FastEngine:
         self._engines: dict[tuple[str, int], EngineState] = {}
         self._discovering: dict[tuple[str, int], asyncio.Future[EngineState]] = {}
         self._params: dict[int, tuple[SnmpCredential, UsmParams]] = {}
+        self._priv_ok: set[tuple[tuple[str, int], UsmParams]] = set()
+        self._probes: dict[tuple[tuple[str, int], UsmParams], asyncio.Future[bool]] = {}
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- public API (collectors.snmp.engine.Engine) ------------------------------------
 
@@ -214,12 +218,16 @@ class FastEngine:
 
     async def close(self) -> None:
         self._closed = True
+        same_loop = self._loop is asyncio.get_running_loop()
         for p in list(self._pending.values()):
-            if p.future is not None and not p.future.done():
+            if same_loop and p.future is not None and not p.future.done():
                 p.future.set_exception(SnmpError(ErrorClass.SOCKET, "engine closed"))
-        for t in self._sockets.by_family.values():
-            t.close()
-        self._sockets.by_family.clear()
+        for family, t in self._sockets.by_family.items():
+            if same_loop:
+                t.close()
+            else:  # its loop is gone; close the socket itself
+                self._sockets.raw[family].close()
+        self._sockets = _Transports()
 
     def forget(self, target: Target) -> None:
         """Drop cached v3 engine state of a target (the next request discovers again)."""
@@ -249,11 +257,34 @@ class FastEngine:
             mid = self._next_id()
             packet = self._v3_packet(mid, params, keys, state, ber.enc_pdu(tag, mid, oids, a, b))
             pend = _Pending(addr.sockaddr, ber.V3, keys=keys, params=params)
-            reply = await self._exchange(target, addr, mid, packet, pend)
+            # An agent silently drops what it cannot decrypt (a parse error, not a report), so
+            # a wrong priv key looks like a dead agent. Until encryption has worked once for
+            # this user, an authNoPriv probe runs alongside: answered while the encrypted
+            # request is not means the auth key is right and the priv key or protocol wrong.
+            probe = None
+            key = (addr.sockaddr, params)
+            if params.priv != "none" and key not in self._priv_ok:
+                probe = self._probes.get(key)
+                if probe is None or probe.get_loop() is not asyncio.get_running_loop():
+                    probe = asyncio.ensure_future(self._probe_auth(target, addr, params, state))
+                    self._probes[key] = probe  # one probe at a time per user and agent
+                    probe.add_done_callback(lambda _f, k=key: self._probes.pop(k, None))
+            try:
+                reply = await self._exchange(target, addr, mid, packet, pend)
+            except SnmpError as e:
+                if probe is not None and e.kind is ErrorClass.TIMEOUT and await asyncio.shield(probe):
+                    raise SnmpError(
+                        ErrorClass.DECRYPTION_ERROR,
+                        f"{_who(target)}: no answer to encrypted requests while authNoPriv ones of user "
+                        f"{params.user.decode(errors='replace')!r} are answered: wrong priv key or priv protocol",
+                    ) from None
+                raise
             pdu, head = reply.pdu, reply.v3
             if pdu.tag != ber.REPORT:
                 if head is not None and keys is not None:
                     state.update(head.boots, head.time)  # authenticated: the agent's clock
+                if probe is not None:
+                    self._priv_ok.add(key)
                 return pdu
             kind = classify_report(pdu.varbinds[0].oid) if pdu.varbinds else ErrorClass.AGENT_ERROR
             if kind is ErrorClass.NOT_IN_TIME_WINDOW and not resynced and head is not None:
@@ -269,6 +300,21 @@ class FastEngine:
                 kind,
                 f"{_who(target)}: agent reported {_REPORT_TEXT.get(kind, what)} (user {params.user.decode(errors='replace')!r})",
             )
+
+    async def _probe_auth(self, target: Target, addr: _Addr, params: UsmParams, state: EngineState) -> bool:
+        """True when the agent answers an authNoPriv GET of this user with a valid HMAC."""
+        probe = UsmParams(params.user, params.auth, params.auth_password, "none", b"", params.context)
+        keys = keys_for(probe, state.engine_id)
+        mid = self._next_id()
+        packet = self._v3_packet(mid, probe, keys, state, ber.enc_pdu(ber.GET, mid, [(1, 3, 6, 1, 2, 1, 1, 3, 0)]))
+        try:
+            reply = await self._exchange(target, addr, mid, packet, _Pending(addr.sockaddr, ber.V3, keys=keys))
+        except SnmpError:
+            return False
+        if reply.pdu.tag != ber.REPORT:
+            return True  # a response, even authorizationError, passed the agent's HMAC check
+        kind = classify_report(reply.pdu.varbinds[0].oid) if reply.pdu.varbinds else ErrorClass.AGENT_ERROR
+        return kind in (ErrorClass.UNSUPPORTED_SEC_LEVEL, ErrorClass.NOT_IN_TIME_WINDOW)
 
     def _v3_packet(self, mid: int, params: UsmParams, keys: UsmKeys | None, state: EngineState, pdu: bytes) -> bytes:
         boots, etime = state.now()
@@ -291,7 +337,7 @@ class FastEngine:
         if state is not None:
             return state
         running = self._discovering.get(addr.sockaddr)
-        if running is not None:
+        if running is not None and running.get_loop() is asyncio.get_running_loop():
             return await asyncio.shield(running)
         fut: asyncio.Future[EngineState] = asyncio.get_running_loop().create_future()
         self._discovering[addr.sockaddr] = fut
@@ -302,7 +348,7 @@ class FastEngine:
             fut.exception()  # waiters get it; do not warn when there are none
             raise
         finally:
-            del self._discovering[addr.sockaddr]
+            self._discovering.pop(addr.sockaddr, None)
         fut.set_result(state)
         self._engines[addr.sockaddr] = state
         return state
@@ -466,6 +512,16 @@ class FastEngine:
         return found
 
     async def _transport(self, family: int) -> asyncio.DatagramTransport:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            # Used from a new event loop (a CLI calling asyncio.run twice): the old loop's
+            # sockets and waiters are dead; start afresh, keeping the v3 engine cache.
+            self._loop = loop
+            for sock in self._sockets.raw.values():
+                sock.close()  # the old loop is closed: its transports cannot close themselves
+            self._sockets = _Transports()
+            self._pending.clear()
+            self._discovering.clear()
         t = self._sockets.by_family.get(family)
         if t is not None:
             return t
@@ -479,6 +535,7 @@ class FastEngine:
                 sock.bind(("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0))
                 t, _ = await asyncio.get_running_loop().create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
                 self._sockets.by_family[family] = t
+                self._sockets.raw[family] = sock
         return t
 
     def _usm(self, cred: SnmpCredential) -> UsmParams:

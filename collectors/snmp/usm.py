@@ -56,6 +56,7 @@ REPORTS: dict[Oid, ErrorClass] = {
 # Other reports (snmpUnknownSecurityModels, snmpInvalidMsgs, snmpUnknownContexts, ...) are
 # AGENT_ERROR: the agent could not handle the request at all.
 
+_MAX_INT32 = 0x7FFFFFFF  # snmpEngineBoots/Time are 0..2^31-1 (RFC 3414 2.2.1)
 TIME_WINDOW = 150  # seconds, RFC 3414 3.2.7
 _PASSWORD_EXPANSION = 1_048_576  # RFC 3414 A.2: hash 1 MiB of the repeated password
 
@@ -206,7 +207,8 @@ class EngineState:
 
     def now(self) -> tuple[int, int]:
         """(boots, time) as the agent should see them now."""
-        return self.boots, self.time + int(monotonic() - self.learned_at)
+        etime = self.time + int(monotonic() - self.learned_at)
+        return min(max(self.boots, 0), _MAX_INT32), min(max(etime, 0), _MAX_INT32)
 
     def update(self, boots: int, etime: int) -> None:
         """Re-sync from an authenticated message or a notInTimeWindow report (RFC 3414 3.2.7)."""

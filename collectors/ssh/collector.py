@@ -41,6 +41,7 @@ class DeviceResult:
     duration_s: float = 0.0
     attempts: int = 0
     time_ns: int = field(default_factory=time.time_ns)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: connect (login, enable, paging off), per command
 
     @property
     def ok(self) -> bool:
@@ -87,16 +88,20 @@ class SshCollector:
         sem = asyncio.Semaphore(self.settings.concurrency)
         # One thread per concurrent session; +4 so an aborted session still closing does not
         # hold up the next device's start.
-        with ThreadPoolExecutor(self.settings.concurrency + 4, thread_name_prefix="netmon-ssh") as pool:
+        pool = ThreadPoolExecutor(self.settings.concurrency + 4, thread_name_prefix="netmon-ssh")
 
-            async def one(dev: Device) -> DeviceResult:
-                async with sem:
-                    res = await self._device(dev, pool)
-                if progress is not None:
-                    progress(res)
-                return res
+        async def one(dev: Device) -> DeviceResult:
+            async with sem:
+                res = await self._device(dev, pool)
+            if progress is not None:
+                progress(res)
+            return res
 
+        try:
             return list(await asyncio.gather(*(one(d) for d in devs)))
+        finally:
+            # Never block the event loop on a worker: an aborted session ends on its own shortly.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     async def _device(self, dev: Device, pool: ThreadPoolExecutor) -> DeviceResult:
         res = DeviceResult(dev)
@@ -169,4 +174,6 @@ class SshCollector:
                 if key == "running_config":
                     res.config, res.encoding = text, enc
         finally:
+            t0 = time.monotonic()
             session.close()
+            res.timings = {**session.timings, "close": time.monotonic() - t0}

@@ -4,10 +4,12 @@ end a session that has run out of its time budget."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,7 @@ class Session:
         self.conn: Any = None
         self._aborted = threading.Event()
         self._lock = threading.Lock()
+        self.timings: dict[str, float] = {}  # phase -> seconds (connect, each command key)
 
     # -- lifecycle
 
@@ -114,15 +117,17 @@ class Session:
             if self._aborted.is_set():
                 raise SshError(ErrorKind.budget_exceeded, f"{self.t.name}: time budget ran out before connecting")
             self.conn = conn
+        t0 = time.monotonic()
         try:
             conn._open()
             if self.commands.enable:
                 self._enable(conn)
+            self.timings["connect"] = time.monotonic() - t0
         except SshError:
-            self._cleanup()
+            self.close()
             raise
         except Exception as exc:
-            self._cleanup()
+            self.close()
             raise self.classify(exc, "connecting") from None
 
     def _load_key(self) -> paramiko.PKey | None:
@@ -145,16 +150,18 @@ class Session:
             raise SshError(ErrorKind.enable_failed, f"{self.t.name}: enable was refused (wrong enable_secret?)") from None
 
     def close(self) -> None:
+        """Drop the SSH connection without logout commands: `quit`/`exit` are not on the
+        allow-list either, and a device frees the VTY line when the channel closes. netmiko's
+        disconnect() still runs for its own clean-up (log filter, paramiko client)."""
         conn = self.conn
         if conn is None:
             return
+        conn.cleanup = lambda *a, **k: None
         try:
-            if not self._aborted.is_set():
-                conn.disconnect()
+            conn.disconnect()
         except Exception:  # noqa: S110 - closing a dead session must not mask the real result
             pass
-        finally:
-            self._cleanup()
+        self.conn = None
 
     def abort(self) -> None:
         """From another thread: close the transport so a blocked read returns at once."""
@@ -169,21 +176,19 @@ class Session:
                 except Exception:  # noqa: S110
                     pass
 
-    def _cleanup(self) -> None:
-        conn = self.conn
-        pre = getattr(conn, "remote_conn_pre", None) if conn is not None else None
-        if pre is not None:
-            try:
-                pre.close()
-            except Exception:  # noqa: S110
-                pass
-
     # -- commands
 
     def run(self, key: str) -> tuple[str, bytes, str]:
         """Run one command of the set by key: (text, raw bytes, encoding)."""
-        cmd = self.commands.commands[key].command
-        line = self.commands.check(cmd, self.t.platform)  # refused here, before anything is sent
+        t0 = time.monotonic()
+        try:
+            return self.send(self.commands.commands[key].command)
+        finally:
+            self.timings[key] = time.monotonic() - t0
+
+    def send(self, cmd: str) -> tuple[str, bytes, str]:
+        """Send one command line; refused before sending unless it is on the allow-list."""
+        line = self.commands.check(cmd, self.t.platform)
         if self.conn is None:
             raise SshError(ErrorKind.ssh_error, f"{self.t.name}: session is not open")
         try:
@@ -246,6 +251,20 @@ class Session:
 
         conn.write_channel = write_channel
 
+        read_inner: Callable[[], str] = conn.read_channel
+        aborted = self._aborted
+
+        def read_channel() -> str:
+            # netmiko polls until its read_timeout even on a dead channel: end it sooner.
+            if aborted.is_set():
+                raise SshError(ErrorKind.budget_exceeded, f"{name}: time budget ran out")
+            ch = conn.remote_conn
+            if ch is not None and ch.eof_received and not ch.recv_ready():
+                raise SshError(ErrorKind.ssh_error, f"{name}: the device closed the session mid-output")
+            return read_inner()
+
+        conn.read_channel = read_channel
+
     def classify(self, exc: BaseException, doing: str) -> SshError:
         name = self.t.name
         hk = classify_host_key_error(exc)
@@ -261,7 +280,12 @@ class Session:
         while seen is not None and len(chain) < 5:
             chain.append(seen)
             seen = seen.__cause__ or seen.__context__
-        if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        refused: list[BaseException] = [e for e in chain if isinstance(e, ConnectionRefusedError)]
+        refused += [
+            e for e in chain if isinstance(e, paramiko.ssh_exception.NoValidConnectionsError)
+            and any(getattr(x, "errno", None) == errno.ECONNREFUSED for x in e.errors.values())
+        ]
+        if refused:
             return SshError(ErrorKind.connect_refused, f"{name}: connection refused by {self.t.host}:{self.t.port}")
         if isinstance(exc, ReadTimeout):
             return SshError(ErrorKind.read_timeout, f"{name}: no prompt while {doing}")

@@ -1,5 +1,7 @@
 """One device of one network: interfaces, health and SNMP response, with config changes as annotations."""
 
+# ruff: noqa: S608  # InfluxQL templates built from constants in this file, never from user input
+
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as db
@@ -43,7 +45,7 @@ def _config_changes() -> Annotation:
     return Annotation(
         "Config changes 配置变更",
         f'SELECT "version", "lines_added", "lines_removed", "changed_by" FROM "config_change" '
-        f'WHERE {where(match("device", "device"))}',
+        f"WHERE {where(match('device', 'device'))}",
         text_column="version",
     )
 
@@ -58,12 +60,28 @@ def build(net: str) -> db.Dashboard:
         variables=chain(LEVELS, network=net, single=frozenset({"device"})),
     ).annotation(_config_changes())
     return (
-        d.with_panel(P.stat("Reachable", [_last("snmp_reach", "up")], w=4, value_mappings=P.UP_DOWN, steps=((None, "red"), (1, "green"))))
+        d.with_panel(
+            P.stat(
+                "Reachable",
+                [_last("snmp_reach", "up")],
+                w=4,
+                value_mappings=P.UP_DOWN,
+                steps=((None, "red"), (1, "green")),
+            )
+        )
         .with_panel(P.stat("Uptime", [_last("snmp_system", "uptime_s")], "s", w=4))
         .with_panel(P.stat("SNMP response", [_last("snmp_reach", "response_ms")], "ms", w=4))
         .with_panel(P.stat("CPU", [_last("health", "cpu_pct")], "percent", w=4, steps=UTIL_LIKE))
         .with_panel(P.stat("Memory", [_last("health", "mem_pct")], "percent", w=4, steps=UTIL_LIKE))
-        .with_panel(P.stat("Temperature", [_last("health", "temp_c")], "celsius", w=4, steps=((None, "green"), (60, "orange"), (75, "red"))))
+        .with_panel(
+            P.stat(
+                "Temperature",
+                [_last("health", "temp_c")],
+                "celsius",
+                w=4,
+                steps=((None, "green"), (60, "orange"), (75, "red")),
+            )
+        )
         .with_panel(
             P.table(
                 "System",
@@ -83,7 +101,9 @@ def build(net: str) -> db.Dashboard:
                 description="What the device says it is; 'vendor mismatch' 1 means the inventory vendor is wrong.",
             )
         )
-        .with_panel(P.ts("Traffic in / out", [_if("in_bps", "in", "A"), _if("out_bps", "out", "B")], "bps", negative=" out$"))
+        .with_panel(
+            P.ts("Traffic in / out", [_if("in_bps", "in", "A"), _if("out_bps", "out", "B")], "bps", negative=" out$")
+        )
         .with_panel(
             P.ts(
                 "Utilisation in / out",
@@ -93,9 +113,21 @@ def build(net: str) -> db.Dashboard:
                 steps=P.UTIL_STEPS,
             )
         )
-        .with_panel(P.ts("Errors in / out", [_if("in_errors_ps", "in", "A"), _if("out_errors_ps", "out", "B")], "pps", negative=" out$"))
         .with_panel(
-            P.ts("Discards in / out", [_if("in_discards_ps", "in", "A"), _if("out_discards_ps", "out", "B")], "pps", negative=" out$")
+            P.ts(
+                "Errors in / out",
+                [_if("in_errors_ps", "in", "A"), _if("out_errors_ps", "out", "B")],
+                "pps",
+                negative=" out$",
+            )
+        )
+        .with_panel(
+            P.ts(
+                "Discards in / out",
+                [_if("in_discards_ps", "in", "A"), _if("out_discards_ps", "out", "B")],
+                "pps",
+                negative=" out$",
+            )
         )
         .with_panel(
             P.timeline(
@@ -104,7 +136,7 @@ def build(net: str) -> db.Dashboard:
                     InfluxQL(
                         "A",
                         'SELECT last("oper_status") FROM "interface" '
-                        f'WHERE {where(match("device", "device"), match("ifName", "interface"))} '
+                        f"WHERE {where(match('device', 'device'), match('ifName', 'interface'))} "
                         'GROUP BY time($__interval), "ifName" fill(null)',
                         alias="$tag_ifName",
                     )

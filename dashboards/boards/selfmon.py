@@ -1,5 +1,7 @@
 """netmon itself: poll durations, points/s, spool depth, sink errors, overruns."""
 
+# ruff: noqa: S608  # InfluxQL templates built from constants in this file, never from user input
+
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as db
@@ -14,7 +16,11 @@ UID = "netmon-self"
 
 def _series(field: str, agg: str = "mean", by: str = '"instance"', alias: str = "$tag_instance") -> InfluxQL:
     f = where(match("instance", "instance"))
-    return InfluxQL("A", f'SELECT {agg}("{field}") FROM "netmon_self" WHERE {f} GROUP BY time($__interval), {by} fill(null)', alias=alias)
+    return InfluxQL(
+        "A",
+        f'SELECT {agg}("{field}") FROM "netmon_self" WHERE {f} GROUP BY time($__interval), {by} fill(null)',
+        alias=alias,
+    )
 
 
 def _last(field: str) -> InfluxQL:
@@ -31,7 +37,9 @@ def build() -> db.Dashboard:
         tags=["self"],
         time_from="now-3h",
         refresh="30s",
-        variables=[query_variable("instance", "Instance 实例", 'SHOW TAG VALUES FROM "netmon_self" WITH KEY = "instance"')],
+        variables=[
+            query_variable("instance", "Instance 实例", 'SHOW TAG VALUES FROM "netmon_self" WITH KEY = "instance"')
+        ],
     )
     return (
         d.with_panel(P.stat("Points/s", [_last("points_per_s")], "short", w=4))
@@ -49,7 +57,9 @@ def build() -> db.Dashboard:
             )
         )
         .with_panel(P.ts("Points per second", [_series("points_per_s")], "short"))
-        .with_panel(P.ts("Spool depth", [_series("spool_bytes", "max")], "bytes", description="Points waiting for a sink."))
+        .with_panel(
+            P.ts("Spool depth", [_series("spool_bytes", "max")], "bytes", description="Points waiting for a sink.")
+        )
         .with_panel(P.ts("Spool segments", [_series("spool_segments", "max")], "short"))
         .with_panel(P.ts("Sink errors", [_series("sink_errors", "max")], "short"))
         .with_panel(P.ts("Cycle overruns", [_series("cycle_overruns", "max")], "short"))

@@ -193,7 +193,9 @@ class AlertingConfig(_Strict):
         return self
 
 
-def parse_alerting(section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None) -> AlertingConfig:
+def parse_alerting(
+    section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
+) -> AlertingConfig:
     """Validate the section; problems name ``alerting.<field>`` (lines are in netmon.yaml's loader)."""
     from ..yamlio import line_for_loc
 

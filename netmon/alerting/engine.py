@@ -16,6 +16,8 @@ on the next ``tick`` (the trap receiver calls it right away), within a second.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import math
 import string
@@ -33,7 +35,7 @@ from .notify import Dispatcher, Notice, Notifier, build_notifiers
 from .notify.message import Kind
 from .rootcause import Analysis, RootCause
 from .rules import DEFAULT_RULES_DIR, Rule, load_rules
-from .selectors import LabelMatcher, tags_match
+from .selectors import DeviceSelector, LabelMatcher, tags_match
 from .state import Alert, AlertStore, Silence, alert_id
 
 log = logging.getLogger("netmon.alerting")
@@ -102,10 +104,16 @@ class AlertEngine:
         self._ack_seq = int(store.meta("ack_seq", "0") or 0)
         self._silences: list[tuple[Silence, LabelMatcher]] = []
         self._maintenance = [
-            Silence(f"maint{i}", m.match, m.start.timestamp(), m.end.timestamp(), "netmon.yaml", m.comment, "maintenance")
+            Silence(
+                f"maint{i}", m.match, m.start.timestamp(), m.end.timestamp(), "netmon.yaml", m.comment, "maintenance"
+            )
             for i, m in enumerate(cfg.maintenance)
         ]
         self._inv = inv
+        self._applicable: dict[tuple[str, str], list[Rule]] = {}
+        self._started = False
+        self._ticker: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.points_seen = 0
         self.reload_silences()
 
@@ -146,6 +154,8 @@ class AlertEngine:
     # --- the point stream --------------------------------------------------------------------
     def process(self, points: Iterable[Point]) -> list[Point]:
         """Evaluate rules on points; returns the ``alert`` points of state changes (to store)."""
+        if not self._started:
+            self._autostart()
         out: list[Point] = []
         for p in points:
             self.points_seen += 1
@@ -153,6 +163,17 @@ class AlertEngine:
             if not rules:
                 continue
             tags = self._interface_tags(p) if p.measurement == "interface" else p.tags
+            dev = tags.get("device", "")
+            if self._inv is not None and dev in self._inv.devices:
+                # selectors depend only on the inventory device: evaluate them once per device
+                key_md = (p.measurement, dev)
+                applicable = self._applicable.get(key_md)
+                if applicable is None:
+                    applicable = self._applicable[key_md] = [r for r in rules if r.selector.matches(tags)]
+                rules = applicable
+                selected = True
+            else:
+                selected = False
             t = p.time_ns / 1e9
             immediate = p.measurement == "snmp_trap" or tags.get("source") == "trap"
             for rule in rules:
@@ -160,13 +181,15 @@ class AlertEngine:
                     continue
                 if len(rule.match_exact) != len(rule.match) and not tags_match(rule.match, tags):
                     continue
-                if not rule.selector.matches(tags):
+                if not selected and not rule.selector.matches(tags):
                     continue
                 values = tuple(tags.get(tag, "") for _, tag in rule.label_map)
                 key = (rule.id, values)
                 aid = self._ids.get(key)
                 if aid is None:
-                    aid = self._ids[key] = alert_id(rule.id, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True)))
+                    aid = self._ids[key] = alert_id(
+                        rule.id, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True))
+                    )
                 kind = rule.kind
                 if kind == "state":
                     self._state(rule, aid, tags, p.fields, t, immediate, out)
@@ -176,6 +199,12 @@ class AlertEngine:
                     self._seen(rule, aid, tags, p.fields, t, out)
         if out:
             self._save()
+        return out
+
+    def process_now(self, points: Iterable[Point]) -> list[Point]:
+        """For event sources (the trap receiver): evaluate, then notify at once (process + tick)."""
+        out = self.process(points)
+        out += self.tick()
         return out
 
     def _interface_tags(self, p: Point) -> Mapping[str, str]:
@@ -202,7 +231,14 @@ class AlertEngine:
         return a
 
     def _render(self, rule: Rule, a: Alert, tags: Mapping[str, str], fields: Mapping[str, FieldValue]) -> None:
-        ctx: dict[str, Any] = {**tags, **fields, **a.labels, "alertname": rule.id, "severity": a.severity, "value": a.value}
+        ctx: dict[str, Any] = {
+            **tags,
+            **fields,
+            **a.labels,
+            "alertname": rule.id,
+            "severity": a.severity,
+            "value": a.value,
+        }
         ctx["root_cause"] = a.root_cause
         a.summary_en = _FMT.format(rule.spec.summary.en, **ctx)
         a.summary_zh = _FMT.format(rule.spec.summary.zh, **ctx)
@@ -213,8 +249,14 @@ class AlertEngine:
         return float(v) if isinstance(v, int | float) else str(v)
 
     def _state(
-        self, rule: Rule, aid: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], t: float,
-        immediate: bool, out: list[Point],
+        self,
+        rule: Rule,
+        aid: str,
+        tags: Mapping[str, str],
+        fields: Mapping[str, FieldValue],
+        t: float,
+        immediate: bool,
+        out: list[Point],
     ) -> None:
         assert rule.when is not None
         prev = self._prev.get(aid)
@@ -254,7 +296,13 @@ class AlertEngine:
             a.value = self._value(rule, fields)
 
     def _event(
-        self, rule: Rule, aid: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], t: float, out: list[Point]
+        self,
+        rule: Rule,
+        aid: str,
+        tags: Mapping[str, str],
+        fields: Mapping[str, FieldValue],
+        t: float,
+        out: list[Point],
     ) -> None:
         if rule.when is not None and not rule.when(fields, None):
             return
@@ -272,7 +320,13 @@ class AlertEngine:
             self._render(rule, a, tags, fields)
 
     def _seen(
-        self, rule: Rule, aid: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], t: float, out: list[Point]
+        self,
+        rule: Rule,
+        aid: str,
+        tags: Mapping[str, str],
+        fields: Mapping[str, FieldValue],
+        t: float,
+        out: list[Point],
     ) -> None:
         s = self._series.get(aid)
         if s is None:
@@ -334,7 +388,9 @@ class AlertEngine:
         return {
             a.labels.get("device", "")
             for a in self.alerts.values()
-            if a.state in ("pending", "firing") and self.rules.get(a.rule) is not None and self.rules[a.rule].spec.root_cause
+            if a.state in ("pending", "firing")
+            and self.rules.get(a.rule) is not None
+            and self.rules[a.rule].spec.root_cause
         } - {""}
 
     def end_cycle(self, now: float | None = None) -> list[Point]:
@@ -344,8 +400,7 @@ class AlertEngine:
         self._apply_topology(now, out)
         for a in self.alerts.values():
             a.awaiting_cycle = False
-        self._dispatch(now)
-        self._save()
+        out += self.tick(now)  # timers too, for callers that never tick
         return out
 
     def _cause_for(self, a: Alert, an: Analysis) -> str:
@@ -394,7 +449,12 @@ class AlertEngine:
                     self._fire(s.rule, a, now, True, out)
         for a in list(self.alerts.values()):
             rule = self.rules.get(a.rule)
-            if a.state == "firing" and rule is not None and rule.kind == "event" and now - a.last_seen >= rule.spec.resolve_after:
+            if (
+                a.state == "firing"
+                and rule is not None
+                and rule.kind == "event"
+                and now - a.last_seen >= rule.spec.resolve_after
+            ):
                 self._resolve(a, now, out)
         if any(a.awaiting_cycle and now - (a.fired or now) >= self.cfg.cycle_grace for a in self.alerts.values()):
             # the poller never called end_cycle: decide with what we know rather than never page
@@ -471,7 +531,9 @@ class AlertEngine:
 
     def _dispatch(self, now: float) -> None:
         window = self.cfg.flapping.window
-        for aid in [i for i, ch in self._changes.items() if i not in self.alerts and (not ch or now - ch[-1] >= window)]:
+        for aid in [
+            i for i, ch in self._changes.items() if i not in self.alerts and (not ch or now - ch[-1] >= window)
+        ]:
             del self._changes[aid]
         for a in list(self.alerts.values()):
             if a.flapping and a.changes and now - a.changes[-1] >= self.cfg.flapping.window:
@@ -504,7 +566,11 @@ class AlertEngine:
             return
         route = self.cfg.routes[a.route] if a.route >= 0 else None
         if not a.acked_by:
-            esc = route.escalate_after if route is not None and route.escalate_after is not None else self.cfg.escalate_after
+            esc = (
+                route.escalate_after
+                if route is not None and route.escalate_after is not None
+                else self.cfg.escalate_after
+            )
             chain = self._chain(a)
             if esc and a.level + 1 < len(chain) and now - (a.fired or now) >= esc * (a.level + 1):
                 a.level += 1
@@ -570,10 +636,52 @@ class AlertEngine:
             "notifiers": self.dispatcher.stats(),
         }
 
-    async def start(self) -> None:
+    def _autostart(self) -> None:
+        """Called from process(): inside a running loop, start the notifier and timer tasks if nobody did."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # synchronous use (tests, tools): notices wait in the queues
+        self._started = True
+        self._tasks.append(loop.create_task(self.start()))
+
+    async def start(self, tick_every: float = 1.0) -> None:
+        """Start the notifier tasks and a timer task calling tick() every ``tick_every`` seconds."""
+        self._started = True
         await self.dispatcher.start()
+        if self._ticker is None:
+            self._ticker = asyncio.create_task(self._tick_loop(tick_every), name="alert-ticker")
+
+    async def _tick_loop(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                self.tick()
+            except Exception:  # a timer must never die
+                log.exception("alert tick failed")
 
     async def aclose(self) -> None:
+        """Stop the timer, deliver what is queued (up to 5 s), close the state file."""
+        for t in [self._ticker, *self._tasks]:
+            if t is not None:
+                t.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await t
+        self._ticker = None
         await self.dispatcher.aclose()
         self._save()
         self.store.close()
+
+    def set_topology(self, topology: Topology | None) -> None:
+        """A reloaded inventory: new tree, selectors and caches; alert state is kept."""
+        self.topology = topology
+        inv = topology.inventory if topology is not None else None
+        self._inv = inv
+        for r in self.rules.values():
+            r.selector = DeviceSelector(r.selector.scope, inv)
+        self.rootcause = RootCause(topology)
+        self.analysis = Analysis(frozenset())
+        self._applicable.clear()
+        self._uplink_ifs = self._uplink_interfaces()
+        self.routes = [(LabelMatcher(r.match, inv), r) for r in self.cfg.routes]
+        self.reload_silences()

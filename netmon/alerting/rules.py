@@ -168,7 +168,9 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
         conds[name] = c
     for key in spec.match:
         if key not in tags_ok:
-            raise _FieldError(f"match.{key}", f"{spec.measurement} points have no tag {key!r}; known: {', '.join(sorted(tags_ok))}")
+            raise _FieldError(
+                f"match.{key}", f"{spec.measurement} points have no tag {key!r}; known: {', '.join(sorted(tags_ok))}"
+            )
     group_by = tuple(spec.group_by) if spec.group_by is not None else _default_group_by(spec.measurement)
     label_map = []
     for g in group_by:

@@ -124,7 +124,9 @@ class AlertStore:
     def load_alerts(self) -> list[Alert]:
         return [Alert.from_json(row[0]) for row in self.db.execute("SELECT data FROM alerts")]
 
-    def save(self, changed: Iterable[Alert], deleted: Iterable[str], events: Iterable[tuple[float, Alert]], keep: int) -> None:
+    def save(
+        self, changed: Iterable[Alert], deleted: Iterable[str], events: Iterable[tuple[float, Alert]], keep: int
+    ) -> None:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
@@ -138,18 +140,25 @@ class AlertStore:
                 self.db.execute("DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?", (keep,))
 
     def acks_after(self, seq: int) -> list[tuple[int, str, str, str, float]]:
-        return list(self.db.execute("SELECT seq, alert_id, by, comment, ts FROM acks WHERE seq > ? ORDER BY seq", (seq,)))
+        return list(
+            self.db.execute("SELECT seq, alert_id, by, comment, ts FROM acks WHERE seq > ? ORDER BY seq", (seq,))
+        )
 
     def meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return str(row[0]) if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
 
     # --- CLI side ----------------------------------------------------------------------------
     def add_ack(self, alert_id: str, by: str, comment: str) -> None:
-        self.db.execute("INSERT INTO acks(alert_id, by, comment, ts) VALUES(?,?,?,?)", (alert_id, by, comment, time.time()))
+        self.db.execute(
+            "INSERT INTO acks(alert_id, by, comment, ts) VALUES(?,?,?,?)", (alert_id, by, comment, time.time())
+        )
 
     def add_silence(self, matchers: list[str], starts: float, ends: float, by: str, comment: str) -> Silence:
         s = Silence(uuid.uuid4().hex[:8], matchers, starts, ends, by, comment)
@@ -166,7 +175,9 @@ class AlertStore:
     def silences(self) -> list[Silence]:
         return [
             Silence(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5])
-            for r in self.db.execute("SELECT id, matchers, starts, ends, created_by, comment FROM silences ORDER BY starts")
+            for r in self.db.execute(
+                "SELECT id, matchers, starts, ends, created_by, comment FROM silences ORDER BY starts"
+            )
         ]
 
     def history(self, limit: int = 50, since: float = 0.0, alert: str | None = None) -> list[tuple[float, Alert]]:

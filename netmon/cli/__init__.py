@@ -23,9 +23,13 @@ app = typer.Typer(
 # (module, group name or None for top-level commands registered by the module itself)
 COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.inventory", "inventory"),
+    ("netmon.cli.alerts", None),  # `alerts` group and top-level `traps`
+    ("netmon.cli.poll", None),
+    ("netmon.cli.backup", None),
     ("netmon.cli.run", None),
     ("netmon.cli.dashboards", "dashboards"),
     ("netmon.cli.probe", None),
+    ("netmon.cli.scan", None),  # `scan` and the `rules` group
 ]
 
 

@@ -24,24 +24,25 @@ app = typer.Typer(
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "dashboards" / "build"
 
 
-@app.command()
+@app.command(
+    help="Generate every dashboard's JSON from the code in dashboards/.\n\n"
+    "The output is stable (a rebuild of unchanged code changes no byte), so it is committed in dashboards/build/ "
+    "and Grafana's file provider (dashboards/provisioning/dashboards/netmon.yaml) loads it as it is: one "
+    "sub-directory per folder (netmon-national, netmon-intranet, netmon-extranet).\n\n"
+    "Example: [cyan]netmon dashboards build --out /var/lib/grafana/dashboards/netmon[/cyan]\n\n"
+    "CI: [cyan]netmon dashboards build --check[/cyan] fails when the committed JSON is stale."
+)
 def build(
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="Directory to write into: one sub-directory per folder, one JSON file per dashboard."),
+        typer.Option(
+            "--out", "-o", help="Directory to write into: one sub-directory per folder, one JSON file per dashboard."
+        ),
     ] = DEFAULT_OUT,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if the files under --out differ from the code.")
     ] = False,
 ) -> None:
-    """Generate every dashboard's JSON from the code in dashboards/.
-
-    The output is stable (a rebuild of unchanged code changes no byte), so it is committed in
-    dashboards/build/ and Grafana's file provider (dashboards/provisioning/dashboards/netmon.yaml)
-    can load it directly.
-
-    Example: [cyan]netmon dashboards build --out /var/lib/grafana/dashboards/netmon[/cyan]
-    """
     from dashboards.render import differences, write_all
 
     if out.exists() and not out.is_dir():
@@ -51,7 +52,9 @@ def build(
         for d in diffs:
             err_console.print(f"[yellow]stale[/yellow] {escape(str(out / d))}", highlight=False)
         if diffs:
-            raise NetmonError(f"{len(diffs)} dashboard file(s) under {out} are out of date; run `netmon dashboards build`")
+            raise NetmonError(
+                f"{len(diffs)} dashboard file(s) under {out} are out of date; run `netmon dashboards build`"
+            )
         console.print(f"dashboards under {escape(str(out))} are up to date")
         return
     try:
@@ -59,9 +62,9 @@ def build(
     except OSError as exc:
         raise NetmonError(f"cannot write dashboards to {out}: {exc.strerror or exc}") from None
     for p in written:
-        console.print(f"wrote   {escape(str(p))}", highlight=False)
+        console.print(f"wrote   {escape(str(p))}", highlight=False, soft_wrap=True)
     for p in removed:
-        console.print(f"removed {escape(str(p))}", highlight=False)
+        console.print(f"removed {escape(str(p))}", highlight=False, soft_wrap=True)
     console.print(f"{len(written)} written, {len(removed)} removed, the rest unchanged, under {escape(str(out))}")
 
 
@@ -75,30 +78,35 @@ def _token() -> str:
     )
 
 
-@app.command()
+@app.command(
+    help="Create or update the dashboards in Grafana (HTTP API), in one folder per network.\n\n"
+    "The token comes from $NETMON_GRAFANA_TOKEN (or $GRAFANA_TOKEN), never the command line; a service account "
+    "with the Editor role. Folders: 'netmon · 全国 national' (overview, netmon itself), 'netmon · 内网 intranet', "
+    "'netmon · 外网 extranet'. Uids are stable, so links and bookmarks survive a push.\n\n"
+    "Everything is checked before anything is written. A dashboard edited in the Grafana UI since the last push "
+    "(or not made by netmon) is not overwritten - exit 1, nothing written - unless [bold]--force[/bold]. If a "
+    "write fails half-way, this run's writes are rolled back. The report lists each dashboard: create, update "
+    "(with the panels, variables and settings that changed), unchanged, conflict or overwrite.\n\n"
+    "Example: [cyan]NETMON_GRAFANA_TOKEN=glsa_... netmon dashboards push --url http://grafana:3000 --dry-run[/cyan]"
+)
 def push(
     url: Annotated[
         str | None,
-        typer.Option("--url", "-u", help="Grafana base URL, e.g. https://grafana.noc.example:3000 (default: $NETMON_GRAFANA_URL).", show_default=False),
+        typer.Option(
+            "--url",
+            "-u",
+            help="Grafana base URL, e.g. https://grafana.noc.example:3000 (default: $NETMON_GRAFANA_URL).",
+            show_default=False,
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite dashboards changed in the Grafana UI (or not made by netmon).")
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Check and report what would change; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Check and report what would change; write nothing.")
+    ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each Grafana API call.", min=0.1)] = 10.0,
 ) -> None:
-    """Create or update the dashboards in Grafana, in one folder per network.
-
-    The token comes from $NETMON_GRAFANA_TOKEN (or $GRAFANA_TOKEN), never the command line.
-    Folders: "netmon · 全国 national" (overview, netmon itself), "netmon · 内网 intranet" and
-    "netmon · 外网 extranet". Uids are stable, so links and bookmarks survive a push.
-
-    Everything is checked before anything is written. A dashboard edited in the Grafana UI since
-    the last push is not overwritten (exit 1, nothing written) unless [bold]--force[/bold]; if a
-    write fails half-way, this run's writes are rolled back.
-
-    Example: [cyan]NETMON_GRAFANA_TOKEN=glsa_... netmon dashboards push --url http://grafana:3000 --dry-run[/cyan]
-    """
     from dashboards.push import PushError
     from dashboards.push import push as do_push
 

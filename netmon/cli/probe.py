@@ -34,11 +34,18 @@ class Sev(str, Enum):
     critical = "critical"
 
 
-SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim", "warning": "yellow"}
+SEV_STYLE = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+    "warning": "yellow",
+}
 
 
 def _ts(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if ns else "-"
+    return datetime.fromtimestamp(ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S") if ns else "-"
 
 
 def probe_cmd(
@@ -54,12 +61,15 @@ def probe_cmd(
         Fmt.table
     ),
 ) -> None:
-    """Probe devices now: ICMP echo and TCP-SYN loss, latency and jitter, and a traceroute path check.
+    """Probe devices now: ICMP echo and TCP-SYN loss, latency and jitter, plus a traceroute path check.
 
-    Each device in scope gets COUNT packets of each kind, spaced probe.interval apart. Devices of the
-    tiers in probe.path.tiers (default: county) also get a traceroute whose hops are compared with
-    the topology's expected path (county → city → province → central); a difference is an event.
-    Needs root or CAP_NET_RAW (raw sockets).
+    Each device in scope gets --count packets of each kind, spaced probe.interval apart (defaults: 5, 0.2 s).
+
+    Devices of the tiers in probe.path.tiers (default: county) also get a traceroute; its hops are mapped to
+    devices (management address, inventory tag hop_addresses, probe.hop_addresses) and compared with the
+    topology's primary uplinks (county → city → province → central). A difference is a path_changed event.
+
+    Needs root or CAP_NET_RAW (raw sockets). Results are `probe` points (docs/SCHEMA.md).
 
     Example: netmon probe -c netmon.yaml --scope tier=county --scope region=广东/*
     """
@@ -134,11 +144,15 @@ def _security_context(
 
 
 def pcap_cmd(
-    files: Annotated[list[Path] | None, typer.Argument(help="pcap or pcapng files (several are analysed as one)")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="pcap or pcapng files (several are analysed as one)")
+    ] = None,
     config: ConfigOpt = None,
     inventory: InventoryOpt = None,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="table | json")] = Fmt.table,
-    rules: Annotated[Path | None, typer.Option("--rules", help="rule file instead of security.rules / built-in")] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule file instead of security.rules / built-in")
+    ] = None,
     min_severity: Annotated[Sev, typer.Option("--min-severity", help="hide findings below this")] = Sev.info,
     fail_on: Annotated[
         Sev | None, typer.Option("--fail-on", help="exit 1 if a finding of this severity or above is found")
@@ -147,17 +161,20 @@ def pcap_cmd(
     duration: Annotated[float, typer.Option("--duration", help="seconds of live capture")] = 10.0,
     bpf: Annotated[str | None, typer.Option("--filter", help="BPF filter for live capture, e.g. 'not port 22'")] = None,
 ) -> None:
-    """Analyse packet captures for cleartext management, isolation breaches, scans and brute force.
+    """Analyse pcap/pcapng captures for cleartext management, isolation breaches, scans and brute force.
 
-    Rules are YAML (netmon/security/rules.yaml; override with security.rules or --rules). The
-    intranet/extranet/egress address plans come from netmon.yaml `security.networks` (default:
-    intranet 10.0.0.0/9, extranet 10.128.0.0/9); device management addresses from the inventory.
-    Without a config the sample plan applies and HTTP-to-management is inactive (no devices known).
-    Files of any size are streamed in bounded memory. A truncated or corrupt file is analysed up to
-    the damage, then reported (exit 2). SNMP communities are shown masked, never in full.
+    Rules are YAML (built-in netmon/security/rules.yaml; replace with security.rules or --rules).
 
-    Examples: netmon pcap span.pcapng -c netmon.yaml --format json;
-    netmon pcap --live eth1 --duration 30 --filter 'not port 22'
+    Address plans come from netmon.yaml security.networks (default intranet 10.0.0.0/9, extranet 10.128.0.0/9,
+    egress none); device management addresses from the inventory. Without a config the default plan applies and
+    the HTTP-to-management rule is inactive.
+
+    Files of any size stream in bounded memory. A truncated or corrupt file is analysed up to the damage, then
+    reported with its byte offset (exit 2). SNMP communities are shown masked, passwords never.
+
+    Examples: netmon pcap span.pcapng -c netmon.yaml --format json
+
+    netmon pcap --live eth1 --duration 30 --filter 'not port 22' --fail-on high
     """
     from ..security import SEVERITY, load_rules, load_settings
     from ..security.analyze import Analyzer, Report
@@ -181,9 +198,10 @@ def pcap_cmd(
     if live:
         from ..security.live import live_records
 
+        frames = live_records(live, duration, bpf)
         report.files.append(f"live:{live}")
         err_console.print(f"capturing on {escape(live)} for {duration:g}s ...", highlight=False)
-        an.feed_all(live_records(live, duration, bpf))
+        an.feed_all(frames)
     for path in files or []:
         if not path.exists():
             report.problems.append(CaptureError(str(path), "no such file"))
@@ -201,6 +219,11 @@ def pcap_cmd(
             an.feed_all(reader, progress)
         except CaptureError as exc:
             report.problems.append(exc)
+        except Exception as exc:  # a decoder bug must not lose the user's place: say where to look
+            raise NetmonError(
+                f"{path}: analysis failed at packet {an.stats.packets} ({type(exc).__name__}: {exc}); "
+                "please report it with that packet (editcap -r FILE out.pcap N)"
+            ) from None
     report.findings = [f for f in an.findings() if SEVERITY[f.severity] >= SEVERITY[min_severity.value]]
     elapsed = time.monotonic() - t0
     if fmt is Fmt.json:
@@ -232,13 +255,14 @@ def _print_report(report: object, elapsed: float, have_inventory: bool) -> None:
     assert isinstance(report, Report)
     st = report.stats
     t = Table(title=f"{len(report.findings)} findings in {', '.join(report.files) or '-'}")
-    for col in ("severity", "category", "rule", "flow", "packets", "bytes", "first seen", "last seen", "device", "detail"):
+    for col in ("severity", "category/rule", "flow", "packets", "bytes", "seen (UTC)", "device", "detail"):
         t.add_column(col, justify="right" if col in ("packets", "bytes") else "left", overflow="fold")
     for f in report.findings:
-        flow = f"{f.src}:{f.sport} → {f.dst}:{f.dport}/{f.proto}" if f.sport or f.dport else f"{f.src} → {f.dst}/{f.proto}"
+        flow = f.flow()
         style = SEV_STYLE.get(f.severity, "")
-        t.add_row(f"[{style}]{f.severity}[/]", f.category, f.rule, flow, f"{f.packets:,}", f"{f.bytes:,}",
-                  _ts(f.first_ns), _ts(f.last_ns), f.device.name if f.device else "-", f.detail)  # fmt: skip
+        seen = _ts(f.first_ns) if f.first_ns == f.last_ns else f"{_ts(f.first_ns)} – {_ts(f.last_ns)[11:]}"
+        t.add_row(f"[{style}]{f.severity}[/]", f"{f.category}/{f.rule}", flow, f"{f.packets:,}", f"{f.bytes:,}",
+                  seen, f.device.name if f.device else "-", f.detail)  # fmt: skip
     console.print(t)
     rate = st.packets / elapsed if elapsed > 0 else 0.0
     console.print(
@@ -247,7 +271,9 @@ def _print_report(report: object, elapsed: float, have_inventory: bool) -> None:
         highlight=False,
     )
     if not have_inventory:
-        console.print("[dim]no inventory given (-c/-i): rules limited to device management addresses are inactive[/dim]")
+        console.print(
+            "[dim]no inventory given (-c/-i): rules limited to device management addresses are inactive[/dim]"
+        )
     if st.flows_merged or st.sources_untracked:
         console.print(f"[yellow]limits reached:[/yellow] {st.flows_merged:,} packets in merged flows, "
                       f"{st.sources_untracked:,} untracked sources (security.max_flows / max_sources)")  # fmt: skip

@@ -64,8 +64,10 @@ def permits_any_source(vendor: str, entry: str) -> bool:
     """Does this ACL entry permit traffic from any source address?"""
     if vendor == "cisco_ios":
         words = entry.split()
-        if words and words[0].isdigit():
-            words = words[1:]
+        if words[:1] == ["access-list"]:
+            words = words[2:]  # numbered ACL: "access-list 10 permit any"
+        elif words and words[0].isdigit():
+            words = words[1:]  # sequence number inside a named ACL
         if not words or words[0] != "permit":
             return False
         rest = words[1:]
@@ -219,10 +221,10 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         return Outcome("N/A", [], ["OSPF not configured"])
     if_auth = [c for t in top_by(cfg, "interface") for c in t.children if c.text.startswith("ospf authentication-mode")]
     for p in procs:
-        areas = [c for c in p.children if c.text.startswith("area ")]
-        if not areas:
+        area_blocks = [c for c in p.children if c.text.startswith("area ")]
+        if not area_blocks:
             parts.append(Outcome("REVIEW", [_ev(p, "no area configured")]))
-        for a in areas:
+        for a in area_blocks:
             auth = [c for c in a.children if c.text.startswith("authentication-mode")]
             if auth:
                 for c in auth:
@@ -259,8 +261,13 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                      if re.match(rf"^{kw_peer} \S+ (password|keychain|tcp-ao|authentication)", ln.text)}
         groups: dict[str, str] = {}
         peers: dict[str, Line] = {}
+        # Group definitions: IOS "neighbor G peer-group", VRP/Comware "group G [internal|external]".
+        group_names = {ln.text.split()[1] for ln in lines if ln.text.split()[2:] == [kw_group]}
+        group_names |= {ln.text.split()[1] for ln in p.walk() if re.match(r"^group \S+( internal| external)?$", ln.text)}
         for ln in lines:
             w = ln.text.split()
+            if w[1] in group_names:
+                continue
             if len(w) >= 4 and w[2] == kw_remote:
                 peers.setdefault(w[1], ln)
             elif len(w) >= 4 and w[2] == kw_group and not w[3].isdigit():
@@ -274,7 +281,77 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             else:
                 parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer}: no password")]))
         for peer, grp in groups.items():
-            if peer not in peers and grp not in passwords and peer not in passwords:
-                ln = next(x for x in lines if x.text.split()[1] == peer)
+            if peer in peers:
+                continue
+            ln = next(x for x in lines if x.text.split()[1] == peer)
+            if grp in passwords or peer in passwords:
+                parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated through group {grp}")]))
+            else:
                 parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer} (group {grp}): no password")]))
     return _merge(parts) if parts else Outcome("N/A", [], ["BGP without peers"])
+
+
+# --- ACL references -------------------------------------------------------------------------------
+
+_IOS_REFS = [
+    re.compile(p)
+    for p in (
+        r"^ip access-group (\S+)",
+        r"^access-class (\S+)",
+        r"^snmp-server community \S+ (?:view \S+ )?(?:RO|RW) (\S+)",
+        r"^snmp-server group \S+ v3 \S+ .*\baccess (\S+)",
+        r"^match access-group (?:name )?(\S+)",
+        r"^ntp access-group (?:peer|serve|serve-only|query-only) (\S+)",
+        r"^distribute-list (\S+)",
+        r"^ip nat inside source list (\S+)",
+    )
+]
+_VRP_REF = re.compile(r"\bacl (?:name |number |ipv6 )?(\S+)")
+_H3C_PACKET_FILTER = re.compile(r"^packet-filter (?:name |ipv6 )?(\S+) (?:inbound|outbound)")
+
+
+def _acl_headers(cfg: DeviceConfig) -> dict[str, Line]:
+    heads: dict[str, Line] = {}
+    for t in cfg.tree.top:
+        if cfg.vendor == "cisco_ios":
+            if m := _IOS_NAMED_ACL.match(t.text):
+                heads.setdefault(m.group(1), t)
+            elif (m := _IOS_NUM_ACL.match(t.text)) and not t.text.startswith("access-list compiled"):
+                heads.setdefault(m.group(1), t)
+        elif t.word == "acl" and (m := _VRP_ACL.match(t.text)):
+            for key in m.groups():
+                if key:
+                    heads.setdefault(key, t)
+    return heads
+
+
+@check("acl_references")
+def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Every referenced ACL is defined (FAIL otherwise); every defined ACL is used (WARN otherwise)."""
+    heads = _acl_headers(cfg)
+    refs: dict[str, list[Line]] = {}
+    for ln in cfg.tree.walk():
+        if ln.banner:
+            continue
+        if cfg.vendor == "cisco_ios":
+            for rx in _IOS_REFS:
+                if m := rx.match(ln.text):
+                    refs.setdefault(m.group(1), []).append(ln)
+        elif "acl" in ln.text or ln.text.startswith("packet-filter"):
+            if ln.word == "acl" and ln.parent is None:
+                continue  # the definition itself
+            m = _H3C_PACKET_FILTER.match(ln.text) or _VRP_REF.search(ln.text)
+            if m and m.group(1) not in ("number", "name"):
+                refs.setdefault(m.group(1), []).append(ln)
+    if not heads and not refs:
+        return Outcome("N/A", [], ["no ACLs defined or referenced"])
+    parts: list[Outcome] = []
+    for name, lines in refs.items():
+        if name not in heads:
+            parts.append(Outcome("FAIL", [_ev(ln, f"ACL {name} is referenced but not defined") for ln in lines]))
+        else:
+            parts.append(Outcome("PASS", [_ev(lines[0], f"ACL {name} defined and used")]))
+    for name, head in heads.items():
+        if name not in refs:
+            parts.append(Outcome("WARN", [_ev(head, f"ACL {name} is defined but never used")]))
+    return _merge(parts)

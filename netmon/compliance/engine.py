@@ -53,6 +53,8 @@ def _threshold(t: Threshold, tree: ConfigTree, block: Line | None, anywhere: boo
     limit = " and ".join(x for x in (f"<= {t.max:g}" if t.max is not None else "",
                                      f">= {t.min:g}" if t.min is not None else "") if x)
     if not hits:
+        if t.default is None and t.absent == "N/A":
+            return Outcome("N/A")
         if t.default is None:
             note = t.default_note or f"no line sets it (needs {limit}{unit})"
             return Outcome(t.absent, [ev(where, note)] if where else [], [] if where else [note])

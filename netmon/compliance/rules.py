@@ -264,7 +264,7 @@ def load_rules(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Rule]:
         for r in loaded:
             if r.id in rules:
                 first = rules[r.id]
-                problems.append(Problem(f, f"duplicate rule id (first defined in {first.source}:{first.line})", r.line,
+                problems.append(Problem(str(f), f"duplicate rule id (first defined in {first.source}:{first.line})", r.line,
                                         f"rule {r.id}: id"))
             rules[r.id] = r
     if problems:

@@ -89,7 +89,9 @@ def start_alertmanager(
     )
     am = Alertmanager(proc, port, workdir)
     try:
-        wait_for(lambda: httpx.get(f"{am.url}/-/ready", timeout=1).status_code == 200, timeout, "alertmanager", proc.popen)
+        wait_for(
+            lambda: httpx.get(f"{am.url}/-/ready", timeout=1).status_code == 200, timeout, "alertmanager", proc.popen
+        )
     except RuntimeError as exc:
         proc.stop()
         raise RuntimeError(f"{exc}\n{proc.log_tail()}") from None

@@ -1,16 +1,20 @@
 """``python -m netmon.lab.snmpsim_agent ARGS``: snmpsim's command responder, one data file per endpoint.
 
-snmpsim 1.2 can choose a data file by the UDP endpoint a request arrived on (its transport
-ID ``1.3.6.1.6.1.1.N``), but in this release the lookup misses for v2c (the hashed community
-path never matches) and v3 requests with an empty context are dropped before the lookup (the
-default context is unregistered). The lab needs "one port per device, one community, one v3
-user", so this launcher keeps snmpsim as it is and replaces only the context lookup: the data
-file named ``<transport ID>.snmprec`` answers every request on that endpoint, for v1, v2c and
-v3 alike; a request on an endpoint without a data file gets no answer, like a dead agent.
+snmpsim 1.2 chooses a data file by the UDP endpoint a request arrived on (its transport ID
+``1.3.6.1.6.1.1.N``) in its responders' ``handleMgmtOperation``; pysnmp 7 renamed that hook
+to ``handle_management_operation``, so with pysnmp 7 snmpsim's lookup never runs: v2c always
+gets the community's file and v3 without a context is refused by VACM. The lab needs "one
+port per device, one community, one v3 user", so this launcher keeps snmpsim as it is and
+installs the lookup under pysnmp 7's name: the JSON file named by ``NETMON_SNMPSIM_MAP`` maps
+each transport ID to a data file's name (several endpoints may share one recording, which is
+then indexed once), and that file answers every request on the endpoint (v1, v2c, v3 alike).
+An endpoint without an entry gets no answer, like a dead agent.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from typing import Any
 
@@ -28,9 +32,15 @@ def _patch() -> None:
             return
         original_unregister(self, name)
 
+    mapping: dict[str, str] = {}
+    if os.environ.get("NETMON_SNMPSIM_MAP"):
+        with open(os.environ["NETMON_SNMPSIM_MAP"], encoding="utf-8") as fh:
+            mapping = json.load(fh)
+
     def probe_by_endpoint(resp: Any, snmp_engine: Any) -> Any:
-        exec_ctx = snmp_engine.observer.getExecutionContext("rfc3412.receiveMessage:request")
-        name = ".".join(str(x) for x in exec_ctx["transportDomain"]).encode()
+        exec_ctx = snmp_engine.observer.get_execution_context("rfc3412.receiveMessage:request")
+        tid = ".".join(str(x) for x in exec_ctx["transportDomain"])
+        name = mapping.get(tid, tid).encode()
         try:
             resp.snmpContext.getMibInstrum(name)
         except pysnmp_error.PySnmpError:
@@ -38,7 +48,28 @@ def _patch() -> None:
         return name
 
     context.SnmpContext.unregister_context_name = unregister_context_name  # type: ignore[method-assign]
-    responder.probe_hash_context = probe_by_endpoint
+
+    def allow(cls: Any, view_type: Any, var_bind: Any, **ctx: Any) -> None:
+        return None  # snmpsim serves its data to any authenticated request (it had no VACM either)
+
+    for cls in (
+        responder.GetCommandResponder,
+        responder.NextCommandResponder,
+        responder.BulkCommandResponder,
+        responder.SetCommandResponder,
+    ):
+        base = cls.__mro__[1].handle_management_operation
+
+        def handle(self: Any, engine: Any, state_ref: Any, ctx_name: Any, pdu: Any, _base: Any = base) -> None:
+            try:
+                name = probe_by_endpoint(self, engine)
+            except responder.NoDataNotification:
+                self.release_state_information(state_ref)
+                return
+            _base(self, engine, state_ref, name, pdu)
+
+        cls.handle_management_operation = handle  # type: ignore[method-assign]
+        cls.verify_access = classmethod(allow)  # type: ignore[method-assign,assignment]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 It accepts influxdb-client's v2 write (``/api/v2/write``, line protocol), so the
 ``influxdb://`` sink's WriteApi is exercised against a real server here, where InfluxDB 2.x
 itself cannot be installed. Points are read back with ``/api/v1/export`` (JSON lines).
-Numeric and boolean fields are stored as ``<measurement>_<field>``; string fields are not.
+Fields are stored as ``<measurement>_<field>`` series in milliseconds; string fields become 0.
 """
 
 from __future__ import annotations

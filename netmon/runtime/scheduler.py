@@ -63,7 +63,7 @@ class Scheduler:
         self.max_cycles = max_cycles
         self.jobs: list[Job] = []
         self._stopping = asyncio.Event()
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._first_poll_logged = False
 
     def add(self, job: Job) -> None:
         self.jobs.append(job)
@@ -127,6 +127,9 @@ class Scheduler:
             nonlocal failed
             if await self._sleep(phase(dev.name) * window):
                 return
+            if not self._first_poll_logged:
+                self._first_poll_logged = True
+                log.info("first %s poll started (%s)", job.name, dev.name, extra={"device": dev.name})
             try:
                 points = await job.device_fn(dev)
             except Exception as exc:  # a collector bug must not stop the cycle or the daemon

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -18,14 +19,17 @@ log = logging.getLogger("netmon.snmp")
 
 
 class SnmpJob:
-    def __init__(self, cfg: NetmonConfig, topology: Topology, engine_kind: str = "auto") -> None:
-        self.engine = make_engine(engine_kind)
+    def __init__(self, cfg: NetmonConfig, topology: Topology) -> None:
+        self.engine = make_engine(cfg.snmp.engine)
         self.poller = SnmpPoller(self.engine, cfg.snmp, topology)
         self.reconfigure(cfg, topology)
         self._last_health: dict[str, float] = {}
         self._up: set[str] = set()
         self._down: set[str] = set()
         self._bad_config_logged: set[str] = set()
+        # Global and per-site limits: a county's small WAN link is not flooded by its 20 devices.
+        self._global = asyncio.Semaphore(cfg.snmp.concurrency)
+        self._sites: dict[str, asyncio.Semaphore] = {}
 
     def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
         self.cfg = cfg
@@ -54,7 +58,9 @@ class SnmpJob:
             return [Point("snmp_reach", device.point_tags(), {"up": 0, "response_ms": 0.0, "error": "config", "values": 0})]
         now = time.monotonic()
         health = now - self._last_health.get(device.name, -1e18) >= self.cfg.intervals.health
-        points = await self.poller.poll_device(device, target, health=health)
+        site = self._sites.setdefault(device.site, asyncio.Semaphore(self.cfg.snmp.per_site_concurrency))
+        async with self._global, site:
+            points = await self.poller.poll_device(device, target, health=health)
         for p in points:
             if p.measurement == "snmp_reach":
                 if p.fields.get("up"):

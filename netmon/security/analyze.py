@@ -30,6 +30,8 @@ _CACHE_MAX = 200_000  # address -> zone cache entries before it is cleared
 
 
 def ntoa(b: bytes) -> str:
+    if not b:
+        return "*"  # many destinations (a sweep)
     return socket.inet_ntop(socket.AF_INET if len(b) == 4 else socket.AF_INET6, b)
 
 
@@ -193,14 +195,21 @@ class Analyzer:
             st.ipv6 += 1
         proto = d.proto
         src, dst = d.src, d.dst
-        zs, zd = self.zone(src), self.zone(dst)
+        zc = self.zone.cache  # inline hit path: two dict lookups instead of two method calls
+        zs = zc.get(src)
+        if zs is None:
+            zs = self.zone(src)
+        zd = zc.get(dst)
+        if zd is None:
+            zd = self.zone(dst)
         if zs == Z_IGNORE or zd == Z_IGNORE:
             self._count_proto(proto)
             return
         if zs != zd:
             ir = self.isolation.get((zs, zd))
             if ir is not None:
-                self._flow(ir.id, "isolation", ir.severity, src, dst, proto, d.sport, d.dport, d.length, ts, None, True)
+                sp, dp = (d.sport, d.dport) if proto == TCP or proto == UDP else (0, 0)  # ICMP: type/code aren't ports
+                self._flow(ir.id, "isolation", ir.severity, src, dst, proto, sp, dp, d.length, ts, None, True)
         if proto == TCP:
             st.tcp += 1
             sport, dport, flags = d.sport, d.dport, d.flags
@@ -221,7 +230,8 @@ class Analyzer:
             if r is None:
                 r = self.udp_rules.get(sport)
                 client_side = False
-            if (dport == 161 or sport == 161) and d.l4 >= 0:
+            if (dport == 161 or sport == 161 or dport == 162 or sport == 162) and d.l4 >= 0:
+                # SNMP is cleartext only for v1/v2c: decode before judging (v3 traps/requests are fine)
                 self._snmp(d.l4, d.end, buf, src, dst, sport, dport, d.length, ts, r)
             elif r is not None:
                 if client_side:
@@ -304,7 +314,7 @@ class Analyzer:
         r: CleartextRule | None,
     ) -> None:  # fmt: skip
         msg = snmpwire.parse(buf, l4, end)
-        to_agent = dport == 161
+        to_agent = dport == 161 or dport == 162  # the side with the well-known port is the "server"
         manager, agent = (src, dst) if to_agent else (dst, src)
         if msg is not None and msg.version in (0, 1):
             self.stats.snmp_v1v2c += 1
@@ -315,8 +325,8 @@ class Analyzer:
                     self._cleartext(r, src, dst, UDP, sport, dport, length, ts, detail)
                 else:
                     self._cleartext(r, dst, src, UDP, dport, sport, length, ts, detail)
-        if msg is None:
-            return
+        if msg is None or (dport != 161 and sport != 161):
+            return  # authentication failures are counted on requests to agents (161) only
         key = (manager, agent)
         s = self.snmp.get(key)
         if s is None:
@@ -390,8 +400,6 @@ class Analyzer:
             ds = self.details.get(key)
             if ds:
                 f.detail = "; ".join(sorted(ds))
-            if f.category == "scan" and f.dst == "":
-                f.dst = "*"
             out.append(f)
         ssh = self.rules.bruteforce.ssh
         for (src, dst), s in self.ssh.items():

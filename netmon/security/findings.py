@@ -29,6 +29,16 @@ class Finding:
     detail: str = ""
     device: Device | None = None  # the inventory device involved (server side first), for tags
 
+    def flow(self) -> str:
+        """``src:port → dst:port/proto`` with IPv6 addresses bracketed; no ports when there are none."""
+
+        def ep(addr: str, port: int) -> str:
+            if not (self.sport or self.dport):
+                return addr
+            return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
+
+        return f"{ep(self.src, self.sport)} → {ep(self.dst, self.dport)}/{self.proto}"
+
     def to_point(self) -> Point:
         """A ``security_finding`` point (docs/SCHEMA.md), stamped with the last time seen."""
         tags = self.device.point_tags() if self.device else {}
@@ -41,9 +51,7 @@ class Finding:
         return Point("security_finding", tags, fields, self.last_ns or self.first_ns)
 
     def to_event(self) -> Event:
-        where = f"{self.src}:{self.sport} -> {self.dst}:{self.dport}/{self.proto}" if self.sport or self.dport else (
-            f"{self.src} -> {self.dst}/{self.proto}"
-        )
+        where = self.flow()
         return Event(
             kind="security_finding",
             rule=self.rule,

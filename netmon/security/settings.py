@@ -116,6 +116,19 @@ class SecuritySettings(_Strict):
     _m = field_validator("management")(_nets)
 
 
+def section_with_lines(source: str, name: str, section: Any) -> Any:
+    """The config section as loaded with line numbers (NetmonConfig keeps module sections as plain dicts)."""
+    path = Path(source)
+    if path.is_file():
+        try:
+            doc = load_yaml(path)
+        except InputError:
+            return section
+        if isinstance(doc, dict) and isinstance(doc.get(name), dict):
+            return doc[name]
+    return section
+
+
 def _errors(exc: ValidationError, source: str, doc: Any, prefix: tuple[str, ...] = ()) -> InputError:
     probs = []
     for e in exc.errors():
@@ -130,7 +143,8 @@ def load_settings(section: dict[str, Any] | None, source: str = "netmon.yaml", d
     try:
         return SecuritySettings.model_validate(section or {})
     except ValidationError as exc:
-        raise _errors(exc, source, section if doc is None else doc, ("security",)) from None
+        doc = section_with_lines(source, "security", section) if doc is None else doc
+        raise _errors(exc, source, doc, ("security",)) from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

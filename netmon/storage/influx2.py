@@ -50,16 +50,25 @@ class Influx2Sink(Sink):
     async def start(self) -> None:
         if not self._token:
             raise NetmonError(f"{self.url}: no token: set the environment variable {self.url.secret_env}")
+        # An empty write checks reachability, the token and the bucket without storing anything.
         headers = {"Authorization": f"Token {self._token}"}
+        params = {"org": self.url.org, "bucket": self.url.bucket, "precision": self.precision}
         try:
             async with httpx.AsyncClient(base_url=self.url.base_url, timeout=self.url.timeout) as c:
-                resp = await c.get("/ping", headers=headers)
+                resp = await c.post("/api/v2/write", params=params, content=b"", headers=headers)
         except httpx.TransportError as exc:
             raise SinkUnavailable(
                 f"{self.url}: cannot reach {self.url.base_url}: {type(exc).__name__}: {exc}"
             ) from None
         if resp.status_code in (401, 403):
             raise NetmonError(f"{self.url}: the token in ${self.url.secret_env} was refused (HTTP {resp.status_code})")
+        if resp.status_code == 404:
+            raise NetmonError(
+                f"{self.url}: HTTP 404: bucket {self.url.bucket!r} or org {self.url.org!r} not found "
+                "(or the server has no v2 write API: use influxdb1:// for InfluxDB 1.7 and older)"
+            )
+        if resp.status_code >= 500:
+            raise SinkUnavailable(f"{self.url}: HTTP {resp.status_code}")
 
     def _write_sync(self, payload: bytes) -> None:
         self._write.write(

@@ -232,6 +232,9 @@ class Pipeline:
             batch = self.spool.read_batch(self.batch.size)
             if batch is None:
                 self._idle.set()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.batch.interval)
                 continue
             self._inflight = batch.points
             try:

@@ -122,7 +122,9 @@ def parse_listen(listen: str) -> tuple[str, int]:
         if not 0 < p < 65536:
             raise ValueError
     except ValueError:
-        raise InputError.one("netmon.yaml", f"{listen!r} is not HOST:PORT (e.g. 0.0.0.0:162)", field="alerting.traps.listen") from None
+        raise InputError.one(
+            "netmon.yaml", f"{listen!r} is not HOST:PORT (e.g. 0.0.0.0:162)", field="alerting.traps.listen"
+        ) from None
     return host, p
 
 
@@ -145,7 +147,12 @@ class TrapReceiver:
             for d in inventory:
                 self.by_address[str(ipaddress.ip_address(d.address))] = d
         self.counts: dict[str, int] = {
-            "datagrams": 0, "received": 0, "garbage": 0, "unknown_agent": 0, "unmapped": 0, "errors": 0,
+            "datagrams": 0,
+            "received": 0,
+            "garbage": 0,
+            "unknown_agent": 0,
+            "unmapped": 0,
+            "errors": 0,
         }
         self._secrets = secrets or SecretStore()
         self._source = source
@@ -204,7 +211,13 @@ class TrapReceiver:
 
     # --- decoding ----------------------------------------------------------------------------
     def _on_trap(
-        self, snmp_engine: engine.SnmpEngine, state_ref: Any, ctx_engine: Any, ctx_name: Any, var_binds: Any, cb_ctx: Any
+        self,
+        snmp_engine: engine.SnmpEngine,
+        state_ref: Any,
+        ctx_engine: Any,
+        ctx_name: Any,
+        var_binds: Any,
+        cb_ctx: Any,
     ) -> None:
         try:
             ctx = snmp_engine.observer.get_execution_context("rfc3412.receiveMessage:request")
@@ -225,12 +238,15 @@ class TrapReceiver:
     def decode(self, agent: str, version: str, var_binds: Any) -> list[Point]:
         vb = {str(oid): val for oid, val in var_binds}
         trap_oid = str(vb.get(SNMP_TRAP_OID, "")).strip(".")
-        if SNMP_TRAP_ADDRESS in vb:  # forwarded by a relay: the original agent is in the varbinds
-            try:
-                agent = str(ipaddress.ip_address(bytes(vb[SNMP_TRAP_ADDRESS].asOctets())))
-            except (ValueError, AttributeError):
-                pass
         dev = self.by_address.get(agent)
+        if dev is None and SNMP_TRAP_ADDRESS in vb:
+            # forwarded by a relay (or a v1 agent-addr): the original agent is in the varbinds
+            try:
+                original = str(ipaddress.ip_address(bytes(vb[SNMP_TRAP_ADDRESS].asOctets())))
+            except (ValueError, AttributeError):
+                original = ""
+            if original in self.by_address:
+                agent, dev = original, self.by_address[original]
         if dev is None and not self.settings.accept_unknown_agents:
             self.counts["unknown_agent"] += 1
             log.info("trap %s from unknown agent %s dropped", trap_oid, agent)
@@ -258,7 +274,9 @@ class TrapReceiver:
         if "ifName" not in iface and "ifDescr" in iface:
             iface["ifName"] = iface["ifDescr"]
         iface.pop("ifDescr", None)
-        detail = "; ".join(f"{o}={v.prettyPrint()}" for o, v in vb.items() if o not in (SNMP_TRAP_OID, "1.3.6.1.2.1.1.3.0"))
+        detail = "; ".join(
+            f"{o}={v.prettyPrint()}" for o, v in vb.items() if o not in (SNMP_TRAP_OID, "1.3.6.1.2.1.1.3.0")
+        )
         fields["detail"] = detail[:1000]
         trap_tags = {
             **tags,

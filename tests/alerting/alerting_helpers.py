@@ -130,7 +130,9 @@ class Recorder:
 
 
 def reach(dev: Any, up: int, t: float) -> Point:
-    return Point("snmp_reach", dev.point_tags(), {"up": up, "response_ms": 5.0, "error": "" if up else "timeout"}, int(t * 1e9))
+    return Point(
+        "snmp_reach", dev.point_tags(), {"up": up, "response_ms": 5.0, "error": "" if up else "timeout"}, int(t * 1e9)
+    )
 
 
 def iface(dev: Any, idx: int, t: float, **fields: Any) -> Point:

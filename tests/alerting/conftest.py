@@ -23,14 +23,20 @@ def make_engine(tmp_path: Path, topology: Topology):
     """make_engine(section=None, env=None, rules_yaml=None) -> AlertEngine with state in tmp_path."""
     made: list[AlertEngine] = []
 
-    def make(section: dict[str, Any] | None = None, env: dict[str, str] | None = None, rules_yaml: str | None = None,
-             state: Path | None = None) -> AlertEngine:
+    def make(
+        section: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+        rules_yaml: str | None = None,
+        state: Path | None = None,
+    ) -> AlertEngine:
         section = dict(section or {})
         if rules_yaml is not None:
             p = tmp_path / f"rules{len(made)}.yaml"
             p.write_text(rules_yaml, encoding="utf-8")
             section["rules"] = [str(p)]
-        eng = AlertEngine.from_config(section, topology, state or tmp_path / "alerts.db", SecretStore(environ=env or {}))
+        eng = AlertEngine.from_config(
+            section, topology, state or tmp_path / "alerts.db", SecretStore(environ=env or {})
+        )
         made.append(eng)
         return eng
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from alerting_helpers import T0, iface, reach
 
 from netmon.alerting.state import AlertStore
@@ -45,8 +46,10 @@ rules:
 """
 
 WEBHOOK = {
-    "receivers": {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/none", "retries": 0},
-                  "boss": {"type": "webhook", "url": "http://127.0.0.1:9/boss", "retries": 0}},
+    "receivers": {
+        "hook": {"type": "webhook", "url": "http://127.0.0.1:9/none", "retries": 0},
+        "boss": {"type": "webhook", "url": "http://127.0.0.1:9/boss", "retries": 0},
+    },
     "groups": {"noc": ["hook"], "managers": ["boss"]},
     "default_groups": ["noc"],
 }
@@ -161,8 +164,12 @@ def test_event_rule_resolves_by_itself(make_engine, topology):
 
 
 def test_ack_stops_repeat_and_escalation(make_engine, topology):
-    cfg = {**WEBHOOK, "routes": [{"match": ["severity=critical"], "groups": ["noc", "managers"],
-                                   "repeat": "10m", "escalate_after": "15m"}]}
+    cfg = {
+        **WEBHOOK,
+        "routes": [
+            {"match": ["severity=critical"], "groups": ["noc", "managers"], "repeat": "10m", "escalate_after": "15m"}
+        ],
+    }
     d = _dev(topology)
     eng = make_engine(cfg, rules_yaml=RULES)
     eng.process([reach(d, 0, T0)])
@@ -204,8 +211,17 @@ def test_silence_holds_then_releases(make_engine, topology):
 
 def test_maintenance_window_from_config(make_engine, topology):
     d = _dev(topology)
-    cfg = {**WEBHOOK, "maintenance": [{"match": ["device=gd-gz-*"], "start": "2027-01-15T08:00:00+08:00",
-                                        "end": "2027-01-15T10:00:00+08:00", "comment": "割接"}]}
+    cfg = {
+        **WEBHOOK,
+        "maintenance": [
+            {
+                "match": ["device=gd-gz-*"],
+                "start": "2027-01-15T08:00:00+08:00",
+                "end": "2027-01-15T10:00:00+08:00",
+                "comment": "割接",
+            }
+        ],
+    }
     eng = make_engine(cfg, rules_yaml=RULES)
     start = dt.datetime.fromisoformat("2027-01-15T08:30:00+08:00").timestamp()
     eng.process([reach(d, 0, start)])
@@ -215,3 +231,28 @@ def test_maintenance_window_from_config(make_engine, topology):
     eng.process([reach(other, 0, start)])
     eng.end_cycle(start)
     assert [n.alert.labels["device"] for n in eng.dispatcher.slots["hook"].queue] == ["zj-hz-xh-in-core1"]
+
+
+def test_corrupt_state_file_is_a_clear_error(make_engine, tmp_path):
+    from netmon.errors import NetmonError
+
+    bad = tmp_path / "garbage.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(NetmonError) as ei:
+        make_engine(rules_yaml=RULES, state=bad)
+    assert "garbage.db" in str(ei.value) and "cannot open the alert state file" in str(ei.value)
+
+
+def test_unknown_point_kinds_and_missing_fields_are_ignored(make_engine, topology):
+    eng = make_engine(rules_yaml=RULES)
+    d = _dev(topology)
+    pts = [
+        Point("nonsense", {}, {"x": 1}),
+        Point("interface", d.point_tags(), {}, int(T0 * 1e9)),  # no fields at all
+        Point("interface", {}, {"in_util_pct": "high"}, int(T0 * 1e9)),  # no device, a string value
+        Point("snmp_reach", {"device": "not-in-inventory"}, {"up": 0}, int(T0 * 1e9)),
+    ]
+    out = eng.process(pts)
+    assert _states(out) == [("down", "firing")]  # an unknown device is still alerted on its own tags
+    eng.end_cycle(T0)
+    assert eng.incidents()[0]["device"] == "not-in-inventory"

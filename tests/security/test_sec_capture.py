@@ -101,8 +101,11 @@ def test_pcapng_with_several_interfaces_matches_tshark(tmp_path: Path) -> None:
     sll = tmp_path / "sll.pcap"
     raw = tmp_path / "raw.pcap"
     wrpcap(str(eth), telnet_pkts(7))
-    wrpcap(str(sll), [CookedLinux(proto=0x0800) / IP(src="10.1.9.9", dst="10.1.0.1") / UDP(sport=5, dport=69)] * 4,
-           linktype=113)
+    wrpcap(
+        str(sll),
+        [CookedLinux(proto=0x0800) / IP(src="10.1.9.9", dst="10.1.0.1") / UDP(sport=5, dport=69)] * 4,
+        linktype=113,
+    )
     wrpcap(str(raw), [IP(src="10.1.9.8", dst="8.8.4.4") / TCP(sport=5, dport=443)] * 3, linktype=101)
     merged = tmp_path / "merged.pcapng"
     subprocess.run([mergecap, "-F", "pcapng", "-w", str(merged), str(eth), str(sll), str(raw)], check=True)

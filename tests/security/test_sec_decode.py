@@ -24,10 +24,21 @@ def mixed_packets() -> list:
     pk: list = [
         E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000, dport=23, flags="S"),
         E() / Dot1Q(vlan=100) / IP(src="10.1.0.1", dst="10.1.1.5") / TCP(sport=23, dport=40000, flags="SA"),
-        E(type=0x88A8) / Dot1AD(vlan=10) / Dot1Q(vlan=20) / IP(src="10.2.0.9", dst="10.130.0.1") / UDP(sport=5, dport=161),
+        E(type=0x88A8)
+        / Dot1AD(vlan=10)
+        / Dot1Q(vlan=20)
+        / IP(src="10.2.0.9", dst="10.130.0.1")
+        / UDP(sport=5, dport=161),
         E() / IPv6(src="2001:db8::1", dst="2001:db8::2") / TCP(sport=1234, dport=22, flags="S"),
-        E() / IPv6(src="2001:db8::3", dst="2001:db8::4") / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() / UDP(sport=9, dport=69),
-        E() / IPv6(src="2001:db8::5", dst="2001:db8::6") / IPv6ExtHdrFragment(offset=0, m=1, id=5) / UDP(sport=7, dport=53),
+        E()
+        / IPv6(src="2001:db8::3", dst="2001:db8::4")
+        / IPv6ExtHdrHopByHop()
+        / IPv6ExtHdrDestOpt()
+        / UDP(sport=9, dport=69),
+        E()
+        / IPv6(src="2001:db8::5", dst="2001:db8::6")
+        / IPv6ExtHdrFragment(offset=0, m=1, id=5)
+        / UDP(sport=7, dport=53),
         E() / IPv6(src="2001:db8::5", dst="2001:db8::6") / IPv6ExtHdrFragment(offset=10, m=0, id=5) / Raw(b"x" * 16),
         E() / IP(src="10.1.2.3", dst="8.8.8.8", flags="MF", frag=0) / UDP(sport=1000, dport=2000) / Raw(b"a" * 40),
         E() / IP(src="10.1.2.3", dst="8.8.8.8", frag=6, proto=17) / Raw(b"b" * 40),
@@ -85,8 +96,17 @@ def truth_scapy(path: Path) -> list[tuple | None]:
 
 
 def truth_tshark(path: Path) -> list[tuple | None]:
-    fields = ["ip.src", "ip.dst", "ip.proto", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport",
-              "udp.dstport"]
+    fields = [
+        "ip.src",
+        "ip.dst",
+        "ip.proto",
+        "ipv6.src",
+        "ipv6.dst",
+        "tcp.srcport",
+        "tcp.dstport",
+        "udp.srcport",
+        "udp.dstport",
+    ]
     args = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "separator=|"]
     for f in fields:
         args += ["-e", f]

@@ -72,7 +72,9 @@ def _row(oid_text: str, rest: str) -> Row:
 def netsnmp(tool: str, auth: list[str], host: str, port: int, *oids: str, extra: list[str] | None = None) -> list[Row]:
     proc = subprocess.run(
         [tool, *NETSNMP_FLAGS, *(extra or []), *auth, f"udp:{host}:{port}", *oids],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     if proc.returncode != 0:
         raise AssertionError(f"{tool} failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -84,7 +86,9 @@ def walk_truth(auth: list[str], host: str, port: int, roots: list[str]) -> list[
     v1 = "-v1" in auth  # v1 has no GETBULK: snmpwalk walks with GETNEXT
     for root in roots:
         rows += netsnmp("snmpwalk" if v1 else "snmpbulkwalk", auth, host, port, root, extra=[] if v1 else ["-Cr25"])
-    return rows
+    # At the end of an agent's MIB snmpbulkwalk prints the endOfMibView exceptions of the last
+    # response; they mark where the walk stopped and are not values of the table.
+    return [r for r in rows if r[1] is not ValueType.END_OF_MIB_VIEW]
 
 
 def rows_of(result: dict[Oid, list[VarBind]]) -> list[Row]:

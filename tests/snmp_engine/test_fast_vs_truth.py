@@ -64,15 +64,14 @@ async def test_v3_noauth(snmpd: Snmpd) -> None:
     await _compare(user.net_snmp_args(), target, "v3 noAuthNoPriv", [IF_X_TABLE])
 
 
-@pytest.mark.parametrize("device", ["hw1", "cs1"])
+@pytest.mark.parametrize("device", ["huawei", "cisco"])
 async def test_snmpsim_recordings_v2c(snmpsim_lab, device: str) -> None:
-    port = snmpsim_lab.port(device)
     from pydantic import SecretStr
 
     from netmon.config import SnmpCredential
 
-    cred = SnmpCredential(version="2c", community=SecretStr(snmpsim_lab.community))
-    n = await _compare(["-v2c", "-c", snmpsim_lab.community], Target("127.0.0.1", cred, port), device)
+    cred = SnmpCredential(version="2c", community=SecretStr(device))
+    n = await _compare(["-v2c", "-c", device], Target("127.0.0.1", cred, snmpsim_lab.port), device)
     assert n > 100
 
 
@@ -82,11 +81,33 @@ async def test_snmpsim_recording_v3_authpriv(snmpsim_lab) -> None:
     from netmon.config import SnmpCredential
 
     lab = snmpsim_lab
-    cred = SnmpCredential(version="3", user=lab.v3_user, auth_protocol="sha", auth_key=SecretStr(lab.v3_auth_key),
-                          priv_protocol="aes", priv_key=SecretStr(lab.v3_priv_key))
-    args = ["-v3", "-l", "authPriv", "-u", lab.v3_user, "-a", "SHA", "-A", lab.v3_auth_key, "-x", "AES",
-            "-X", lab.v3_priv_key]
-    await _compare(args, Target("127.0.0.1", cred, lab.port("hw1")), "hw1 v3", [IF_X_TABLE])
+    cred = SnmpCredential(
+        version="3",
+        user=lab.v3_user,
+        auth_protocol="sha",
+        auth_key=SecretStr(lab.v3_auth_key),
+        priv_protocol="aes",
+        priv_key=SecretStr(lab.v3_priv_key),
+        context="cisco",
+    )
+    args = [
+        "-v3",
+        "-l",
+        "authPriv",
+        "-u",
+        lab.v3_user,
+        "-a",
+        "SHA",
+        "-A",
+        lab.v3_auth_key,
+        "-x",
+        "AES",
+        "-X",
+        lab.v3_priv_key,
+        "-n",
+        "cisco",
+    ]
+    await _compare(args, Target("127.0.0.1", cred, lab.port), "cisco v3 context", [IF_X_TABLE, SYSTEM])
 
 
 # --- against pysnmp ------------------------------------------------------------------------
@@ -107,9 +128,8 @@ def _cases(snmpd: Snmpd, lab):
     yield "snmpd v2c", Target("127.0.0.1", snmpd.v2c(), snmpd.port)
     yield "snmpd v3 sha/aes", Target("127.0.0.1", snmpd.user("sha", "aes").credential(), snmpd.port)
     yield "snmpd v3 sha256/des", Target("127.0.0.1", snmpd.user("sha256", "des").credential(), snmpd.port)
-    for dev in ("hw1", "cs1"):
-        cred = SnmpCredential(version="2c", community=SecretStr(lab.community))
-        yield dev, Target("127.0.0.1", cred, lab.port(dev))
+    for dev in lab.devices:
+        yield dev, Target("127.0.0.1", SnmpCredential(version="2c", community=SecretStr(dev)), lab.port)
 
 
 async def test_same_as_pysnmp(snmpd: Snmpd, snmpsim_lab) -> None:
@@ -127,8 +147,12 @@ async def test_same_as_pysnmp(snmpd: Snmpd, snmpsim_lab) -> None:
             assert [r[1] for r in ra] == [r[1] for r in rb], what
             assert _static(ra) == _static(rb), what
             assert len(_static(ra)) > 20, what
-            got = await fast.get(target, [(1, 3, 6, 1, 2, 1, 1, 2, 0), (1, 3, 6, 1, 2, 1, 1, 1, 0), (1, 3, 6, 1, 2, 1, 99, 0)])
-            want = await ref.get(target, [(1, 3, 6, 1, 2, 1, 1, 2, 0), (1, 3, 6, 1, 2, 1, 1, 1, 0), (1, 3, 6, 1, 2, 1, 99, 0)])
+            got = await fast.get(
+                target, [(1, 3, 6, 1, 2, 1, 1, 2, 0), (1, 3, 6, 1, 2, 1, 1, 1, 0), (1, 3, 6, 1, 2, 1, 99, 0)]
+            )
+            want = await ref.get(
+                target, [(1, 3, 6, 1, 2, 1, 1, 2, 0), (1, 3, 6, 1, 2, 1, 1, 1, 0), (1, 3, 6, 1, 2, 1, 99, 0)]
+            )
             assert got == want, what
     finally:
         await fast.close()

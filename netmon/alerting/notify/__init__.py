@@ -33,22 +33,42 @@ def build_notifiers(cfg: AlertingConfig, secrets: SecretStore, source: str = "ne
             n = AlertmanagerNotifier(name, r.url, r.resend, *common)
         elif isinstance(r, DingTalkReceiver):
             n = DingTalkNotifier(
-                name, r.url, secrets.resolve(r.access_token, where),
+                name,
+                r.url,
+                secrets.resolve(r.access_token, where),
                 secrets.resolve(r.secret, where) if r.secret else None,
-                r.rate_per_minute, *common, r.language, r.ca_file,
+                r.rate_per_minute,
+                *common,
+                r.language,
+                r.ca_file,
             )
         elif isinstance(r, WeComReceiver):
-            n = WeComNotifier(name, r.url, secrets.resolve(r.key, where), r.rate_per_minute, *common, r.language, r.ca_file)
+            n = WeComNotifier(
+                name, r.url, secrets.resolve(r.key, where), r.rate_per_minute, *common, r.language, r.ca_file
+            )
         elif isinstance(r, EmailReceiver):
             n = EmailNotifier(
-                name, r.host, r.port, r.starttls, r.username,
+                name,
+                r.host,
+                r.port,
+                r.starttls,
+                r.username,
                 secrets.resolve(r.password, where) if r.password else None,
-                r.sender, r.to, *common, r.language, r.ca_file,
+                r.sender,
+                r.to,
+                *common,
+                r.language,
+                r.ca_file,
             )
         elif isinstance(r, WebhookReceiver):
             n = WebhookNotifier(
-                name, r.url, secrets.resolve(r.secret, where) if r.secret else None, r.signature_header,
-                *common, r.language, r.ca_file,
+                name,
+                r.url,
+                secrets.resolve(r.secret, where) if r.secret else None,
+                r.signature_header,
+                *common,
+                r.language,
+                r.ca_file,
             )
         else:  # pragma: no cover - the discriminated union is exhaustive
             raise TypeError(type(r))

@@ -49,4 +49,3 @@ class AlertmanagerNotifier(HttpNotifier):
         for n in notices:
             latest[n.alert.id] = n
         await self.post(self.url, dumps([am_alert(n) for n in latest.values()]), {}, f"alertmanager {self.url}")
-

@@ -33,8 +33,17 @@ class DingTalkNotifier(HttpNotifier):
     kind = "dingtalk"
 
     def __init__(
-        self, name: str, url: str, access_token: SecretStr, secret: SecretStr | None, rate_per_minute: int,
-        timeout: float, retries: int, backoff: float, language: str, ca_file: Path | None,
+        self,
+        name: str,
+        url: str,
+        access_token: SecretStr,
+        secret: SecretStr | None,
+        rate_per_minute: int,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        language: str,
+        ca_file: Path | None,
     ) -> None:
         super().__init__(name, timeout, retries, backoff, language, ca_file)
         self.base = url
@@ -50,7 +59,10 @@ class DingTalkNotifier(HttpNotifier):
         return f"{self.base}{'&' if '?' in self.base else '?'}{q}"
 
     async def deliver(self, notices: list[Notice]) -> None:
-        body = {"msgtype": "markdown", "markdown": {"title": title(notices, "zh")[:64], "text": markdown(notices, self.language)}}
+        body = {
+            "msgtype": "markdown",
+            "markdown": {"title": title(notices, "zh")[:64], "text": markdown(notices, self.language)},
+        }
         resp = await self.post(self.signed_url(), dumps(body), {}, f"dingtalk {self.base}")
         try:
             code = int(json.loads(resp.text).get("errcode", 0))

@@ -18,8 +18,20 @@ class EmailNotifier(Notifier):
     kind = "email"
 
     def __init__(
-        self, name: str, host: str, port: int, starttls: bool, username: str | None, password: SecretStr | None,
-        sender: str, to: list[str], timeout: float, retries: int, backoff: float, language: str, ca_file: Path | None,
+        self,
+        name: str,
+        host: str,
+        port: int,
+        starttls: bool,
+        username: str | None,
+        password: SecretStr | None,
+        sender: str,
+        to: list[str],
+        timeout: float,
+        retries: int,
+        backoff: float,
+        language: str,
+        ca_file: Path | None,
     ) -> None:
         super().__init__(name, timeout, retries, backoff, language)
         self.host, self.port, self.starttls = host, port, starttls
@@ -35,7 +47,8 @@ class EmailNotifier(Notifier):
         msg["To"] = ", ".join(self.to)
         msg.set_content(plain(notices, self.language))
         msg.add_alternative(
-            "<pre style='font-family:sans-serif'>" + _html_escape(markdown(notices, self.language)) + "</pre>", subtype="html"
+            "<pre style='font-family:sans-serif'>" + _html_escape(markdown(notices, self.language)) + "</pre>",
+            subtype="html",
         )
         return msg
 
@@ -62,7 +75,9 @@ class EmailNotifier(Notifier):
         except smtplib.SMTPRecipientsRefused:
             raise DeliveryError(f"{where}: recipients refused", retryable=False) from None
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"{where}: {exc.smtp_code}", retryable=exc.smtp_code >= 400 and exc.smtp_code < 500) from None
+            raise DeliveryError(
+                f"{where}: {exc.smtp_code}", retryable=exc.smtp_code >= 400 and exc.smtp_code < 500
+            ) from None
         except ssl.SSLError as exc:
             raise DeliveryError(f"{where}: TLS failed ({exc.reason})", retryable=False) from None
         except (OSError, smtplib.SMTPException) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,15 @@ import httpx
 
 from .base import DeliveryError, Notifier
 
+# httpx logs every request URL at INFO; DingTalk and WeCom carry their token in the query.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
 
 class HttpNotifier(Notifier):
-    def __init__(self, name: str, timeout: float, retries: int, backoff: float, language: str, ca_file: Path | None) -> None:
+    def __init__(
+        self, name: str, timeout: float, retries: int, backoff: float, language: str, ca_file: Path | None
+    ) -> None:
         super().__init__(name, timeout, retries, backoff, language)
         self.ca_file = ca_file
         self._client: httpx.AsyncClient | None = None

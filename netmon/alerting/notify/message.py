@@ -11,7 +11,14 @@ from ..state import Alert
 
 Kind = Literal["firing", "resolved", "repeat", "escalation", "flapping", "test"]
 
-_KIND_ZH = {"firing": "告警", "resolved": "恢复", "repeat": "重复提醒", "escalation": "升级", "flapping": "抖动", "test": "测试"}
+_KIND_ZH = {
+    "firing": "告警",
+    "resolved": "恢复",
+    "repeat": "重复提醒",
+    "escalation": "升级",
+    "flapping": "抖动",
+    "test": "测试",
+}
 _SEV_ZH = {"critical": "紧急", "major": "重要", "warning": "警告", "info": "提示"}
 
 
@@ -43,7 +50,9 @@ def title(notices: list[Notice], lang: str) -> str:
 
 def _lines(n: Notice, lang: str) -> list[str]:
     a = n.alert
-    where = " / ".join(x for x in (a.labels.get("network", ""), a.labels.get("tier", ""), a.labels.get("region", "")) if x)
+    where = " / ".join(
+        x for x in (a.labels.get("network", ""), a.labels.get("tier", ""), a.labels.get("region", "")) if x
+    )
     if lang == "zh":
         out = [
             f"**{_KIND_ZH[n.kind]} · {_SEV_ZH.get(a.severity, a.severity)}** {a.summary_zh}",

@@ -25,8 +25,16 @@ class WebhookNotifier(HttpNotifier):
     kind = "webhook"
 
     def __init__(
-        self, name: str, url: str, secret: SecretStr | None, header: str,
-        timeout: float, retries: int, backoff: float, language: str, ca_file: Path | None,
+        self,
+        name: str,
+        url: str,
+        secret: SecretStr | None,
+        header: str,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        language: str,
+        ca_file: Path | None,
     ) -> None:
         super().__init__(name, timeout, retries, backoff, language, ca_file)
         self.url = url

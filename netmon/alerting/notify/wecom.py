@@ -27,8 +27,16 @@ class WeComNotifier(HttpNotifier):
     kind = "wecom"
 
     def __init__(
-        self, name: str, url: str, key: SecretStr, rate_per_minute: int,
-        timeout: float, retries: int, backoff: float, language: str, ca_file: Path | None,
+        self,
+        name: str,
+        url: str,
+        key: SecretStr,
+        rate_per_minute: int,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        language: str,
+        ca_file: Path | None,
     ) -> None:
         super().__init__(name, timeout, retries, backoff, language, ca_file)
         self.base = url

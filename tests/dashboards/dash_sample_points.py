@@ -61,7 +61,9 @@ def generate(inv: Inventory, now_ns: int, *, hours: float = 2.0, down: str | Non
     yield from _self(start_ns, steps, len(devices))
 
 
-def _device(d: Device, ifnames: list[tuple[str, str]], start_ns: int, steps: int, rnd: random.Random, *, is_down: bool) -> Iterator[Point]:
+def _device(
+    d: Device, ifnames: list[tuple[str, str]], start_ns: int, steps: int, rnd: random.Random, *, is_down: bool
+) -> Iterator[Point]:
     tags = d.point_tags()
     counters = {name: [rnd.randrange(10**9), rnd.randrange(10**9), 0, 0, 0, 0] for name, _ in ifnames}
     speed = 10000 if d.tier.value in ("central", "province") else 1000
@@ -69,7 +71,10 @@ def _device(d: Device, ifnames: list[tuple[str, str]], start_ns: int, steps: int
     for s in range(steps + 1):
         t = start_ns + s * STEP_S * 10**9
         up = 0 if is_down and s > steps - 10 else 1
-        reach: dict[str, float | int | str | bool] = {"up": up, "response_ms": 2000.0 if not up else 20 + rnd.random() * 80}
+        reach: dict[str, float | int | str | bool] = {
+            "up": up,
+            "response_ms": 2000.0 if not up else 20 + rnd.random() * 80,
+        }
         reach.update(error="" if up else "timeout", values=0 if not up else 30 + 8 * len(ifnames))
         yield Point("snmp_reach", dict(tags), reach, t)
         if not up:
@@ -131,7 +136,9 @@ def _device(d: Device, ifnames: list[tuple[str, str]], start_ns: int, steps: int
                     in_util_pct=delta_in * 8 / STEP_S / (speed * 1e6) * 100,
                     out_util_pct=delta_out * 8 / STEP_S / (speed * 1e6) * 100,
                 )
-            itags = dict(tags, ifName=name, ifAlias=f"to {name}", ifIndex=str(ifnames.index((name, uplink)) + 1), uplink=uplink)
+            itags = dict(
+                tags, ifName=name, ifAlias=f"to {name}", ifIndex=str(ifnames.index((name, uplink)) + 1), uplink=uplink
+            )
             yield Point("interface", itags, fields, t)
         if (s * STEP_S) % HEALTH_STEP_S == 0:
             yield Point(
@@ -211,20 +218,45 @@ def _alerts(devices: list[Device], now_ns: int, down: str) -> Iterator[Point]:
     t0 = now_ns - 9 * STEP_S * 10**9
     d = by_name[down]
     base = dict(d.point_tags(), rule="device_down", severity="critical")
-    yield Point("alert", dict(base, state="pending"), {"value": 0.0, "summary": f"{down} not answering SNMP", "root_cause": "", "firing": 0}, t0)
-    yield Point("alert", dict(base, state="firing"), {"value": 0.0, "summary": f"{down} not answering SNMP", "root_cause": "", "firing": 1}, t0 + 60 * 10**9)
+    yield Point(
+        "alert",
+        dict(base, state="pending"),
+        {"value": 0.0, "summary": f"{down} not answering SNMP", "root_cause": "", "firing": 0},
+        t0,
+    )
+    yield Point(
+        "alert",
+        dict(base, state="firing"),
+        {"value": 0.0, "summary": f"{down} not answering SNMP", "root_cause": "", "firing": 1},
+        t0 + 60 * 10**9,
+    )
     for net in ("intranet", "extranet"):
         first = next((x for x in devices if x.network.value == net), None)
         if first is None:
             continue
         tags = dict(first.point_tags(), rule="uplink_utilisation", severity="warning")
-        yield Point("alert", dict(tags, state="firing"), {"value": 91.0, "summary": "uplink above 90 %", "root_cause": "", "firing": 1}, now_ns - 3600 * 10**9)
-        yield Point("alert", dict(tags, state="resolved"), {"value": 60.0, "summary": "uplink back under 90 %", "root_cause": "", "firing": 0}, now_ns - 1800 * 10**9)
+        yield Point(
+            "alert",
+            dict(tags, state="firing"),
+            {"value": 91.0, "summary": "uplink above 90 %", "root_cause": "", "firing": 1},
+            now_ns - 3600 * 10**9,
+        )
+        yield Point(
+            "alert",
+            dict(tags, state="resolved"),
+            {"value": 60.0, "summary": "uplink back under 90 %", "root_cause": "", "firing": 0},
+            now_ns - 1800 * 10**9,
+        )
         # A second device of the network with a firing alert, so each overview column has one.
         second = next((x for x in devices if x.network.value == net and x.name not in (first.name, down)), None)
         if second is not None:
             tags = dict(second.point_tags(), rule="high_cpu", severity="warning")
-            yield Point("alert", dict(tags, state="firing"), {"value": 93.0, "summary": "CPU above 90 %", "root_cause": "", "firing": 1}, now_ns - 600 * 10**9)
+            yield Point(
+                "alert",
+                dict(tags, state="firing"),
+                {"value": 93.0, "summary": "CPU above 90 %", "root_cause": "", "firing": 1},
+                now_ns - 600 * 10**9,
+            )
 
 
 def _self(start_ns: int, steps: int, n_devices: int) -> Iterator[Point]:

@@ -4,7 +4,6 @@ no Grafana can be installed here). Real CLI subprocesses, real HTTP on 127.0.0.1
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 
@@ -12,7 +11,7 @@ from dashboards.push import PushError, push
 from dashboards.render import content_hash, render_all
 from netmon.lab.procs import free_port
 from tests.conftest import run_netmon
-from tests.dashboards.fake_grafana import EDITOR, VIEWER, FakeGrafana
+from tests.dashboards.dash_fake_grafana import EDITOR, VIEWER, FakeGrafana
 
 BOARDS = render_all()
 FOLDERS = {"netmon-national", "netmon-intranet", "netmon-extranet"}
@@ -61,7 +60,7 @@ def test_dry_run_writes_nothing(grafana):
 def test_code_change_is_an_update_and_reports_what_changed(grafana):
     push(grafana.url, EDITOR)
     boards = copy.deepcopy(BOARDS)
-    spec, d = boards["netmon-intranet-links"]
+    _spec, d = boards["netmon-intranet-links"]
     d["panels"][0]["title"] = "Top 10 links by utilisation"
     d["description"] = d["description"].rsplit(" [", 1)[0]
     d["description"] += f" [netmon-hash {content_hash(d)}]"
@@ -163,3 +162,33 @@ def test_version_conflict_mid_push_rolls_back(grafana):
     for u in after:
         if u not in edited:
             assert after[u] == before[u], f"{u} was not restored"
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_url_that_is_not_grafana(status):
+    """A web server that is not Grafana (HTML for everything, or 404 for everything)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Html(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            body = b"<html>intranet portal</html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    port = free_port()
+    srv = ThreadingHTTPServer(("127.0.0.1", port), Html)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        r = cli_push(f"http://127.0.0.1:{port}")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert r.returncode == 1
+    assert "does not look like Grafana" in r.stderr and "Traceback" not in r.stderr

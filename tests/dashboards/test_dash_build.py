@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -73,7 +72,17 @@ def test_schema_rejects_what_grafana_would():
         {**good, "schemaVersion": 36},
         {**good, "uid": "x" * 41},
         {**good, "panels": [{**good["panels"][0], "gridPos": {"h": 4, "w": 30, "x": 0, "y": 0}}]},
-        {**good, "panels": [{**good["panels"][0], "targets": [{"refId": "A", "query": "from(bucket:\"x\")", "rawQuery": True, "resultFormat": "time_series"}]}]},
+        {
+            **good,
+            "panels": [
+                {
+                    **good["panels"][0],
+                    "targets": [
+                        {"refId": "A", "query": 'from(bucket:"x")', "rawQuery": True, "resultFormat": "time_series"}
+                    ],
+                }
+            ],
+        },
         {k: v2 for k, v2 in good.items() if k != "templating"},
     ]
     for b in bad:
@@ -134,7 +143,11 @@ def test_uids_and_folders_are_stable():
     assert {uid: s.folder.uid for uid, (s, _) in BOARDS.items()} == {
         "netmon-overview": "netmon-national",
         "netmon-self": "netmon-national",
-        **{f"netmon-{n}-{k}": f"netmon-{n}" for n in ("intranet", "extranet") for k in ("region", "device", "links", "compliance")},
+        **{
+            f"netmon-{n}-{k}": f"netmon-{n}"
+            for n in ("intranet", "extranet")
+            for k in ("region", "device", "links", "compliance")
+        },
     }
 
 
@@ -166,5 +179,3 @@ def test_help_teaches():
     assert "NETMON_GRAFANA_TOKEN" in r.stdout and "--force" in r.stdout and "Example" in r.stdout
     r = run_netmon("dashboards", "build", "--help")
     assert "--out" in r.stdout and "Example" in r.stdout
-
-

@@ -30,7 +30,9 @@ VIEWER = "glsa_viewer_secret_token"
 @dataclass
 class State:
     folders: dict[str, dict[str, Any]] = field(default_factory=dict)
-    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)  # uid -> {"dashboard", "folderUid", "updatedBy"}
+    dashboards: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # uid -> {"dashboard", "folderUid", "updatedBy"}
     writes: list[str] = field(default_factory=list)  # "POST /api/..." of every accepted write
     next_id: int = 1
     # Fault injection: after this many accepted dashboard saves, the next target is "saved in the UI" first.
@@ -101,13 +103,20 @@ class FakeGrafana:
                     return None
                 with lock:
                     if path == "/api/folders":
-                        return self._send(200, [{"id": f["id"], "uid": u, "title": f["title"]} for u, f in st.folders.items()])
+                        return self._send(
+                            200, [{"id": f["id"], "uid": u, "title": f["title"]} for u, f in st.folders.items()]
+                        )
                     if path.startswith("/api/dashboards/uid/"):
                         uid = path.rsplit("/", 1)[1]
                         d = st.dashboards.get(uid)
                         if d is None:
                             return self._send(404, {"message": "Dashboard not found"})
-                        meta = {"folderUid": d["folderUid"], "version": d["dashboard"]["version"], "updatedBy": d["updatedBy"], "updated": "2026-11-28T08:00:00Z"}
+                        meta = {
+                            "folderUid": d["folderUid"],
+                            "version": d["dashboard"]["version"],
+                            "updatedBy": d["updatedBy"],
+                            "updated": "2026-11-28T08:00:00Z",
+                        }
                         return self._send(200, {"dashboard": d["dashboard"], "meta": meta})
                 return self._send(404, {"message": "Not found"})
 
@@ -118,7 +127,10 @@ class FakeGrafana:
                 body = self._body()
                 with lock:
                     if path == "/api/folders":
-                        if any(f["title"] == body["title"] for f in st.folders.values()) or body.get("uid") in st.folders:
+                        if (
+                            any(f["title"] == body["title"] for f in st.folders.values())
+                            or body.get("uid") in st.folders
+                        ):
                             return self._send(409, {"message": "a folder with the same name already exists"})
                         st.folders[body["uid"]] = {"id": st.next_id, "title": body["title"]}
                         st.next_id += 1
@@ -133,15 +145,38 @@ class FakeGrafana:
                         if st.ui_save_after is not None and saves == st.ui_save_after and uid in st.dashboards:
                             st.ui_edit(uid, title=st.dashboards[uid]["dashboard"]["title"] + " (edited)")
                         old = st.dashboards.get(uid)
-                        if old is not None and not body.get("overwrite") and dash.get("version") != old["dashboard"]["version"]:
-                            return self._send(412, {"status": "version-mismatch", "message": "The dashboard has been changed by someone else"})
+                        if (
+                            old is not None
+                            and not body.get("overwrite")
+                            and dash.get("version") != old["dashboard"]["version"]
+                        ):
+                            return self._send(
+                                412,
+                                {
+                                    "status": "version-mismatch",
+                                    "message": "The dashboard has been changed by someone else",
+                                },
+                            )
                         stored = copy.deepcopy(dash)
                         stored["id"] = old["dashboard"]["id"] if old else st.next_id
                         stored["version"] = old["dashboard"]["version"] + 1 if old else 1
                         st.next_id += 1
-                        st.dashboards[uid] = {"dashboard": stored, "folderUid": body.get("folderUid", ""), "updatedBy": "netmon-sa"}
+                        st.dashboards[uid] = {
+                            "dashboard": stored,
+                            "folderUid": body.get("folderUid", ""),
+                            "updatedBy": "netmon-sa",
+                        }
                         st.writes.append(f"POST {path} {uid}")
-                        return self._send(200, {"id": stored["id"], "uid": uid, "status": "success", "version": stored["version"], "url": f"/d/{uid}"})
+                        return self._send(
+                            200,
+                            {
+                                "id": stored["id"],
+                                "uid": uid,
+                                "status": "success",
+                                "version": stored["version"],
+                                "url": f"/d/{uid}",
+                            },
+                        )
                 return self._send(404, {"message": "Not found"})
 
             def do_DELETE(self) -> None:

@@ -8,7 +8,7 @@ import pytest
 from dashboards.render import render_all
 from netmon.inventory import load_inventory
 from tests.conftest import ROOT
-from tests.dashboards.grafana_sim import Dashboard, has_data
+from tests.dashboards.dash_grafana_sim import Dashboard, has_data
 
 BOARDS = render_all()
 
@@ -42,7 +42,13 @@ def test_annotation_queries_run(loaded, uid):
 def _inventory_truth(loaded):
     """Devices the database knows of, with their inventory placement (the independent truth)."""
     inv = load_inventory([ROOT / "configs/inventory/small.yaml"])
-    names = {row[1] for s in loaded.influx.query('SHOW TAG VALUES FROM "snmp_reach" WITH KEY = "device"', db="netmon")["results"][0]["series"] for row in s["values"]}
+    names = {
+        row[1]
+        for s in loaded.influx.query('SHOW TAG VALUES FROM "snmp_reach" WITH KEY = "device"', db="netmon")["results"][
+            0
+        ]["series"]
+        for row in s["values"]
+    }
     return [d for d in inv if d.name in names]
 
 
@@ -60,9 +66,14 @@ def test_chain_narrows_like_the_inventory(loaded, net):
     assert dash.options["tier"] == sorted({d.tier.value for d in _inventory_truth(loaded) if d.network.value == net})
     assert dash.options["region"] == sorted({d.region for d in devices})
     assert dash.options["site"] == sorted({d.site for d in devices if d.region == target.region})
-    assert dash.options["device"] == sorted(d.name for d in devices if d.region == target.region and d.site == target.site)
+    assert dash.options["device"] == sorted(
+        d.name for d in devices if d.region == target.region and d.site == target.site
+    )
     # The device's interfaces come from its own interface points only.
-    ifs = loaded.influx.query(f"SHOW TAG VALUES FROM \"interface\" WITH KEY = \"ifName\" WHERE \"device\" = '{dash.options['device'][0]}'", db="netmon")
+    ifs = loaded.influx.query(
+        f'SHOW TAG VALUES FROM "interface" WITH KEY = "ifName" WHERE "device" = \'{dash.options["device"][0]}\'',
+        db="netmon",
+    )
     truth = sorted({row[1] for s in ifs["results"][0].get("series", []) for row in s["values"]})
     assert dash.options["interface"] == truth
     # And with those concrete choices every panel still has data.
@@ -77,5 +88,7 @@ def test_multi_value_selection_escapes_region_paths(loaded):
         pytest.skip("fewer than two multi-level intranet regions in the data")
     dash = Dashboard(BOARDS["netmon-intranet-region"][1], loaded.influx)
     dash.resolve({"region": regions[:2]})
-    sites = sorted({d.site for d in _inventory_truth(loaded) if d.network.value == "intranet" and d.region in regions[:2]})
+    sites = sorted(
+        {d.site for d in _inventory_truth(loaded) if d.network.value == "intranet" and d.region in regions[:2]}
+    )
     assert dash.options["site"] == sites

@@ -117,7 +117,9 @@ class Dashboard:
                 if panel.get("timeFrom"):
                     start = end - relative_s(panel["timeFrom"]) * 1000
                 for t in panel.get("targets", []):
-                    out.append((f"{panel['title']} / {t['refId']}", interpolate(t["query"], self.variables, start, end)))
+                    out.append(
+                        (f"{panel['title']} / {t['refId']}", interpolate(t["query"], self.variables, start, end))
+                    )
         return out
 
     def annotation_queries(self) -> list[tuple[str, str]]:

@@ -1,0 +1,42 @@
+"""The `compliance:` section of netmon.yaml (netmon.config keeps it as a plain dict)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import InputError, Problem
+
+
+class ComplianceSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    standard: str = Field("mlps-l3", description="pack scanned by default: mlps-l2, mlps-l3 or baseline")
+    waivers: Path | None = Field(None, description="YAML file of accepted risks")
+    rules_dirs: list[Path] = Field(default_factory=list, description="extra rule files (*.yaml) of this site")
+    archive_dir: Path | None = Field(None, description="where configs are read from; default: the archive section's dir")
+    state: Path | None = Field(None, description="JSON file remembering high FAILs, so only new ones raise events")
+    fail_on: Literal["none", "low", "medium", "high"] = "none"
+
+
+def load_compliance_settings(section: dict[str, Any] | None, source: str = "netmon.yaml",
+                             base: Path | None = None) -> ComplianceSettings:
+    try:
+        s = ComplianceSettings.model_validate(section or {})
+    except ValidationError as exc:
+        raise InputError([
+            Problem(source, "unknown setting" if e["type"] == "extra_forbidden" else e["msg"], None,
+                    "compliance." + ".".join(str(x) for x in e["loc"]))
+            for e in exc.errors()
+        ]) from None
+    if base is not None:
+        if s.waivers and not s.waivers.is_absolute():
+            s.waivers = base / s.waivers
+        if s.archive_dir and not s.archive_dir.is_absolute():
+            s.archive_dir = base / s.archive_dir
+        if s.state and not s.state.is_absolute():
+            s.state = base / s.state
+        s.rules_dirs = [d if d.is_absolute() else base / d for d in s.rules_dirs]
+    return s

@@ -1,0 +1,143 @@
+"""The config tree against hier_config's parse of the same files, plus the cases hier_config
+does not handle (line numbers, '#' separators closing blocks, banners, CRLF, truncation)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hier_config import Platform, get_hconfig
+
+from netmon.compliance import parse_config, read_device_config
+
+
+from .conftest import CONFIGS, PUBLIC
+
+FILES = sorted(PUBLIC.glob("*/*.cfg")) + sorted(CONFIGS.glob("*.cfg"))
+_PLATFORM = {"cisco_ios": Platform.CISCO_IOS, "huawei_vrp": Platform.HUAWEI_VRP, "h3c_comware": Platform.HUAWEI_VRP}
+_BANNER_RE = re.compile(r"^ ?(banner|header) \S+( information)? (\^C|\S)")
+# hier_config's own rewrites of IOS lines (it normalises, we keep the file's text):
+_HIER_ONLY_NOISE = {"return", "end"}
+_OURS_ONLY_NOISE = re.compile(r"^(version |exit-address-family$|no ip address$)")
+
+
+def _hier_input(text: str, vendor: str) -> str:
+    """The same configuration in the one shape hier_config reads unambiguously: banners dropped
+    (hier_config knows only IOS ^C banners) and, for VRP/Comware, '#' separators turned into what
+    they mean (the global lines after one are top level), since hier_config ignores them."""
+    out: list[str] = []
+    lines = text.splitlines()
+    i, shift = 0, 0
+    while i < len(lines):
+        raw = lines[i]
+        i += 1
+        m = _BANNER_RE.match(raw)
+        if m:
+            delim = m.group(3)
+            if delim not in raw[m.end():]:
+                while i < len(lines) and delim not in lines[i]:
+                    i += 1
+                i += 1
+            continue
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("!") or (stripped.startswith("#") and vendor == "cisco_ios"):
+            continue
+        if vendor != "cisco_ios":
+            if raw.startswith("#"):
+                shift = -1
+                continue
+            if stripped.startswith("#"):
+                continue
+            indent = len(raw) - len(raw.lstrip())
+            if indent == 0:
+                shift = 0
+            elif shift == -1:
+                shift = indent
+            raw = raw[min(shift, indent):] if shift > 0 else raw
+        out.append(raw)
+    return "\n".join(out)
+
+
+def _norm(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(re.sub(r"\s+", " ", p) for p in path)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_tree_matches_hier_config(path: Path) -> None:
+    cfg = read_device_config(path)
+    hier = get_hconfig(_PLATFORM[cfg.vendor], _hier_input(path.read_text(encoding="utf-8"), cfg.vendor))
+    theirs = set()
+    for c in hier.all_children():
+        p = _norm(c.path())
+        if p[-1] in _HIER_ONLY_NOISE:
+            continue
+        if p[0].startswith("ip access-list") and len(p) == 2:
+            p = (p[0], re.sub(r"^\d+ ", "", p[1]))  # hier_config numbers IOS ACL entries
+        theirs.add(p)
+    ours = {_norm(ln.path()) for ln in cfg.tree.walk()
+            if not ln.banner and not ln.text.startswith(("banner ", "header "))}
+    ours = {p for p in ours if not _OURS_ONLY_NOISE.match(p[-1])}
+    theirs = {p for p in theirs if not _OURS_ONLY_NOISE.match(p[-1])}
+    assert ours == theirs
+    assert len(ours) > 20
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_line_keeps_its_number(path: Path) -> None:
+    raw = path.read_text(encoding="utf-8").splitlines()
+    cfg = read_device_config(path)
+    n = 0
+    for ln in cfg.tree.walk():
+        assert raw[ln.number - 1].strip() == ln.text
+        n += 1
+    assert n > 20
+
+
+def test_hash_separator_closes_blocks_where_hier_config_does_not() -> None:
+    # hier_config (3.x) nests this route under the qos block; '#' at column 0 ends that block.
+    cfg = read_device_config(PUBLIC / "huawei_vrp" / "iyifanx-s-series-vrp5.cfg")
+    route = [ln for ln in cfg.tree.walk() if ln.text.startswith("ip route-static")]
+    assert len(route) == 1 and route[0].parent is None
+    hier = get_hconfig(Platform.HUAWEI_VRP, (PUBLIC / "huawei_vrp" / "iyifanx-s-series-vrp5.cfg").read_text())
+    nested = [c for c in hier.all_children() if c.text.startswith("ip route-static")]
+    assert nested and nested[0].parent.text.startswith("qos map-table")
+
+
+def test_banners_hold_separators_and_commands() -> None:
+    vrp = parse_config((CONFIGS / "huawei_compliant.cfg").read_text())
+    header = next(t for t in vrp.top if t.text.startswith("header login"))
+    assert [c.banner for c in header.children] == [True] * 4
+    assert header.children[0].text.startswith("####")
+    # the block after the banner is intact
+    vty = [t for t in vrp.top if t.text.startswith("user-interface vty")]
+    assert [len(t.children) for t in vty] == [4, 4]
+    ios = parse_config((CONFIGS / "cisco_compliant.cfg").read_text())
+    assert not any(t.text.startswith("interface access") for t in ios.top)  # a banner line, not a block
+    assert [t.text for t in ios.top if t.text.startswith("line ")] == ["line con 0", "line vty 0 4", "line vty 5 15"]
+    cw = parse_config((PUBLIC / "h3c_comware" / "netutils-comware7-full.cfg").read_text())
+    motd = next(t for t in cw.top if t.text.startswith("header motd"))
+    assert len(motd.children) == 5 and motd.children[-1].text == "%"
+
+
+def test_multi_range_vty_blocks_are_separate_instances() -> None:
+    t = parse_config((PUBLIC / "cisco_ios" / "netutils-ios-full.cfg").read_text())
+    vtys = [x for x in t.top if x.text.startswith("line vty")]
+    assert [v.text for v in vtys] == ["line vty 0 4", "line vty 5 15"]
+    assert all("transport input all" in [c.text for c in v.children] for v in vtys)
+
+
+def test_undo_and_no_forms_are_kept_and_flagged() -> None:
+    t = parse_config("#\n undo telnet server enable\n#\ninterface X\n undo shutdown\n#\nreturn\n")
+    assert [ln.negated for ln in t.walk()] == [True, False, True]
+    t2 = parse_config("no ip http server\nip http secure-server\nend\n")
+    assert [ln.negated for ln in t2.top] == [True, False]
+
+
+def test_crlf_tabs_and_truncation() -> None:
+    t = parse_config("hostname r1\r\n!\r\nline vty 0 4\r\n\ttransport input ssh\r\n")
+    assert t.top[1].children[0].text == "transport input ssh"
+    assert t.top[1].children[0].number == 4
+    assert not t.ended
+    t2 = parse_config("banner motd ^C\nnever closed\n")
+    assert t2.problems and "never ends" in t2.problems[0][1]

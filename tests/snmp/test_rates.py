@@ -1,0 +1,42 @@
+"""Counters to rates: 32-bit wraps corrected, restarts and resets yield no rate (never a spike)."""
+
+from __future__ import annotations
+
+from collectors.snmp.rates import WRAP32, Sample, counter_delta, rates
+
+
+def s(t: float, octets: int, *, uptime: int = 1000, disc: int | None = 0, hc: bool = False, errors: int = 0) -> Sample:
+    return Sample(t, uptime, disc, {"in_octets": octets, "out_octets": octets // 2, "in_errors": errors}, hc)
+
+
+def test_steady_rate_and_utilisation():
+    r = rates(s(0, 1_000), s(10, 1_000 + 1_250_000), speed_mbps=10)
+    assert r["in_bps"] == 1_000_000.0  # 1.25 MB in 10 s = 1 Mb/s
+    assert r["in_util_pct"] == 10.0  # of 10 Mb/s
+    assert r["in_errors_ps"] == 0.0
+
+
+def test_32bit_wrap_is_corrected():
+    before = WRAP32 - 1000
+    r = rates(s(0, before, uptime=100), s(10, 500, uptime=1100), speed_mbps=None)
+    assert r["in_bps"] == 1500 * 8 / 10
+    assert counter_delta(WRAP32 - 1, 0, hc=False) == 1
+
+
+def test_restart_sysuptime_back_gives_no_rate():
+    # Same counter drop as a wrap, but sysUpTime went back: the device rebooted.
+    assert rates(s(0, WRAP32 - 1000, uptime=50_000), s(10, 500, uptime=300), speed_mbps=1000) == {}
+
+
+def test_discontinuity_change_gives_no_rate():
+    assert rates(s(0, 10, disc=0), s(10, 5_000_000, disc=777), speed_mbps=1000) == {}
+
+
+def test_64bit_decrease_is_a_reset_not_a_wrap():
+    assert counter_delta(10_000, 5, hc=True) is None
+    assert rates(s(0, 10_000, hc=True), s(10, 5, hc=True), speed_mbps=1000) == {}
+
+
+def test_width_change_and_zero_interval_give_no_rate():
+    assert rates(s(0, 10, hc=False), s(10, 20, hc=True), speed_mbps=None) == {}
+    assert rates(s(10, 10), s(10, 20), speed_mbps=None) == {}
