@@ -61,7 +61,9 @@ def peer_script(platform: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def run_peer(devs: list[SimDevice], ports: dict[str, int], key: Path, known: Path, conc: int) -> tuple[float, int]:
+async def run_peer(
+    devs: list[SimDevice], ports: dict[str, int], key: Path, known: Path, conc: int
+) -> tuple[float, int]:
     sem = asyncio.Semaphore(conc)
     ok = 0
 
@@ -69,10 +71,26 @@ async def run_peer(devs: list[SimDevice], ports: dict[str, int], key: Path, know
         nonlocal ok
         async with sem:
             proc = await asyncio.create_subprocess_exec(
-                "ssh", "-T", "-i", str(key), "-p", str(ports[d.name]), "-o", f"UserKnownHostsFile={known}",
-                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-                "-o", "ConnectTimeout=10", f"{d.username}@127.0.0.1",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+                "ssh",
+                "-T",
+                "-i",
+                str(key),
+                "-p",
+                str(ports[d.name]),
+                "-o",
+                f"UserKnownHostsFile={known}",
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "ConnectTimeout=10",
+                f"{d.username}@127.0.0.1",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
             )
             out, _ = await asyncio.wait_for(proc.communicate(peer_script(d.platform)), 120)
             if b"\nreturn" in out or b"\nend" in out:
@@ -105,8 +123,18 @@ def main() -> None:
     try:
         known = sim.write_known_hosts(work / "known_hosts")
         inv = [
-            Device(name=d.name, address="127.0.0.1", ssh_port=sim.ports[d.name], network="intranet", tier="county",
-                   region="广东/韶关", site="bench", role="access", vendor=d.platform, ssh="bench")
+            Device(
+                name=d.name,
+                address="127.0.0.1",
+                ssh_port=sim.ports[d.name],
+                network="intranet",
+                tier="county",
+                region="广东/韶关",
+                site="bench",
+                role="access",
+                vendor=d.platform,
+                ssh="bench",
+            )
             for d in devs
         ]
         cred = SshCredential(username="netadmin", key_file=key_path, enable_secret=SecretStr(ENABLE))
@@ -119,8 +147,9 @@ def main() -> None:
 
         # 2./3. netmon
         for label, commands in (("netmon, config only", ["running_config"]), ("netmon, full command set", None)):
-            settings = SshSettings(known_hosts=known, concurrency=args.concurrency,
-                                   **({"commands": commands} if commands else {}))
+            settings = SshSettings(
+                known_hosts=known, concurrency=args.concurrency, **({"commands": commands} if commands else {})
+            )
             archive = ConfigArchive(work / f"archive-{len(rows)}")
             sim0, cpu0 = proc_cpu(sim.pid), time.process_time()
             t0 = time.monotonic()
@@ -130,12 +159,18 @@ def main() -> None:
             rows.append((label, wall, time.process_time() - cpu0, proc_cpu(sim.pid) - sim0, ok, report))
 
         print(f"\nbackup of {len(devs)} devices, concurrency {args.concurrency}, on {os.cpu_count()} cores")
-        print(f"{'run':34} {'wall s':>7} {'dev/s':>6} {'client CPU s':>12} {'CPU ms/dev':>10} {'sim CPU s':>9} {'ok':>4}")
+        print(
+            f"{'run':34} {'wall s':>7} {'dev/s':>6} {'client CPU s':>12} {'CPU ms/dev':>10} {'sim CPU s':>9} {'ok':>4}"
+        )
         for label, wall, cpu, scpu, ok, _ in rows:
-            print(f"{label:34} {wall:7.1f} {len(devs) / wall:6.1f} {cpu:12.2f} {1000 * cpu / len(devs):10.1f} "
-                  f"{scpu:9.2f} {ok:4d}")
+            print(
+                f"{label:34} {wall:7.1f} {len(devs) / wall:6.1f} {cpu:12.2f} {1000 * cpu / len(devs):10.1f} "
+                f"{scpu:9.2f} {ok:4d}"
+            )
         peer, cfg_only, full = rows
-        print(f"\nratios vs peer (config only): wall x{cfg_only[1] / peer[1]:.2f}, client CPU x{cfg_only[2] / peer[2]:.2f}")
+        print(
+            f"\nratios vs peer (config only): wall x{cfg_only[1] / peer[1]:.2f}, client CPU x{cfg_only[2] / peer[2]:.2f}"
+        )
         print(f"full command set vs config only: wall x{full[1] / cfg_only[1]:.2f}, CPU x{full[2] / cfg_only[2]:.2f}")
 
         rep = full[5]
@@ -149,12 +184,16 @@ def main() -> None:
         for k, v in sorted(phases.items(), key=lambda kv: -statistics.mean(kv[1])):
             print(f"  {k:16} {statistics.mean(v):6.3f}  ({100 * statistics.mean(v) / total:4.1f} %)  max {max(v):.3f}")
         sess = statistics.mean(r.duration_s for r in rep.results)
-        print(f"  {'session total':16} {sess:6.3f}   x {len(devs)} devices / {args.concurrency} at once "
-              f"= {sess * len(devs) / args.concurrency:.1f} s ideal wall")
+        print(
+            f"  {'session total':16} {sess:6.3f}   x {len(devs)} devices / {args.concurrency} at once "
+            f"= {sess * len(devs) / args.concurrency:.1f} s ideal wall"
+        )
         failed = [r for r in rep.results if not r.ok]
         if failed:
-            print(f"\n{len(failed)} failed: " + ", ".join(f"{r.device.name}={r.error.kind.value}" for r in failed[:10]
-                                                          if r.error))
+            print(
+                f"\n{len(failed)} failed: "
+                + ", ".join(f"{r.device.name}={r.error.kind.value}" for r in failed[:10] if r.error)
+            )
     finally:
         sim.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -31,6 +31,7 @@ from .render import content_hash, render_all, stamped_hash
 Action = Literal["create", "update", "unchanged", "conflict", "overwrite"]
 T = TypeVar("T")
 TOKEN_ENV = ("NETMON_GRAFANA_TOKEN", "GRAFANA_TOKEN")
+PUSH_MESSAGE = "netmon dashboards push"  # the version message of every save netmon makes
 
 
 @dataclass
@@ -122,6 +123,23 @@ class Grafana:
             raise PushError(f"{self.url} answered GET /api/folders with something other than a folder list")
         return {f["uid"]: f for f in out if isinstance(f, dict) and "uid" in f}
 
+    def saved_by_netmon(self, uid: str, version: object) -> bool:
+        """Whether the latest saved version of ``uid`` is ``version`` and was saved by netmon's push.
+
+        Grafana versions that normalise a dashboard's JSON on save would break the hash check;
+        the version history still tells whose save the current version is.
+        """
+        got = self.call(
+            f"read the versions of dashboard {uid}",
+            lambda: self.api.dashboard_versions.get_dashboard_versions_by_uid(uid, limit=1),
+            missing_ok=True,
+        )
+        items = got.get("versions", []) if isinstance(got, dict) else got  # Grafana 11 wraps the list
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            return False
+        last = max(items, key=lambda v: v.get("version", 0))
+        return bool(last.get("version") == version and str(last.get("message", "")).startswith(PUSH_MESSAGE))
+
     def dashboard(self, uid: str) -> dict[str, Any] | None:
         got = self.call(f"read dashboard {uid}", lambda: self.api.dashboard.get_dashboard(uid), missing_ok=True)
         if got is not None and not (isinstance(got, dict) and isinstance(got.get("dashboard"), dict)):
@@ -187,7 +205,8 @@ def plan(gf: Grafana, boards: dict[str, tuple[Spec, dict[str, Any]]], *, force: 
             remote=remote,
             remote_version=version if isinstance(version, int) else None,
         )
-        if stamp is None or actual != stamp:
+        intact = stamp is not None and (actual == stamp or gf.saved_by_netmon(uid, version))
+        if not intact:
             who = f" by {meta['updatedBy']}" if meta.get("updatedBy") else ""
             when = f" at {meta['updated']}" if meta.get("updated") else ""
             why = (
@@ -197,7 +216,7 @@ def plan(gf: Grafana, boards: dict[str, tuple[Spec, dict[str, Any]]], *, force: 
             )
             ch.action = "overwrite" if force else "conflict"
             ch.detail = why + ("; overwritten (--force)" if force else "; use --force to overwrite")
-        elif actual == stamped_hash(local) and not moved:
+        elif stamp == stamped_hash(local) and not moved:
             ch.action, ch.detail = "unchanged", ""
         else:
             ch.detail = _summarise(remote, local) + (
@@ -222,7 +241,7 @@ def apply(gf: Grafana, p: Plan, boards: dict[str, tuple[Spec, dict[str, Any]]]) 
             payload: dict[str, Any] = {
                 "dashboard": local,
                 "folderUid": ch.folder.uid,
-                "message": f"netmon dashboards push ({stamped_hash(local)})",
+                "message": f"{PUSH_MESSAGE} ({stamped_hash(local)})",
                 "overwrite": ch.action == "overwrite",
             }
             if ch.remote_version is not None:
@@ -246,7 +265,7 @@ def _rollback(gf: Grafana, done: list[Change], folders: list[Folder]) -> str:
                     "dashboard": previous,
                     "folderUid": ch.folder.uid,
                     "overwrite": True,
-                    "message": "netmon rollback",
+                    "message": f"{PUSH_MESSAGE} (rollback)",
                 }
                 gf.call(f"restore dashboard {ch.uid}", lambda body=body: gf.api.dashboard.update_dashboard(body))  # type: ignore[misc]
         except PushError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import itertools
+import logging
 import random
 import socket
 import statistics
@@ -82,6 +83,7 @@ def probe(target: str, kind: str, count: int, interval: float, timeout: float, t
     from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
     from scapy.sendrecv import sr
 
+    logging.getLogger("scapy.runtime").setLevel(logging.ERROR)  # per-packet "MAC not found" noise on stderr
     v6 = ipaddress.ip_address(target).version == 6
     ident = random.randrange(1, 0xFFFF)
     l3 = IPv6(dst=target) if v6 else IP(dst=target)

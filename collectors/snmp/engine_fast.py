@@ -13,13 +13,18 @@ lean codec in ``ber`` decodes straight into ints/bytes/tuples. Design:
 - walks send one GETBULK for all still-open columns and build the next one from each
   column's last OID; a column ends at the first OID outside its root or at endOfMibView;
 - v3: engine-ID/boots/time discovered once per agent address and cached; a notInTimeWindow
-  report re-syncs the clock and retries once; an unknownEngineID report re-discovers once.
+  report re-syncs the clock and retries once; an unknownEngineID report re-discovers once;
+  agents drop what they cannot decrypt without a report, so until encryption has worked once
+  for a user an authNoPriv probe runs alongside to tell a wrong priv key from a dead agent.
+
+Errors are ``SnmpError`` with an ``ErrorClass``; messages name the target, never a secret.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import itertools
 import os
@@ -72,7 +77,8 @@ class _Pending:
     keys: UsmKeys | None = None  # v3 with auth: verify/decrypt with these
     params: UsmParams | None = None
     future: asyncio.Future[_Reply | None] | None = None
-    note: str = ""  # why undecodable data from this address arrived while waiting
+    note: str = ""  # what went wrong with data from this address while waiting
+    note_kind: ErrorClass = ErrorClass.MALFORMED
 
 
 @dataclass(slots=True)
@@ -239,7 +245,11 @@ class FastEngine:
         if _version(target) == ber.V3:
             return await self._request_v3(target, tag, oids, a, b)
         cred = target.credential
-        community = cred.community.get_secret_value().encode() if cred.community is not None else b"public"
+        if cred.community is None:
+            raise SnmpError(
+                ErrorClass.AUTH_FAILURE, f"{_who(target)}: SNMP v{cred.version} credential without a community"
+            )
+        community = cred.community.get_secret_value().encode()
         rid = self._next_id()
         packet = ber.enc_community_message(_version(target), community, ber.enc_pdu(tag, rid, oids, a, b))
         addr = self._addr(target)
@@ -268,7 +278,7 @@ class FastEngine:
                 if probe is None or probe.get_loop() is not asyncio.get_running_loop():
                     probe = asyncio.ensure_future(self._probe_auth(target, addr, params, state))
                     self._probes[key] = probe  # one probe at a time per user and agent
-                    probe.add_done_callback(lambda _f, k=key: self._probes.pop(k, None))
+                    probe.add_done_callback(functools.partial(self._probe_done, key))
             try:
                 reply = await self._exchange(target, addr, mid, packet, pend)
             except SnmpError as e:
@@ -300,6 +310,9 @@ class FastEngine:
                 kind,
                 f"{_who(target)}: agent reported {_REPORT_TEXT.get(kind, what)} (user {params.user.decode(errors='replace')!r})",
             )
+
+    def _probe_done(self, key: tuple[tuple[str, int], UsmParams], _fut: asyncio.Future[bool]) -> None:
+        self._probes.pop(key, None)
 
     async def _probe_auth(self, target: Target, addr: _Addr, params: UsmParams, state: EngineState) -> bool:
         """True when the agent answers an authNoPriv GET of this user with a valid HMAC."""
@@ -390,7 +403,7 @@ class FastEngine:
                     return reply
             self.stats.timeouts += 1
             if pend.note:
-                raise _malformed(target, pend.note)
+                raise SnmpError(pend.note_kind, f"{_who(target)}: no valid response; {pend.note}")
             tries = max(0, target.retries) + 1
             raise SnmpError(ErrorClass.TIMEOUT, f"{_who(target)}: no response in {tries} x {target.timeout:g}s")
         finally:
@@ -450,7 +463,8 @@ class FastEngine:
             if keys is None or not keys.verify(data, head.auth_offset, head.auth_params):
                 # Possibly spoofed: ignore it and keep waiting for the real answer.
                 self.stats.auth_dropped += 1
-                pend.note = pend.note or "a response failed HMAC verification"
+                if not pend.note:
+                    pend.note, pend.note_kind = "a response failed HMAC verification", ErrorClass.AUTH_FAILURE
                 return
         try:
             if head.flags & ber.FLAG_PRIV:

@@ -200,9 +200,7 @@ class PysnmpEngine:
         while active:
             objs = [ObjectType(ObjectIdentity(univ.ObjectIdentifier(last[r]))) for r in active]
             if target.credential.version == "1":
-                err_ind, err_stat, err_idx, vbs = await next_cmd(
-                    self._engine, creds, tr, ctx, *objs, lookupMib=False
-                )
+                err_ind, err_stat, err_idx, vbs = await next_cmd(self._engine, creds, tr, ctx, *objs, lookupMib=False)
                 if err_stat and int(err_stat) == 2:  # v1 signals the end of the MIB with noSuchName
                     return result
             else:
@@ -229,7 +227,9 @@ class PysnmpEngine:
                 progressed = True
                 total += 1
             if total > max_values:
-                raise SnmpError(ErrorClass.MALFORMED, f"{target.name or target.host}: walk exceeded {max_values} values")
+                raise SnmpError(
+                    ErrorClass.MALFORMED, f"{target.name or target.host}: walk exceeded {max_values} values"
+                )
             if not progressed:
                 break  # an empty or all-finished response: every remaining column has ended
             active = [r for r in active if r not in done]

@@ -99,10 +99,18 @@ def _text(vb: VarBind | None) -> str:
         return ""
     v = vb.value
     if isinstance(v, bytes):
-        return v.decode("utf-8", "replace").strip("\x00").strip()
+        return fold(v.decode("utf-8", "replace"))
     if isinstance(v, tuple):
         return format_oid(v)
     return str(v)
+
+
+def fold(text: str) -> str:
+    """One line: NULs dropped, line breaks (multi-line sysDescr) folded to spaces.
+
+    Line protocol, tags and log lines cannot carry a newline, so the Point never holds one.
+    """
+    return " ".join(text.replace("\x00", "").split())
 
 
 def _int(vb: VarBind | None) -> int | None:
@@ -197,7 +205,9 @@ class SnmpPoller:
                 points = await self._poll(device, target, health, now_ns, counter)
         except SnmpError as exc:
             error = exc.kind.value
-            log.warning("snmp poll failed: device=%s tier=%s site=%s: %s", device.name, device.tier.value, device.site, exc)
+            log.warning(
+                "snmp poll failed: device=%s tier=%s site=%s: %s", device.name, device.tier.value, device.site, exc
+            )
         except TimeoutError:
             error = ErrorClass.BUDGET_EXCEEDED.value
             log.warning(
@@ -209,7 +219,23 @@ class SnmpPoller:
             )
         except OSError as exc:
             error = ErrorClass.SOCKET.value
-            log.warning("snmp poll failed: device=%s tier=%s: socket: %s", device.name, device.tier.value, exc.strerror)
+            log.warning(
+                "snmp poll failed: device=%s tier=%s site=%s: socket: %s",
+                device.name,
+                device.tier.value,
+                device.site,
+                exc.strerror,
+            )
+        except Exception as exc:  # an engine bug or an answer it cannot digest must not stop the others
+            error = ErrorClass.MALFORMED.value
+            log.warning(
+                "snmp poll failed: device=%s tier=%s site=%s: malformed: %s",
+                device.name,
+                device.tier.value,
+                device.site,
+                type(exc).__name__,
+            )
+            log.debug("snmp poll of %s failed", device.name, exc_info=True)
         elapsed_ms = (time.monotonic() - t0) * 1000.0
         reach = Point(
             "snmp_reach",
@@ -331,7 +357,12 @@ class SnmpPoller:
             st.samples[idx] = sample
             tags = dict(base)
             tags.update(
-                {"ifName": s.name, "ifAlias": s.alias, "ifIndex": str(idx), "uplink": "1" if _is_uplink(s, uplinks) else "0"}
+                {
+                    "ifName": s.name,
+                    "ifAlias": s.alias,
+                    "ifIndex": str(idx),
+                    "uplink": "1" if _is_uplink(s, uplinks) else "0",
+                }
             )
             points.append(Point("interface", tags, fields, now_ns))
         return points

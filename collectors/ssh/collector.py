@@ -120,11 +120,9 @@ class SshCollector:
             while True:
                 res.attempts += 1
                 session = Session(target, cred, self.settings, cs, tofu=self.tofu)
-                fut = loop.run_in_executor(pool, self._run_session, session, res)
+                fut = loop.run_in_executor(pool, self._run_session, session, dev, res.time_ns)
                 try:
-                    await asyncio.wait_for(fut, max(0.1, deadline - time.monotonic()))
-                    res.error = None
-                    break
+                    out = await asyncio.wait_for(fut, max(0.1, deadline - time.monotonic()))
                 except TimeoutError:
                     session.abort()
                     raise SshError(
@@ -133,31 +131,33 @@ class SshCollector:
                     ) from None
                 except SshError as exc:
                     left = deadline - time.monotonic()
-                    if exc.kind in RETRYABLE and res.attempts <= self.settings.retries and left > self.settings.retry_delay:
+                    if (
+                        exc.kind in RETRYABLE
+                        and res.attempts <= self.settings.retries
+                        and left > self.settings.retry_delay
+                    ):
                         log.info("%s: %s; retrying in %gs", dev.name, exc.kind.value, self.settings.retry_delay)
                         await asyncio.sleep(self.settings.retry_delay)
                         continue
                     raise
+                # Only a finished session's results are taken: an aborted worker writes nowhere.
+                res.config, res.encoding, res.outputs = out.config, out.encoding, out.outputs
+                res.command_errors, res.points, res.timings = out.command_errors, out.points, out.timings
+                break
         except SshError as exc:
             res.error = exc
             res.config = None  # a failed device archives nothing: its previous version stays current
             log.warning("%s", exc)
         res.duration_s = time.monotonic() - start
-        if res.ok:
-            pts, problems = points_from_outputs(dev, self.target(dev).device_type, command_set(dev.vendor), res.outputs,
-                                                res.time_ns)
-            res.points = pts
-            for key, msg in problems.items():
-                res.command_errors[key] = SshError(ErrorKind.command_rejected, f"{dev.name}: {msg}")
         return res
 
-    def _run_session(self, session: Session, res: DeviceResult) -> None:
-        """Worker thread: the whole blocking session. Only the running config is mandatory;
-        another command the firmware rejects is recorded and the session goes on."""
+    def _run_session(self, session: Session, dev: Device, time_ns: int) -> _Outcome:
+        """Worker thread: the whole blocking session, then parsing (off the event loop). Only the
+        running config is mandatory; another command the firmware rejects is recorded and the
+        session goes on."""
+        out = _Outcome()
         keys = ["running_config", *[k for k in self.settings.commands if k != "running_config"]]
         keys = [k for k in keys if k in session.commands.commands]
-        res.outputs.clear()
-        res.command_errors.clear()
         session.open()
         try:
             for key in keys:
@@ -166,14 +166,30 @@ class SshCollector:
                 except SshError as exc:
                     if key == "running_config":
                         raise
-                    res.command_errors[key] = exc
+                    out.command_errors[key] = exc
                     if exc.kind is ErrorKind.command_rejected:
                         continue
                     break  # a stalled or broken session: keep the config, skip the rest
-                res.outputs[key] = text
+                out.outputs[key] = text
                 if key == "running_config":
-                    res.config, res.encoding = text, enc
+                    out.config, out.encoding = text, enc
         finally:
             t0 = time.monotonic()
             session.close()
-            res.timings = {**session.timings, "close": time.monotonic() - t0}
+            out.timings = {**session.timings, "close": time.monotonic() - t0}
+        t0 = time.monotonic()
+        out.points, problems = points_from_outputs(dev, session.t.device_type, session.commands, out.outputs, time_ns)
+        out.timings["parse"] = time.monotonic() - t0
+        for key, msg in problems.items():
+            out.command_errors[key] = SshError(ErrorKind.command_rejected, f"{dev.name}: {msg}")
+        return out
+
+
+@dataclass
+class _Outcome:
+    config: str | None = None
+    encoding: str = "utf-8"
+    outputs: dict[str, str] = field(default_factory=dict)
+    command_errors: dict[str, SshError] = field(default_factory=dict)
+    points: list[Point] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)

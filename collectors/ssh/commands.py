@@ -74,5 +74,6 @@ def command_set(platform: str) -> CommandSet:
         return command_sets()[platform]
     except KeyError:
         raise SshError(
-            ErrorKind.no_driver, f"no SSH command set for platform {platform!r} (add one in collectors/ssh/commands.yaml)"
+            ErrorKind.no_driver,
+            f"no SSH command set for platform {platform!r} (add one in collectors/ssh/commands.yaml)",
         ) from None

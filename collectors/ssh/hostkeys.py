@@ -57,7 +57,9 @@ class TrustOnFirstUse(paramiko.MissingHostKeyPolicy):
     def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
         client.get_host_keys().add(hostname, key.get_name(), key)
         append_known_host(self.known_hosts, hostname, key)
-        log.warning("%s: trusted host key %s %s of %s on first use", self.device, key.get_name(), fingerprint(key), hostname)
+        log.warning(
+            "%s: trusted host key %s %s of %s on first use", self.device, key.get_name(), fingerprint(key), hostname
+        )
 
 
 def append_known_host(path: Path, hostname: str, key: paramiko.PKey) -> None:

@@ -70,7 +70,12 @@ def interface_points(dev: Device, cs: CommandSet, rows: list[dict[str, str]], t:
             Point(
                 "interface_state",
                 {**dev.point_tags(), "ifName": name, "source": "ssh"},
-                {"admin_status": admin, "oper_status": oper, "link": r.get("link", ""), "protocol": r.get("protocol", "")},
+                {
+                    "admin_status": admin,
+                    "oper_status": oper,
+                    "link": r.get("link", ""),
+                    "protocol": r.get("protocol", ""),
+                },
                 t,
             )
         )
@@ -98,16 +103,19 @@ def version_points(dev: Device, rows: list[dict[str, str]], t: int) -> list[Poin
         Point(
             "software",
             dev.point_tags(),
-            {"version": r.get("version", "").strip(), "model": r.get("model", "").strip(),
-             "uptime": r.get("uptime", "").strip()},
+            {
+                "version": r.get("version", "").strip(),
+                "model": r.get("model", "").strip(),
+                "uptime": r.get("uptime", "").strip(),
+            },
             t,
         )
     ]
 
 
-def points_from_outputs(dev: Device, device_type: str, cs: CommandSet, outputs: dict[str, str], t: int) -> tuple[
-    list[Point], dict[str, str]
-]:
+def points_from_outputs(
+    dev: Device, device_type: str, cs: CommandSet, outputs: dict[str, str], t: int
+) -> tuple[list[Point], dict[str, str]]:
     """Points from every parsed command, and per-key parse problems (a template that failed)."""
     points: list[Point] = []
     problems: dict[str, str] = {}

@@ -138,16 +138,27 @@ class Session:
             return paramiko.PKey.from_path(self.cred.key_file, password=pw)
         except (OSError, paramiko.SSHException, ValueError) as exc:
             raise SshError(
-                ErrorKind.no_credential, f"{self.t.name}: cannot read SSH key {self.cred.key_file}: {type(exc).__name__}"
+                ErrorKind.no_credential,
+                f"{self.t.name}: cannot read SSH key {self.cred.key_file}: {type(exc).__name__}",
             ) from None
 
     def _enable(self, conn: Any) -> None:
+        try:
+            if conn.check_enable_mode():
+                return  # AAA already gave the account privilege 15: the prompt ends in '#'
+        except ReadTimeout:
+            raise SshError(ErrorKind.read_timeout, f"{self.t.name}: no prompt after login") from None
         if not self.cred.enable_secret:
-            raise SshError(ErrorKind.enable_failed, f"{self.t.name}: platform needs enable; credential has no enable_secret")
+            raise SshError(
+                ErrorKind.enable_failed,
+                f"{self.t.name}: the account is not privileged and the credential has no enable_secret",
+            )
         try:
             conn.enable()
         except (ValueError, ReadTimeout):
-            raise SshError(ErrorKind.enable_failed, f"{self.t.name}: enable was refused (wrong enable_secret?)") from None
+            raise SshError(
+                ErrorKind.enable_failed, f"{self.t.name}: enable was refused (wrong enable_secret?)"
+            ) from None
 
     def close(self) -> None:
         """Drop the SSH connection without logout commands: `quit`/`exit` are not on the
@@ -192,8 +203,9 @@ class Session:
         if self.conn is None:
             raise SshError(ErrorKind.ssh_error, f"{self.t.name}: session is not open")
         try:
-            out = self.conn.send_command(line, read_timeout=self.settings.command_timeout, strip_prompt=True,
-                                         strip_command=True)
+            out = self.conn.send_command(
+                line, read_timeout=self.settings.command_timeout, strip_prompt=True, strip_command=True
+            )
         except ReadTimeout:
             raise SshError(
                 ErrorKind.read_timeout,
@@ -204,7 +216,9 @@ class Session:
             raise
         except Exception as exc:
             if self._aborted.is_set():
-                raise SshError(ErrorKind.budget_exceeded, f"{self.t.name}: time budget ran out during {line!r}") from None
+                raise SshError(
+                    ErrorKind.budget_exceeded, f"{self.t.name}: time budget ran out during {line!r}"
+                ) from None
             raise self.classify(exc, f"running {line!r}") from None
         raw = str(out).encode(WIRE_ENCODING, errors="replace")
         if len(raw) > self.settings.max_output_bytes:
@@ -282,7 +296,9 @@ class Session:
             seen = seen.__cause__ or seen.__context__
         refused: list[BaseException] = [e for e in chain if isinstance(e, ConnectionRefusedError)]
         refused += [
-            e for e in chain if isinstance(e, paramiko.ssh_exception.NoValidConnectionsError)
+            e
+            for e in chain
+            if isinstance(e, paramiko.ssh_exception.NoValidConnectionsError)
             and any(getattr(x, "errno", None) == errno.ECONNREFUSED for x in e.errors.values())
         ]
         if refused:

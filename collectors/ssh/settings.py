@@ -41,19 +41,27 @@ class SshSettings(BaseModel):
         return self
 
 
-def load_ssh_settings(section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None) -> SshSettings:
+def load_ssh_settings(
+    section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
+) -> SshSettings:
     """Validate the `ssh:` section; problems name the file and the field."""
     try:
         s = SshSettings.model_validate(section or {})
     except ValidationError as exc:
         raise InputError(
             [
-                Problem(source, "unknown setting" if e["type"] == "extra_forbidden" else e["msg"], None,
-                        "ssh." + ".".join(str(x) for x in e["loc"]))
+                Problem(
+                    source,
+                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
+                    None,
+                    "ssh." + ".".join(str(x) for x in e["loc"]),
+                )
                 for e in exc.errors()
             ]
         ) from None
     bad = [c for c in s.commands if c not in COMMAND_KEYS]
     if bad:
-        raise InputError.one(source, f"unknown command keys {bad}; known: {', '.join(COMMAND_KEYS)}", field="ssh.commands")
+        raise InputError.one(
+            source, f"unknown command keys {bad}; known: {', '.join(COMMAND_KEYS)}", field="ssh.commands"
+        )
     return s.resolve(base)

@@ -24,7 +24,12 @@ def build(net: str) -> db.Dashboard:
     device_link = f"/d/netmon-{net}-device?var-device=${{__value.raw}}&${{__url_time_range}}"
     variables = [
         *chain(LEVELS, network=net),
-        query_variable("standard", "Standard 标准", 'SHOW TAG VALUES FROM "compliance" WITH KEY = "standard"'),
+        # The standards scanned in this network (intranet systems are usually assessed at level 3).
+        query_variable(
+            "standard",
+            "Standard 标准",
+            f'SHOW TAG VALUES FROM "compliance" WITH KEY = "standard" WHERE {match("network", "network")}',
+        ),
     ]
     last_scan = (
         'SELECT last("score_pct") AS "score_pct", last("fail") AS "fail", last("high_fail") AS "high_fail" '

@@ -174,8 +174,10 @@ class AlertEngine:
                 selected = True
             else:
                 selected = False
+            # Only alerts of inventory devices wait for end_cycle's topology check; traps and
+            # points about no device (netmon_self) go out on the next tick.
+            immediate = p.measurement == "snmp_trap" or tags.get("source") == "trap" or not selected
             t = p.time_ns / 1e9
-            immediate = p.measurement == "snmp_trap" or tags.get("source") == "trap"
             for rule in rules:
                 if rule.match_exact and any(tags.get(k) != v for k, v in rule.match_exact):
                     continue

@@ -68,6 +68,10 @@ async def run_backup(
             progress(res, change)
 
     report.results = await SshCollector(ssh, credentials, tofu).collect(devices, on_result)
+    try:
+        archive.maintain()
+    except Exception:  # packing is housekeeping: a failure must not fail the backup
+        log.exception("archive maintenance failed")
     return report
 
 
@@ -87,6 +91,7 @@ def backup_with_config(
     ssh, arch = settings_from_config(cfg)
     store = cfg.secret_store()
     return asyncio.run(
-        run_backup(devices, ssh, ConfigArchive(arch.dir, arch.author), lambda n: cfg.ssh_credential(n, store), tofu,
-                   progress)
+        run_backup(
+            devices, ssh, ConfigArchive(arch.dir, arch.author), lambda n: cfg.ssh_credential(n, store), tofu, progress
+        )
     )

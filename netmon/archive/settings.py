@@ -17,15 +17,20 @@ class ArchiveSettings(BaseModel):
     author: str = Field("netmon <netmon@localhost>", description="git author/committer of archived versions")
 
 
-def load_archive_settings(section: dict[str, Any] | None, source: str = "netmon.yaml",
-                          base: Path | None = None) -> ArchiveSettings:
+def load_archive_settings(
+    section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
+) -> ArchiveSettings:
     try:
         s = ArchiveSettings.model_validate(section or {})
     except ValidationError as exc:
         raise InputError(
             [
-                Problem(source, "unknown setting" if e["type"] == "extra_forbidden" else e["msg"], None,
-                        "archive." + ".".join(str(x) for x in e["loc"]))
+                Problem(
+                    source,
+                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
+                    None,
+                    "archive." + ".".join(str(x) for x in e["loc"]),
+                )
                 for e in exc.errors()
             ]
         ) from None

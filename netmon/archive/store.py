@@ -7,11 +7,14 @@ The directory is created mode 0700: it holds secrets, which only leave it masked
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
 import os
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,13 +117,36 @@ class ConfigArchive:
         assert isinstance(t, Tree)
         return t
 
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Serialise writers across processes (two `netmon backup` runs at once must not lose a
+        commit by moving the branch from the same parent)."""
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def maintain(self, max_loose: int = 2000) -> int:
+        """Pack loose objects once there are many (each version adds three); returns how many
+        were packed. Cheap to call after every backup run."""
+        store = self.repo().object_store
+        count = getattr(store, "count_loose_objects", lambda: 0)()
+        if count < max_loose:
+            return 0
+        with self._lock, self._file_lock():
+            return int(store.pack_loose_objects())  # type: ignore[attr-defined]
+
     @staticmethod
     def filename(device: str) -> bytes:
         return f"{device}.cfg".encode()
 
     def devices(self) -> list[str]:
-        return sorted(e.path.decode()[: -len(".cfg")] for e in self._tree(self._head()).items()
-                      if e.path.endswith(b".cfg"))
+        return sorted(
+            e.path.decode()[: -len(".cfg")] for e in self._tree(self._head()).items() if e.path.endswith(b".cfg")
+        )
 
     def _blob_in(self, commit: Commit | None, device: str) -> bytes | None:
         tree = self._tree(commit)
@@ -134,8 +160,9 @@ class ConfigArchive:
 
     # -- writing
 
-    def store(self, device: str, text: str, platform: str, encoding: str = "utf-8",
-              time_ns: int | None = None) -> ConfigChange | None:
+    def store(
+        self, device: str, text: str, platform: str, encoding: str = "utf-8", time_ns: int | None = None
+    ) -> ConfigChange | None:
         """Normalise and store; a ConfigChange when it differs from the latest version, else None.
 
         The commit is written object by object and the branch moved last, so an interrupted
@@ -144,8 +171,8 @@ class ConfigArchive:
         who, when = changed_by(text, platform)
         new = normalize(text, platform)
         time_ns = time_ns or time.time_ns()
-        with self._lock:
-            repo = self.repo()
+        repo = self.repo()  # creates the directory (0700) on first use
+        with self._lock, self._file_lock():
             head = self._head()
             old_bytes = self._blob_in(head, device)
             old = _decode(old_bytes) if old_bytes is not None else None
@@ -213,8 +240,11 @@ class ConfigArchive:
                     a, r = (int(x) for x in first.rsplit(": +", 1)[1].split(" -"))
                 except ValueError:
                     pass
-            out.append(Version(c.id.decode()[:12], c.id.decode(), float(c.commit_time),
-                               c.message.decode(errors="replace"), a, r))
+            out.append(
+                Version(
+                    c.id.decode()[:12], c.id.decode(), float(c.commit_time), c.message.decode(errors="replace"), a, r
+                )
+            )
             if limit and len(out) >= limit:
                 break
         return out
@@ -232,7 +262,9 @@ class ConfigArchive:
             return vs[n]
         matches = [v for v in vs if v.commit.startswith(version.lower())]
         if len(matches) != 1:
-            raise InputError.one(device, f"no single version of {device} matches {version!r} (see `netmon archive log {device}`)")
+            raise InputError.one(
+                device, f"no single version of {device} matches {version!r} (see `netmon archive log {device}`)"
+            )
         return matches[0]
 
     def show(self, device: str, version: str | None = None) -> str:

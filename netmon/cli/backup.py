@@ -39,7 +39,9 @@ def backup(
             "A CHANGED key is still refused.",
         ),
     ] = False,
-    concurrency: Annotated[int | None, typer.Option(help="Devices in session at once (default: ssh.concurrency, 20)")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Devices in session at once (default: ssh.concurrency, 20)")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Back up running configs over SSH into the archive.
@@ -75,8 +77,11 @@ def backup(
             state = "unchanged"
         else:
             state = f"[yellow]{escape(change.summary().split(': ', 1)[1])}[/yellow]"
-        err_console.print(f"[{done}/{len(devices)}] {escape(res.device.name)}: {state} ({res.duration_s:.1f}s)",
-                          highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[{done}/{len(devices)}] {escape(res.device.name)}: {state} ({res.duration_s:.1f}s)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     report = backup_with_config(ctx.config, devices, tofu=tofu or None, progress=progress)
     wall = time.monotonic() - started
@@ -86,7 +91,9 @@ def backup(
                 {
                     "device": r.device.name,
                     "ok": r.ok and r.device.name not in report.archive_errors,
-                    "error": r.error.kind.value if r.error else ("archive" if r.device.name in report.archive_errors else ""),
+                    "error": r.error.kind.value
+                    if r.error
+                    else ("archive" if r.device.name in report.archive_errors else ""),
                     "message": str(r.error.message) if r.error else report.archive_errors.get(r.device.name, ""),
                     "command_errors": {k: v.kind.value for k, v in r.command_errors.items()},
                     "duration_s": round(r.duration_s, 3),
@@ -94,9 +101,17 @@ def backup(
                 for r in report.results
             ],
             "changes": [
-                {"device": c.device, "version": c.version, "previous": c.previous, "changed_by": c.changed_by,
-                 "changed_at": c.changed_at, "lines_added": c.lines_added, "lines_removed": c.lines_removed,
-                 "first": c.first, "diff": c.diff}
+                {
+                    "device": c.device,
+                    "version": c.version,
+                    "previous": c.previous,
+                    "changed_by": c.changed_by,
+                    "changed_at": c.changed_at,
+                    "lines_added": c.lines_added,
+                    "lines_removed": c.lines_removed,
+                    "first": c.first,
+                    "diff": c.diff,
+                }
                 for c in report.changes
             ],
             "skipped_no_credential": skipped,
@@ -143,8 +158,9 @@ def _platform(message: str) -> str:
 
 
 @archive_app.command("log")
-def log_cmd(device: DeviceArg, config: ConfigOpt = None,
-            limit: Annotated[int, typer.Option(help="Newest N versions")] = 20) -> None:
+def log_cmd(
+    device: DeviceArg, config: ConfigOpt = None, limit: Annotated[int, typer.Option(help="Newest N versions")] = 20
+) -> None:
     """List a device's archived versions, newest first.
 
     Example: netmon archive log gd-sg-lc-in-core1
@@ -157,16 +173,20 @@ def log_cmd(device: DeviceArg, config: ConfigOpt = None,
     t = Table("version", "time (UTC)", "change", "changed by")
     for v in versions:
         by = next((ln.split(": ", 1)[1] for ln in v.message.splitlines() if ln.startswith("Changed-By: ")), "")
-        t.add_row(v.id, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(v.time)), f"+{v.lines_added} -{v.lines_removed}",
-                  by)
+        t.add_row(
+            v.id, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(v.time)), f"+{v.lines_added} -{v.lines_removed}", by
+        )
     console.print(t)
 
 
 @archive_app.command("show")
-def show_cmd(device: DeviceArg, config: ConfigOpt = None,
-             version: Annotated[str | None, typer.Option("--version", "-v",
-                                                         help="Version id (prefix) or @N (N versions before the latest)")] = None
-             ) -> None:
+def show_cmd(
+    device: DeviceArg,
+    config: ConfigOpt = None,
+    version: Annotated[
+        str | None, typer.Option("--version", "-v", help="Version id (prefix) or @N (N versions before the latest)")
+    ] = None,
+) -> None:
     """Print an archived config (latest by default) with secrets masked.
 
     Example: netmon archive show gd-sg-lc-in-core1 --version @1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from rich.markup import escape
@@ -113,8 +114,16 @@ def push(
     url = url or os.environ.get("NETMON_GRAFANA_URL")
     if not url:
         raise InputError.one("command line", "no Grafana URL: give --url or set NETMON_GRAFANA_URL", field="--url")
-    if not url.startswith(("http://", "https://")):
-        raise InputError.one("command line", f"--url must start with http:// or https://, got {url!r}", field="--url")
+    parsed = urlsplit(url)
+    if parsed.username or parsed.password:
+        # Never echo the URL: it holds a credential.
+        raise InputError.one(
+            "command line",
+            "--url must not hold a user or password; put the token in NETMON_GRAFANA_TOKEN",
+            field="--url",
+        )
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InputError.one("command line", f"--url must be http(s)://HOST[:PORT][/path], got {url!r}", field="--url")
     try:
         p = do_push(url, _token(), force=force, dry_run=dry_run, timeout=timeout)
     except PushError as exc:

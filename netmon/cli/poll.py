@@ -68,9 +68,13 @@ def _credential(
     priv_key = priv_key or os.environ.get("NETMON_SNMP_PRIV_KEY")
     if user:
         if auth_proto != "none" and not auth_key:
-            raise InputError.one("--auth-key", f"--auth-proto {auth_proto} needs a key (--auth-key or NETMON_SNMP_AUTH_KEY)")
+            raise InputError.one(
+                "--auth-key", f"--auth-proto {auth_proto} needs a key (--auth-key or NETMON_SNMP_AUTH_KEY)"
+            )
         if priv_proto != "none" and not priv_key:
-            raise InputError.one("--priv-key", f"--priv-proto {priv_proto} needs a key (--priv-key or NETMON_SNMP_PRIV_KEY)")
+            raise InputError.one(
+                "--priv-key", f"--priv-proto {priv_proto} needs a key (--priv-key or NETMON_SNMP_PRIV_KEY)"
+            )
         if priv_proto != "none" and auth_proto == "none":
             raise InputError.one("--priv-proto", "privacy needs authentication (set --auth-proto)")
         for name, key in (("--auth-key", auth_key), ("--priv-key", priv_key)):
@@ -122,24 +126,38 @@ def _table(points: list[Point]) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("poll", help=HELP)
     def poll(
-        device: Annotated[str | None, typer.Argument(help="Inventory device name (with -c netmon.yaml or -i inventory)")] = None,
-        host: Annotated[str | None, typer.Option("--host", "-H", help="Agent address, HOST or HOST:PORT (default port 161)")] = None,
-        community: Annotated[str | None, typer.Option(help="v2c community (visible in ps; prefer $NETMON_SNMP_COMMUNITY)")] = None,
+        device: Annotated[
+            str | None, typer.Argument(help="Inventory device name (with -c netmon.yaml or -i inventory)")
+        ] = None,
+        host: Annotated[
+            str | None, typer.Option("--host", "-H", help="Agent address, HOST or HOST:PORT (default port 161)")
+        ] = None,
+        community: Annotated[
+            str | None, typer.Option(help="v2c community (visible in ps; prefer $NETMON_SNMP_COMMUNITY)")
+        ] = None,
         snmp_version: Annotated[str, typer.Option("--snmp-version", help="1 or 2c when using a community")] = "2c",
         v3_user: Annotated[str | None, typer.Option("--v3-user", help="SNMPv3 user (switches to v3)")] = None,
         auth_proto: Annotated[str, typer.Option("--auth-proto", help="none|" + "|".join(_AUTH))] = "sha",
-        auth_key: Annotated[str | None, typer.Option("--auth-key", help="v3 auth key (prefer $NETMON_SNMP_AUTH_KEY)")] = None,
+        auth_key: Annotated[
+            str | None, typer.Option("--auth-key", help="v3 auth key (prefer $NETMON_SNMP_AUTH_KEY)")
+        ] = None,
         priv_proto: Annotated[str, typer.Option("--priv-proto", help="none|" + "|".join(_PRIV))] = "aes",
-        priv_key: Annotated[str | None, typer.Option("--priv-key", help="v3 privacy key (prefer $NETMON_SNMP_PRIV_KEY)")] = None,
+        priv_key: Annotated[
+            str | None, typer.Option("--priv-key", help="v3 privacy key (prefer $NETMON_SNMP_PRIV_KEY)")
+        ] = None,
         context: Annotated[str, typer.Option("--context", help="SNMPv3 context name")] = "",
         config: ConfigOpt = None,
         inventory: InventoryOpt = None,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="json (one object per line) | line (InfluxDB) | table")] = "table",
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="json (one object per line) | line (InfluxDB) | table")
+        ] = "table",
         count: Annotated[int, typer.Option("--count", "-n", min=1, max=1000, help="Polls; 2+ gives rates")] = 1,
         interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between polls")] = 10.0,
         health: Annotated[bool, typer.Option("--health/--no-health", help="Read the vendor health profile")] = True,
         engine: Annotated[str, typer.Option("--engine", help="auto | fast | pysnmp")] = "auto",
-        vendor: Annotated[str | None, typer.Option("--vendor", help="Platform key overriding the inventory/detection")] = None,
+        vendor: Annotated[
+            str | None, typer.Option("--vendor", help="Platform key overriding the inventory/detection")
+        ] = None,
         timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request")] = 2.0,
         retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per request")] = 1,
     ) -> None:
@@ -165,7 +183,9 @@ def register(app: typer.Typer) -> None:
             if host is None and ctx.config is not None and dev.snmp and not (community or v3_user):
                 cred = ctx.config.snmp_credential(dev.snmp)
             else:
-                cred = _credential(snmp_version, community, v3_user, auth_proto, auth_key, priv_proto, priv_key, context)
+                cred = _credential(
+                    snmp_version, community, v3_user, auth_proto, auth_key, priv_proto, priv_key, context
+                )
             addr, port = dev.address, dev.port or 161
         else:
             assert host is not None
@@ -230,7 +250,10 @@ async def _run(
                 # No inventory placement for a bare host: keep only what is known.
                 keep = {"device": target.host, "vendor": vendor or ""}
                 for p in pts:
-                    p.tags = {**keep, **{k: v for k, v in p.tags.items() if k in ("ifName", "ifAlias", "ifIndex", "uplink")}}
+                    p.tags = {
+                        **keep,
+                        **{k: v for k, v in p.tags.items() if k in ("ifName", "ifAlias", "ifIndex", "uplink")},
+                    }
                     if p.measurement == "snmp_system" and not vendor:
                         p.tags["vendor"] = str(p.fields.get("vendor_detected", ""))
                         p.fields["vendor_mismatch"] = 0

@@ -18,6 +18,7 @@ from rich.table import Table
 from ..config import NetmonConfig, load_config
 from ..errors import InputError, NetmonError, Problem
 from ..inventory import Inventory, load_inventory
+from ..model import Point
 from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context
 
 
@@ -44,6 +45,39 @@ SEV_STYLE = {
 }
 
 
+SinkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sink",
+        help="also store the points in this sink (sqlite:///path.db, influxdb1://host:8086/db, influxdb://...); "
+        "the daemon does this itself",
+        show_default=False,
+    ),
+]
+
+
+def _store(url: str, points: list[Point], base_dir: Path | None) -> int:
+    """Write points straight to a sink (one batch); returns how many were stored."""
+    import asyncio
+
+    from ..storage import Encoder, open_sink
+
+    async def go() -> int:
+        sink = open_sink(url, base_dir)
+        await sink.start()
+        try:
+            payload, n, errors = Encoder(sink.precision).encode(points)
+            for e in errors:
+                err_console.print(f"[yellow]not stored[/yellow] {escape(str(e))}", highlight=False)
+            if n:
+                await sink.write(payload, n)
+            return n
+        finally:
+            await sink.close()
+
+    return asyncio.run(go())
+
+
 def _ts(ns: int) -> str:
     return datetime.fromtimestamp(ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S") if ns else "-"
 
@@ -60,6 +94,7 @@ def probe_cmd(
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="table | json (points and events, one JSON document)")] = (
         Fmt.table
     ),
+    sink: SinkOpt = None,
 ) -> None:
     """Probe devices now: ICMP echo and TCP-SYN loss, latency and jitter, plus a traceroute path check.
 
@@ -102,6 +137,11 @@ def probe_cmd(
             err_console.print(f"[dim]probed {done}/{len(devices)}: {escape(name)}[/dim]", highlight=False)
 
     cycle = run_cycle(settings, ctx.topology, devices, progress)
+    if sink:
+        stored = _store(
+            sink, cycle.points, ctx.config.path.resolve().parent if ctx.config and ctx.config.path else None
+        )
+        err_console.print(f"stored {stored} probe points in {escape(sink)}", highlight=False)
     if fmt is Fmt.json:
         doc = {"points": [p.to_json() for p in cycle.points], "events": [e.to_json() for e in cycle.events]}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
@@ -160,6 +200,7 @@ def pcap_cmd(
     live: Annotated[str | None, typer.Option("--live", help="capture from this interface instead of files")] = None,
     duration: Annotated[float, typer.Option("--duration", help="seconds of live capture")] = 10.0,
     bpf: Annotated[str | None, typer.Option("--filter", help="BPF filter for live capture, e.g. 'not port 22'")] = None,
+    sink: SinkOpt = None,
 ) -> None:
     """Analyse pcap/pcapng captures for cleartext management, isolation breaches, scans and brute force.
 
@@ -226,6 +267,10 @@ def pcap_cmd(
             ) from None
     report.findings = [f for f in an.findings() if SEVERITY[f.severity] >= SEVERITY[min_severity.value]]
     elapsed = time.monotonic() - t0
+    if sink:
+        # findings of the readable part are stored even when a file was damaged
+        stored = _store(sink, report.points(), cfg.path.resolve().parent if cfg and cfg.path else None)
+        err_console.print(f"stored {stored} security_finding points in {escape(sink)}", highlight=False)
     if fmt is Fmt.json:
         doc = {
             "files": report.files, "elapsed_s": round(elapsed, 3), "stats": report.stats.to_json(),

@@ -306,6 +306,7 @@ _IOS_REFS = [
         r"^ip nat inside source list (\S+)",
     )
 ]
+_IOS_REF_HINT = re.compile(r"access-|snmp-server|distribute-list|nat inside")  # cheap pre-filter
 _VRP_REF = re.compile(r"\bacl (?:name |number |ipv6 )?(\S+)")
 _H3C_PACKET_FILTER = re.compile(r"^packet-filter (?:name |ipv6 )?(\S+) (?:inbound|outbound)")
 
@@ -330,10 +331,12 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Every referenced ACL is defined (FAIL otherwise); every defined ACL is used (WARN otherwise)."""
     heads = _acl_headers(cfg)
     refs: dict[str, list[Line]] = {}
-    for ln in cfg.tree.walk():
+    for ln in cfg.tree.all_lines():
         if ln.banner:
             continue
         if cfg.vendor == "cisco_ios":
+            if not _IOS_REF_HINT.search(ln.text):
+                continue
             for rx in _IOS_REFS:
                 if m := rx.match(ln.text):
                     refs.setdefault(m.group(1), []).append(ln)

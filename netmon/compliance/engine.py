@@ -29,8 +29,13 @@ def _lines(tree: ConfigTree, block: Line | None, anywhere: bool) -> Iterable[Lin
 
 
 def _matching(tree: ConfigTree, block: Line | None, anywhere: bool, m: Match) -> list[Line]:
-    if block is None and not anywhere:
-        cands: Iterable[Line] = _top_candidates(tree, m)
+    if block is None:
+        # Most patterns start with a literal keyword: look only at lines starting with it.
+        w = m.word
+        if anywhere:
+            cands: Iterable[Line] = tree.any_by_word(w) if w is not None else tree.all_lines()
+        else:
+            cands = tree.top_by_word(w) if w is not None else tree.top
     else:
         cands = _lines(tree, block, anywhere)
     rx = m.re

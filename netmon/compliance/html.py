@@ -27,7 +27,7 @@ def _score_colour(v: float | None) -> str:
 def bar_chart(items: list[tuple[str, float | None]], chart_id: str, title: str, max_value: float = 100.0,
               suffix: str = "%") -> Markup:
     """Vertical bars with labels; one <rect class="bar"> per item (the tests count them)."""
-    w, h, pad, top = max(320, 70 * len(items) + 60), 240, 40, 30
+    w, h, pad, top = max(320, 70 * len(items) + 60), 270, 70, 30
     bw = (w - 2 * pad) / max(1, len(items))
     parts = [f'<svg id="{chart_id}" class="chart" role="img" aria-label="{escape(title)}" width="{w}" height="{h}" '
              f'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">',
@@ -43,8 +43,9 @@ def bar_chart(items: list[tuple[str, float | None]], chart_id: str, title: str, 
                      f'{"-" if value is None else f"{value:g}{suffix}"}</title></rect>')
         parts.append(f'<text x="{x + bw * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" class="cv">'
                      f'{"-" if value is None else f"{value:g}{suffix}"}</text>')
-        parts.append(f'<text x="{x + bw * 0.35:.1f}" y="{h - pad + 16}" text-anchor="middle" class="cl">'
-                     f'{escape(label[:14])}</text>')
+        lx, ly = x + bw * 0.35, h - pad + 14
+        parts.append(f'<text x="{lx:.1f}" y="{ly}" text-anchor="end" transform="rotate(-30 {lx:.1f} {ly})" '
+                     f'class="cl">{escape(label[:22])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every label and title above went through escape()
 

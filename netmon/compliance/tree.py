@@ -67,11 +67,28 @@ class ConfigTree:
     ended: bool  # a final ``return``/``end`` was seen
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): not fatal
     _by_word: dict[str, list[Line]] | None = None
+    _all: list[Line] | None = None
+    _all_by_word: dict[str, list[Line]] | None = None
 
     def walk(self) -> Iterator[Line]:
         for t in self.top:
             yield t
             yield from t.walk()
+
+    def all_lines(self) -> list[Line]:
+        """Every line at any depth in file order (cached: rules that look everywhere share it)."""
+        if self._all is None:
+            self._all = list(self.walk())
+        return self._all
+
+    def any_by_word(self, word: str) -> list[Line]:
+        """Lines at any depth whose first word is ``word``."""
+        if self._all_by_word is None:
+            idx: dict[str, list[Line]] = {}
+            for ln in self.all_lines():
+                idx.setdefault(ln.word, []).append(ln)
+            self._all_by_word = idx
+        return self._all_by_word.get(word, [])
 
     def top_by_word(self, word: str) -> list[Line]:
         """Top-level lines whose first word is ``word`` (an index: rules ask this a lot)."""

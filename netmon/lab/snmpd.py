@@ -1,9 +1,11 @@
 """net-snmp ``snmpd`` on 127.0.0.1:<free UDP port>, with a v2c community and a v3 user for
-every auth/priv combination net-snmp 5.9 supports.
+every auth/priv combination net-snmp 5.9 supports (MD5, SHA, SHA-224/256/384/512 x none,
+DES, AES, AES-192, AES-256, plus a noAuthNoPriv user).
 
-Real kernel interface counters come from its IF-MIB (run it inside a network namespace to
-serve that namespace's interfaces, start it from a process in that namespace). The v3 users are ``createUser`` lines in a
-temporary persistent directory, so nothing is written to /var/lib/snmp.
+Real kernel interface counters come from its IF-MIB: start it from a process inside a network
+namespace to serve that namespace's interfaces (bench/bench_snmp.py does). The v3 users are
+``createUser`` lines in the -c config (``-C`` reads nothing else), state goes to a temporary
+persistent directory, and stop() removes both, pass phrases included.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ import random
 import re
 import sys
 import time
+import zlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from ..inventory import Device
 from .procs import Proc, start, wait_for
 
 CONFIGS = Path(__file__).with_name("configs")
@@ -59,6 +62,7 @@ class SimDevice:
     hostname: str | None = None  # replaces the sample config's host name
     faults: list[str] = field(default_factory=list)
     port: int = 0  # 0: the simulator picks a free one
+    privileged: bool = False  # lands at `#` as an AAA privilege-15 account does (no `enable` needed)
 
 
 @cache
@@ -98,8 +102,37 @@ class SshSim(Proc):
             return []
         return log.read_text(encoding="utf-8", errors="replace").splitlines()
 
+    def pause(self, *names: str) -> None:
+        """Make these devices unreachable (connections are dropped) until resume()."""
+        paused = self.workdir / "paused.json"
+        current = set(json.loads(paused.read_text())) if paused.exists() else set()
+        tmp = paused.with_suffix(".tmp")
+        tmp.write_text(json.dumps(sorted(current | set(names))))
+        tmp.rename(paused)
+
+    def resume(self) -> None:
+        (self.workdir / "paused.json").unlink(missing_ok=True)
+
     def config_path(self, name: str) -> Path:
         return Path(self.devices[name].config or default_config(self.devices[name].platform))
+
+
+def simdevices_for(
+    devices: Iterable[Device], password: str | None = None, enable_secret: str | None = None
+) -> list[SimDevice]:
+    """One simulated device per inventory device that has a simulated platform (its ``vendor``),
+    on the device's ``ssh_port`` (0 = any free port), named and prompting as the device."""
+    out = []
+    for d in devices:
+        if d.vendor not in sim_platforms():
+            continue
+        sd = SimDevice(d.name, d.vendor, hostname=d.name, port=d.ssh_port or 0)
+        if password is not None:
+            sd.password = password
+        if enable_secret is not None:
+            sd.enable_secret = enable_secret
+        out.append(sd)
+    return out
 
 
 def start_sshsim(devices: list[SimDevice], workdir: Path, timeout: float = 60.0) -> SshSim:
@@ -131,8 +164,52 @@ def start_sshsim(devices: list[SimDevice], workdir: Path, timeout: float = 60.0)
         raise
     ports = {k: int(v) for k, v in json.loads(ready.read_text()).items()}
     return SshSim(
-        proc.name, proc.popen, proc.log, workdir=workdir, devices={d.name: d for d in devices}, ports=ports,
+        proc.name,
+        proc.popen,
+        proc.log,
+        workdir=workdir,
+        devices={d.name: d for d in devices},
+        ports=ports,
         host_keys=host_keys,
+    )
+
+
+@dataclass
+class LabSsh(SshSim):
+    """The built-in lab's SSH side (netmon lab / netmon demo): what netmon.yaml needs."""
+
+    username: str = "netadmin"
+    password: str = ""
+    ssh_settings: dict[str, Any] = field(default_factory=dict)
+
+
+def start_lab_ssh(devices: Iterable[Device], workdir: Path) -> LabSsh:
+    """Simulators for every inventory device with a simulated platform, logged into as an AAA
+    privilege-15 account (no enable secret), with a fresh random lab password and a
+    known_hosts file written for strict host-key checking."""
+    import secrets
+
+    password = secrets.token_urlsafe(12)
+    sims = simdevices_for(devices, password=password)
+    for sd in sims:
+        sd.privileged = True
+        # Variety for the demo and the compliance scan: each device serves one of its platform's
+        # sample configs, chosen by name so a restarted lab serves the same one.
+        choices = sorted((CONFIGS / sd.platform).glob("*.cfg"))
+        sd.config = str(choices[zlib.crc32(sd.name.encode()) % len(choices)])
+    sim = start_sshsim(sims, workdir, timeout=120)
+    known = sim.write_known_hosts(workdir / "known_hosts")
+    return LabSsh(
+        sim.name,
+        sim.popen,
+        sim.log,
+        workdir=sim.workdir,
+        devices=sim.devices,
+        ports=sim.ports,
+        host_keys=sim.host_keys,
+        username="netadmin",
+        password=password,
+        ssh_settings={"known_hosts": str(known), "command_timeout": 20.0, "device_budget": 60.0},
     )
 
 
@@ -168,14 +245,20 @@ class _Device:
         self.faults: list[str] = list(spec.get("faults") or [])
         self.rejected = {f.split(":", 1)[1].strip() for f in self.faults if f.startswith("reject:")}
         self.log_path = workdir / f"{self.name}.commands.log"
+        self.paused_file = workdir / "paused.json"
         self._huge_cache: str | None = None
 
     def config_text(self) -> str:
         path = Path(self.spec.get("config") or default_config(self.platform))
         text = path.read_bytes().decode("utf-8", errors="surrogateescape")
         if self.spec.get("hostname"):
-            text = re.sub(self.p["hostname_re"], lambda m: m.group(0).replace(m.group(1), self.spec["hostname"]), text,
-                          count=1, flags=re.M)
+            text = re.sub(
+                self.p["hostname_re"],
+                lambda m: m.group(0).replace(m.group(1), self.spec["hostname"]),
+                text,
+                count=1,
+                flags=re.M,
+            )
         if "huge" in self.faults:
             if self._huge_cache is None:
                 self._huge_cache = _huge_filler(self.platform, HUGE_BYTES)
@@ -184,17 +267,20 @@ class _Device:
             text = text[: idx + 1] + self._huge_cache + text[idx + 1 :] if idx >= 0 else text + self._huge_cache
         if self.p.get("clock_period"):
             # IOS rewrites its NTP clock-period estimate as the clock drifts: a volatile line.
-            text = re.sub(r"^ntp clock-period \d+", f"ntp clock-period {random.randint(17000000, 17999999)}", text,
-                          flags=re.M)
+            text = re.sub(
+                r"^ntp clock-period \d+", f"ntp clock-period {random.randint(17000000, 17999999)}", text, flags=re.M
+            )
         if self.p.get("current_configuration_bytes"):
-            text = re.sub(r"^Current configuration : \d+ bytes", f"Current configuration : {len(text)} bytes", text,
-                          flags=re.M)
+            text = re.sub(
+                r"^Current configuration : \d+ bytes", f"Current configuration : {len(text)} bytes", text, flags=re.M
+            )
         return text
 
     def hostname(self) -> str:
         if self.spec.get("hostname"):
             return str(self.spec["hostname"])
-        m = re.search(self.p["hostname_re"], default_config(self.platform).read_text(encoding="utf-8"), re.M)
+        path = Path(self.spec.get("config") or default_config(self.platform))
+        m = re.search(self.p["hostname_re"], path.read_text(encoding="utf-8", errors="replace"), re.M)
         return m.group(1) if m else self.name
 
     def encode(self, text: str) -> bytes:
@@ -209,6 +295,12 @@ class _Device:
             return None
         return path.read_text(encoding="utf-8")
 
+    def paused(self) -> bool:
+        try:
+            return self.name in json.loads(self.paused_file.read_text())
+        except (OSError, ValueError):
+            return False
+
     def log(self, line: str) -> None:
         with self.log_path.open("a", encoding="utf-8", errors="replace") as fh:
             fh.write(line + "\n")
@@ -222,7 +314,7 @@ class _Session:
         self.p = dev.p
         self.proc = process
         self.host = dev.hostname()
-        self.enabled = self.p.get("prompt_enable") is None
+        self.enabled = self.p.get("prompt_enable") is None or bool(dev.spec.get("privileged"))
         self.paging = True
         self.silent = False  # no_prompt fault after it triggered
         self.buf = b""
@@ -379,6 +471,8 @@ async def _serve(spec: dict[str, Any]) -> None:
             class Server(asyncssh.SSHServer):
                 def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
                     self.conn = conn
+                    if dev.paused():
+                        conn.abort()  # its uplink is "down" (netmon lab fault): the session dies at once
 
                 def begin_auth(self, username: str) -> bool:
                     if dev.platform == "cisco_ios":
@@ -398,9 +492,7 @@ async def _serve(spec: dict[str, Any]) -> None:
                     return bool(keys)
 
                 def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-                    return username == dev.spec["username"] and any(
-                        key.public_data == k.public_data for k in keys
-                    )
+                    return username == dev.spec["username"] and any(key.public_data == k.public_data for k in keys)
 
             return Server()
 

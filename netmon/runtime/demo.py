@@ -57,7 +57,8 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
     cfg = load_config(lab.config_path)
     cfg.intervals.snmp = interval
     cfg.intervals.health = interval
-    job = MainJob(cfg, RunOptions(sink=sink, max_cycles=cycles, listen="", stop_grace=5.0))
+    opts = RunOptions(sink=sink, max_cycles=cycles, listen="", stop_grace=5.0, alert_state=lab.dir / "alerts.db")
+    job = MainJob(cfg, opts)
     tally = Tally({d.name: d for d in lab.inventory})
     job.observers.append(tally.observe)
     topo = Topology(lab.inventory)

@@ -4,10 +4,10 @@ Encoding uses influxdb-client's own escaping functions, so what we spool and sen
 what the official client would send. Two things line protocol cannot carry are handled here
 and documented in docs/STORAGE.md:
 
-- tag keys/values and measurement names cannot hold newlines, tabs or carriage returns
-  (InfluxDB stores the client's ``\\n`` escape as two characters) nor end in a backslash, so
-  those characters become a space / are dropped, the same for every sink. String *fields*
-  carry anything, newlines included.
+- tag keys/values, field keys and measurement names cannot hold newlines, tabs or carriage
+  returns (InfluxDB stores the client's ``\\n`` escape as two characters) nor a backslash
+  before a space, comma, ``=`` or at the end, so those become a space / are dropped, the same
+  for every sink (``clean_key``). String *fields* carry anything, newlines included.
 - points that no database would accept (NaN/inf, no fields, strings over 64 KiB, unknown
   value types, a field or tag named ``time``) are refused with a reason, one by one.
 """
@@ -33,6 +33,7 @@ MAX_STRING = 64 * 1024
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _CONTROL = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 _TAG_CACHE_MAX = 200_000
+_BAD_BACKSLASH = re.compile(r"\\+(?=[ ,=]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +50,11 @@ class PointError:
 
 
 def clean_key(s: str) -> str:
-    """What a measurement/tag key/tag value becomes so it survives line protocol exactly."""
+    """What a measurement/tag key/tag value becomes so it survives line protocol exactly:
+    control characters become spaces, and a backslash right before a space, comma, '=' or the
+    end is dropped (line protocol reads it as an escape; InfluxDB would store something else)."""
     s = s.translate(_CONTROL)
-    return s.rstrip("\\") if s.endswith("\\") else s
+    return _BAD_BACKSLASH.sub("", s) if "\\" in s else s
 
 
 def _check(p: Point) -> str | None:
@@ -94,6 +97,7 @@ class Encoder:
 
         self._div = PRECISIONS[precision]
         self._prefix: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+        self._clean_keys: dict[tuple[str, ...], bool] = {}
 
     def _series(self, p: Point) -> str:
         key = (p.measurement, tuple(p.tags.items()))
@@ -115,7 +119,13 @@ class Encoder:
             reason = _check(p)
             if reason is None:
                 fields = p.fields
-                if any(type(k) is str and k != clean_key(k) for k in fields):
+                keys = tuple(fields)
+                clean = self._clean_keys.get(keys)
+                if clean is None:
+                    if len(self._clean_keys) >= _TAG_CACHE_MAX:
+                        self._clean_keys.clear()
+                    clean = self._clean_keys[keys] = all(k == clean_key(k) for k in keys)
+                if not clean:
                     fields = {clean_key(k): v for k, v in fields.items()}
                 body = _append_fields(fields, {})
                 t = p.time_ns if div == 1 else p.time_ns // div

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from ..config import BatchSettings, SpoolSettings
 from ..errors import NetmonError
@@ -27,6 +28,7 @@ from .base import Sink, SinkRejected, SinkUnavailable
 from .factory import open_sink
 from .lineproto import Encoder, PointError
 from .spool import Batch, Spool
+from .urls import parse_sink_url
 
 log = logging.getLogger("netmon.storage")
 
@@ -104,8 +106,13 @@ class Pipeline:
         spool = spool or SpoolSettings()
         batch = batch or BatchSettings()
         directory = Path(spool_dir) if spool_dir is not None else spool.dir
-        sink = open_sink(sink_url, base_dir) if isinstance(sink_url, str) else sink_url
+        url = parse_sink_url(sink_url, base_dir) if isinstance(sink_url, str) else None  # bad URL: before the lock
         sp = await asyncio.to_thread(Spool.open, directory, spool)
+        try:
+            sink = open_sink(url) if url is not None else cast(Sink, sink_url)
+        except BaseException:
+            sp.close()
+            raise
         self = cls(sink, sp, spool, batch)
         try:
             await sink.start()
@@ -117,7 +124,7 @@ class Pipeline:
             await sink.close()
             raise
         self._drain_task = asyncio.create_task(self._drain(), name="netmon-storage-drain")
-        if spool.fsync == "interval":
+        if spool.fsync in ("interval", "batch"):
             self._interval_task = asyncio.create_task(self._fsync_every(), name="netmon-spool-fsync")
         return self
 
@@ -176,15 +183,22 @@ class Pipeline:
     async def _durable(self) -> None:
         policy = self.spool_settings.fsync
         if policy == "always":
-            await asyncio.to_thread(self.spool.sync)
-            self._synced_seq = self._written_seq
-        elif policy == "batch":
-            # Group commit: one fsync covers every record written before it started.
+            # Group commit: one fsync covers every record written before it started, so
+            # concurrent submits (many devices polled at once) share it.
             mine = self._written_seq
             while self._synced_seq < mine:
                 if self._sync_task is None or self._sync_task.done():
                     self._sync_task = asyncio.create_task(self._group_sync())
                 await asyncio.shield(self._sync_task)
+        elif policy == "batch":
+            # fsync in the background once a sink batch's worth of points is spooled (and at
+            # least every batch.interval, see _fsync_every); submit does not wait for it.
+            spooled = int(self.c["points_submitted"])
+            if spooled - self._synced_points >= self.batch.size and (self._sync_task is None or self._sync_task.done()):
+                self._synced_points = spooled
+                self._sync_task = asyncio.create_task(self._group_sync())
+
+    _synced_points = 0
 
     async def _group_sync(self) -> None:
         target = self._written_seq
@@ -192,8 +206,9 @@ class Pipeline:
         self._synced_seq = max(self._synced_seq, target)
 
     async def _fsync_every(self) -> None:
+        period = self.spool_settings.fsync_interval if self.spool_settings.fsync == "interval" else self.batch.interval
         while True:
-            await asyncio.sleep(self.spool_settings.fsync_interval)
+            await asyncio.sleep(period)
             await asyncio.to_thread(self.spool.sync)
 
     # ---- draining --------------------------------------------------------------------------
@@ -228,8 +243,14 @@ class Pipeline:
                     await asyncio.wait_for(self._wake.wait(), self.batch.interval)
             if self._closing:
                 return
-            self.spool.expire()
-            batch = self.spool.read_batch(self.batch.size)
+            try:
+                self.spool.expire()
+                batch = self.spool.read_batch(self.batch.size)
+            except OSError as exc:  # a vanished or unreadable segment: say so, keep the daemon alive
+                if self._once(f"read:{exc}"):
+                    log.error("spool %s: cannot read: %s; retrying", self.spool.dir, exc)
+                await asyncio.sleep(self.batch.retry_max)
+                continue
             if batch is None:
                 self._idle.set()
                 self._wake.clear()
@@ -249,7 +270,14 @@ class Pipeline:
         while True:
             t0 = time.perf_counter()
             try:
-                await self.sink.write(batch.payload, batch.points)
+                try:
+                    await self.sink.write(batch.payload, batch.points)
+                except (SinkUnavailable, SinkRejected, asyncio.CancelledError):
+                    raise
+                except Exception as exc:  # a driver surprise must not stop delivery: retry like an outage
+                    if self._once(f"unexpected:{type(exc).__name__}"):
+                        log.exception("unexpected error writing to %s; will retry", self.sink.url)
+                    raise SinkUnavailable(f"{self.sink.url}: {type(exc).__name__}: {exc}") from None
             except SinkUnavailable as exc:
                 self.c["sink_errors"] += 1
                 self.last_errors.append(str(exc))
@@ -304,7 +332,7 @@ class Pipeline:
             fh.write(batch.payload)
 
     # ---- self-metrics ----------------------------------------------------------------------
-    def stats(self) -> dict[str, float]:
+    def stats(self) -> dict[str, float | bool]:
         """Self-metrics: spool depth, replay rate, drops, write latency, sink errors."""
         now = time.monotonic()
         while self._acks and now - self._acks[0][0] > _RATE_WINDOW:
@@ -323,6 +351,8 @@ class Pipeline:
             "spool_corrupt_records": sc.corrupt_records,
             "replay_points_per_s": sent / span,
             "sink_up": 1 if self.sink_up else 0,
+            "sink_failing": not self.sink_up,  # aliases read by netmon.runtime.selfmon
+            "sink_written": self.c["points_written"],
             "write_latency_s_avg": self.c["write_latency_s_sum"] / batches if batches else 0.0,
             **{k: v for k, v in self.c.items() if k != "write_latency_s_sum"},
         }

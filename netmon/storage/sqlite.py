@@ -135,7 +135,12 @@ class SqliteSink(Sink):
     async def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            await asyncio.to_thread(conn.close)
+
+            def _close() -> None:
+                with self._lock:  # a write cancelled at shutdown may still be running in its thread
+                    conn.close()
+
+            await asyncio.to_thread(_close)
 
 
 class SqliteQuery(Query):

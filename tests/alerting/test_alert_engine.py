@@ -256,3 +256,34 @@ def test_unknown_point_kinds_and_missing_fields_are_ignored(make_engine, topolog
     assert _states(out) == [("down", "firing")]  # an unknown device is still alerted on its own tags
     eng.end_cycle(T0)
     assert eng.incidents()[0]["device"] == "not-in-inventory"
+
+
+def test_alertmanager_resend_keeps_alert_alive(make_engine, topology):
+    """Alertmanager drops an alert not re-sent within resolve_timeout: firing ones are re-sent every `resend`."""
+    cfg = {
+        "receivers": {"am": {"type": "alertmanager", "url": "http://127.0.0.1:9", "resend": "60s"}},
+        "groups": {"noc": ["am"]},
+        "default_groups": ["noc"],
+    }
+    eng = make_engine(cfg, rules_yaml=RULES)
+    d = _dev(topology)
+    eng.process([reach(d, 0, T0)])
+    eng.end_cycle(T0)
+    eng.tick(T0 + 30)
+    eng.process([reach(d, 0, T0 + 60)])  # keep it from going silent
+    eng.tick(T0 + 61)
+    q = eng.dispatcher.slots["am"].queue
+    assert [(n.kind, n.alert.rule) for n in q] == [("firing", "down"), ("repeat", "down")]
+
+
+def test_full_queue_drops_oldest_counted():
+    from netmon.alerting.notify import Dispatcher, Notice
+    from netmon.alerting.notify.webhook import WebhookNotifier
+    from netmon.alerting.state import Alert
+
+    n = WebhookNotifier("w", "http://127.0.0.1:9", None, "X-Sig", 1, 0, 1, "en", None)
+    disp = Dispatcher({"w": n}, max_queue=3)
+    for i in range(5):
+        disp.enqueue("w", Notice("firing", Alert(f"id{i}", "r", "info", {}), T0))
+    assert [x.alert.id for x in disp.slots["w"].queue] == ["id2", "id3", "id4"]
+    assert disp.stats()["w"]["dropped"] == 2 and disp.stats()["w"]["queued"] == 3

@@ -20,7 +20,6 @@ from alerting_helpers import T0, Recorder, reach, self_signed
 
 from netmon.lab.alertmanager import alertmanager_binary, start_alertmanager
 from netmon.lab.procs import free_port
-from tests.conftest import need_binary
 
 DING_SECRET = "SECtest0123456789abcdef"  # test-only values
 DING_TOKEN = "tok-abc"
@@ -242,7 +241,6 @@ async def test_hanging_receiver_never_blocks_the_engine(make_engine, topology):
 
 
 async def test_email_starttls(make_engine, topology, tls):
-    need_binary("python3")
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 

@@ -129,5 +129,13 @@ def test_config_section_problems():
     with pytest.raises(InputError) as ei:
         parse_alerting({"receivers": {"x": {"type": "pager"}}})
     assert "alerting.receivers.x" in str(ei.value)
+    with pytest.raises(InputError) as ei:
+        parse_alerting({"traps": {"communities": ["public"]}})
+    assert "alerting.traps.communities" in str(ei.value) and "inline secrets" in str(ei.value)
+    with pytest.raises(InputError) as ei:
+        parse_alerting(
+            {"maintenance": [{"match": ["site=x"], "start": "2026-01-02T00:00:00", "end": "2026-01-01T00:00:00"}]}
+        )
+    assert "end must be after start" in str(ei.value)
     cfg = parse_alerting({"repeat": "2h", "routes": [], "maintenance": []})
     assert cfg.repeat == 7200.0

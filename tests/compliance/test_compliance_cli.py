@@ -121,7 +121,6 @@ def test_truncated_crlf_gbk_and_huge_configs_give_results(tmp_path) -> None:
     assert any("GB18030" in n for n in devs["gbk.cfg"]["notes"])
     crlf_r = {f["rule"]: f["result"] for f in devs["crlf.cfg"]["findings"]}
     assert crlf_r["IA-05"] == "FAIL" and crlf_r["IA-06"] == "FAIL"
-    assert devs["crlf.cfg"]["findings"][0]["evidence"][0]["text"].endswith(("******", "simple ******")) or True
     assert all(not e["text"].endswith("\r") for f in devs["crlf.cfg"]["findings"] for e in f["evidence"])
     gbk_r = {f["rule"]: f["result"] for f in devs["gbk.cfg"]["findings"]}
     assert devs["gbk.cfg"]["vendor"] == "h3c_comware" and gbk_r["IA-06"] == "FAIL"

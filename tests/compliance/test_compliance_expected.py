@@ -3,9 +3,8 @@ cites, and the observations SOURCES.md records about the public configurations."
 
 from __future__ import annotations
 
-import yaml
-
 import pytest
+import yaml
 
 from netmon.compliance import load_rules, read_device_config
 from netmon.compliance.engine import evaluate_rule, scan_config
@@ -127,7 +126,7 @@ def test_public_vrp_ftp_root_telnet_cipher(l3) -> None:
 
 
 def test_public_ios_full(l3) -> None:
-    cfg, f = _scan(PUBLIC / "cisco_ios" / "netutils-ios-full.cfg", l3)
+    _, f = _scan(PUBLIC / "cisco_ios" / "netutils-ios-full.cfg", l3)
     assert f["IA-01"].result == "FAIL"  # username ntc ... password 0
     assert f["SN-04"].result == "FAIL"  # RW communities
     assert f["IA-06"].result == "FAIL" and sum(e.text.startswith("line vty") for e in f["IA-06"].evidence) == 2

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from hier_config import Platform, get_hconfig
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netmon.compliance import parse_config, read_device_config
-
 
 from .conftest import CONFIGS, PUBLIC
 
@@ -141,3 +142,32 @@ def test_crlf_tabs_and_truncation() -> None:
     assert not t.ended
     t2 = parse_config("banner motd ^C\nnever closed\n")
     assert t2.problems and "never ends" in t2.problems[0][1]
+
+
+_FRAGMENTS = ["#", "!", " ", "  ", "\t", "banner motd ^C", "^C", "header login information \"", "\"", "return", "end",
+              "interface X", " ip address 1.1.1.1 255.0.0.0", "line vty 0 4", " transport input all", "sysname a",
+              "hostname b", "undo telnet server enable", "\r", "\x00", "中文", "\x03", "aaa", " local-user a password simple x"]
+
+
+_BASELINE: list = []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_FRAGMENTS), max_size=4).map("".join), max_size=40))
+def test_fuzz_never_crashes(lines: list[str]) -> None:
+    """Any text: parse_config never raises; the full reader raises InputError or gives a config."""
+    from netmon.compliance import load_device_config, load_standard
+    from netmon.compliance.engine import scan_config
+    from netmon.errors import InputError
+
+    if not _BASELINE:
+        _BASELINE.append(load_standard("baseline"))
+    text = "\n".join(lines)
+    tree = parse_config(text)
+    assert all(ln.number >= 1 for ln in tree.walk())
+    for vendor in (None, "cisco_ios", "huawei_vrp"):
+        try:
+            cfg = load_device_config(text.encode("utf-8"), "fuzz.cfg", vendor)
+        except InputError:
+            continue
+        scan_config(cfg, _BASELINE[0])

@@ -141,9 +141,9 @@ def _try_demo(influx: Influxd, work: Path) -> str:
     if run_netmon("demo", "--help", timeout=60).returncode != 0:
         return "`netmon demo` does not exist yet"
     sink = f"influxdb1://{influx.url.split('//')[1]}/{DB}"
-    # Three short cycles: rates need a second poll, and the demo's fault (an uplink taken down
+    # Two short cycles: rates need a second poll, and the demo's fault (an uplink taken down
     # after the first cycle) gives the alert panels something to show.
-    code, err = _run_demo(["demo", "--cycles", "3", "--interval", "2", "--out", str(work), "--sink", sink], work)
+    code, err = _run_demo(["demo", "--cycles", "2", "--interval", "2", "--out", str(work), "--sink", sink], work)
     why = ""
     if code is None:
         why = f"`netmon demo` {err}"

@@ -6,6 +6,7 @@ this implements, from Grafana's HTTP API documentation (Folder API, Dashboard AP
 - ``GET /api/health`` (no auth)
 - ``GET /api/folders``, ``POST /api/folders`` (409 when the title is taken), ``DELETE /api/folders/:uid``
 - ``GET /api/dashboards/uid/:uid`` (``{"dashboard", "meta"}``, 404 when absent),
+  ``GET /api/dashboards/uid/:uid/versions`` (Grafana 11 shape ``{"versions": [...]}``, newest first),
   ``POST /api/dashboards/db`` (create/update; with ``overwrite: false`` a version other than the
   stored one is refused with 412 ``version-mismatch``; every save bumps ``version``),
   ``DELETE /api/dashboards/uid/:uid``
@@ -37,6 +38,8 @@ class State:
     next_id: int = 1
     # Fault injection: after this many accepted dashboard saves, the next target is "saved in the UI" first.
     ui_save_after: int | None = None
+    # Like some Grafana versions, rewrite the JSON on save (adds pluginVersion to every panel).
+    normalize: bool = False
 
     def snapshot(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return copy.deepcopy(self.folders), {u: copy.deepcopy(d["dashboard"]) for u, d in self.dashboards.items()}
@@ -47,6 +50,7 @@ class State:
         d["dashboard"].update(changes)
         d["dashboard"]["version"] += 1
         d["updatedBy"] = "alice"
+        d["versions"].append({"version": d["dashboard"]["version"], "createdBy": "alice", "message": ""})
 
 
 class FakeGrafana:
@@ -106,6 +110,12 @@ class FakeGrafana:
                         return self._send(
                             200, [{"id": f["id"], "uid": u, "title": f["title"]} for u, f in st.folders.items()]
                         )
+                    if path.startswith("/api/dashboards/uid/") and path.endswith("/versions"):
+                        d = st.dashboards.get(path.split("/")[4])
+                        if d is None:
+                            return self._send(404, {"message": "Dashboard not found"})
+                        # Grafana 11 shape: newest first, wrapped in an object.
+                        return self._send(200, {"continueToken": "", "versions": list(reversed(d["versions"]))})
                     if path.startswith("/api/dashboards/uid/"):
                         uid = path.rsplit("/", 1)[1]
                         d = st.dashboards.get(uid)
@@ -161,10 +171,17 @@ class FakeGrafana:
                         stored["id"] = old["dashboard"]["id"] if old else st.next_id
                         stored["version"] = old["dashboard"]["version"] + 1 if old else 1
                         st.next_id += 1
+                        if st.normalize:
+                            for panel in stored.get("panels", []):
+                                panel["pluginVersion"] = "11.3.0"
+                        versions = old["versions"] if old else []
+                        message = body.get("message", "")
+                        versions.append({"version": stored["version"], "createdBy": "netmon-sa", "message": message})
                         st.dashboards[uid] = {
                             "dashboard": stored,
                             "folderUid": body.get("folderUid", ""),
                             "updatedBy": "netmon-sa",
+                            "versions": versions,
                         }
                         st.writes.append(f"POST {path} {uid}")
                         return self._send(

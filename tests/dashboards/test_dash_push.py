@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from dashboards.push import PushError, push
-from dashboards.render import content_hash, render_all
+from dashboards.render import content_hash, render_all, stamped_hash
 from netmon.lab.procs import free_port
 from tests.conftest import run_netmon
 from tests.dashboards.dash_fake_grafana import EDITOR, VIEWER, FakeGrafana
@@ -93,6 +93,7 @@ def test_dashboard_not_made_by_netmon_is_a_conflict(grafana):
         "dashboard": {"uid": "netmon-self", "title": "someone else's", "id": 99, "version": 4, "panels": []},
         "folderUid": "",
         "updatedBy": "bob",
+        "versions": [{"version": 4, "createdBy": "bob", "message": ""}],
     }
     r = cli_push(grafana.url)
     assert r.returncode == 1
@@ -124,7 +125,7 @@ def test_no_token_is_bad_input():
 
 def test_bad_url_is_bad_input():
     r = cli_push("grafana:3000")
-    assert r.returncode == 2 and "http://" in r.stderr
+    assert r.returncode == 2 and "http(s)://" in r.stderr
 
 
 def test_unreachable_grafana():
@@ -192,3 +193,47 @@ def test_url_that_is_not_grafana(status):
         srv.server_close()
     assert r.returncode == 1
     assert "does not look like Grafana" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_credentials_in_url_are_refused_without_echo():
+    r = cli_push("http://admin:s3cret-pw@127.0.0.1:3000")
+    assert r.returncode == 2
+    assert "NETMON_GRAFANA_TOKEN" in r.stderr and "s3cret-pw" not in r.stdout + r.stderr
+
+
+def test_grafana_that_rewrites_json_on_save(grafana):
+    """Some Grafana versions normalise the JSON they store, so the content no longer hashes to the
+    stamp; the version history (latest save by netmon's push) keeps such dashboards netmon's."""
+    grafana.state.normalize = True
+    assert cli_push(grafana.url).returncode == 0
+    stored = grafana.state.dashboards["netmon-overview"]["dashboard"]
+    assert content_hash(stored) != stamped_hash(stored)  # the rewrite broke the hash...
+    again = cli_push(grafana.url)
+    assert again.returncode == 0, again.stderr  # ...but it is not mistaken for a UI edit
+    assert "wrote 0 dashboard(s), 10 unchanged" in again.stdout
+    grafana.state.ui_edit("netmon-self", title="mine now")
+    r = cli_push(grafana.url)
+    assert r.returncode == 1 and "netmon-self" in r.stderr and "changed in Grafana by alice" in r.stderr
+
+
+def test_grafana_that_never_answers_times_out():
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)  # accepts connections (kernel backlog) but never answers
+    try:
+        r = run_netmon(
+            "dashboards",
+            "push",
+            "--url",
+            f"http://127.0.0.1:{srv.getsockname()[1]}",
+            "--timeout",
+            "1",
+            env={"NETMON_GRAFANA_TOKEN": EDITOR},
+        )
+    finally:
+        srv.close()
+    assert r.returncode == 1
+    assert "did not answer in time" in r.stderr
+    assert "Traceback" not in r.stderr and EDITOR not in r.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from collectors.probe.netlab import MGMT, TierLab
+from netmon.lab.procs import wait_for
 from tests.conftest import ROOT, need_binary
 from tests.probe.conftest import netmon_in
 
@@ -28,7 +29,7 @@ def test_probe_cycle_from_central_poller(lab: TierLab, lab_config: Path, tmp_pat
     cap = tmp_path / "probe.pcap"
     dump = lab.start("poll", "tcpdump", ["tcpdump", "-U", "--immediate-mode", "-n", "-i", lab.iface("poll", "central"), "-w", str(cap),
                                          "icmp or tcp"], tmp_path / "tcpdump.log")  # fmt: skip
-    time.sleep(1.0)
+    wait_for(lambda: "listening on" in (tmp_path / "tcpdump.log").read_text(), 10, "tcpdump", dump.popen)
     # no traceroute while counting on the wire: its echo requests/replies would mix in
     r = netmon_in(lab, "poll", "probe", "-c", str(lab_config), "--format", "json", "--no-path")
     time.sleep(0.3)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from collectors.probe.netlab import MGMT, TierLab
+from netmon.lab.procs import wait_for
 from tests.conftest import ROOT, need_binary, need_root
 from tests.security.conftest import tshark, tshark_count
 
@@ -106,7 +107,7 @@ def test_captured_management_traffic(lab: TierLab, tmp_path: Path) -> None:
     cap = tmp_path / "span.pcap"
     dump = lab.start("county", "tcpdump", ["tcpdump", "-U", "--immediate-mode", "-n", "-i", lab.iface("county", "chost"),
                                            "-w", str(cap)], tmp_path / "tcpdump.log")  # fmt: skip
-    time.sleep(1.0)
+    wait_for(lambda: "listening on" in (tmp_path / "tcpdump.log").read_text(), 10, "tcpdump", dump.popen)
     generate_traffic(lab)
     time.sleep(0.5)
     dump.stop()

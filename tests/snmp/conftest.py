@@ -76,7 +76,9 @@ def v2c(lab: SnmpsimLab, community: str | None = None) -> SnmpCredential:
     return SnmpCredential(version="2c", community=SecretStr(community or lab.community))
 
 
-def v3(lab: SnmpsimLab, auth_key: str | None = None, priv_key: str | None = None, user: str | None = None) -> SnmpCredential:
+def v3(
+    lab: SnmpsimLab, auth_key: str | None = None, priv_key: str | None = None, user: str | None = None
+) -> SnmpCredential:
     return SnmpCredential(
         version="3",
         user=user or lab.v3_user,

@@ -35,13 +35,16 @@ def lab_rates(polled: Polled, device: str) -> dict[str, int]:
 @pytest.mark.parametrize("device", POLLED)
 def test_system_matches_snmpget(polled: Polled, device: str):
     port = polled.lab.port(device)
-    t = truth.get(port, truth.v2c("public"), "1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0")
+    t = truth.get(
+        port, truth.v2c("public"), "1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"
+    )
     (reach,) = polled.of(device, "snmp_reach")
     assert reach.fields["up"] == 1 and reach.fields["error"] == "" and int(reach.fields["values"]) > 10
     (sysp,) = polled.of(device, "snmp_system")
     assert sysp.fields["sys_object_id"] == t["1.3.6.1.2.1.1.2.0"]
     assert sysp.fields["sys_name"] == t["1.3.6.1.2.1.1.5.0"].decode()  # type: ignore[union-attr]
-    assert sysp.fields["sys_descr"] == t["1.3.6.1.2.1.1.1.0"].decode("utf-8", "replace").strip("\x00").strip()  # type: ignore[union-attr]
+    # Line breaks are folded to spaces (line protocol and tags cannot carry them).
+    assert sysp.fields["sys_descr"] == " ".join(t["1.3.6.1.2.1.1.1.0"].decode("utf-8", "replace").split())  # type: ignore[union-attr]
     # sysUpTime moves (numeric variation): ours was read earlier, so it is at most the truth.
     assert 0 <= int(t["1.3.6.1.2.1.1.3.0"]) / 100 - float(sysp.fields["uptime_s"]) < 600  # type: ignore[arg-type]
     assert sysp.tags["device"] == device and sysp.tags["tier"] in ("central", "province")
@@ -72,9 +75,11 @@ def test_interfaces_match_snmpbulkwalk(polled: Polled, device: str):
     pts = {int(p.tags["ifIndex"]): p for p in polled.of(device, "interface")}
     assert set(pts) == set(oper) | set(names)
     for idx, p in pts.items():
-        want_name = (names.get(idx) or descr.get(idx) or str(idx).encode()).decode().strip("\x00").strip()  # type: ignore[union-attr]
+        want_name = " ".join(
+            (names.get(idx) or descr.get(idx) or str(idx).encode()).decode().replace("\x00", "").split()
+        )  # type: ignore[union-attr]
         assert p.tags["ifName"] == want_name
-        assert p.tags["ifAlias"] == (alias.get(idx) or b"").decode().strip("\x00").strip()  # type: ignore[union-attr]
+        assert p.tags["ifAlias"] == " ".join((alias.get(idx) or b"").decode().replace("\x00", "").split())  # type: ignore[union-attr]
         if idx in oper:
             assert p.fields["oper_status"] == oper[idx]
         if idx in high:
@@ -169,7 +174,9 @@ def test_rates_from_two_polls_match_the_lab(lab):
         # The agent reads each row at some instant within its walk; we time the walk's middle.
         assert float(p.fields["in_bps"]) == pytest.approx(want_bps, rel=0.3), idx
         if p.fields.get("speed_mbps"):
-            assert p.fields["in_util_pct"] == pytest.approx(100 * p.fields["in_bps"] / (p.fields["speed_mbps"] * 1e6), abs=1e-4)
+            assert p.fields["in_util_pct"] == pytest.approx(
+                100 * p.fields["in_bps"] / (p.fields["speed_mbps"] * 1e6), abs=1e-4
+            )
         checked += 1
     assert checked > 10
 

@@ -44,7 +44,11 @@ def _parse(out: str) -> dict[str, object]:
 
 def bulkwalk(port: int, auth: list[str], root: str) -> dict[str, object]:
     out = subprocess.run(
-        ["snmpbulkwalk", *FLAGS, *auth, f"127.0.0.1:{port}", root], capture_output=True, text=True, check=True, timeout=60
+        ["snmpbulkwalk", *FLAGS, *auth, f"127.0.0.1:{port}", root],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     return _parse(out)
 

@@ -71,7 +71,14 @@ def _row(oid_text: str, rest: str) -> Row:
 
 def netsnmp(tool: str, auth: list[str], host: str, port: int, *oids: str, extra: list[str] | None = None) -> list[Row]:
     proc = subprocess.run(
-        [tool, *NETSNMP_FLAGS, *(extra or []), *auth, f"udp:{host}:{port}", *oids],
+        [
+            tool,
+            *NETSNMP_FLAGS,
+            *(extra or []),
+            *auth,
+            f"udp6:[{host}]:{port}" if ":" in host else f"udp:{host}:{port}",
+            *oids,
+        ],
         capture_output=True,
         text=True,
         timeout=60,

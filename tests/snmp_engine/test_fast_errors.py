@@ -4,6 +4,7 @@ short tables, v3 engine-state caching and re-sync, and a dead target beside a li
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import time
 
@@ -182,7 +183,7 @@ async def test_dead_target_never_delays_live_one(engine: FastEngine, snmpd: Snmp
             "127.0.0.1",
             snmpd.user("sha", "aes").credential(),
             silent.getsockname()[1],
-            timeout=2.0,
+            timeout=1.0,
             retries=1,
             name="dead",
         )
@@ -255,8 +256,20 @@ async def test_ipv6_target(tmp_path) -> None:
     engine = FastEngine()
     try:
         got = await engine.bulk_walk(Target("::1", agent.v2c(), agent.port), [parse_oid("1.3.6.1.2.1.1")])
-        truth = netsnmp("snmpbulkwalk", ["-v2c", "-c", agent.community], "[::1]", agent.port, "1.3.6.1.2.1.1.1")
+        truth = netsnmp("snmpbulkwalk", ["-v2c", "-c", agent.community], "::1", agent.port, "1.3.6.1.2.1.1.1")
         assert got[parse_oid("1.3.6.1.2.1.1")][0].value == truth[0][2]
     finally:
         await engine.close()
         agent.stop()
+
+
+async def test_one_socket_with_a_large_receive_buffer(engine: FastEngine, snmpd: Snmpd) -> None:
+    for cred in (snmpd.v2c(), snmpd.user("md5", "none").credential()):
+        await engine.get(Target("127.0.0.1", cred, snmpd.port), [SYS_UPTIME])
+    assert list(engine._sockets.by_family) == [socket.AF_INET]  # v2c and v3 share one socket
+    sock = engine._sockets.raw[socket.AF_INET]
+    got = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    if os.geteuid() == 0:
+        assert got >= 4 << 20  # the kernel reports double what was set
+    else:
+        assert got > 0  # capped by net.core.rmem_max without root

@@ -213,3 +213,62 @@ async def test_not_an_ip_address(evil) -> None:
     with pytest.raises(SnmpError) as info:
         await engine.get(Target("router.example", cred, 161, name="r1"), [ROOT])
     assert info.value.kind is ErrorClass.SOCKET and "r1" in str(info.value)
+
+
+# --- a v3 agent that answers discovery, then signs its responses with a key of its choice ----
+
+ENGINE_ID = b"\x80\x00\x1f\x88\x04evil-agent"
+
+
+class EvilV3Agent(asyncio.DatagramProtocol):
+    def __init__(self, sign_with: bytes) -> None:
+        from collectors.snmp.usm import UsmKeys, UsmParams
+
+        self.keys = UsmKeys(UsmParams(b"op", "sha", sign_with, "none", b""), ENGINE_ID)
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        head = ber.v3_head(data)
+        _, _, ps, pe = ber.scoped_pdu(data, head.data_pos, head.data_end)
+        _tag, rid, *_ = ber.pdu_head(data, ps, pe)
+        if not head.user:  # discovery: report usmStatsUnknownEngineIDs with our engine ID
+            vb = ber.enc_oid((1, 3, 6, 1, 6, 3, 15, 1, 1, 4, 0)) + ber.enc_int(1, ber.COUNTER32)
+            pdu = ber.tlv(
+                ber.REPORT, ber.enc_int(rid) + ber.enc_int(0) + ber.enc_int(0) + ber.tlv(0x30, ber.tlv(0x30, vb))
+            )
+            msg, _ = ber.enc_v3_message(
+                head.msg_id, 0, ENGINE_ID, 1, 10, b"", 0, b"", ber.enc_scoped_pdu(ENGINE_ID, b"", pdu)
+            )
+        else:
+            vb = ber.enc_oid((1, 3, 6, 1, 2, 1, 1, 5, 0)) + ber.tlv(ber.OCTET_STRING, b"evil")
+            pdu = ber.tlv(
+                ber.RESPONSE, ber.enc_int(rid) + ber.enc_int(0) + ber.enc_int(0) + ber.tlv(0x30, ber.tlv(0x30, vb))
+            )
+            msg, off = ber.enc_v3_message(head.msg_id, ber.FLAG_AUTH, ENGINE_ID, 1, 10, b"op", 12, b"",
+                                          ber.enc_scoped_pdu(ENGINE_ID, b"", pdu))  # fmt: skip
+            self.keys.sign(msg, off)
+        self.transport.sendto(bytes(msg), addr)
+
+
+@pytest.mark.parametrize("key, ok", [(b"the-right-key", True), (b"an-attackers-key", False)])
+async def test_v3_response_hmac_is_verified(key: bytes, ok: bool) -> None:
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(lambda: EvilV3Agent(key), local_addr=("127.0.0.1", 0))
+    engine = FastEngine()
+    try:
+        cred = SnmpCredential(version="3", user="op", auth_protocol="sha", auth_key=SecretStr("the-right-key"))
+        target = Target("127.0.0.1", cred, transport.get_extra_info("sockname")[1], timeout=0.3, retries=0)
+        if ok:
+            got = await engine.get(target, [(1, 3, 6, 1, 2, 1, 1, 5, 0)])
+            assert got[0].value == b"evil"
+        else:
+            with pytest.raises(SnmpError) as info:
+                await engine.get(target, [(1, 3, 6, 1, 2, 1, 1, 5, 0)])
+            assert info.value.kind is ErrorClass.AUTH_FAILURE and "HMAC" in str(info.value)
+            assert engine.stats.auth_dropped == 1
+    finally:
+        await engine.close()
+        transport.close()

@@ -31,6 +31,11 @@ LAB_SECRETS = [
     "$c$3$jA4dVxXfH2",  # h3c community cipher
     "0720315e3b261a0d",  # ruijie tacacs key
     "2b8ef2c4a7d93b51",  # zte password
+    "%^%#p=Hf4Qh[MK7z8",  # huawei township AR local-user cipher
+    "%^%#3VJ9Y0wR'P~o",  # huawei console password cipher
+    "0822455D0A165B",  # cisco legacy enable password 7
+    "rh-private",  # cisco legacy RW community
+    "02050D480809",  # cisco legacy line password
 ]
 
 
@@ -45,20 +50,34 @@ class Lab:
     def device(self, name: str, ssh: str = "lab", port: int | None = None) -> Device:
         d = self.sim.devices[name]
         return Device(
-            name=name, address="127.0.0.1", ssh_port=port or self.sim.ports[name], network="intranet", tier="county",
-            region="广东/韶关/乐昌", site="乐昌政务中心", role="core", vendor=d.platform, ssh=ssh,
+            name=name,
+            address="127.0.0.1",
+            ssh_port=port or self.sim.ports[name],
+            network="intranet",
+            tier="county",
+            region="广东/韶关/乐昌",
+            site="乐昌政务中心",
+            role="core",
+            vendor=d.platform,
+            ssh=ssh,
         )
 
     def settings(self, **kw: object) -> SshSettings:
-        base: dict[str, object] = {"known_hosts": self.known_hosts, "command_timeout": 8.0, "device_budget": 30.0,
-                                   "retry_delay": 0.2}
+        base: dict[str, object] = {
+            "known_hosts": self.known_hosts,
+            "command_timeout": 8.0,
+            "device_budget": 30.0,
+            "retry_delay": 0.2,
+        }
         base.update(kw)
         return SshSettings.model_validate(base)
 
 
 def cred(password: str = PASSWORD, key: Path | None = None) -> SshCredential:
     return SshCredential(
-        username="netadmin", password=SecretStr(password) if password else None, key_file=key,
+        username="netadmin",
+        password=SecretStr(password) if password else None,
+        key_file=key,
         enable_secret=SecretStr(ENABLE),
     )
 
@@ -89,8 +108,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         SimDevice("huge", "huawei_vrp", faults=["huge"]),
         SimDevice("gbk", "huawei_vrp", faults=["non_utf8"]),
         SimDevice("nolldp", "huawei_vrp", faults=["reject:display lldp neighbor"]),
-        SimDevice("rejcfg", "h3c_comware", config=copy("h3c_comware", "rejcfg"),
-                  faults=["reject:display current-configuration"]),
+        SimDevice(
+            "rejcfg",
+            "h3c_comware",
+            config=copy("h3c_comware", "rejcfg"),
+            faults=["reject:display current-configuration"],
+        ),
         SimDevice("changing", "cisco_ios", config=copy("cisco_ios", "changing")),
         SimDevice("tofu", "zte_zxros"),
         SimDevice("rekeyed", "h3c_comware"),

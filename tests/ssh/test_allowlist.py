@@ -22,7 +22,9 @@ def test_no_config_mode_command_in_any_set() -> None:
     for platform, cs in command_sets().items():
         for line in cs.allowed:
             assert not line.startswith(("system-view", "conf", "write", "save", "reload", "reboot", "delete")), (
-                platform, line)
+                platform,
+                line,
+            )
 
 
 @pytest.mark.parametrize(("name", "bad"), [("huawei_vrp", "system-view"), ("cisco_ios", "configure terminal")])

@@ -20,8 +20,12 @@ from .conftest import Lab, cred
 def mixed(lab: Lab, tmp_path_factory: pytest.TempPathFactory):
     """One backup run with good and broken devices side by side."""
     archive = ConfigArchive(tmp_path_factory.mktemp("mixed") / "archive")
-    creds = {"lab": cred(), "wrongpw": cred("not-the-password"), "key": cred("", key=lab.client_key),
-             "otherkey": cred("", key=lab.other_key)}
+    creds = {
+        "lab": cred(),
+        "wrongpw": cred("not-the-password"),
+        "key": cred("", key=lab.client_key),
+        "otherkey": cred("", key=lab.other_key),
+    }
     devs = [
         lab.device("huawei_vrp"),
         lab.device("cisco_ios"),

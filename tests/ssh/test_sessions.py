@@ -91,8 +91,11 @@ def test_interface_state_points(results, platform: str, up_if: str, admin_down_i
 def test_cisco_up_down_interface(results) -> None:
     pts = {p.tags["ifName"]: p for p in results["cisco_ios"].points if p.measurement == "interface_state"}
     # status up, protocol down (a dead far end): admin up, oper down
-    assert pts["GigabitEthernet0/0/3"].fields == {**pts["GigabitEthernet0/0/3"].fields, "admin_status": 1,
-                                                   "oper_status": 2}
+    assert pts["GigabitEthernet0/0/3"].fields == {
+        **pts["GigabitEthernet0/0/3"].fields,
+        "admin_status": 1,
+        "oper_status": 2,
+    }
     assert len(pts) == 10
 
 
@@ -123,8 +126,9 @@ def test_simulator_pages_until_paging_is_disabled(lab: Lab) -> None:
     meets `---- More ----`; that is what netmiko's session preparation avoids."""
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the simulator under test, not netmon
-    client.connect("127.0.0.1", lab.sim.ports["huawei_vrp"], "netadmin", PASSWORD, look_for_keys=False,
-                   allow_agent=False)
+    client.connect(
+        "127.0.0.1", lab.sim.ports["huawei_vrp"], "netadmin", PASSWORD, look_for_keys=False, allow_agent=False
+    )
     try:
         ch = client.invoke_shell()
         ch.settimeout(5)
@@ -150,8 +154,9 @@ def test_cisco_enable_prompts(lab: Lab) -> None:
     """`Router>` until `enable` with the right password gives `Router#`."""
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect("127.0.0.1", lab.sim.ports["cisco_ios"], "netadmin", PASSWORD, look_for_keys=False,
-                   allow_agent=False)
+    client.connect(
+        "127.0.0.1", lab.sim.ports["cisco_ios"], "netadmin", PASSWORD, look_for_keys=False, allow_agent=False
+    )
     try:
         ch = client.invoke_shell()
         ch.settimeout(5)
@@ -178,13 +183,22 @@ def test_cisco_enable_prompts(lab: Lab) -> None:
 def test_sample_configs_are_complete() -> None:
     """The lab configs are full device configs (the compliance engine scans them)."""
     for platform in PLATFORMS:
-        files = list((CONFIGS / platform).glob("*.cfg"))
+        files = sorted((CONFIGS / platform).glob("*.cfg"))
         assert files, platform
-        text = files[0].read_text(encoding="utf-8")
-        # the Ruijie sample is a layer-2 township access switch: no routing protocol
-        needles = ["ntp", "snmp", "acl" if platform in ("huawei_vrp", "h3c_comware") else "access", "ssh"]
-        needles += [] if platform == "ruijie_rgos" else ["ospf"]
-        for needle in needles:
-            assert needle in text.lower(), (platform, needle)
-        assert len(text.splitlines()) > 140, platform
+        for f in files:
+            text = f.read_text(encoding="utf-8").lower()
+            for needle in ("ntp", "snmp", "interface", "ssh", "user"):
+                assert needle in text, (f, needle)
+            assert any(a in text for a in ("acl", "access-list", "access-class")), f
+            assert len(text.splitlines()) > 100, f
     assert Path(CONFIGS / "sim-platforms.yaml").exists()
+
+
+def test_simdevices_for_inventory(lab: Lab) -> None:
+    from netmon.lab.sshsim import simdevices_for
+
+    devs = [lab.device("cisco_ios"), lab.device("zte_zxros").model_copy(update={"vendor": "juniper_junos"})]
+    sims = simdevices_for(devs, password="pw")
+    assert [(s.name, s.platform, s.hostname, s.port, s.password) for s in sims] == [
+        ("cisco_ios", "cisco_ios", "cisco_ios", lab.sim.ports["cisco_ios"], "pw")
+    ]

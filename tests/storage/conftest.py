@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+
 import pytest
 
 from netmon.config import BatchSettings, SpoolSettings

@@ -9,9 +9,20 @@ from netmon.lab.influx import start_influxd
 from netmon.lab.procs import free_port
 from netmon.model import Point
 from netmon.storage import DEAD_LETTER, Pipeline, open_query
+from netmon.storage.lineproto import clean_key
 
 T0 = 1_700_000_000_000_000_000
-NASTY = ["a b", "a,b", "a=b", 'q"uo\'te', "广东/广州/天河", "天河政务中心 1号楼", "x=1,y=2 z"]
+NASTY = [
+    "a b",
+    "a,b",
+    "a=b",
+    "q\"uo'te",
+    "广东/广州/天河",
+    "天河政务中心 1号楼",
+    "x=1,y=2 z",
+    "C:\\dir\\f",
+    "t\tab\nnl\\",
+]
 
 
 def nasty_points() -> list[Point]:
@@ -39,7 +50,7 @@ async def test_round_trip_exact(influxd, influx_db, tmp_path, fast_batch, spool_
     assert len(rows) == len(pts)
     for p, r in zip(pts, rows, strict=True):
         assert r["time"] == p.time_ns
-        assert {k: r[k] for k in p.tags} == p.tags
+        assert {k: r[k] for k in p.tags} == {k: clean_key(v) for k, v in p.tags.items()}  # tags: see STORAGE.md
         assert {k: r[k] for k in p.fields} == p.fields
 
 
@@ -86,8 +97,9 @@ async def test_wrong_password_is_401_and_not_echoed(tmp_path, monkeypatch):
         h.stop()
 
 
-async def test_refused_batches_go_to_dead_letter_logged_once(influxd, influx_db, tmp_path, fast_batch, caplog,
-                                                             spool_settings, influx_count):
+async def test_refused_batches_go_to_dead_letter_logged_once(
+    influxd, influx_db, tmp_path, fast_batch, caplog, spool_settings, influx_count
+):
     url = f"influxdb1://{influxd.url[7:]}/{influx_db}"
     pipe = await Pipeline.open(url, tmp_path, spool_settings, fast_batch)
     await pipe.submit([Point("m", {"d": "1"}, {"v": 1}, T0)])
@@ -108,8 +120,9 @@ async def test_refused_batches_go_to_dead_letter_logged_once(influxd, influx_db,
     assert influx_count(influxd, influx_db, "m", "v") == 2
 
 
-async def test_unreachable_at_start_spools_then_replays(influxd, influx_db, tmp_path, fast_batch, caplog,
-                                                        spool_settings, influx_rows):
+async def test_unreachable_at_start_spools_then_replays(
+    influxd, influx_db, tmp_path, fast_batch, caplog, spool_settings, influx_rows
+):
     dead = f"influxdb1://127.0.0.1:{free_port()}/{influx_db}"
     with caplog.at_level(logging.WARNING, "netmon.storage"):
         pipe = await Pipeline.open(dead, tmp_path, spool_settings, fast_batch)

@@ -13,14 +13,18 @@ from netmon.model import Point
 from netmon.storage import Pipeline, SinkRejected, open_query, open_sink
 
 T0_MS = 1_700_000_000_000
-SITES = ["a b", "a,b", "a=b", 'q"uo\'te', "广东/广州/天河", "天河政务中心 1号楼"]
+SITES = ["a b", "a,b", "a=b", "q\"uo'te", "广东/广州/天河", "天河政务中心 1号楼"]
 
 
 async def test_round_trip_through_write_api(victoria, tmp_path, fast_batch, spool_settings, monkeypatch):
     monkeypatch.setenv("INFLUX_TOKEN", "any-token")
     pts = [
-        Point("iface", {"device": f"d{i}", "site": s}, {"in_bps": 1.25 * i, "errors": 10**12 + i, "up": True,
-                                                      "descr": "a string"}, (T0_MS + i) * 1_000_000)
+        Point(
+            "iface",
+            {"device": f"d{i}", "site": s},
+            {"in_bps": 1.25 * i, "errors": 10**12 + i, "up": True, "descr": "a string"},
+            (T0_MS + i) * 1_000_000,
+        )
         for i, s in enumerate(SITES)
     ]
     url = f"influxdb://{victoria.url[7:]}?org=gov&bucket=netmon&gzip=1"
@@ -68,8 +72,9 @@ async def test_missing_token_is_named(tmp_path, monkeypatch):
 async def test_query_helper_uses_influxql_compat(influxd, influx_db, tmp_path, fast_batch, spool_settings, monkeypatch):
     """influxdb:// queries go through /query (v1 compat in 1.8+/2.x/3.x); influxd 1.6 answers it."""
     monkeypatch.setenv("INFLUX_TOKEN", "t")
-    async with await Pipeline.open(f"influxdb1://{influxd.url[7:]}/{influx_db}", tmp_path, spool_settings,
-                                   fast_batch) as pipe:
+    async with await Pipeline.open(
+        f"influxdb1://{influxd.url[7:]}/{influx_db}", tmp_path, spool_settings, fast_batch
+    ) as pipe:
         await pipe.submit([Point("health", {"device": "d 1"}, {"cpu_pct": float(i)}, 10 + i) for i in range(3)])
         assert await pipe.flush(30)
     q = open_query(f"influxdb://{influxd.url[7:]}?org=gov&bucket={influx_db}")
@@ -79,3 +84,9 @@ async def test_query_helper_uses_influxql_compat(influxd, influx_db, tmp_path, f
         assert [x.time_ns for x in await q.range("health", 0, 12)] == [10, 11]
     finally:
         await q.close()
+
+
+async def test_v2_url_at_an_old_influxd_says_what_to_do(influxd, tmp_path, monkeypatch):
+    monkeypatch.setenv("INFLUX_TOKEN", "t")
+    with pytest.raises(NetmonError, match=r"404.*use influxdb1://"):
+        await Pipeline.open(f"influxdb://{influxd.url[7:]}?org=gov&bucket=nobucket", tmp_path)

@@ -46,7 +46,7 @@ def test_round_trip_any_point(m, tags, fields, t):
 def test_same_bytes_as_the_official_client_point():
     tags = {"device": "gd-gz-th-in-core1", "site": "天河政务中心 1号楼", "ifAlias": 'to "city", port=3'}
     fields = {"in_octets": 123, "util_pct": 12.5, "up": True, "descr": 'Huawei "VRP"\nline2 a=b, c'}
-    ours, n, _ = Encoder().encode([Point("interface", tags, fields, 1_700_000_000_123_456_789)])
+    ours, _n, _ = Encoder().encode([Point("interface", tags, fields, 1_700_000_000_123_456_789)])
     cp = ClientPoint("interface").time(1_700_000_000_123_456_789)
     for k, v in tags.items():
         cp.tag(k, v)
@@ -72,7 +72,16 @@ def test_bad_points_are_refused_one_by_one_with_reasons():
     assert [p.fields for p in decode(payload)] == [{"cpu_pct": 5.0}]
     assert [e.device for e in errors] == [f"d{i}" for i in range(2, 10)]
     reasons = " | ".join(str(e) for e in errors)
-    for needle in ("nan", "inf", "no fields", "bytes (limit", "unsupported type", "empty measurement", "'time'", "64-bit"):
+    for needle in (
+        "nan",
+        "inf",
+        "no fields",
+        "bytes (limit",
+        "unsupported type",
+        "empty measurement",
+        "'time'",
+        "64-bit",
+    ):
         assert needle in reasons
 
 
@@ -84,7 +93,7 @@ def test_control_characters_in_tags_become_spaces():
 
 def test_nasty_strings_exact():
     pts = [Point(f"m {s}", {"t": s, s: "v"}, {"s": s, f"f {s}": 1}, i) for i, s in enumerate(NASTY)]
-    payload, n, _ = Encoder().encode(pts)
+    payload, _n, _ = Encoder().encode(pts)
     assert list(decode(payload)) == pts
 
 

@@ -25,8 +25,12 @@ def own_influxd(tmp_path):
 
 def poll(k: int) -> list[Point]:
     return [
-        Point("interface", {"device": f"d{d}", "tier": "county"}, {"poll": k, "in_bps": k * 1.5 + d},
-              T0 + k * 1_000_000 + d)
+        Point(
+            "interface",
+            {"device": f"d{d}", "tier": "county"},
+            {"poll": k, "in_bps": k * 1.5 + d},
+            T0 + k * 1_000_000 + d,
+        )
         for d in range(DEVICES)
     ]
 
@@ -61,6 +65,8 @@ async def test_kill_and_restart_influxd_loses_and_duplicates_nothing(own_influxd
     assert stats["spool_pending_points"] == 0 and stats["points_dead_lettered"] == 0
     res = h.query('SELECT "poll", "in_bps" FROM interface GROUP BY "device"', db="netmon")["results"][0]
     got = sorted((s["tags"]["device"], v[0], v[1], v[2]) for s in res["series"] for v in s["values"])
-    want = sorted((p.tags["device"], p.time_ns, p.fields["poll"], p.fields["in_bps"]) for i in range(k) for p in poll(i))
+    want = sorted(
+        (p.tags["device"], p.time_ns, p.fields["poll"], p.fields["in_bps"]) for i in range(k) for p in poll(i)
+    )
     assert len(got) == k * DEVICES
     assert got == want  # every point once, original timestamps, same values

@@ -13,7 +13,6 @@ import pytest
 from netmon.config import SpoolSettings
 from netmon.storage import Spool, SpoolFullError, SpoolLockedError
 from netmon.storage.spool import HDR_SIZE, encode_record
-
 from tests.conftest import need_root
 
 

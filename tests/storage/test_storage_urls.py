@@ -17,7 +17,14 @@ def test_sqlite_absolute_and_relative(tmp_path):
 def test_influx_forms():
     u = parse_sink_url("influxdb1://ops@db.gov.cn:8087/netmon?rp=week&precision=s&gzip=1")
     assert (u.kind, u.base_url, u.database, u.user, u.rp, u.precision, u.gzip) == (
-        "influxdb1", "http://db.gov.cn:8087", "netmon", "ops", "week", "s", True)
+        "influxdb1",
+        "http://db.gov.cn:8087",
+        "netmon",
+        "ops",
+        "week",
+        "s",
+        True,
+    )
     assert u.secret_env == "INFLUX_PASSWORD"
     assert u.secret({"INFLUX_PASSWORD": "pw"}) == "pw"
     v = parse_sink_url("influxdb://10.0.0.1?org=gov&bucket=netmon&tls=1&token_env=MY_TOKEN")
