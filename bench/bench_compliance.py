@@ -31,11 +31,11 @@ GOAL = 100.0  # configs/s on one core
 # Interface blocks per dialect, the bulk of a real access/aggregation switch config.
 IFACE = {
     "huawei_vrp": "#\ninterface GigabitEthernet0/0/{i}\n description user-port-{i}\n port link-type access\n"
-                  " port default vlan {vlan}\n stp edged-port enable\n",
+    " port default vlan {vlan}\n stp edged-port enable\n",
     "h3c_comware": "#\ninterface GigabitEthernet1/0/{i}\n port link-mode bridge\n description user-port-{i}\n"
-                   " port access vlan {vlan}\n stp edged-port\n",
+    " port access vlan {vlan}\n stp edged-port\n",
     "cisco_ios": "!\ninterface GigabitEthernet1/0/{i}\n description user-port-{i}\n switchport mode access\n"
-                 " switchport access vlan {vlan}\n spanning-tree portfast\n",
+    " switchport access vlan {vlan}\n spanning-tree portfast\n",
 }
 ACL_RULE = {
     "huawei_vrp": " rule {n} permit tcp source 10.{a}.0.0 0.0.255.255 destination 10.30.{b}.10 0 destination-port eq {p}\n",
@@ -49,8 +49,15 @@ SKELETON_FILES = {
     "cisco_ios": ["cisco_compliant.cfg", "cisco_noncompliant.cfg"],
 }
 # Lines some generated devices drop, so verdicts vary across the fleet.
-DROPPABLE = ["ip ssh version 2", " stelnet server enable", " ssh server enable", " ntp-service authentication enable",
-             "ntp authenticate", " idle-timeout 5 0", " exec-timeout 5 0"]
+DROPPABLE = [
+    "ip ssh version 2",
+    " stelnet server enable",
+    " ssh server enable",
+    " ntp-service authentication enable",
+    "ntp authenticate",
+    " idle-timeout 5 0",
+    " exec-timeout 5 0",
+]
 
 
 def generate(count: int, lines: int, out: Path) -> list[Path]:
@@ -70,10 +77,14 @@ def generate(count: int, lines: int, out: Path) -> list[Path]:
         acl_lines = need // 6
         acl_head = "#\nacl number 3999\n" if vendor != "cisco_ios" else f"!\nip access-list extended BENCH-{n}\n"
         acl = acl_head + "".join(
-            ACL_RULE[vendor].format(n=5 * (k + 1), a=rng.randrange(256), b=rng.randrange(256), p=rng.choice((22, 443, 8443)))
-            for k in range(acl_lines))
-        ifaces = "".join(IFACE[vendor].format(i=k + 1, vlan=rng.randrange(10, 400))
-                         for k in range(max(0, (need - acl_lines) // 6)))
+            ACL_RULE[vendor].format(
+                n=5 * (k + 1), a=rng.randrange(256), b=rng.randrange(256), p=rng.choice((22, 443, 8443))
+            )
+            for k in range(acl_lines)
+        )
+        ifaces = "".join(
+            IFACE[vendor].format(i=k + 1, vlan=rng.randrange(10, 400)) for k in range(max(0, (need - acl_lines) // 6))
+        )
         head, sep, tail = skel.partition(ANCHOR[vendor])
         text = head + ifaces + acl + sep + tail
         p = out / f"{vendor}-{n:04d}.cfg"
@@ -128,9 +139,11 @@ def main() -> None:
     findings = sum(len(r.findings) for r in run.results)
     fails = sum(r.counts()["FAIL"] for r in run.results)
     rate = len(paths) / cpu
-    print(f"netmon scan (mlps-l3, {len(std.rules)} rules): {cpu:.2f} CPU s ({wall:.2f} s wall) -> "
-          f"{rate:.0f} configs/s on one core ({1000 * cpu / len(paths):.2f} ms/config); "
-          f"{findings} findings, {fails} FAIL; goal >= {GOAL:.0f}/s: {'met' if rate >= GOAL else 'NOT met'}")
+    print(
+        f"netmon scan (mlps-l3, {len(std.rules)} rules): {cpu:.2f} CPU s ({wall:.2f} s wall) -> "
+        f"{rate:.0f} configs/s on one core ({1000 * cpu / len(paths):.2f} ms/config); "
+        f"{findings} findings, {fails} FAIL; goal >= {GOAL:.0f}/s: {'met' if rate >= GOAL else 'NOT met'}"
+    )
 
     # where the time goes: parse alone vs rules
     from netmon.compliance.source import load_device_config
@@ -153,10 +166,14 @@ def main() -> None:
         return
     peer = json.loads(r.stdout.strip().splitlines()[-1])
     peer_rate = len(paths) / peer["cpu_s"]
-    print(f"ciscoconfparse2 parse only: {peer['cpu_s']:.2f} CPU s -> {peer_rate:.0f} configs/s "
-          f"({peer['objects']} line objects)")
-    print(f"ratio: netmon full scan is {peer['cpu_s'] / cpu:.1f}x the speed of ciscoconfparse2's parse alone "
-          f"(netmon parse alone: {peer['cpu_s'] / parse_cpu:.1f}x)")
+    print(
+        f"ciscoconfparse2 parse only: {peer['cpu_s']:.2f} CPU s -> {peer_rate:.0f} configs/s "
+        f"({peer['objects']} line objects)"
+    )
+    print(
+        f"ratio: netmon full scan is {peer['cpu_s'] / cpu:.1f}x the speed of ciscoconfparse2's parse alone "
+        f"(netmon parse alone: {peer['cpu_s'] / parse_cpu:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from netmon.errors import InputError
 from netmon.inventory import Device, Topology
 from netmon.model import Point
 from netmon.security.findings import Event
@@ -54,42 +55,61 @@ def path_event(res: PathResult, t_ns: int) -> Event:
     )
 
 
+def check_vantage(settings: ProbeSettings, topo: Topology) -> None:
+    v = settings.path.vantage
+    if v is not None and v not in topo.inventory.devices:
+        raise InputError.one("netmon.yaml", f"no device named {v!r} in the inventory", field="probe.path.vantage")
+
+
+def probe_device(
+    settings: ProbeSettings, topo: Topology, index: dict[str, str], dev: Device
+) -> tuple[list[ProbeResult], PathResult | None]:
+    """Blocking: every probe kind, then the path check when the device's tier asks for one."""
+    out = [probe(dev.address, k, settings.count, settings.interval, settings.timeout, settings.tcp_port)
+           for k in settings.kinds]  # fmt: skip
+    p = settings.path
+    if not (p.enabled and dev.tier in p.tiers and dev.name != p.vantage):
+        return out, None
+    exp = expected_path(topo, p.vantage, dev.name)
+    hops = traceroute(dev.address, p.max_hops, p.timeout, p.retries)
+    return out, compare(dev, exp, hops, index)
+
+
+def device_output(
+    dev: Device, results: list[ProbeResult], pr: PathResult | None, now: int
+) -> tuple[list[Point], list[Event]]:
+    points = [probe_point(dev, r, now) for r in results]
+    events: list[Event] = []
+    if pr is not None:
+        points.append(path_point(pr, now))
+        if not pr.ok:
+            events.append(path_event(pr, now))
+    return points, events
+
+
 def run_cycle(
     settings: ProbeSettings, topo: Topology, devices: Iterable[Device],
     progress: Callable[[str], None] | None = None,
 ) -> ProbeCycle:  # fmt: skip
     """Probe every device (each kind), trace the path of those in ``settings.path.tiers``."""
     check_raw_sockets()
+    check_vantage(settings, topo)
     devs = list(devices)
     cycle = ProbeCycle()
     index = hop_index(topo.inventory, settings.hop_addresses)
-    if settings.path.vantage is not None and settings.path.vantage not in topo.inventory.devices:
-        from netmon.errors import InputError
-
-        raise InputError.one("netmon.yaml", f"no device named {settings.path.vantage!r}", field="probe.path.vantage")
 
     def one(dev: Device) -> tuple[list[ProbeResult], PathResult | None]:
-        out = [probe(dev.address, k, settings.count, settings.interval, settings.timeout, settings.tcp_port)
-               for k in settings.kinds]  # fmt: skip
-        pr = None
-        p = settings.path
-        if p.enabled and dev.tier in p.tiers and dev.name != p.vantage:
-            exp = expected_path(topo, p.vantage, dev.name)
-            hops = traceroute(dev.address, p.max_hops, p.timeout, p.retries)
-            pr = compare(dev, exp, hops, index)
+        res = probe_device(settings, topo, index, dev)
         if progress:
             progress(dev.name)
-        return out, pr
+        return res
 
     with ThreadPoolExecutor(max_workers=min(settings.concurrency, max(len(devs), 1))) as pool:
         for dev, (results, pr) in zip(devs, pool.map(one, devs), strict=True):
-            now = time.time_ns()
-            for r in results:
-                cycle.results.append(r)
-                cycle.points.append(probe_point(dev, r, now))
+            points, events = device_output(dev, results, pr, time.time_ns())
+            cycle.results.extend(results)
+            cycle.points.extend(points)
+            cycle.events.extend(events)
             if pr is not None:
                 cycle.paths.append(pr)
-                cycle.points.append(path_point(pr, now))
-                if not pr.ok:
-                    cycle.events.append(path_event(pr, now))
     return cycle

@@ -261,6 +261,7 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
         n = buf[o_end + 1]
         if n & 0x80:
             tag, pos, v_end = header(buf, o_end, vb_end)
+            n = v_end - pos  # the content length, whatever form encoded it
         else:
             pos = o_end + 2
             v_end = pos + n
@@ -481,6 +482,8 @@ def _v3_head(buf: bytes) -> V3Head:
     model, q = dec_int(buf, q, he, "msgSecurityModel")
     if q != he:
         raise malformed("trailing bytes in msgGlobalData")
+    if model != USM_MODEL:
+        raise malformed(f"msgSecurityModel {model}, only USM (3) is spoken")
     ss, se = expect(buf, he, end, OCTET_STRING, "msgSecurityParameters")
     us, ue = expect(buf, ss, se, SEQUENCE, "UsmSecurityParameters")
     if ue != se:

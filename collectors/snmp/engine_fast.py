@@ -393,7 +393,11 @@ class FastEngine:
                     self.stats.retries += 1
                 fut: asyncio.Future[_Reply | None] = loop.create_future()
                 pend.future = fut
-                transport.sendto(packet, addr.sockaddr)
+                try:
+                    transport.sendto(packet, addr.sockaddr)
+                except (OSError, ValueError) as e:  # e.g. no route to the address family
+                    self.stats.socket_errors += 1
+                    raise SnmpError(ErrorClass.SOCKET, f"{_who(target)}: cannot send: {e}") from None
                 timer = loop.call_later(target.timeout, _expire, fut)
                 try:
                     reply = await fut
@@ -520,6 +524,8 @@ class FastEngine:
                 raise SnmpError(
                     ErrorClass.SOCKET, f"{_who(target)}: {target.host!r} is not an IPv4 or IPv6 address"
                 ) from None
+            if not 0 < int(target.port) < 65536:
+                raise SnmpError(ErrorClass.SOCKET, f"{_who(target)}: UDP port {target.port} is out of range")
             family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
             found = _Addr(family, (ip.compressed, int(target.port)))
             self._addrs[key] = found

@@ -46,8 +46,11 @@ _PRIV = {
     "des": hauth.USM_PRIV_CBC56_DES,
     "aes": hauth.USM_PRIV_CFB128_AES,
     "aes128": hauth.USM_PRIV_CFB128_AES,
-    "aes192": hauth.USM_PRIV_CFB192_AES,
-    "aes256": hauth.USM_PRIV_CFB256_AES,
+    # AES-192/256 need a key longer than the hash gives; net-snmp (and the fast engine) extend
+    # it as draft-blumenthal-aes-usm-04 does. Cisco's "Reeder" extension (pysnmp's plain
+    # usmAesCfb192/256) is not selectable from the credential model.
+    "aes192": hauth.USM_PRIV_CFB192_AES_BLUMENTHAL,
+    "aes256": hauth.USM_PRIV_CFB256_AES_BLUMENTHAL,
 }
 
 # pysnmp error indications -> our classes (by class, most specific first).

@@ -77,6 +77,7 @@ class Session:
         self._aborted = threading.Event()
         self._lock = threading.Lock()
         self.timings: dict[str, float] = {}  # phase -> seconds (connect, each command key)
+        self._received = 0  # characters read for the current command (one per byte: latin-1)
 
     # -- lifecycle
 
@@ -200,6 +201,7 @@ class Session:
     def send(self, cmd: str) -> tuple[str, bytes, str]:
         """Send one command line; refused before sending unless it is on the allow-list."""
         line = self.commands.check(cmd, self.t.platform)
+        self._received = 0
         if self.conn is None:
             raise SshError(ErrorKind.ssh_error, f"{self.t.name}: session is not open")
         try:
@@ -267,6 +269,7 @@ class Session:
 
         read_inner: Callable[[], str] = conn.read_channel
         aborted = self._aborted
+        limit = self.settings.max_output_bytes
 
         def read_channel() -> str:
             # netmiko polls until its read_timeout even on a dead channel: end it sooner.
@@ -275,7 +278,14 @@ class Session:
             ch = conn.remote_conn
             if ch is not None and ch.eof_received and not ch.recv_ready():
                 raise SshError(ErrorKind.ssh_error, f"{name}: the device closed the session mid-output")
-            return read_inner()
+            data = read_inner()
+            # netmiko keeps all output in memory: stop a runaway device at the limit, not after it.
+            self._received += len(data)
+            if self._received > limit:
+                raise SshError(
+                    ErrorKind.too_large, f"{name}: output exceeded ssh.max_output_bytes ({limit}); session dropped"
+                )
+            return data
 
         conn.read_channel = read_channel
 

@@ -30,6 +30,7 @@ COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.dashboards", "dashboards"),
     ("netmon.cli.probe", None),
     ("netmon.cli.scan", None),  # `scan` and the `rules` group
+    ("netmon.cli.relay", "relay"),
 ]
 
 

@@ -164,6 +164,8 @@ def register(app: typer.Typer) -> None:
         from collectors.snmp.engine import Target
         from collectors.snmp.engines import make_engine
 
+        if snmp_version not in ("1", "2c"):
+            raise InputError.one("--snmp-version", f"{snmp_version!r}: use 1 or 2c (v3 is chosen with --v3-user)")
         if fmt not in ("json", "line", "table"):
             raise InputError.one("--format", f"unknown format {fmt!r}; use json, line or table")
         for name, val, allowed in (("--auth-proto", auth_proto, _AUTH), ("--priv-proto", priv_proto, _PRIV)):

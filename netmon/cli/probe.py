@@ -133,8 +133,8 @@ def probe_cmd(
     def progress(name: str) -> None:
         nonlocal done
         done += 1
-        if sys.stderr.isatty():
-            err_console.print(f"[dim]probed {done}/{len(devices)}: {escape(name)}[/dim]", highlight=False)
+        if sys.stderr.isatty():  # one line, rewritten: thousands of devices must not scroll the screen
+            err_console.print(f"[dim]probed {done}/{len(devices)}: {escape(name):<40}[/dim]", end="\r", highlight=False)
 
     cycle = run_cycle(settings, ctx.topology, devices, progress)
     if sink:
@@ -233,6 +233,14 @@ def pcap_cmd(
         settings.rules = cfg.path.resolve().parent / settings.rules
     ruleset = load_rules(settings)
     an = Analyzer(ruleset, settings, inv)
+    off_plan = an.plan_mismatches()
+    if off_plan:
+        names = ", ".join(f"{d.name} ({d.address}, {d.network.value})" for d in off_plan[:3])
+        err_console.print(
+            f"[yellow]warning[/yellow] {len(off_plan)} inventory device(s) lie outside security.networks for their "
+            f"network, e.g. {escape(names)}: isolation findings involving them may be wrong",
+            highlight=False,
+        )
     report = Report([], an.stats)
     show_progress = sys.stderr.isatty() and fmt is Fmt.table
     t0 = time.monotonic()
@@ -265,6 +273,8 @@ def pcap_cmd(
                 f"{path}: analysis failed at packet {an.stats.packets} ({type(exc).__name__}: {exc}); "
                 "please report it with that packet (editcap -r FILE out.pcap N)"
             ) from None
+    if show_progress:
+        err_console.print(" " * 60, end="\r")  # clear the progress line
     report.findings = [f for f in an.findings() if SEVERITY[f.severity] >= SEVERITY[min_severity.value]]
     elapsed = time.monotonic() - t0
     if sink:

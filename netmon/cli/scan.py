@@ -47,32 +47,81 @@ def register(app: typer.Typer) -> None:
 
 
 def scan(
-    files: Annotated[list[Path] | None, typer.Argument(help="Configuration files (omit to scan inventory devices with --scope)",
-                                                       show_default=False)] = None,
-    vendor: Annotated[str | None, typer.Option("--vendor", help="huawei_vrp | h3c_comware | cisco_ios (default: detected per file)",
-                                               show_default=False)] = None,
-    standard: Annotated[str | None, typer.Option("--standard", help="mlps-l2 | mlps-l3 | baseline  [default: compliance.standard, else mlps-l3]",
-                                                 show_default=False)] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table | json | csv | sarif | html  [default: from --output's suffix, else table]",
-                                            show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of standard output",
-                                                show_default=False)] = None,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="YAML of accepted risks (rule, device/scope, reason, approver, expires)",
-                                                 show_default=False)] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 if an unwaived FAIL of this severity or higher exists: high | medium | low | none",
-                                                show_default=False)] = None,
-    archive: Annotated[Path | None, typer.Option("--archive", help="Read devices' configs from this git archive or directory of <device>.cfg",
-                                                 show_default=False)] = None,
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra rule files (*.yaml) to load; repeatable",
-                                                         show_default=False)] = None,
-    state: Annotated[Path | None, typer.Option("--state", help="JSON of the previous scan's high FAILs: print events for new ones, then update it",
-                                               show_default=False)] = None,
-    show_pass: Annotated[bool, typer.Option("--show-pass", help="Table format: list PASS and N/A findings too")] = False,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Configuration files (omit to scan inventory devices with --scope)", show_default=False),
+    ] = None,
+    vendor: Annotated[
+        str | None,
+        typer.Option(
+            "--vendor", help="huawei_vrp | h3c_comware | cisco_ios (default: detected per file)", show_default=False
+        ),
+    ] = None,
+    standard: Annotated[
+        str | None,
+        typer.Option(
+            "--standard",
+            help="mlps-l2 | mlps-l3 | baseline  [default: compliance.standard, else mlps-l3]",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table | json | csv | sarif | html  [default: from --output's suffix, else table]",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report here instead of standard output", show_default=False),
+    ] = None,
+    waivers: Annotated[
+        Path | None,
+        typer.Option(
+            "--waivers",
+            help="YAML of accepted risks (rule, device/scope, reason, approver, expires)",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 if an unwaived FAIL of this severity or higher exists: high | medium | low | none",
+            show_default=False,
+        ),
+    ] = None,
+    archive: Annotated[
+        Path | None,
+        typer.Option(
+            "--archive",
+            help="Read devices' configs from this git archive or directory of <device>.cfg",
+            show_default=False,
+        ),
+    ] = None,
+    rules_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--rules-dir", help="Extra rule files (*.yaml) to load; repeatable", show_default=False),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            help="JSON of the previous scan's high FAILs: print events for new ones, then update it",
+            show_default=False,
+        ),
+    ] = None,
+    show_pass: Annotated[
+        bool, typer.Option("--show-pass", help="Table format: list PASS and N/A findings too")
+    ] = False,
     config: ConfigOpt = None,
     inventory: InventoryOpt = None,
     scope: ScopeOpt = None,
 ) -> None:
-    from ..compliance import ArchiveReader, load_standard, load_waivers, scan_devices, scan_files
+    from ..compliance import VENDORS, ArchiveReader, load_standard, load_waivers, scan_devices, scan_files
     from ..compliance.points import load_state, new_high_failures, save_state
     from ..compliance.reports import FORMATS
     from ..compliance.settings import ComplianceSettings, load_compliance_settings
@@ -92,6 +141,8 @@ def scan(
     fail_on = fail_on or settings.fail_on
     if fail_on not in ("none", *SEVERITY_ORDER):
         raise InputError.one("--fail-on", f"unknown severity {fail_on!r}; use high, medium, low or none")
+    if vendor is not None and vendor not in VENDORS:
+        raise InputError.one("--vendor", f"no compliance rules for {vendor!r}; use one of {', '.join(VENDORS)}")
     if files and scope:
         raise InputError.one("--scope", "give configuration FILES or --scope, not both")
     std = load_standard(standard or settings.standard, tuple((rules_dir or []) + settings.rules_dirs))
@@ -102,8 +153,11 @@ def scan(
         run = scan_files(files, std, vendor, waiver_list, progress=progress)
     else:
         if cfg is None and not inventory:
-            raise InputError.one("netmon scan", "nothing to scan: give configuration FILES, or --scope with -c netmon.yaml "
-                                 "(or -i inventory.yaml --archive DIR)")
+            raise InputError.one(
+                "netmon scan",
+                "nothing to scan: give configuration FILES, or --scope with -c netmon.yaml "
+                "(or -i inventory.yaml --archive DIR)",
+            )
         ctx = load_context(config, inventory, scope)
         devices = ctx.selected
         if vendor:
@@ -118,14 +172,16 @@ def scan(
         if root is None:
             raise InputError.one("--archive", "no archive: pass --archive DIR or set archive.dir in netmon.yaml")
         reader = ArchiveReader(root)
-        err_console.print(f"scanning {len(devices)} device(s) from {root} ({reader.kind}) with {std.id}", highlight=False)
+        err_console.print(
+            f"scanning {len(devices)} device(s) from {root} ({reader.kind}) with {std.id}", highlight=False
+        )
         run = scan_devices(devices, reader, std, waiver_list, progress=progress)
     _emit(run, fmt, output, show_pass)
     state_file = state or settings.state
     if state_file is not None:
         previous = load_state(state_file)
         for ev in new_high_failures(previous, run.results):
-            err_console.print(f"[red]NEW HIGH FAIL[/red] {escape(ev.summary)}", highlight=False)
+            err_console.print(f"[red]NEW HIGH FAIL[/red] {escape(ev.summary())}", highlight=False)
         save_state(state_file, run.results, previous)
     if not (fmt == "table" and output is None):  # the table already lists them on stdout
         for p in run.problems:
@@ -135,11 +191,16 @@ def scan(
         sys.exit(EXIT_BAD_INPUT)
     if fail_on != "none":
         limit = SEVERITY_ORDER[fail_on]
-        bad = [(r.device, f.rule) for r in run.results for f in r.findings
-               if f.counted_result == "FAIL" and SEVERITY_ORDER[f.severity] >= limit]
+        bad = [
+            (r.device, f.rule)
+            for r in run.results
+            for f in r.findings
+            if f.counted_result == "FAIL" and SEVERITY_ORDER[f.severity] >= limit
+        ]
         if bad:
-            err_console.print(f"--fail-on {fail_on}: {len(bad)} unwaived FAIL(s) of severity {fail_on} or higher",
-                              highlight=False)
+            err_console.print(
+                f"--fail-on {fail_on}: {len(bad)} unwaived FAIL(s) of severity {fail_on} or higher", highlight=False
+            )
             sys.exit(EXIT_FAILURE)
 
 
@@ -182,8 +243,10 @@ def _emit(run, fmt: str, output: Path | None, show_pass: bool) -> None:  # type:
 
 @rules_app.command("list")
 def rules_list(
-    standard: Annotated[str | None, typer.Option("--standard", help="Only rules of this pack: mlps-l2 | mlps-l3 | baseline",
-                                                 show_default=False)] = None,
+    standard: Annotated[
+        str | None,
+        typer.Option("--standard", help="Only rules of this pack: mlps-l2 | mlps-l3 | baseline", show_default=False),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
     rules_dir: Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra rule files to load")] = None,
 ) -> None:
@@ -203,8 +266,18 @@ def rules_list(
         std3 = load_standard("mlps-l3", extra)
         clauses_of = std3.clauses_of
     if fmt == "json":
-        out = [{"id": r.id, "severity": r.severity, "category": r.category, "clauses": clauses_of(r),
-                "vendors": sorted(r.checks), "title_zh": r.title.zh, "title_en": r.title.en} for r in rules]
+        out = [
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "category": r.category,
+                "clauses": clauses_of(r),
+                "vendors": sorted(r.checks),
+                "title_zh": r.title.zh,
+                "title_en": r.title.en,
+            }
+            for r in rules
+        ]
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         return
     t = Table(title=f"{len(rules)} rules" + (f" in {standard} (level {level} numbering)" if standard else ""))
@@ -236,8 +309,10 @@ def rules_show(
     l3 = load_standard("mlps-l3", extra)
     console.print(f"[bold]{rule.id}[/bold] {escape(rule.title.zh)} / {escape(rule.title.en)}", highlight=False)
     console.print(f"severity: {rule.severity}   category: {rule.category}   packs: {', '.join(packs) or '-'}")
-    console.print(f"clauses (level 3): {', '.join(l3.clauses_of(rule)) or '-'}   "
-                  f"GB/T 28448: {', '.join(l3.test_items_of(rule)) or '-'}")
+    console.print(
+        f"clauses (level 3): {', '.join(l3.clauses_of(rule)) or '-'}   "
+        f"GB/T 28448: {', '.join(l3.test_items_of(rule)) or '-'}"
+    )
     if rule.roles:
         console.print(f"applies to roles: {', '.join(rule.roles)} (all devices when the role is unknown)")
     console.print(f"why: {escape(rule.rationale)}", highlight=False)

@@ -99,7 +99,9 @@ def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: L
 def _merge(parts: list[Outcome]) -> Outcome:
     if not parts:
         return Outcome("N/A")
-    return Outcome(worst([p.result for p in parts]), [e for p in parts for e in p.evidence], [n for p in parts for n in p.notes])
+    return Outcome(
+        worst([p.result for p in parts]), [e for p in parts for e in p.evidence], [n for p in parts for n in p.notes]
+    )
 
 
 @check("vty_acl")
@@ -179,10 +181,13 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     evidence = [_ev(line, "full administrator" if adm else "restricted role") for line, adm in accounts.values()]
     if len(admins) == len(accounts):
         return Outcome("FAIL", evidence, [f"all {len(accounts)} local account(s) are full administrators"])
-    return Outcome("PASS", evidence, [f"{len(accounts) - len(admins)} of {len(accounts)} account(s) hold a restricted role"])
+    return Outcome(
+        "PASS", evidence, [f"{len(accounts) - len(admins)} of {len(accounts)} account(s) hold a restricted role"]
+    )
 
 
 # --- routing protocol authentication -------------------------------------------------------------
+
 
 @check("ospf_auth")
 def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
@@ -194,8 +199,12 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         procs = [t for t in top if t.text.startswith("router ospf ")]
         if not procs:
             return Outcome("N/A", [], ["OSPF not configured"])
-        if_auth = [c for t in top_by(cfg, "interface") for c in t.children
-                   if re.match(r"^ip ospf (authentication|message-digest-key)", c.text)]
+        if_auth = [
+            c
+            for t in top_by(cfg, "interface")
+            for c in t.children
+            if re.match(r"^ip ospf (authentication|message-digest-key)", c.text)
+        ]
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
@@ -209,10 +218,22 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 if area in authed:
                     a = authed[area]
                     r: Result = "PASS" if "message-digest" in a.text or "key-chain" in a.text else "FAIL"
-                    parts.append(Outcome(r, [_ev(a, f"area {area}: {'digest' if r == 'PASS' else 'clear-text'} authentication")]))
+                    parts.append(
+                        Outcome(r, [_ev(a, f"area {area}: {'digest' if r == 'PASS' else 'clear-text'} authentication")])
+                    )
                 elif if_auth:
-                    parts.append(Outcome("WARN", [_ev(line, f"area {area} has no area authentication; "
-                                                            f"{len(if_auth)} interface(s) authenticate: confirm they cover it")]))
+                    parts.append(
+                        Outcome(
+                            "WARN",
+                            [
+                                _ev(
+                                    line,
+                                    f"area {area} has no area authentication; "
+                                    f"{len(if_auth)} interface(s) authenticate: confirm they cover it",
+                                )
+                            ],
+                        )
+                    )
                 else:
                     parts.append(Outcome("FAIL", [_ev(line, f"area {area}: no OSPF authentication")]))
         return _merge(parts)
@@ -228,12 +249,22 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             auth = [c for c in a.children if c.text.startswith("authentication-mode")]
             if auth:
                 for c in auth:
-                    parts.append(Outcome("WARN" if weak.search(c.text) else "PASS",
-                                         [_ev(c, "MD5/simple: prefer hmac-sha256" if weak.search(c.text) else "")]))
+                    parts.append(
+                        Outcome(
+                            "WARN" if weak.search(c.text) else "PASS",
+                            [_ev(c, "MD5/simple: prefer hmac-sha256" if weak.search(c.text) else "")],
+                        )
+                    )
             elif if_auth:
-                parts.append(Outcome("WARN" if any(weak.search(c.text) for c in if_auth) else "PASS",
-                                     [_ev(a, "no area authentication; interface-level authentication present"),
-                                      *(_ev(c) for c in if_auth)]))
+                parts.append(
+                    Outcome(
+                        "WARN" if any(weak.search(c.text) for c in if_auth) else "PASS",
+                        [
+                            _ev(a, "no area authentication; interface-level authentication present"),
+                            *(_ev(c) for c in if_auth),
+                        ],
+                    )
+                )
             else:
                 parts.append(Outcome("FAIL", [_ev(a, "no OSPF authentication for this area or its interfaces")]))
     return _merge(parts)
@@ -257,13 +288,18 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     parts: list[Outcome] = []
     for p in procs:
         lines = [ln for ln in p.walk() if ln.text.startswith(kw_peer + " ")]
-        passwords = {ln.text.split()[1] for ln in lines
-                     if re.match(rf"^{kw_peer} \S+ (password|keychain|tcp-ao|authentication)", ln.text)}
+        passwords = {
+            ln.text.split()[1]
+            for ln in lines
+            if re.match(rf"^{kw_peer} \S+ (password|keychain|tcp-ao|authentication)", ln.text)
+        }
         groups: dict[str, str] = {}
         peers: dict[str, Line] = {}
         # Group definitions: IOS "neighbor G peer-group", VRP/Comware "group G [internal|external]".
         group_names = {ln.text.split()[1] for ln in lines if ln.text.split()[2:] == [kw_group]}
-        group_names |= {ln.text.split()[1] for ln in p.walk() if re.match(r"^group \S+( internal| external)?$", ln.text)}
+        group_names |= {
+            ln.text.split()[1] for ln in p.walk() if re.match(r"^group \S+( internal| external)?$", ln.text)
+        }
         for ln in lines:
             w = ln.text.split()
             if w[1] in group_names:

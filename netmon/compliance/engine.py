@@ -55,8 +55,9 @@ def _threshold(t: Threshold, tree: ConfigTree, block: Line | None, anywhere: boo
             return "FAIL"
         return "PASS"
 
-    limit = " and ".join(x for x in (f"<= {t.max:g}" if t.max is not None else "",
-                                     f">= {t.min:g}" if t.min is not None else "") if x)
+    limit = " and ".join(
+        x for x in (f"<= {t.max:g}" if t.max is not None else "", f">= {t.min:g}" if t.min is not None else "") if x
+    )
     if not hits:
         if t.default is None and t.absent == "N/A":
             return Outcome("N/A")
@@ -84,10 +85,11 @@ def _threshold(t: Threshold, tree: ConfigTree, block: Line | None, anywhere: boo
 def _instance(c: Check, tree: ConfigTree, block: Line | None) -> Outcome:
     results: list[Result] = []
     out = Outcome("PASS")
-    for group, verdict in ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW")):
+    groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
+    for group, verdict in groups:
         for m in group:
             for ln in _matching(tree, block, c.anywhere, m):
-                results.append(verdict)  # type: ignore[arg-type]
+                results.append(verdict)
                 out.evidence.append(ev(ln, m.note))
     if c.require:
         found = [(ln, m) for m in c.require for ln in _matching(tree, block, c.anywhere, m)]
@@ -112,7 +114,9 @@ def _instance(c: Check, tree: ConfigTree, block: Line | None) -> Outcome:
         results.append(r)
         out.evidence.extend(ev(ln, c.count.note) for ln in hits)
         if r != "PASS":
-            out.notes.append(f"{n} found, {c.count.min} or more expected" + (f"; {c.count.note}" if c.count.note else ""))
+            out.notes.append(
+                f"{n} found, {c.count.min} or more expected" + (f"; {c.count.note}" if c.count.note else "")
+            )
     out.result = worst(results) if results else "PASS"
     return out
 
@@ -157,8 +161,9 @@ def evaluate_rule(rule: Rule, cfg: DeviceConfig, role: str | None = None) -> Out
     return Outcome(worst([p.result for p in live]), ev_sorted, [n for p in live for n in p.notes])
 
 
-def scan_config(cfg: DeviceConfig, standard: Standard, tags: dict[str, str] | None = None,
-                role: str | None = None) -> DeviceResult:
+def scan_config(
+    cfg: DeviceConfig, standard: Standard, tags: dict[str, str] | None = None, role: str | None = None
+) -> DeviceResult:
     """All of a standard's rules on one configuration."""
     findings: list[Finding] = []
     for rule in standard.rules:
@@ -175,8 +180,11 @@ def scan_config(cfg: DeviceConfig, standard: Standard, tags: dict[str, str] | No
                 result=o.result,
                 evidence=o.evidence,
                 notes=o.notes,
-                remediation=list(rule.remediation.get(cfg.vendor, [])) if o.result in ("FAIL", "WARN", "REVIEW") else [],
+                remediation=list(rule.remediation.get(cfg.vendor, []))
+                if o.result in ("FAIL", "WARN", "REVIEW")
+                else [],
             )
         )
-    return DeviceResult(cfg.name, cfg.vendor, cfg.source, standard.id, findings, list(cfg.notes), dict(tags or {}),
-                        time.time_ns())
+    return DeviceResult(
+        cfg.name, cfg.vendor, cfg.source, standard.id, findings, list(cfg.notes), dict(tags or {}), time.time_ns()
+    )

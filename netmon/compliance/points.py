@@ -30,15 +30,20 @@ def to_points(results: list[DeviceResult], time_ns: int | None = None) -> list[P
         tags = _tags(r)
         s = score(r.findings)
         fields: dict[str, float | int | str | bool] = {
-            "pass": c["PASS"], "fail": c["FAIL"], "warn": c["WARN"], "review": c["REVIEW"], "na": c["N/A"],
+            "pass": c["PASS"],
+            "fail": c["FAIL"],
+            "warn": c["WARN"],
+            "review": c["REVIEW"],
+            "na": c["N/A"],
             "high_fail": r.high_fail(),
         }
         if s is not None:
             fields["score_pct"] = float(s)
         out.append(Point("compliance", tags, fields, t))
         for f in r.findings:
-            rt = dict(tags, rule=f.rule, clause=",".join(f.clauses) or "-", severity=f.severity,
-                      result=f.counted_result)
+            rt = dict(
+                tags, rule=f.rule, clause=",".join(f.clauses) or "-", severity=f.severity, result=f.counted_result
+            )
             out.append(Point("compliance_rule", rt, {"failed": int(f.counted_result == "FAIL")}, t))
     return out
 
@@ -57,20 +62,21 @@ class ComplianceEvent:
     tags: dict[str, str] = field(default_factory=dict)
     time_ns: int = 0
 
-    @property
     def summary(self) -> str:
         return f"{self.device}: {self.rule} {self.title} now FAILS ({', '.join(self.clauses) or self.standard})"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["summary"] = self.summary
+        d["summary"] = self.summary()
         return d
 
 
 def failing_high(results: list[DeviceResult]) -> dict[str, list[str]]:
     """device -> rules failing with high severity (not waived): the state kept between scans."""
-    return {r.device: sorted(f.rule for f in r.findings if f.counted_result == "FAIL" and f.severity == "high")
-            for r in results}
+    return {
+        r.device: sorted(f.rule for f in r.findings if f.counted_result == "FAIL" and f.severity == "high")
+        for r in results
+    }
 
 
 def new_high_failures(previous: dict[str, list[str]] | None, results: list[DeviceResult]) -> list[ComplianceEvent]:
@@ -82,9 +88,19 @@ def new_high_failures(previous: dict[str, list[str]] | None, results: list[Devic
         before = set(prev.get(r.device, []))
         for f in r.findings:
             if f.counted_result == "FAIL" and f.severity == "high" and f.rule not in before:
-                events.append(ComplianceEvent(
-                    r.device, f.rule, f.severity, r.standard, f.clauses, f.title_en,
-                    [f"{e.line}: {e.text}" for e in f.evidence[:5]], _tags(r), r.time_ns or time.time_ns()))
+                events.append(
+                    ComplianceEvent(
+                        r.device,
+                        f.rule,
+                        f.severity,
+                        r.standard,
+                        f.clauses,
+                        f.title_en,
+                        [f"{e.line}: {e.text}" for e in f.evidence[:5]],
+                        _tags(r),
+                        r.time_ns or time.time_ns(),
+                    )
+                )
     return events
 
 

@@ -21,5 +21,7 @@ def redact(text: str) -> str:
     """The line with every secret value replaced by ``******``."""
     for rx in _patterns():
         if rx.search(text):
-            text = rx.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + MASK + m.group(0)[m.end(1) - m.start(0):], text)
+            text = rx.sub(
+                lambda m: m.group(0)[: m.start(1) - m.start(0)] + MASK + m.group(0)[m.end(1) - m.start(0) :], text
+            )
     return text

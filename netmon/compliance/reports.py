@@ -24,15 +24,26 @@ def _pct(v: float | None) -> str:
 def render_table(run: ScanRun, console: Console, show_pass: bool = False) -> None:
     """Per-device summary, then each non-passing finding with its first evidence line."""
     p = run.standard.pack
-    console.print(f"[bold]{p.title.en}[/bold] ({p.id}, {len(run.standard.rules)} rules) — "
-                  f"{len(run.results)} device(s), score {_pct(network_score(run.results))}")
+    console.print(
+        f"[bold]{p.title.en}[/bold] ({p.id}, {len(run.standard.rules)} rules) — "
+        f"{len(run.results)} device(s), score {_pct(network_score(run.results))}"
+    )
     t = Table(show_lines=False)
     for col in ("device", "vendor", "score", "PASS", "FAIL", "WARN", "REVIEW", "N/A", "high FAIL"):
         t.add_column(col, justify="right" if col not in ("device", "vendor") else "left")
     for r in run.results:
         c = r.counts()
-        t.add_row(r.device, r.vendor, _pct(score(r.findings)), str(c["PASS"]), Text(str(c["FAIL"]), _STYLE["FAIL"] if c["FAIL"] else ""),
-                  str(c["WARN"]), str(c["REVIEW"]), str(c["N/A"]), str(r.high_fail()))
+        t.add_row(
+            r.device,
+            r.vendor,
+            _pct(score(r.findings)),
+            str(c["PASS"]),
+            Text(str(c["FAIL"]), _STYLE["FAIL"] if c["FAIL"] else ""),
+            str(c["WARN"]),
+            str(c["REVIEW"]),
+            str(c["N/A"]),
+            str(r.high_fail()),
+        )
     console.print(t)
     for r in run.results:
         rows = [f for f in r.findings if show_pass or f.result not in ("PASS", "N/A")]
@@ -68,8 +79,25 @@ def render_json(run: ScanRun) -> str:
     return json.dumps(run.to_dict(), ensure_ascii=False, indent=2)
 
 
-CSV_COLUMNS = ("device", "vendor", "source", "standard", "tier", "network", "rule", "severity", "result", "waived",
-               "clauses", "test_items", "title_en", "title_zh", "evidence", "notes", "remediation")
+CSV_COLUMNS = (
+    "device",
+    "vendor",
+    "source",
+    "standard",
+    "tier",
+    "network",
+    "rule",
+    "severity",
+    "result",
+    "waived",
+    "clauses",
+    "test_items",
+    "title_en",
+    "title_zh",
+    "evidence",
+    "notes",
+    "remediation",
+)
 
 
 def render_csv(run: ScanRun) -> str:
@@ -78,11 +106,25 @@ def render_csv(run: ScanRun) -> str:
     w.writerow(CSV_COLUMNS)
     for r in run.results:
         for f in r.findings:
-            w.writerow([
-                r.device, r.vendor, r.source, r.standard, r.tags.get("tier", ""), r.tags.get("network", ""),
-                f.rule, f.severity, f.result, "yes" if f.waived else "", ";".join(f.clauses), ";".join(f.test_items),
-                f.title_en, f.title_zh,
-                " | ".join(f"{e.line}: {e.text}" + (f" ({e.note})" if e.note else "") for e in f.evidence),
-                " | ".join(f.notes), " | ".join(f.remediation),
-            ])
+            w.writerow(
+                [
+                    r.device,
+                    r.vendor,
+                    r.source,
+                    r.standard,
+                    r.tags.get("tier", ""),
+                    r.tags.get("network", ""),
+                    f.rule,
+                    f.severity,
+                    f.result,
+                    "yes" if f.waived else "",
+                    ";".join(f.clauses),
+                    ";".join(f.test_items),
+                    f.title_en,
+                    f.title_zh,
+                    " | ".join(f"{e.line}: {e.text}" + (f" ({e.note})" if e.note else "") for e in f.evidence),
+                    " | ".join(f.notes),
+                    " | ".join(f.remediation),
+                ]
+            )
     return buf.getvalue()

@@ -92,7 +92,7 @@ class DeviceResult:
         return sum(1 for f in self.findings if f.counted_result == "FAIL" and f.severity == "high")
 
     def to_dict(self) -> dict[str, Any]:
-        from .scoring import score
+        from .scoring import score  # scoring imports this module
 
         return {
             "device": self.device,

@@ -123,10 +123,11 @@ class Check(_Strict):
         if not (
             self.fail_if or self.warn_if or self.review_if or self.require or self.threshold or self.count
         ) and not (self.python or self.result):
-            raise ValueError("a check needs at least one of fail_if, warn_if, review_if, require, threshold, count, "
-                             "python or result")
+            raise ValueError(
+                "a check needs at least one of fail_if, warn_if, review_if, require, threshold, count, python or result"
+            )
         if self.python is not None:
-            from .checks import CHECKS
+            from .checks import CHECKS  # here, not at the top: checks imports results, which imports this module
 
             if self.python not in CHECKS:
                 raise ValueError(f"unknown python check {self.python!r}; known: {', '.join(sorted(CHECKS))}")
@@ -141,7 +142,9 @@ class Title(_Strict):
 class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Z]{2,4}-\d{2,3}$")
     title: Title
-    clauses: list[str] = Field(default_factory=list)  # section-relative: "4.1a" = 8.1.4.1 a (level 3) / 7.1.4.1 a (level 2)
+    clauses: list[str] = Field(
+        default_factory=list
+    )  # section-relative: "4.1a" = 8.1.4.1 a (level 3) / 7.1.4.1 a (level 2)
     severity: Severity
     category: str
     rationale: str = Field(min_length=1)  # why the rule exists; shown by `netmon rules show`
@@ -264,8 +267,14 @@ def load_rules(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Rule]:
         for r in loaded:
             if r.id in rules:
                 first = rules[r.id]
-                problems.append(Problem(str(f), f"duplicate rule id (first defined in {first.source}:{first.line})", r.line,
-                                        f"rule {r.id}: id"))
+                problems.append(
+                    Problem(
+                        str(f),
+                        f"duplicate rule id (first defined in {first.source}:{first.line})",
+                        r.line,
+                        f"rule {r.id}: id",
+                    )
+                )
             rules[r.id] = r
     if problems:
         raise InputError(problems)
@@ -330,7 +339,9 @@ def load_standard(pack_id: str, extra_rule_dirs: tuple[Path, ...] = (), packs_di
         doc = load_yaml(path)
         for i, rid in enumerate(pack.rules):
             if rid not in rules:
-                problems.append(Problem(str(path), "no rule with this id", line_of(doc.get("rules"), i), f"rules: {rid}"))
+                problems.append(
+                    Problem(str(path), "no rule with this id", line_of(doc.get("rules"), i), f"rules: {rid}")
+                )
             elif rid not in seen:
                 seen.add(rid)
                 order.append(rid)
@@ -343,6 +354,9 @@ def load_standard(pack_id: str, extra_rule_dirs: tuple[Path, ...] = (), packs_di
     if top.requires_clauses:
         for r in std.rules:
             if not std.clauses_of(r):
-                raise InputError.one(str(packs_dir / f"{pack_id}.yaml"),
-                                     f"rule cites no clause that exists at level {top.level}", field=f"rules: {r.id}")
+                raise InputError.one(
+                    str(packs_dir / f"{pack_id}.yaml"),
+                    f"rule cites no clause that exists at level {top.level}",
+                    field=f"rules: {r.id}",
+                )
     return std

@@ -46,8 +46,12 @@ def render_sarif(run: ScanRun) -> str:
             "fullDescription": {"text": r.rationale},
             "help": {"text": f"Clauses: {', '.join(std.clauses_of(r)) or '-'}. {r.rationale}"},
             "defaultConfiguration": {"level": "error" if r.severity == "high" else "warning"},
-            "properties": {"tags": [r.category, std.id], "severity": r.severity, "clauses": std.clauses_of(r),
-                           "testItems": std.test_items_of(r)},
+            "properties": {
+                "tags": [r.category, std.id],
+                "severity": r.severity,
+                "clauses": std.clauses_of(r),
+                "testItems": std.test_items_of(r),
+            },
         }
         for r in rules
     ]
@@ -72,23 +76,34 @@ def render_sarif(run: ScanRun) -> str:
                 "message": {"text": msg},
                 "locations": [{"physicalLocation": physical}],
                 "partialFingerprints": {"deviceRule/v1": f"{dr.device}/{f.rule}"},
-                "properties": {"device": dr.device, "vendor": dr.vendor, "result": f.result,
-                               "clauses": f.clauses, "evidence": [f"{e.line}: {e.text}" for e in f.evidence],
-                               "remediation": f.remediation},
+                "properties": {
+                    "device": dr.device,
+                    "vendor": dr.vendor,
+                    "result": f.result,
+                    "clauses": f.clauses,
+                    "evidence": [f"{e.line}: {e.text}" for e in f.evidence],
+                    "remediation": f.remediation,
+                },
             }
             if f.waiver is not None and not f.waiver.expired:
-                res["suppressions"] = [{"kind": "external", "status": "accepted",
-                                        "justification": f"{f.waiver.reason} (approved by {f.waiver.approver}, "
-                                                         f"expires {f.waiver.expires})"}]
+                res["suppressions"] = [
+                    {
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": f"{f.waiver.reason} (approved by {f.waiver.approver}, "
+                        f"expires {f.waiver.expires})",
+                    }
+                ]
             results.append(res)
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "netmon-compliance",
-                                "semanticVersion": "0.1.0", "rules": descriptors}},
-            "results": results,
-            "properties": {"standard": std.id, "level": std.level},
-        }],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "netmon-compliance", "semanticVersion": "0.1.0", "rules": descriptors}},
+                "results": results,
+                "properties": {"standard": std.id, "level": std.level},
+            }
+        ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)

@@ -41,8 +41,13 @@ class ScanRun:
         p = self.standard.pack
         return {
             "tool": "netmon compliance",
-            "standard": {"id": p.id, "level": p.level, "title_zh": p.title.zh, "title_en": p.title.en,
-                         "rules": len(self.standard.rules)},
+            "standard": {
+                "id": p.id,
+                "level": p.level,
+                "title_zh": p.title.zh,
+                "title_en": p.title.en,
+                "rules": len(self.standard.rules),
+            },
             "generated_at": dt.datetime.fromtimestamp(self.started_ns / 1e9, dt.UTC).isoformat(timespec="seconds"),
             "summary": {
                 "devices": len(self.results),
@@ -63,7 +68,9 @@ class ScanRun:
         }
 
 
-def _finish(run: ScanRun, cfg: DeviceConfig, device: Device | None, waivers: list[Waiver], today: dt.date | None) -> None:
+def _finish(
+    run: ScanRun, cfg: DeviceConfig, device: Device | None, waivers: list[Waiver], today: dt.date | None
+) -> None:
     tags = device.point_tags() if device else {}
     result = scan_config(cfg, run.standard, tags, device.role if device else None)
     if waivers:
@@ -71,9 +78,14 @@ def _finish(run: ScanRun, cfg: DeviceConfig, device: Device | None, waivers: lis
     run.results.append(result)
 
 
-def scan_files(paths: Iterable[Path], standard: Standard, vendor: str | None = None,
-               waivers: list[Waiver] | None = None, today: dt.date | None = None,
-               progress: Progress | None = None) -> ScanRun:
+def scan_files(
+    paths: Iterable[Path],
+    standard: Standard,
+    vendor: str | None = None,
+    waivers: list[Waiver] | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ScanRun:
     """Scan configuration files; the vendor is detected per file unless given."""
     run = ScanRun(standard)
     files = list(paths)
@@ -89,11 +101,21 @@ def scan_files(paths: Iterable[Path], standard: Standard, vendor: str | None = N
     return run
 
 
-def scan_text(text: str, standard: Standard, device: Device | None = None, vendor: str | None = None,
-              name: str | None = None, source: str = "<config>") -> DeviceResult:
+def scan_text(
+    text: str,
+    standard: Standard,
+    device: Device | None = None,
+    vendor: str | None = None,
+    name: str | None = None,
+    source: str = "<config>",
+) -> DeviceResult:
     """One configuration held in memory (e.g. just backed up). Raises InputError on bad input."""
-    cfg = load_device_config(text.encode("utf-8"), source, vendor or (device.vendor if device else None),
-                             name or (device.name if device else None))
+    cfg = load_device_config(
+        text.encode("utf-8"),
+        source,
+        vendor or (device.vendor if device else None),
+        name or (device.name if device else None),
+    )
     return scan_config(cfg, standard, device.point_tags() if device else {}, device.role if device else None)
 
 
@@ -109,7 +131,11 @@ class ArchiveReader:
 
             self._archive = ConfigArchive(root)
         elif not root.is_dir():
-            raise InputError.one(str(root), "archive directory does not exist")
+            raise InputError.one(
+                str(root),
+                "no configuration archive here (run `netmon backup` first, "
+                "or pass --archive DIR holding <device>.cfg files)",
+            )
 
     @property
     def kind(self) -> str:
@@ -128,9 +154,14 @@ class ArchiveReader:
             raise InputError.one(str(path), f"cannot read: {exc.strerror or exc}") from None
 
 
-def scan_devices(devices: list[Device], reader: ArchiveReader, standard: Standard,
-                 waivers: list[Waiver] | None = None, today: dt.date | None = None,
-                 progress: Progress | None = None) -> ScanRun:
+def scan_devices(
+    devices: list[Device],
+    reader: ArchiveReader,
+    standard: Standard,
+    waivers: list[Waiver] | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ScanRun:
     """Scan inventory devices' latest archived configurations (vendor from the inventory)."""
     run = ScanRun(standard)
     for i, d in enumerate(devices):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from .results import DeviceResult, Finding
 
 WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
+# Tiers listed centre first, as the network is drawn; other tag values sort alphabetically.
+_ORDER = {"central": 0, "province": 1, "city": 2, "county": 3, "township": 4, "unknown": 100}
 CREDIT = {"PASS": 1.0, "WARN": 0.5, "FAIL": 0.0}
 
 
@@ -43,9 +45,14 @@ def _group(results: list[DeviceResult], key_of: dict[str, str]) -> list[Group]:
     for r in results:
         by[key_of.get(r.device, "unknown")].append(r)
     return [
-        Group(k, score([f for r in rs for f in r.findings]), len(rs),
-              sum(r.counts()["FAIL"] for r in rs), sum(r.high_fail() for r in rs))
-        for k, rs in sorted(by.items())
+        Group(
+            k,
+            score([f for r in rs for f in r.findings]),
+            len(rs),
+            sum(r.counts()["FAIL"] for r in rs),
+            sum(r.high_fail() for r in rs),
+        )
+        for k, rs in sorted(by.items(), key=lambda kv: (_ORDER.get(kv[0], 99), kv[0]))
     ]
 
 
@@ -70,8 +77,13 @@ def by_clause(results: list[DeviceResult]) -> list[ClauseScore]:
             for c in f.clauses:
                 found[c].append(f)
     out = [
-        ClauseScore(c, score(fs), sum(1 for f in fs if f.counted_result == "FAIL"),
-                    sum(1 for f in fs if f.counted_result == "WARN"), sorted({f.rule for f in fs}))
+        ClauseScore(
+            c,
+            score(fs),
+            sum(1 for f in fs if f.counted_result == "FAIL"),
+            sum(1 for f in fs if f.counted_result == "WARN"),
+            sorted({f.rule for f in fs}),
+        )
         for c, fs in found.items()
     ]
     return sorted(out, key=lambda c: _clause_key(c.clause))

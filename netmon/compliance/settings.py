@@ -16,21 +16,30 @@ class ComplianceSettings(BaseModel):
     standard: str = Field("mlps-l3", description="pack scanned by default: mlps-l2, mlps-l3 or baseline")
     waivers: Path | None = Field(None, description="YAML file of accepted risks")
     rules_dirs: list[Path] = Field(default_factory=list, description="extra rule files (*.yaml) of this site")
-    archive_dir: Path | None = Field(None, description="where configs are read from; default: the archive section's dir")
+    archive_dir: Path | None = Field(
+        None, description="where configs are read from; default: the archive section's dir"
+    )
     state: Path | None = Field(None, description="JSON file remembering high FAILs, so only new ones raise events")
     fail_on: Literal["none", "low", "medium", "high"] = "none"
 
 
-def load_compliance_settings(section: dict[str, Any] | None, source: str = "netmon.yaml",
-                             base: Path | None = None) -> ComplianceSettings:
+def load_compliance_settings(
+    section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
+) -> ComplianceSettings:
     try:
         s = ComplianceSettings.model_validate(section or {})
     except ValidationError as exc:
-        raise InputError([
-            Problem(source, "unknown setting" if e["type"] == "extra_forbidden" else e["msg"], None,
-                    "compliance." + ".".join(str(x) for x in e["loc"]))
-            for e in exc.errors()
-        ]) from None
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
+                    None,
+                    "compliance." + ".".join(str(x) for x in e["loc"]),
+                )
+                for e in exc.errors()
+            ]
+        ) from None
     if base is not None:
         if s.waivers and not s.waivers.is_absolute():
             s.waivers = base / s.waivers

@@ -122,7 +122,9 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError.one(source, "neither UTF-8 nor GBK/GB18030 text; is this a configuration file?", line) from None
+        raise InputError.one(
+            source, "neither UTF-8 nor GBK/GB18030 text; is this a configuration file?", line
+        ) from None
 
 
 def hostname_of(text: str) -> str | None:

@@ -87,7 +87,9 @@ def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver
                 problems.append(Problem(str(path), msg, line_for_loc(doc, loc), ".".join(str(p) for p in loc)))
             continue
         except InputError as exc:  # a bad scope term
-            problems.extend(Problem(str(path), p.reason, line_of(doc["waivers"], i), f"waivers.{i}.scope") for p in exc.problems)
+            problems.extend(
+                Problem(str(path), p.reason, line_of(doc["waivers"], i), f"waivers.{i}.scope") for p in exc.problems
+            )
             continue
         line = line_of(doc["waivers"], i)
         if known_rules is not None and entry.rule not in known_rules:

@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..inventory import Device
-from .procs import Proc, free_port, start, wait_for
+from .procs import Proc, start, wait_for
 
 COMMUNITY = "public"
 V3_USER = "netmon"
@@ -126,8 +126,17 @@ def cached_recording(name: str) -> Path:
     if not dest.exists():
         tmp = dest.with_suffix(f".tmp{os.getpid()}")
         prepare_recording(name, tmp)
+        _age(tmp)
         tmp.replace(dest)
     return dest
+
+
+def _age(path: Path) -> None:
+    # snmpsim keeps an index only if it is newer than the data file in whole seconds; a data
+    # file written in the same second as its index would be re-indexed on the first request
+    # (seconds of latency, a timeout for the first poll). Dating data files in the past avoids it.
+    old = time.time() - 120
+    os.utime(path, (old, old))
 
 
 def prepare_recording(name: str, dest: Path, prefixes: Sequence[str] = KEEP_PREFIXES) -> int:
@@ -168,18 +177,23 @@ class SimDevice:
 class _Relay:
     """UDP relay: public port -> snmpsim endpoint, per client; drops packets of paused devices."""
 
-    def __init__(self, routes: dict[str, tuple[int, int]]) -> None:
+    def __init__(self, routes: dict[str, int]) -> None:
+        """``routes``: device name -> snmpsim endpoint port; ``ports`` gets each public port."""
         self.paused: set[str] = set()
+        self.ports: dict[str, int] = {}
         self._sel = selectors.DefaultSelector()
         self._stop = False
-        self._front: dict[int, tuple[str, socket.socket, int]] = {}
         self._upstreams: dict[tuple[str, tuple[str, int]], socket.socket] = {}
-        for name, (public, agent) in routes.items():
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(("127.0.0.1", public))
-            s.setblocking(False)
-            self._sel.register(s, selectors.EVENT_READ, ("front", name, agent))
-            self._front[public] = (name, s, agent)
+        try:
+            for name, agent in routes.items():
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                self._sel.register(s, selectors.EVENT_READ, ("front", name, agent))
+                s.bind(("127.0.0.1", 0))  # the kernel picks: no two devices can get the same port
+                s.setblocking(False)
+                self.ports[name] = s.getsockname()[1]
+        except OSError:
+            self._close_sockets()
+            raise
         self._thread = threading.Thread(target=self._run, name="snmpsim-relay", daemon=True)
         self._thread.start()
 
@@ -215,6 +229,9 @@ class _Relay:
     def close(self) -> None:
         self._stop = True
         self._thread.join(2)
+        self._close_sockets()
+
+    def _close_sockets(self) -> None:
         for key in list(self._sel.get_map().values()):
             key.fileobj.close()  # type: ignore[union-attr]
         self._sel.close()
@@ -261,6 +278,20 @@ class SnmpsimLab:
             self._relay.close()
             self._relay = None
         self.proc.stop()
+
+
+def _free_udp_ports(n: int) -> list[int]:
+    """n distinct free UDP ports (held open together while chosen, so none repeats)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            socks.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def _responder_argv() -> list[str]:
@@ -310,6 +341,7 @@ def start_snmpsim(
     endpoints: list[str] = []
     mapping: dict[str, str] = {}
     data.mkdir(parents=True, exist_ok=True)
+    ports = _free_udp_ports(len(devs))
     for i, dev in enumerate(devs):
         nth = per_vendor.get(dev.vendor, 0)
         per_vendor[dev.vendor] = nth + 1
@@ -318,15 +350,16 @@ def start_snmpsim(
         if fname is None:
             # Short names: snmpsim registers names over 32 characters only by their hash.
             fname = prepared[rec] = f"rec{len(prepared)}"
-            shutil.copyfile(cached_recording(rec), data / f"{fname}.snmprec")
+            shutil.copy2(cached_recording(rec), data / f"{fname}.snmprec")  # keeps the old mtime
         tid = f"1.3.6.1.6.1.1.{i}"
         mapping[tid] = fname
-        agent_port = free_port(socket.SOCK_DGRAM)
+        agent_port = ports[i]
         endpoints.append(f"--agent-udpv4-endpoint=127.0.0.1:{agent_port}")
         sims[dev.name] = SimDevice(dev.name, agent_port, rec, agent_port, tid)
     (workdir / "endpoints.json").write_text(json.dumps(mapping, indent=1), encoding="utf-8")
     # The community itself must name a data file for snmpsim to accept it.
     (data / f"{community}.snmprec").write_text("1.3.6.1.2.1.1.1.0|4|netmon lab community\n")
+    _age(data / f"{community}.snmprec")
     argv = [
         *_responder_argv(),
         f"--data-dir={data}",
@@ -343,21 +376,26 @@ def start_snmpsim(
     proc = start("snmpsim", argv, workdir / "snmpsim.log", env=env)
     try:
         deadline = time.monotonic() + timeout
-        for sim in sims.values():
+        # snmpsim binds every endpoint before it serves any: the first and last answering is enough.
+        order = list(sims)
+        for name in dict.fromkeys([order[0], order[-1]]) if order else []:
+            sim = sims[name]
 
             def ready(port: int = sim.agent_port) -> bool:
                 return _answers(port, community)
 
             wait_for(ready, max(1.0, deadline - time.monotonic()), "snmpsim", proc.popen)
-    except Exception:
-        tail = proc.log_tail()
+    except Exception as exc:
+        tail = proc.log_tail(5)
         proc.stop()
-        raise RuntimeError(f"snmpsim did not start: {tail}") from None
+        raise RuntimeError(f"snmpsim did not start ({exc}); log {proc.log}:\n{tail}") from None
     relay = None
     if faults:
-        routes = {}
+        try:
+            relay = _Relay({sim.name: sim.agent_port for sim in sims.values()})
+        except OSError:
+            proc.stop()
+            raise
         for sim in sims.values():
-            sim.port = free_port(socket.SOCK_DGRAM)
-            routes[sim.name] = (sim.port, sim.agent_port)
-        relay = _Relay(routes)
+            sim.port = relay.ports[sim.name]
     return SnmpsimLab(proc, sims, workdir, community, _relay=relay)

@@ -57,7 +57,8 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
     cfg = load_config(lab.config_path)
     cfg.intervals.snmp = interval
     cfg.intervals.health = interval
-    opts = RunOptions(sink=sink, max_cycles=cycles, listen="", stop_grace=5.0, alert_state=lab.dir / "alerts.db")
+    opts = RunOptions(sink=sink, max_cycles=cycles, listen="", stop_grace=5.0, alert_state=lab.dir / "alerts.db",
+                      backup_first=True)
     job = MainJob(cfg, opts)
     tally = Tally({d.name: d for d in lab.inventory})
     job.observers.append(tally.observe)
@@ -80,6 +81,16 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
     live = Live(status_table(), console=console, refresh_per_second=4, transient=False)
 
     async def on_cycle(result: CycleResult) -> None:
+        if result.collector == "backup":
+            b = job.last_backup
+            if b is not None:
+                console.print(
+                    f"config backup over SSH: {b.backed_up} devices archived, {b.failed} failed; "
+                    f"等级保护 compliance scanned {len(b.scanned)} configs"
+                )
+            return
+        if result.collector != "snmp":
+            return
         progress["cycle"] = result.number
         tally.close_cycle(time.time())
         live.update(status_table())

@@ -25,6 +25,7 @@ from ..errors import InputError, NetmonError
 from ..inventory import Device, Scope, Topology, load_inventory
 from ..model import Point
 from ..storage import Pipeline, SpoolLockedError
+from .backupjob import BackupJob
 from .logs import StateLog
 from .scheduler import CycleResult, Job, Scheduler
 from .selfmon import HttpServer, SelfMetrics
@@ -46,6 +47,9 @@ class RunOptions:
     listen: str | None = None  # overrides cfg.http.listen ("" disables)
     instance: str | None = None
     alert_state: Path | None = None  # overrides alerting.state (the demo keeps it in its folder)
+    backup: bool = True  # SSH backup + compliance when credentials.ssh is configured
+    backup_delay: float = 30.0  # seconds after start before the first backup
+    backup_first: bool = False  # run one backup + scan before polling starts (the demo)
 
 
 class MainJob:
@@ -64,6 +68,8 @@ class MainJob:
         self.devices: list[Device] = []
         self.snmp: SnmpJob | None = None
         self.traps: Any = None
+        self.backup: Any = None
+        self.last_backup: Any = None
         self.reloads = 0
         self._stop_requested = False
         self._load_inventory()
@@ -93,6 +99,12 @@ class MainJob:
             return
         if self.snmp is not None:
             self.snmp.reconfigure(self.cfg, self.topology)
+        if self.backup is not None:
+            try:
+                self.backup.reconfigure(self.cfg)
+            except InputError as exc:
+                for p in exc.problems:
+                    log.error("reload: backup/compliance settings refused, keeping the old ones: %s", p)
         if self.alerts is not None:
             self.alerts.set_topology(self.topology)
         self.state_log.forget({d.name for d in self.devices})
@@ -138,8 +150,10 @@ class MainJob:
         up = down = 0
         if self.snmp is not None and result.collector == "snmp":
             up, down = self.snmp.last_cycle_counts()
+        elif result.collector == "backup" and self.last_backup is not None:
+            up, down = self.last_backup.backed_up, self.last_backup.failed
         self.metrics.cycle_done(result.collector, result.duration, self._interval(result.collector), up, down)
-        if self.alerts is not None:
+        if self.alerts is not None and result.collector == "snmp":
             out = self.alerts.end_cycle(time.time())
             if out:
                 assert self.pipeline is not None
@@ -157,6 +171,11 @@ class MainJob:
             r = cob(result)
             if asyncio.iscoroutine(r):
                 await r
+
+    async def _backup_cycle(self, devices: Any) -> int:
+        """Backup, then compliance on what was archived (the scan follows each backup)."""
+        self.last_backup = await self.backup.run_once(devices)
+        return int(self.last_backup.failed)
 
     def _interval(self, collector: str) -> float:
         return float(getattr(self.cfg.intervals, collector, self.cfg.intervals.snmp))
@@ -202,6 +221,20 @@ class MainJob:
             len(self.devices), self.cfg.intervals.snmp, self.opts.sink or self.cfg.sink,
             self.opts.spool_dir or self.cfg.spool.dir,
         )  # fmt: skip
+        if BackupJob.wanted(self.cfg) and self.opts.backup:
+            self.backup = BackupJob(self.cfg, self.emit)
+            delay = self.opts.backup_delay
+            if self.opts.backup_first:
+                t0 = time.monotonic()
+                failed = await self._backup_cycle(self.devices)
+                await self._after_cycle(CycleResult("backup", 1, time.time(), time.monotonic() - t0, len(self.devices), failed, False))
+                delay = self.cfg.intervals.backup
+            sched.add(
+                Job(
+                    "backup", self.cfg.intervals.backup, None, lambda: self.devices, cycle_fn=self._backup_cycle,
+                    on_cycle_end=self._after_cycle, first_delay=delay,
+                )
+            )  # fmt: skip
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())

@@ -48,19 +48,24 @@ class Job:
 
     name: str
     interval: float
-    device_fn: DeviceFn
+    device_fn: DeviceFn | None
     devices: Callable[[], Sequence[Device]]  # re-read each cycle, so a reload takes effect
     jitter: float = 0.1
     on_cycle_end: Callable[[CycleResult], Awaitable[None]] | None = None
     first_delay: float = 0.0
+    # Instead of one call per device: one call per cycle with all devices (a collector that
+    # batches itself, such as the SSH backup with its own concurrency).
+    cycle_fn: Callable[[Sequence[Device]], Awaitable[int]] | None = None
     cycles_done: int = 0
     history: list[CycleResult] = field(default_factory=list)
 
 
 class Scheduler:
-    def __init__(self, emit: EmitFn, max_cycles: int | None = None) -> None:
+    def __init__(self, emit: EmitFn, max_cycles: int | None = None, primary: str = "snmp") -> None:
+        """``max_cycles`` counts the ``primary`` job's cycles; when it has run them, everything stops."""
         self.emit = emit
         self.max_cycles = max_cycles
+        self.primary = primary
         self.jobs: list[Job] = []
         self._stopping = asyncio.Event()
         self._first_poll_logged = False
@@ -97,8 +102,6 @@ class Scheduler:
             return
         next_start = time.monotonic()
         while not self._stopping.is_set():
-            if self.max_cycles is not None and job.cycles_done >= self.max_cycles:
-                return
             result = await self._cycle(job)
             job.cycles_done += 1
             job.history = [*job.history[-99:], result]
@@ -112,7 +115,8 @@ class Scheduler:
             if next_start < now:
                 # Overran: record it, start the next at once, and don't try to catch up the backlog.
                 next_start = now
-            if self.max_cycles is not None and job.cycles_done >= self.max_cycles:
+            if self.max_cycles is not None and job.cycles_done >= self.max_cycles and job.name == self.primary:
+                self.stop()
                 return
             if await self._sleep(next_start - now):
                 return
@@ -122,6 +126,14 @@ class Scheduler:
         start_wall, start = time.time(), time.monotonic()
         window = job.interval * job.jitter
         failed = 0
+        if job.cycle_fn is not None:
+            try:
+                failed = await job.cycle_fn(devices)
+            except Exception as exc:
+                failed = len(devices)
+                log.error("%s cycle failed: %s", job.name, exc)
+            duration = time.monotonic() - start
+            return CycleResult(job.name, job.cycles_done + 1, start_wall, duration, len(devices), failed, duration > job.interval)
 
         async def one(dev: Device) -> None:
             nonlocal failed
@@ -130,6 +142,7 @@ class Scheduler:
             if not self._first_poll_logged:
                 self._first_poll_logged = True
                 log.info("first %s poll started (%s)", job.name, dev.name, extra={"device": dev.name})
+            assert job.device_fn is not None
             try:
                 points = await job.device_fn(dev)
             except Exception as exc:  # a collector bug must not stop the cycle or the daemon

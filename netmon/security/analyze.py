@@ -74,14 +74,14 @@ class Report:
 class _Zones:
     """Address -> zone, most specific plan first (ignore > egress > intranet/extranet > internet)."""
 
-    def __init__(self, s: SecuritySettings) -> None:
+    def __init__(self, s: SecuritySettings, extra_egress: list[str] | None = None) -> None:
         n = s.networks
 
         def nets(xs: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
             return [ipaddress.ip_network(x) for x in xs]
 
         self.order = [
-            (Z_IGNORE, nets(n.ignore)), (Z_EGRESS, nets(n.egress)), (Z_INTRANET, nets(n.intranet)),
+            (Z_IGNORE, nets(n.ignore)), (Z_EGRESS, nets(n.egress + (extra_egress or []))), (Z_INTRANET, nets(n.intranet)),
             (Z_EXTRANET, nets(n.extranet)), (Z_INTERNET, nets(n.internet)),
         ]  # fmt: skip
         self.cache: dict[bytes, int] = {}
@@ -130,7 +130,9 @@ class Analyzer:
     def __init__(self, rules: RuleSet, settings: SecuritySettings, inventory: Inventory | None = None) -> None:
         self.rules, self.settings = rules, settings
         self.stats = Stats()
-        self.zone = _Zones(settings)
+        # devices with role "egress" (the unified Internet egress) may talk to the Internet
+        egress_devs = [d.address for d in inventory or () if d.role == "egress"]
+        self.zone = _Zones(settings, egress_devs)
         devs: dict[bytes, Device] = {}
         for d in inventory or ():
             devs[ipaddress.ip_address(d.address).packed] = d
@@ -157,6 +159,16 @@ class Analyzer:
         self.ssh: dict[tuple[bytes, bytes], list[int]] = {}
         # snmp per (manager, agent): [pending request ids, failures(v3 reports), requests, first, last]
         self.snmp: dict[tuple[bytes, bytes], list[object]] = {}
+
+    def plan_mismatches(self) -> list[Device]:
+        """Inventory devices whose address is outside their own network's plan (isolation would misfire)."""
+        want = {"intranet": (Z_INTRANET,), "extranet": (Z_EXTRANET, Z_EGRESS)}
+        out = []
+        for d in self.devices.values():
+            z = self.zone(ipaddress.ip_address(d.address).packed)
+            if z != Z_IGNORE and z not in want.get(d.network.value, (z,)):
+                out.append(d)
+        return out
 
     # -- entry points -------------------------------------------------------------------------------
     def analyse_files(self, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None) -> Report:

@@ -23,6 +23,10 @@ def open_sink(url: str | SinkURL, base_dir: Path | None = None) -> Sink:
         from .influx1 import Influx1Sink
 
         return Influx1Sink(u)
+    if u.kind == "nats":
+        from ..scaleout.nats_sink import NatsSink
+
+        return NatsSink(u)
     from .influx2 import Influx2Sink
 
     return Influx2Sink(u)
@@ -31,6 +35,10 @@ def open_sink(url: str | SinkURL, base_dir: Path | None = None) -> Sink:
 def open_query(url: str | SinkURL, base_dir: Path | None = None) -> Query:
     """The query helper (latest values, time ranges) for the database a sink URL names."""
     u = _url(url, base_dir)
+    if u.kind == "nats":
+        from ..errors import InputError
+
+        raise InputError.one(u.text, "nats:// only carries points to the centre; query the central database instead")
     if u.kind == "sqlite":
         from .sqlite import SqliteQuery
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from influxdb_client.client.write.point import (  # the official serializer's escaping rules
     _ESCAPE_MEASUREMENT,
-    _append_fields,
     _append_tags,
     _escape_key,
+    _escape_string,
 )
 
 from ..model import FieldValue, Point
@@ -57,52 +57,48 @@ def clean_key(s: str) -> str:
     return _BAD_BACKSLASH.sub("", s) if "\\" in s else s
 
 
-def _check(p: Point) -> str | None:
-    if not isinstance(p.measurement, str) or not p.measurement.strip():
-        return "empty measurement name"
-    if p.measurement.startswith("#"):
-        return "measurement names may not start with '#' (line protocol reads it as a comment)"
-    if not p.fields:
-        return "no fields (a point needs at least one field value)"
-    if not isinstance(p.time_ns, int) or isinstance(p.time_ns, bool):
-        return f"time_ns must be an int, not {type(p.time_ns).__name__}"
-    for k, v in p.fields.items():
-        if not isinstance(k, str) or not k or k == "time":
-            return f"field name {k!r} is not allowed"
-        t = type(v)
-        if t is float:
-            if not math.isfinite(v):  # type: ignore[arg-type]
-                return f"field {k!r} is {v} (NaN/inf cannot be stored)"
-        elif t is int:
-            if not _INT64[0] <= v <= _INT64[1]:  # type: ignore[operator]
-                return f"field {k!r} = {v} is outside the 64-bit integer range"
-        elif isinstance(v, str):
-            if len(v) > MAX_STRING // 4 and len(v.encode()) > MAX_STRING:
-                return f"field {k!r} is a string of {len(v.encode())} bytes (limit {MAX_STRING})"
-        elif t is not bool:
-            return f"field {k!r} has unsupported type {t.__name__} (use float, int, bool or str)"
-    for k, v in p.tags.items():
+class _Refused(Exception):
+    """A point no database would accept; the message is the reason."""
+
+
+def _check_series(measurement: object, tags: object) -> None:
+    if not isinstance(measurement, str) or not clean_key(measurement).strip():
+        raise _Refused("empty measurement name")
+    if measurement.startswith("#"):
+        raise _Refused("measurement names may not start with '#' (line protocol reads it as a comment)")
+    if not isinstance(tags, dict):
+        raise _Refused("tags must be a dict of strings")
+    for k, v in tags.items():
         if not isinstance(k, str) or not isinstance(v, str):
-            return f"tag {k!r} must be a string (got {type(v).__name__})"
-        if k == "time":
-            return "tag name 'time' is not allowed"
-    return None
+            raise _Refused(f"tag {k!r} must be a string (got {type(v).__name__})")
+        if clean_key(k) == "time":
+            raise _Refused("tag name 'time' is not allowed")
 
 
 class Encoder:
-    """Serialises points; caches each series' ``measurement,tags`` prefix (the same every poll)."""
+    """Serialises points with influxdb-client's escaping; validates them on the way.
+
+    Caches, per series, the escaped ``measurement,tags`` prefix and, per field-key set, the
+    sorted escaped ``key=`` strings: both repeat every poll, so a warm point costs only the
+    formatting of its values.
+    """
 
     def __init__(self, precision: str = "ns") -> None:
         from .urls import PRECISIONS
 
         self._div = PRECISIONS[precision]
         self._prefix: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
-        self._clean_keys: dict[tuple[str, ...], bool] = {}
+        self._layouts: dict[tuple[str, ...], list[tuple[str, str]]] = {}
 
     def _series(self, p: Point) -> str:
-        key = (p.measurement, tuple(p.tags.items()))
-        s = self._prefix.get(key)
+        try:
+            key = (p.measurement, tuple(p.tags.items()))
+            s = self._prefix.get(key)
+        except (TypeError, AttributeError):  # unhashable tag values, tags not a dict
+            _check_series(p.measurement, p.tags)
+            raise
         if s is None:
+            _check_series(p.measurement, p.tags)
             if len(self._prefix) >= _TAG_CACHE_MAX:
                 self._prefix.clear()
             tags = {clean_key(k): clean_key(v) for k, v in p.tags.items()}
@@ -110,33 +106,76 @@ class Encoder:
             self._prefix[key] = s
         return s
 
+    def _layout(self, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+        cleaned: dict[str, str] = {}
+        for k in keys:
+            ck = clean_key(k) if isinstance(k, str) else ""
+            if not ck or ck == "time":
+                raise _Refused(f"field name {k!r} is not allowed")
+            if ck in cleaned:
+                raise _Refused(f"field names {cleaned[ck]!r} and {k!r} are the same in line protocol")
+            cleaned[ck] = k
+        if len(self._layouts) >= _TAG_CACHE_MAX:
+            self._layouts.clear()
+        layout = [(cleaned[ck], _escape_key(ck) + "=") for ck in sorted(cleaned)]
+        self._layouts[keys] = layout
+        return layout
+
+    def _line(self, p: Point) -> str:
+        fields = p.fields
+        if not fields:
+            raise _Refused("no fields (a point needs at least one field value)")
+        t = p.time_ns
+        if type(t) is not int:
+            raise _Refused(f"time_ns must be an int, not {type(t).__name__}")
+        keys = tuple(fields)
+        layout = self._layouts.get(keys) or self._layout(keys)
+        prefix = self._series(p)
+        return f"{prefix}{_fields_body(fields, layout)} {t if self._div == 1 else t // self._div}"
+
     def encode(self, points: Iterable[Point]) -> tuple[bytes, int, list[PointError]]:
         """Line protocol for the good points, their count, and an error for each refused one."""
         lines: list[str] = []
         errors: list[PointError] = []
-        div = self._div
         for p in points:
-            reason = _check(p)
-            if reason is None:
-                fields = p.fields
-                keys = tuple(fields)
-                clean = self._clean_keys.get(keys)
-                if clean is None:
-                    if len(self._clean_keys) >= _TAG_CACHE_MAX:
-                        self._clean_keys.clear()
-                    clean = self._clean_keys[keys] = all(k == clean_key(k) for k in keys)
-                if not clean:
-                    fields = {clean_key(k): v for k, v in fields.items()}
-                body = _append_fields(fields, {})
-                t = p.time_ns if div == 1 else p.time_ns // div
-                lines.append(f"{self._series(p)}{body} {t}")
-            else:
-                dev = p.tags.get("device", "") if isinstance(p.tags, dict) else ""
-                errors.append(PointError(str(p.measurement), str(dev), reason))
+            try:
+                lines.append(self._line(p))
+            except (_Refused, TypeError, AttributeError) as exc:
+                reason = str(exc) if isinstance(exc, _Refused) else f"not a valid point ({exc})"
+                tags = getattr(p, "tags", None)
+                dev = tags.get("device", "") if isinstance(tags, dict) else ""
+                errors.append(PointError(str(getattr(p, "measurement", "?")), str(dev), reason))
         if not lines:
             return b"", 0, errors
         lines.append("")
         return "\n".join(lines).encode(), len(lines) - 1, errors
+
+
+def _fields_body(fields: dict[str, FieldValue], layout: list[tuple[str, str]]) -> str:
+    """influxdb-client's ``_append_fields`` with the escaped keys cached (byte-identical: a test
+    compares the two on random input), refusing values no database takes."""
+    parts = []
+    for k, ek in layout:
+        v = fields[k]
+        t = type(v)
+        if t is float:
+            if not math.isfinite(v):  # type: ignore[arg-type]
+                raise _Refused(f"field {k!r} is {v} (NaN/inf cannot be stored)")
+            s = str(v)
+            parts.append(ek + (s[:-2] if s.endswith(".0") else s))
+        elif t is int:
+            if not _INT64[0] <= v <= _INT64[1]:  # type: ignore[operator]
+                raise _Refused(f"field {k!r} = {v} is outside the 64-bit integer range")
+            parts.append(f"{ek}{v}i")
+        elif t is bool:
+            parts.append(ek + ("true" if v else "false"))
+        elif isinstance(v, str):
+            if len(v) > MAX_STRING // 4 and len(v.encode()) > MAX_STRING:
+                raise _Refused(f"field {k!r} is a string of {len(v.encode())} bytes (limit {MAX_STRING})")
+            parts.append(f'{ek}"{_escape_string(v)}"')
+        else:
+            raise _Refused(f"field {k!r} has unsupported type {t.__name__} (use float, int, bool or str)")
+    return ",".join(parts)
 
 
 # --- decoding (the SQLite sink reads the spool's line protocol back into points) -------------

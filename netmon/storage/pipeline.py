@@ -129,11 +129,13 @@ class Pipeline:
         return self
 
     async def close(self, timeout: float = 5.0) -> None:
-        """Flush for up to ``timeout`` seconds, then stop; what is unsent stays in the spool."""
+        """Flush for up to ``timeout`` seconds (not when the sink is down: no point waiting),
+        then stop; what is unsent stays in the spool for the next start."""
         if self._closing:
             return
-        with contextlib.suppress(Exception):
-            await self.flush(timeout)
+        if self.sink_up:
+            with contextlib.suppress(Exception):
+                await self.flush(timeout)
         self._closing = True
         self._wake.set()
         for task in (self._drain_task, self._interval_task, self._sync_task):

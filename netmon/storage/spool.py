@@ -186,18 +186,22 @@ class Spool:
 
     @staticmethod
     def _scan(path: Path, start: int, size: int) -> tuple[int, int]:
-        """Points and newest write time of the well-formed records from ``start`` (headers only)."""
+        """Points and newest write time of the records the reader will deliver from ``start``
+        (CRC-checked, re-synchronising past bad records exactly as the reader does)."""
         points = newest = 0
-        with path.open("rb") as fh:
-            off = start
-            while off + HDR_SIZE <= size:
-                fh.seek(off)
-                magic, length, _, n, wns = _HDR.unpack(fh.read(HDR_SIZE))
-                if magic != MAGIC or off + HDR_SIZE + length > size:
-                    break
+        data = path.read_bytes()[:size]
+        off = start
+        while off + HDR_SIZE <= len(data):
+            magic, length, crc, n, wns = _HDR.unpack_from(data, off)
+            body = data[off + HDR_SIZE : off + HDR_SIZE + length]
+            if magic == MAGIC and len(body) == length and _crc(n, wns, body) == crc:
                 points += n
                 newest = max(newest, wns)
                 off += HDR_SIZE + length
+                continue
+            off = data.find(MAGIC, off + 1)
+            if off < 0:
+                break
         return points, newest or int(path.stat().st_mtime_ns)
 
     def _read_cursor(self) -> tuple[int, int]:
@@ -289,9 +293,13 @@ class Spool:
         old = [s for s in self._segs if s != self._wseq]
         if not old:
             return False
-        seg = self._segs.pop(min(old))
-        lost = max(0, seg.points - seg.consumed)
-        self.counters.dropped_points += lost
+        self._drop(min(old), why, "dropped the oldest segment")
+        return True
+
+    def _drop(self, seq: int, why: str, what: str) -> None:
+        seg = self._segs.pop(seq)
+        lost = seg.points - seg.consumed
+        self.counters.dropped_points += max(0, lost)
         self.counters.dropped_segments += 1
         self._unread -= lost
         self._bytes -= seg.size
@@ -299,8 +307,7 @@ class Spool:
         seg.path.unlink(missing_ok=True)
         if self._rpos[0] == seg.seq:
             self._rpos = (min(self._segs), 0)
-        log.warning("spool %s: %s: dropped the oldest segment, %d unsent points lost", self.dir, why, lost)
-        return True
+        log.warning("spool %s: %s: %s, %d unsent points lost", self.dir, why, what, max(0, lost))
 
     def expire(self, now_ns: int | None = None) -> None:
         """Drop sealed segments whose newest record is older than spool.max_age."""
@@ -356,7 +363,13 @@ class Spool:
                 self._close_reader(seq)
                 self._rpos = (min(s for s in self._segs if s > seq), 0)
                 continue
-            fd = self._reader(seq)
+            try:
+                fd = self._reader(seq)
+            except FileNotFoundError:  # removed behind our back: count it, go on with the rest
+                if seq == self._wseq:
+                    raise
+                self._drop(seq, f"segment {seg.path.name} vanished", "skipped it")
+                continue
             hdr = os.pread(fd, HDR_SIZE, off)
             if len(hdr) == HDR_SIZE:
                 magic, length, crc, n, wns = _HDR.unpack(hdr)
@@ -402,7 +415,7 @@ class Spool:
             del self._segs[s]
             self._close_reader(s)
             self._bytes -= seg.size
-            self._unread -= max(0, seg.points - seg.consumed)  # points lost to a corrupt record
+            self._unread -= seg.points - seg.consumed  # nets to 0 unless records were unreadable
             seg.path.unlink(missing_ok=True)
         tmp = self.dir / "cursor.tmp"
         tmp.write_text(f"{seq} {off}\n")
@@ -412,7 +425,7 @@ class Spool:
     @property
     def pending_points(self) -> int:
         """Points written to the spool and not yet read for sending."""
-        return self._unread
+        return max(0, self._unread)
 
     @property
     def bytes(self) -> int:

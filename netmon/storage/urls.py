@@ -28,11 +28,12 @@ from urllib.parse import parse_qsl, urlsplit
 from ..errors import InputError
 
 PRECISIONS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-KINDS = ("sqlite", "influxdb1", "influxdb")
+KINDS = ("sqlite", "influxdb1", "influxdb", "nats")
 _KNOWN = {
     "sqlite": {"retention_days"},
     "influxdb1": {"rp", "precision", "gzip", "tls", "timeout", "password_env"},
     "influxdb": {"org", "bucket", "token_env", "precision", "gzip", "tls", "timeout"},
+    "nats": {"stream", "subject", "domain", "password", "token", "creds", "tls", "timeout"},  # netmon.scaleout.url
 }
 EXAMPLES = (
     "sqlite:///var/lib/netmon/netmon.db, sqlite:netmon.db, influxdb1://127.0.0.1:8086/netmon, "
@@ -120,6 +121,10 @@ def parse_sink_url(url: str, base_dir: Path | None = None) -> SinkURL:
             raise _bad(url, "the sqlite path must name a file")
         return SinkURL("sqlite", text, path=path, retention_days=_number(url, q, "retention_days", 30.0), params=q)
 
+    if scheme == "nats":  # a provincial poller's JetStream leaf (docs/SCALEOUT.md)
+        from ..scaleout.url import parse_nats_url
+
+        return parse_nats_url(text, parts, q)
     if parts.password:
         env = "INFLUX_TOKEN" if scheme == "influxdb" else "INFLUX_PASSWORD"
         raise InputError.one(

@@ -61,12 +61,15 @@ def test_scan_files_table() -> None:
 
 
 def test_fail_on_gates_ci(tmp_path) -> None:
-    bad = run_netmon("scan", str(CONFIGS / "cisco_noncompliant.cfg"), "--fail-on", "high", "-o", str(tmp_path / "r.json"))
+    bad = run_netmon(
+        "scan", str(CONFIGS / "cisco_noncompliant.cfg"), "--fail-on", "high", "-o", str(tmp_path / "r.json")
+    )
     assert bad.returncode == 1, bad.stderr
     assert "--fail-on high" in bad.stderr
     doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))  # format from the suffix
     assert doc["summary"]["high_fail"] == sum(
-        1 for f in doc["devices"][0]["findings"] if f["result"] == "FAIL" and f["severity"] == "high")
+        1 for f in doc["devices"][0]["findings"] if f["result"] == "FAIL" and f["severity"] == "high"
+    )
     ok = run_netmon("scan", str(CONFIGS / "cisco_compliant.cfg"), "--fail-on", "high", "-f", "json")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["summary"]["counts"]["FAIL"] == 0
@@ -105,13 +108,18 @@ def test_truncated_crlf_gbk_and_huge_configs_give_results(tmp_path) -> None:
     (tmp_path / "trunc.cfg").write_text("\n".join(lines[:60]) + "\n", encoding="utf-8")
     crlf = (CONFIGS / "huawei_noncompliant.cfg").read_bytes().replace(b"\n", b"\r\n")
     (tmp_path / "crlf.cfg").write_bytes(crlf)
-    gbk = ("#\n sysname gbk-sw1\n#\n# 县政务外网接入交换机 (comment in GBK)\n"
-           + (CONFIGS / "h3c_noncompliant.cfg").read_text(encoding="utf-8").split("\n", 3)[3])
+    gbk = (
+        "#\n sysname gbk-sw1\n#\n# 县政务外网接入交换机 (comment in GBK)\n"
+        + (CONFIGS / "h3c_noncompliant.cfg").read_text(encoding="utf-8").split("\n", 3)[3]
+    )
     (tmp_path / "gbk.cfg").write_bytes(gbk.encode("gbk"))
     base = (CONFIGS / "huawei_compliant.cfg").read_text(encoding="utf-8")
     head, tail = base.split("#\nfirewall zone trust", 1)
-    ifs = "".join(f"#\ninterface GigabitEthernet1/0/{i}\n description user {i}\n port link-type access\n"
-                  f" port default vlan {10 + i % 200}\n stp edged-port enable\n" for i in range(8400))
+    ifs = "".join(
+        f"#\ninterface GigabitEthernet1/0/{i}\n description user {i}\n port link-type access\n"
+        f" port default vlan {10 + i % 200}\n stp edged-port enable\n"
+        for i in range(8400)
+    )
     (tmp_path / "huge.cfg").write_text(head + ifs + "#\nfirewall zone trust" + tail, encoding="utf-8")
     assert (tmp_path / "huge.cfg").read_text().count("\n") > 50_000
     r = run_netmon("scan", *(str(tmp_path / n) for n in ("trunc.cfg", "crlf.cfg", "gbk.cfg", "huge.cfg")), "-f", "json")
@@ -129,7 +137,8 @@ def test_truncated_crlf_gbk_and_huge_configs_give_results(tmp_path) -> None:
 
 
 def test_broken_rule_pack_is_rejected_with_rule_and_field(tmp_path) -> None:
-    (tmp_path / "site.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "site.yaml").write_text(
+        textwrap.dedent("""\
         rules:
           - id: ST-01
             title: {zh: 站点规则, en: Site rule}
@@ -149,7 +158,9 @@ def test_broken_rule_pack_is_rejected_with_rule_and_field(tmp_path) -> None:
             checks:
               cisco_ios:
                 - fail_if: ['^ip http (server']
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     r = run_netmon("scan", str(CONFIGS / "cisco_compliant.cfg"), "--rules-dir", str(tmp_path))
     assert r.returncode == 2
     assert "site.yaml:5: rule ST-01: severity" in r.stderr
@@ -159,7 +170,8 @@ def test_broken_rule_pack_is_rejected_with_rule_and_field(tmp_path) -> None:
 
 
 def test_site_rule_dir_adds_a_rule(tmp_path) -> None:
-    (tmp_path / "site.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "site.yaml").write_text(
+        textwrap.dedent("""\
         rules:
           - id: ST-10
             title: {zh: 必须配置位置, en: SNMP location set}
@@ -168,8 +180,9 @@ def test_site_rule_dir_adds_a_rule(tmp_path) -> None:
             rationale: the NOC finds devices by location
             checks:
               cisco_ios: {require: ['^snmp-server location \\S+'], note: no location}
-        """), encoding="utf-8")
-    (tmp_path / "packs").mkdir()
+        """),
+        encoding="utf-8",
+    )
     r = run_netmon("rules", "show", "ST-10", "--rules-dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert "必须配置位置" in r.stdout and "N/A on: huawei_vrp, h3c_comware" in r.stdout
@@ -190,8 +203,17 @@ def test_rules_list_and_show() -> None:
 
 
 def test_scope_scan_over_archive_directory(site) -> None:
-    r = run_netmon("scan", "-i", str(site / "inventory.yaml"), "--scope", "region=浙江", "--archive",
-                   str(site / "backups"), "-f", "json")
+    r = run_netmon(
+        "scan",
+        "-i",
+        str(site / "inventory.yaml"),
+        "--scope",
+        "region=浙江",
+        "--archive",
+        str(site / "backups"),
+        "-f",
+        "json",
+    )
     assert r.returncode == 2  # zj-hz-acc9 has no archived config: named, not fatal
     assert "zj-hz-acc9" in r.stderr and "no archived configuration" in r.stderr
     doc = json.loads(r.stdout)
@@ -202,8 +224,17 @@ def test_scope_scan_over_archive_directory(site) -> None:
     assert set(tiers) == {"province", "city"} and tiers["city"]["score_pct"] > tiers["province"]["score_pct"]
     # role from the inventory: BD-07 (access ports) does not apply to a core switch
     assert {f["rule"]: f["result"] for f in devs["zj-core1"]["findings"]}["BD-07"] == "N/A"
-    r2 = run_netmon("scan", "-i", str(site / "inventory.yaml"), "--scope", "tier=city", "--archive",
-                    str(site / "backups"), "-f", "json")
+    r2 = run_netmon(
+        "scan",
+        "-i",
+        str(site / "inventory.yaml"),
+        "--scope",
+        "tier=city",
+        "--archive",
+        str(site / "backups"),
+        "-f",
+        "json",
+    )
     assert r2.returncode == 0 and [d["device"] for d in json.loads(r2.stdout)["devices"]] == ["zj-hz-edge1"]
 
 
@@ -212,8 +243,17 @@ def test_scope_scan_over_git_archive(site, tmp_path) -> None:
 
     arc = ConfigArchive(tmp_path / "archive")
     arc.store("zj-hz-acc9", (CONFIGS / "h3c_noncompliant.cfg").read_text(encoding="utf-8"), "h3c_comware")
-    r = run_netmon("scan", "-i", str(site / "inventory.yaml"), "--scope", "device=zj-hz-acc9", "--archive",
-                   str(tmp_path / "archive"), "-f", "json")
+    r = run_netmon(
+        "scan",
+        "-i",
+        str(site / "inventory.yaml"),
+        "--scope",
+        "device=zj-hz-acc9",
+        "--archive",
+        str(tmp_path / "archive"),
+        "-f",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     assert "git archive" in r.stderr
     dev = json.loads(r.stdout)["devices"][0]
@@ -239,3 +279,15 @@ def test_public_fixtures_scan_clean_exit() -> None:
     r = run_netmon("scan", *(str(p) for p in sorted(PUBLIC.glob("*/*.cfg"))), "--standard", "baseline", "-f", "csv")
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("\n") == 1 + 4 * 23  # header + devices x baseline rules
+
+
+def test_compliance_section_of_netmon_yaml(tmp_path) -> None:
+    from netmon.compliance.settings import load_compliance_settings
+    from netmon.errors import InputError
+
+    s = load_compliance_settings({"standard": "mlps-l2", "waivers": "w.yaml", "fail_on": "high"}, base=tmp_path)
+    assert s.standard == "mlps-l2" and s.waivers == tmp_path / "w.yaml" and s.fail_on == "high"
+    with pytest.raises(InputError) as exc:
+        load_compliance_settings({"standrad": "mlps-l3", "fail_on": "sometimes"})
+    msg = str(exc.value)
+    assert "compliance.standrad: unknown setting" in msg and "compliance.fail_on" in msg

@@ -63,7 +63,11 @@ def test_every_instance_is_evaluated(rules, configs) -> None:
     # Each VTY range and each OSPF area gets its own evidence, not just the first match.
     out = evaluate_rule(rules["IA-05"], configs["huawei_noncompliant.cfg"])
     notes = {e.line: e.note for e in out.evidence}
-    assert len(notes) == 3 and sum("fails" in n for n in notes.values()) == 2 and sum("meets" in n for n in notes.values()) == 1
+    assert (
+        len(notes) == 3
+        and sum("fails" in n for n in notes.values()) == 2
+        and sum("meets" in n for n in notes.values()) == 1
+    )
     out = evaluate_rule(rules["RP-01"], configs["huawei_noncompliant.cfg"])
     assert [e.text for e in out.evidence] == ["area 0.0.0.0", "authentication-mode md5 1 cipher ******"]
     out = evaluate_rule(rules["MG-01"], configs["cisco_noncompliant.cfg"])
@@ -90,6 +94,7 @@ def test_level2_pack_numbering(l2, l3) -> None:
 
 
 # --- public configurations (tests/fixtures/configs, see SOURCES.md) --------------------------------
+
 
 def _scan(path, std):
     cfg = read_device_config(path)

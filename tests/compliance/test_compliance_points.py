@@ -10,8 +10,16 @@ from .conftest import CONFIGS
 
 
 def test_points_follow_the_schema(l3) -> None:
-    dev = Device(name="hb-wh-acc1", address="10.3.0.1", network="intranet", tier="county", region="湖北/武汉/江夏",
-                 site="江夏区政务中心", role="access", vendor="huawei_vrp")
+    dev = Device(
+        name="hb-wh-acc1",
+        address="10.3.0.1",
+        network="intranet",
+        tier="county",
+        region="湖北/武汉/江夏",
+        site="江夏区政务中心",
+        role="access",
+        vendor="huawei_vrp",
+    )
     res = scan_text((CONFIGS / "huawei_noncompliant.cfg").read_text(encoding="utf-8"), l3, device=dev)
     pts = to_points([res], time_ns=1_700_000_000_000_000_000)
     summary = [p for p in pts if p.measurement == "compliance"]
@@ -34,15 +42,18 @@ def test_new_high_failures_only_once(l3) -> None:
     good = scan_files([CONFIGS / "cisco_compliant.cfg"], l3).results
     assert new_high_failures(None, good) == []
     state = failing_high(good)
-    broken_text = (CONFIGS / "cisco_compliant.cfg").read_text(encoding="utf-8").replace(
-        " transport input ssh\nline vty 5 15", " transport input telnet ssh\nline vty 5 15")
+    broken_text = (
+        (CONFIGS / "cisco_compliant.cfg")
+        .read_text(encoding="utf-8")
+        .replace(" transport input ssh\nline vty 5 15", " transport input telnet ssh\nline vty 5 15")
+    )
     broken = [scan_text(broken_text, l3)]
     events = new_high_failures(state, broken)
     assert [e.rule for e in events] == ["IA-06"]
     e = events[0]
     assert e.device == "zj-hz-ex-edge1" and e.severity == "high" and e.clauses == ["8.1.4.1 c", "8.1.4.8 a"]
     assert any("transport input telnet ssh" in x for x in e.evidence)
-    assert "IA-06" in e.summary and e.to_dict()["summary"] == e.summary
+    assert "IA-06" in e.summary() and e.to_dict()["summary"] == e.summary()
     assert new_high_failures(failing_high(broken), broken) == []
 
 
@@ -51,3 +62,31 @@ def test_clause_scores_weight_severity(l3) -> None:
     clauses = {c.clause: c for c in by_clause(run.results)}
     c = clauses["8.1.4.1 b"]  # IA-04 and IA-05, both high: one device fails both, the other passes both
     assert c.rules == ["IA-04", "IA-05"] and c.fail == 2 and c.score_pct == 50.0
+
+
+async def test_points_land_in_a_real_sink(l3, tmp_path) -> None:
+    """Through the storage pipeline (spool + SQLite sink) and read back with its query helper."""
+    from netmon.storage import Pipeline, open_query
+
+    run = scan_files([CONFIGS / "h3c_noncompliant.cfg", CONFIGS / "cisco_compliant.cfg"], l3)
+    pts = to_points(run.results)
+    url = f"sqlite:///{tmp_path / 'netmon.db'}"
+    pipe = await Pipeline.open(url, tmp_path / "spool")
+    try:
+        rejected = await pipe.submit(pts)
+        assert rejected == []
+        assert await pipe.flush(20)
+    finally:
+        await pipe.close()
+    q = open_query(url)
+    try:
+        latest = {p.tags["device"]: p for p in await q.latest("compliance")}
+        rule_rows = await q.latest("compliance_rule", where={"device": "ah-hf-fx-ex-acc7", "rule": "IA-06"})
+    finally:
+        await q.close()
+    assert set(latest) == {"ah-hf-fx-ex-acc7", "zj-hz-ex-edge1"}
+    for r in run.results:
+        got = latest[r.device]
+        assert got.fields["fail"] == r.counts()["FAIL"] and got.fields["high_fail"] == r.high_fail()
+        assert got.fields["score_pct"] == score(r.findings) and got.tags["standard"] == "mlps-l3"
+    assert len(rule_rows) == 1 and rule_rows[0].fields["failed"] == 1 and rule_rows[0].tags["result"] == "FAIL"

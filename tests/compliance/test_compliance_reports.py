@@ -22,8 +22,16 @@ from .conftest import ARTIFACTS, CONFIGS, PUBLIC
 
 ALL = sorted(CONFIGS.glob("*.cfg")) + sorted(PUBLIC.glob("*/*.cfg"))
 # Secret values in the test material: none may appear in any report.
-SECRETS = ["SECRET-", "ntc123", "Test-Community", "ntc-private", "networktocode", "5REUU#ZAO3", "$h$6$1234",
-           "$c$3$1234"]
+SECRETS = [
+    "SECRET-",
+    "ntc123",
+    "Test-Community",
+    "ntc-private",
+    "networktocode",
+    "5REUU#ZAO3",
+    "$h$6$1234",
+    "$c$3$1234",
+]
 
 # The parts of the SARIF 2.1.0 schema (sarif-schema-2.1.0.json) that every log must satisfy:
 # its "required" properties, enums and minimums for the objects we emit.
@@ -32,35 +40,88 @@ SARIF_REQUIRED = {
     "required": ["version", "runs"],
     "properties": {
         "version": {"const": "2.1.0"},
-        "runs": {"type": "array", "items": {
-            "type": "object", "required": ["tool"],
-            "properties": {
-                "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
-                    "type": "object", "required": ["name"],
-                    "properties": {"name": {"type": "string"}, "rules": {"type": "array", "items": {
-                        "type": "object", "required": ["id"],
-                        "properties": {"defaultConfiguration": {"type": "object", "properties": {
-                            "level": {"enum": ["none", "note", "warning", "error"]}}}}}}}}}},
-                "results": {"type": "array", "items": {
-                    "type": "object", "required": ["message"],
-                    "properties": {
-                        "message": {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}]},
-                        "level": {"enum": ["none", "note", "warning", "error"]},
-                        "kind": {"enum": ["notApplicable", "pass", "fail", "review", "open", "informational"]},
-                        "ruleIndex": {"type": "integer", "minimum": -1},
-                        "locations": {"type": "array", "items": {"type": "object", "properties": {
-                            "physicalLocation": {"type": "object", "properties": {
-                                "artifactLocation": {"type": "object", "properties": {"uri": {"type": "string"}}},
-                                "region": {"type": "object", "properties": {"startLine": {"type": "integer", "minimum": 1}}},
-                            }}}}},
-                        "suppressions": {"type": "array", "items": {
-                            "type": "object", "required": ["kind"],
-                            "properties": {"kind": {"enum": ["inSource", "external"]},
-                                           "status": {"enum": ["accepted", "underReview", "rejected"]}}}},
+        "runs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["tool"],
+                "properties": {
+                    "tool": {
+                        "type": "object",
+                        "required": ["driver"],
+                        "properties": {
+                            "driver": {
+                                "type": "object",
+                                "required": ["name"],
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "rules": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id"],
+                                            "properties": {
+                                                "defaultConfiguration": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "level": {"enum": ["none", "note", "warning", "error"]}
+                                                    },
+                                                }
+                                            },
+                                        },
+                                    },
+                                },
+                            }
+                        },
                     },
-                }},
+                    "results": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["message"],
+                            "properties": {
+                                "message": {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}]},
+                                "level": {"enum": ["none", "note", "warning", "error"]},
+                                "kind": {"enum": ["notApplicable", "pass", "fail", "review", "open", "informational"]},
+                                "ruleIndex": {"type": "integer", "minimum": -1},
+                                "locations": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "physicalLocation": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "artifactLocation": {
+                                                        "type": "object",
+                                                        "properties": {"uri": {"type": "string"}},
+                                                    },
+                                                    "region": {
+                                                        "type": "object",
+                                                        "properties": {"startLine": {"type": "integer", "minimum": 1}},
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    },
+                                },
+                                "suppressions": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["kind"],
+                                        "properties": {
+                                            "kind": {"enum": ["inSource", "external"]},
+                                            "status": {"enum": ["accepted", "underReview", "rejected"]},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
             },
-        }},
+        },
     },
 }
 
@@ -68,9 +129,20 @@ SARIF_REQUIRED = {
 @pytest.fixture(scope="module")
 def run(l3, tmp_path_factory):
     w = tmp_path_factory.mktemp("w") / "waivers.yaml"
-    w.write_text("waivers:\n  - rule: SN-01\n    device: jcy-bb-01\n    reason: lab only\n"
-                 "    approver: sec officer\n    expires: 2099-01-01\n", encoding="utf-8")
-    return scan_files(ALL, l3, waivers=load_waivers(w))
+    w.write_text(
+        "waivers:\n  - rule: SN-01\n    device: jcy-bb-01\n    reason: lab only\n"
+        "    approver: sec officer\n    expires: 2099-01-01\n",
+        encoding="utf-8",
+    )
+    run = scan_files(ALL, l3, waivers=load_waivers(w))
+    # Inventory placement, as a scope scan would give it, so the tier and network charts are drawn.
+    for i, r in enumerate(run.results):
+        r.tags = {
+            "device": r.device,
+            "tier": ("province", "city", "county", "township")[i % 4],
+            "network": ("intranet", "extranet")[i % 2],
+        }
+    return run
 
 
 def test_json_counts_are_consistent(run) -> None:
@@ -130,9 +202,19 @@ def test_html_renders_in_headless_chromium(run, tmp_path) -> None:
     page.write_text(html, encoding="utf-8")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "compliance-report.png"
-    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-            "--enable-logging=stderr", "--v=0"]
+    base = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     dom = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
     assert dom.returncode == 0, dom.stderr[-2000:]
     out = dom.stdout
@@ -142,13 +224,19 @@ def test_html_renders_in_headless_chromium(run, tmp_path) -> None:
     assert bars >= len(ALL) + 3  # a bar per device, clause bars, result segments
     assert not re.search(r"<body[^>]*data-error=", out)
     assert not re.search(r"CONSOLE\(\d+\)|Uncaught", dom.stderr)
-    for chart in ("chart-tier", "chart-clauses", "chart-results"):
+    for chart in ("chart-tier", "chart-network", "chart-clauses", "chart-results"):
         assert f'id="{chart}"' in out
+    tier_chart = re.search(r'<svg id="chart-tier".*?</svg>', out, re.S).group(0)
+    assert tier_chart.count('class="bar"') == 4 and "township" in tier_chart
     assert len(re.findall(r'<tr class="finding', out)) == len(ALL) * len(run.standard.rules)
     # PASS rows are hidden by the filter script, FAIL rows shown
     assert re.search(r'data-result="PASS" style="display: none;"', out)
     shot.unlink(missing_ok=True)
-    ss = subprocess.run([*base, f"--screenshot={shot}", "--window-size=1400,2200", page.as_uri()],
-                        capture_output=True, text=True, timeout=90)
+    ss = subprocess.run(
+        [*base, f"--screenshot={shot}", "--window-size=1400,2200", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert ss.returncode == 0 and shot.stat().st_size > 20_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

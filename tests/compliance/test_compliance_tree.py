@@ -36,7 +36,7 @@ def _hier_input(text: str, vendor: str) -> str:
         m = _BANNER_RE.match(raw)
         if m:
             delim = m.group(3)
-            if delim not in raw[m.end():]:
+            if delim not in raw[m.end() :]:
                 while i < len(lines) and delim not in lines[i]:
                     i += 1
                 i += 1
@@ -55,7 +55,7 @@ def _hier_input(text: str, vendor: str) -> str:
                 shift = 0
             elif shift == -1:
                 shift = indent
-            raw = raw[min(shift, indent):] if shift > 0 else raw
+            raw = raw[min(shift, indent) :] if shift > 0 else raw
         out.append(raw)
     return "\n".join(out)
 
@@ -76,8 +76,9 @@ def test_tree_matches_hier_config(path: Path) -> None:
         if p[0].startswith("ip access-list") and len(p) == 2:
             p = (p[0], re.sub(r"^\d+ ", "", p[1]))  # hier_config numbers IOS ACL entries
         theirs.add(p)
-    ours = {_norm(ln.path()) for ln in cfg.tree.walk()
-            if not ln.banner and not ln.text.startswith(("banner ", "header "))}
+    ours = {
+        _norm(ln.path()) for ln in cfg.tree.walk() if not ln.banner and not ln.text.startswith(("banner ", "header "))
+    }
     ours = {p for p in ours if not _OURS_ONLY_NOISE.match(p[-1])}
     theirs = {p for p in theirs if not _OURS_ONLY_NOISE.match(p[-1])}
     assert ours == theirs
@@ -144,9 +145,32 @@ def test_crlf_tabs_and_truncation() -> None:
     assert t2.problems and "never ends" in t2.problems[0][1]
 
 
-_FRAGMENTS = ["#", "!", " ", "  ", "\t", "banner motd ^C", "^C", "header login information \"", "\"", "return", "end",
-              "interface X", " ip address 1.1.1.1 255.0.0.0", "line vty 0 4", " transport input all", "sysname a",
-              "hostname b", "undo telnet server enable", "\r", "\x00", "中文", "\x03", "aaa", " local-user a password simple x"]
+_FRAGMENTS = [
+    "#",
+    "!",
+    " ",
+    "  ",
+    "\t",
+    "banner motd ^C",
+    "^C",
+    'header login information "',
+    '"',
+    "return",
+    "end",
+    "interface X",
+    " ip address 1.1.1.1 255.0.0.0",
+    "line vty 0 4",
+    " transport input all",
+    "sysname a",
+    "hostname b",
+    "undo telnet server enable",
+    "\r",
+    "\x00",
+    "中文",
+    "\x03",
+    "aaa",
+    " local-user a password simple x",
+]
 
 
 _BASELINE: list = []

@@ -24,7 +24,9 @@ def _write(tmp_path, body: str):
 
 
 def test_live_waiver_hides_and_expired_one_does_not(tmp_path, l3) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
         waivers:
           - rule: SN-01
             device: "xj-ks-*"
@@ -36,7 +38,8 @@ def test_live_waiver_hides_and_expired_one_does_not(tmp_path, l3) -> None:
             reason: SSH licence pending
             approver: 李四
             expires: 2026-11-27
-        """)
+        """,
+    )
     waivers = load_waivers(path, {r.id for r in l3.rules})
     plain = scan_files([CONFIGS / "cisco_noncompliant.cfg"], l3).results[0]
     waived = scan_files([CONFIGS / "cisco_noncompliant.cfg"], l3, waivers=waivers, today=TODAY).results[0]
@@ -58,17 +61,28 @@ def test_scope_waiver_needs_inventory_facts(tmp_path, l3) -> None:
     from netmon.compliance.results import DeviceResult
     from netmon.compliance.waivers import apply_waivers
 
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
         waivers:
           - rule: BD-07
             scope: [tier=county, role=access]
             reason: township access switches get 802.1X in phase 2
             approver: 王五
             expires: 2027-06-30
-        """)
+        """,
+    )
     waivers = load_waivers(path)
-    dev = Device(name="xj-ks-sc-ex-rtr3", address="10.9.9.9", network="extranet", tier="county", region="新疆/喀什/疏勒",
-                 site="疏勒县", role="access", vendor="cisco_ios")
+    dev = Device(
+        name="xj-ks-sc-ex-rtr3",
+        address="10.9.9.9",
+        network="extranet",
+        tier="county",
+        region="新疆/喀什/疏勒",
+        site="疏勒县",
+        role="access",
+        vendor="cisco_ios",
+    )
     for inv, expect in ((dev, True), (None, False)):
         r = scan_files([CONFIGS / "cisco_noncompliant.cfg"], l3).results[0]
         r2 = DeviceResult(r.device, r.vendor, r.source, r.standard, r.findings)
@@ -80,10 +94,19 @@ def test_scope_waiver_needs_inventory_facts(tmp_path, l3) -> None:
     ("body", "where"),
     [
         ("waivers:\n  - rule: SN-01\n    reason: r\n    approver: a\n    expires: 2027-01-01\n", "needs 'device'"),
-        ("waivers:\n  - rule: SN-01\n    device: x\n    reason: r\n    approver: a\n    expires: soon\n", "waivers.0.expires"),
+        (
+            "waivers:\n  - rule: SN-01\n    device: x\n    reason: r\n    approver: a\n    expires: soon\n",
+            "waivers.0.expires",
+        ),
         ("waivers:\n  - rule: SN-01\n    device: x\n    reason: r\n    expires: 2027-01-01\n", "waivers.0.approver"),
-        ("waivers:\n  - rule: ZZ-01\n    device: x\n    reason: r\n    approver: a\n    expires: 2027-01-01\n", "no rule 'ZZ-01'"),
-        ("waivers:\n  - rule: SN-01\n    scope: [colour=red]\n    reason: r\n    approver: a\n    expires: 2027-01-01\n", "unknown scope key"),
+        (
+            "waivers:\n  - rule: ZZ-01\n    device: x\n    reason: r\n    approver: a\n    expires: 2027-01-01\n",
+            "no rule 'ZZ-01'",
+        ),
+        (
+            "waivers:\n  - rule: SN-01\n    scope: [colour=red]\n    reason: r\n    approver: a\n    expires: 2027-01-01\n",
+            "unknown scope key",
+        ),
         ("- just a list\n", "a waivers file is a mapping"),
     ],
     ids=["no-target", "bad-date", "no-approver", "unknown-rule", "bad-scope", "not-a-mapping"],

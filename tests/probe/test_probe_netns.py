@@ -147,8 +147,9 @@ def test_county_egress_through_unexpected_hop_raises_path_event(lab: TierLab, tm
     assert p["observed"] == p["expected"] == f"{COUNTY} > gd-gz-in-core1 > gd-in-core1 > {CENTRAL}"
 
     lab.county_egress_via_rogue()
+    db = f"sqlite:///{tmp_path / 'netmon.db'}"
     try:
-        r = netmon_in(lab, "chost", *args)
+        r = netmon_in(lab, "chost", *args, "--sink", db)
         table = netmon_in(lab, "chost", *args[:3], "--scope", f"device={CENTRAL}")
     finally:
         lab.county_egress_normal()
@@ -161,3 +162,51 @@ def test_county_egress_through_unexpected_hop_raises_path_event(lab: TierLab, tm
     assert ev["kind"] == "path_changed" and ev["severity"] == "critical" and ev["device"] == CENTRAL
     assert "hop 2: expected gd-gz-in-core1, got 192.168.100.21" in ev["summary"]
     assert "path_changed" in table.stdout and "NO" in table.stdout
+    # the same points reached the sink (what the dashboards and alert rules read)
+    import asyncio
+
+    from netmon.storage import open_query
+
+    async def read():
+        q = open_query(db)
+        try:
+            return await q.latest("probe", where={"kind": "path"})
+        finally:
+            await q.close()
+
+    (stored,) = asyncio.run(read())
+    assert stored.tags["device"] == CENTRAL and stored.fields["path_ok"] == 0
+
+
+JOB_SCRIPT = """\
+import asyncio, json, sys
+from pathlib import Path
+from netmon.config import load_config
+from netmon.inventory import Topology, load_inventory
+from collectors.probe import ProbeJob
+
+cfg = load_config(Path(sys.argv[1]))
+topo = Topology(load_inventory(cfg.inventory))
+
+async def main():
+    job = ProbeJob(cfg, topo)
+    try:
+        batches = await asyncio.gather(*(job.poll(d) for d in topo.inventory))
+    finally:
+        await job.close()
+    print(json.dumps({"unavailable": job.unavailable, "points": [p.to_json() for b in batches for p in b],
+                      "events": [e.to_json() for e in job.take_events()]}))
+
+asyncio.run(main())
+"""
+
+
+def test_probe_job_for_the_daemon(lab: TierLab, lab_config: Path) -> None:
+    """ProbeJob.poll is what `netmon run` schedules per device: async, points per device."""
+    r = lab.run("poll", [sys.executable, "-c", JOB_SCRIPT, str(lab_config)], cwd=str(ROOT))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["unavailable"] is None and doc["events"] == []
+    kinds = sorted((p["tags"]["device"], p["tags"]["kind"]) for p in doc["points"])
+    assert len(kinds) == 9 and (COUNTY, "path") in kinds
+    assert all(p["fields"]["received"] == 4 for p in doc["points"] if p["tags"]["kind"] != "path")

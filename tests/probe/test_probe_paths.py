@@ -110,3 +110,33 @@ def test_no_raw_socket_permission_is_a_clear_error(tmp_path: Path) -> None:
                        capture_output=True, text=True, cwd=ROOT, timeout=60)  # fmt: skip
     assert r.returncode == 1
     assert "CAP_NET_RAW" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_probe_job_without_raw_sockets_yields_nothing(tmp_path: Path) -> None:
+    """The daemon's job disables itself with the remedy logged, instead of failing every cycle."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "inv.yaml").write_text(INV, encoding="utf-8")
+    (tmp_path / "netmon.yaml").write_text("inventory: [inv.yaml]\n")
+    code = (
+        "import asyncio, sys; from pathlib import Path\n"
+        "from netmon.config import load_config; from netmon.inventory import Topology, load_inventory\n"
+        "from collectors.probe import ProbeJob\n"
+        "cfg = load_config(Path(sys.argv[1])); topo = Topology(load_inventory(cfg.inventory))\n"
+        "job = ProbeJob(cfg, topo)\n"
+        "print(job.unavailable is not None, asyncio.run(job.poll(topo.inventory['k'])))\n"
+    )
+    argv = [sys.executable]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("setpriv (util-linux) is needed to drop CAP_NET_RAW as root")
+        argv = ["setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw", sys.executable]
+    r = subprocess.run([*argv, "-c", code, str(tmp_path / "netmon.yaml")], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "[]"]
+    assert "CAP_NET_RAW" in r.stderr

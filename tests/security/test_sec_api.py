@@ -99,3 +99,26 @@ def test_pcapng_simple_packet_blocks_and_ns_resolution(tmp_path: Path) -> None:
     assert [r[0] for r in recs] == [ts, 0]
     assert [r[2] for r in recs] == [frame, frame]
     assert tshark_count(p, "tcp.dstport==23") == 2
+
+
+def test_findings_stored_in_a_sink(tmp_path: Path, write_pcap) -> None:
+    import asyncio
+
+    from netmon.storage import open_query
+
+    (tmp_path / "inv.yaml").write_text(INV, encoding="utf-8")
+    p = write_pcap("c.pcap", [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23)] * 3)
+    url = f"sqlite:///{tmp_path / 'netmon.db'}"
+    r = run_netmon("pcap", str(p), "-i", str(tmp_path / "inv.yaml"), "--sink", url)
+    assert r.returncode == 0, r.stderr
+    assert "stored 1 security_finding points" in r.stderr
+
+    async def read():
+        q = open_query(url)
+        try:
+            return await q.latest("security_finding", where={"rule": "telnet"})
+        finally:
+            await q.close()
+
+    (pt,) = asyncio.run(read())
+    assert pt.tags["device"] == "gd-in-core1" and pt.fields["packets"] == 3 and pt.fields["dport"] == 23

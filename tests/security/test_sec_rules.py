@@ -216,3 +216,30 @@ def test_bad_rule_file(tmp_path: Path, write_pcap) -> None:
     r = run_netmon("pcap", str(p), "--rules", str(rules))
     assert r.returncode == 2
     assert "rules.yaml:3: cleartext.0.proto" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_egress_devices_from_inventory_and_plan_warning(tmp_path: Path, write_pcap) -> None:
+    """A device with role egress may reach the Internet; devices outside their plan are warned about."""
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(
+        textwrap.dedent("""\
+        devices:
+          - {name: c-ex-core1, address: 10.128.0.1, network: extranet, tier: central, site: 中心, role: core,
+             vendor: huawei_vrp}
+          - {name: c-ex-egress1, address: 10.128.0.2, network: extranet, tier: central, site: 中心, role: egress,
+             vendor: huawei_vrp, uplinks: [{device: c-ex-core1}]}
+          - {name: odd-in-core1, address: 10.200.0.1, network: intranet, tier: central, site: 中心, role: core,
+             vendor: huawei_vrp}
+        """),
+        encoding="utf-8",
+    )
+    pk = [E() / IP(src="10.128.0.2", dst=NET) / TCP(sport=1, dport=443)] * 3  # via the egress device: allowed
+    pk += [E() / IP(src="10.128.0.1", dst=NET) / TCP(sport=1, dport=443)] * 2  # the core straight out: bypass
+    p = write_pcap("egress.pcap", pk)
+    r = run_netmon("pcap", str(p), "-i", str(inv), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    found = by_rule(json.loads(r.stdout))
+    assert [(f["src"], f["packets"], f["device"]) for f in found["extranet-bypass-egress"]] == [
+        ("10.128.0.1", 2, "c-ex-core1")
+    ]
+    assert "1 inventory device(s) lie outside security.networks" in r.stderr and "odd-in-core1" in r.stderr

@@ -146,6 +146,7 @@ def test_failing_device_exits_1_with_one_classified_line(lab):
         (["--host", "127.0.0.1", "--v3-user", "u", "--auth-key", "short", "--priv-key", "longenough"], "at least 8"),
         (["--host", "127.0.0.1", "--community", "x", "--engine", "turbo"], "unknown SNMP engine"),
         ([], "either a DEVICE"),
+        (["--host", "127.0.0.1", "--community", "x", "--snmp-version", "3"], "use 1 or 2c"),
     ],
 )
 def test_bad_options_exit_2(args, message):

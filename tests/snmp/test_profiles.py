@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from collectors.snmp.engine import ValueType, VarBind, parse_oid
 from collectors.snmp.health_profiles import PROFILE_DIR, evaluate, load_profiles, profile_for
@@ -85,3 +87,22 @@ def test_broken_profile_is_a_clear_input_error(tmp_path: Path):
         assert "bad.yaml" in str(exc.value) and "agg" in str(exc.value)
     finally:
         load_profiles.cache_clear()
+
+
+_values = st.one_of(
+    st.integers(-(2**63), 2**64), st.binary(max_size=12), st.none(), st.tuples(st.integers(0, 99), st.integers(0, 99))
+)
+_types = st.sampled_from(list(ValueType))
+
+
+@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 9), _types, _values), max_size=40))
+def test_any_answer_evaluates_without_error(rows):
+    """Whatever an agent returns in the profile columns, evaluation yields numbers or nothing."""
+    for prof in load_profiles().values():
+        cols = prof.columns()
+        walked: dict = {c: [] for c in cols}
+        for ci, idx, typ, val in rows:
+            c = cols[ci % len(cols)]
+            walked[c].append(VarBind((*c, idx), typ, val))
+        fields = evaluate(prof, walked).fields
+        assert all(isinstance(v, int | float) for v in fields.values())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from collectors.snmp.rates import WRAP32, Sample, counter_delta, rates
 
 
@@ -40,3 +43,19 @@ def test_64bit_decrease_is_a_reset_not_a_wrap():
 def test_width_change_and_zero_interval_give_no_rate():
     assert rates(s(0, 10, hc=False), s(10, 20, hc=True), speed_mbps=None) == {}
     assert rates(s(10, 10), s(10, 20), speed_mbps=None) == {}
+
+
+counter32 = st.integers(0, WRAP32 - 1)
+
+
+@given(
+    a=counter32, b=counter32, up_a=st.integers(0, 2**32 - 1), up_b=st.integers(0, 2**32 - 1), dt=st.floats(0.001, 3600)
+)
+def test_rates_are_never_negative_and_a_restart_never_spikes(a, b, up_a, up_b, dt):
+    r = rates(s(0, a, uptime=up_a), s(dt, b, uptime=up_b), speed_mbps=1000)
+    if up_b < up_a:
+        assert r == {}
+    else:
+        assert all(v >= 0 for v in r.values())
+        # A 32-bit counter can only have moved less than 2**32 between two polls.
+        assert r["in_bps"] < WRAP32 * 8 / dt

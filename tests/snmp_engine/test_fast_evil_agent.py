@@ -272,3 +272,27 @@ async def test_v3_response_hmac_is_verified(key: bytes, ok: bool) -> None:
     finally:
         await engine.close()
         transport.close()
+
+
+@pytest.mark.parametrize("port", [0, 70000])
+async def test_port_out_of_range(evil, port: int) -> None:
+    engine, _ = evil
+    cred = SnmpCredential(version="2c", community=SecretStr("x"))
+    with pytest.raises(SnmpError) as info:
+        await engine.get(Target("127.0.0.1", cred, port), [ROOT])
+    assert info.value.kind is ErrorClass.SOCKET and str(port) in str(info.value)
+
+
+async def test_v2c_credential_without_community(evil) -> None:
+    engine, _ = evil
+    with pytest.raises(SnmpError) as info:
+        await engine.get(Target("127.0.0.1", SnmpCredential(version="2c"), 161), [ROOT])
+    assert info.value.kind is ErrorClass.AUTH_FAILURE and "community" in str(info.value)
+
+
+async def test_v3_priv_without_auth_is_refused(evil) -> None:
+    engine, _ = evil
+    cred = SnmpCredential(version="3", user="u", priv_protocol="aes", priv_key=SecretStr("priv-key-1"))
+    with pytest.raises(SnmpError) as info:
+        await engine.get(Target("127.0.0.1", cred, 161), [ROOT])
+    assert info.value.kind is ErrorClass.UNSUPPORTED_SEC_LEVEL and "priv-key-1" not in str(info.value)

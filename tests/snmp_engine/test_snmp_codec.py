@@ -265,3 +265,12 @@ def test_sign_and_verify(auth: str, size: int) -> None:
     tampered[-1] ^= 1
     assert not keys.verify(bytes(tampered), off, head.auth_params)
     assert "auth-pass" not in repr(keys) and "auth-pass" not in repr(UsmParams(b"u", auth, b"auth-pass-1", "none", b""))
+
+
+def test_long_form_lengths_are_accepted() -> None:
+    """BER allows a long-form length where a short one would do (some agents send it)."""
+    oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 1)
+    value = bytes([ber.COUNTER32, 0x81, 4, 0xB2, 0xD0, 0x5E, 0x00])
+    vb = bytes([ber.SEQUENCE, 0x82, 0]) + bytes([len(ber.enc_oid(oid)) + len(value)])
+    vbl = ber.tlv(ber.SEQUENCE, vb + ber.enc_oid(oid) + value)
+    assert ber.varbinds_of(vbl, 2, len(vbl)) == [(oid, ValueType.COUNTER32, 0xB2D05E00)]

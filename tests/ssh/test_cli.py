@@ -101,3 +101,13 @@ def test_missing_secret_reference(lab: Lab, tmp_path: Path, monkeypatch: pytest.
     assert r.returncode == 1
     assert "no_credential" in r.stdout and "LAB_SSH_ENABLE" in r.stdout
     assert "Traceback" not in r.stderr
+
+
+def test_tofu_flag_onboards_unknown_hosts(lab: Lab, tmp_path: Path) -> None:
+    cfg = _write(tmp_path, lab, ["tofu"])
+    (tmp_path / "known_hosts").write_text("")
+    strict = run_netmon("backup", "-c", str(cfg), env=ENV)
+    assert strict.returncode == 1 and "host_key_unknown" in strict.stdout
+    onboard = run_netmon("backup", "-c", str(cfg), "--tofu", env=ENV)
+    assert onboard.returncode == 0, onboard.stdout + onboard.stderr
+    assert (tmp_path / "known_hosts").read_text().split() == lab.sim.known_hosts_lines(["tofu"])[0].split()

@@ -55,7 +55,7 @@ async def test_round_trip_exact(influxd, influx_db, tmp_path, fast_batch, spool_
 
 
 async def test_query_helper_latest_and_range(influxd, influx_db, tmp_path, fast_batch, spool_settings):
-    url = f"influxdb1://{influxd.url[7:]}/{influx_db}"
+    url = f"influxdb1://{influxd.url[7:]}/{influx_db}?gzip=1"  # compressed writes too
     pts = [
         Point("health", {"device": d, "site": "天河 1"}, {"cpu_pct": float(10 * k + j), "profile": "vrp"}, T0 + k)
         for k in range(5)

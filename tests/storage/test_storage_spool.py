@@ -80,8 +80,10 @@ def test_torn_last_record_is_skipped_with_a_warning(tmp_path, caplog):
     with seg.open("ab") as fh:
         fh.write(whole[: HDR_SIZE + 4])  # a crash in the middle of a write
     sp = Spool.open(tmp_path, SpoolSettings())
+    assert sp.pending_points == 5
     with caplog.at_level(logging.WARNING, "netmon.storage.spool"):
         assert drain(sp) == [rec(i) for i in range(5)]
+    assert sp.pending_points == 0
     assert "torn last record" in caplog.text
     assert sp.counters.corrupt_records == 1
     sp.append(rec(6), 1)  # the spool goes on working
@@ -100,9 +102,11 @@ def test_corrupt_record_in_the_middle_skips_only_that_record(tmp_path, caplog):
     data[3 * rec_len + HDR_SIZE + 2] ^= 0xFF  # flip a byte in record 3's payload
     seg.write_bytes(bytes(data))
     sp = Spool.open(tmp_path, SpoolSettings())
+    assert sp.pending_points == 9  # the depth counts what will really be delivered
     with caplog.at_level(logging.WARNING, "netmon.storage.spool"):
         got = drain(sp)
     assert got == [rec(i) for i in range(10) if i != 3]
+    assert sp.pending_points == 0
     assert "corrupted record" in caplog.text
     sp.close()
 
@@ -224,4 +228,18 @@ def test_full_disk_drops_oldest_then_refuses_clearly(tiny_tmpfs):
         sp.append(b"m v=1i 1\n" * 40000, 40000)
     sp.append(payload, 100)
     assert sp.read_batch(1000).points == 100
+    sp.close()
+
+
+def test_segment_removed_behind_our_back_is_counted_not_fatal(tmp_path, caplog):
+    sp = Spool.open(tmp_path, SpoolSettings(segment_bytes=4096))
+    for i in range(300):
+        sp.append(rec(i), 1)
+    first = sorted(tmp_path.glob("*.seg"))[0]
+    first.unlink()
+    with caplog.at_level(logging.WARNING, "netmon.storage.spool"):
+        left = drain(sp)
+    assert "vanished" in caplog.text
+    assert sp.counters.dropped_points + len(left) == 300
+    assert left == [rec(i) for i in range(300 - len(left), 300)]
     sp.close()
