@@ -30,6 +30,8 @@ class ConfigChange:
     def point(self, device: Device | None = None) -> Point:
         """The `config_change` Point (docs/SCHEMA.md), tagged with the device's inventory tags."""
         tags = device.point_tags() if device is not None else {"device": self.device, "vendor": self.platform}
+        # The first archived version is not a change anyone made: alert rules skip change=first.
+        tags["change"] = "first" if self.first else "update"
         return Point(
             "config_change",
             tags,

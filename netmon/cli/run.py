@@ -74,7 +74,8 @@ def demo(
     """
     from ..runtime.demo import run_demo
 
-    setup_logging("warning")
+    # The live status line and the summary tell the story; log lines would only interleave.
+    setup_logging("error")
     report = asyncio.run(run_demo(cycles=cycles, sink=sink, interval=interval, out=out, fault=fault, fault_at=fault_at))
     console.print(f"\n[bold]HTML report:[/bold] {report}")
 

@@ -24,9 +24,13 @@ from typing import Any
 import yaml
 
 from ..inventory import Device, Inventory, load_inventory
-from .snmpsim import SnmpsimLab, start_snmpsim
+from .snmpsim import SnmpsimLab, cached_recording, is_port_name, start_snmpsim
 
 log = logging.getLogger("netmon.lab")
+
+# The lab trims each recording to its first interfaces so 58 devices fit in what snmpsim (pure
+# Python) answers per second on a 2-core machine; the polling path is the same as for all ports.
+LAB_MAX_INTERFACES = 12
 
 DEFAULT_INVENTORY = Path(__file__).resolve().parents[2] / "configs" / "inventory" / "small.yaml"
 
@@ -56,7 +60,7 @@ class Lab:
         directory = directory.resolve()
         directory.mkdir(parents=True, exist_ok=True)
         inv = load_inventory([inventory_path or default_inventory()])
-        snmp = start_snmpsim(list(inv), directory / "snmpsim")
+        snmp = start_snmpsim(list(inv), directory / "snmpsim", max_interfaces=LAB_MAX_INTERFACES, processes=2)
         lab = cls(directory, inv, snmp)
         try:
             if ssh:
@@ -67,11 +71,41 @@ class Lab:
             raise
         return lab
 
+    def _up_interfaces(self) -> dict[str, list[str]]:
+        """Per device, the names of interfaces its recording shows up (oper 1), in ifIndex order."""
+        out: dict[str, list[str]] = {}
+        by_rec: dict[str, list[str]] = {}
+        for name, sim in self.snmp.devices.items():
+            if sim.recording not in by_rec:
+                by_rec[sim.recording] = _recorded_up_interfaces(cached_recording(sim.recording, LAB_MAX_INTERFACES))
+            out[name] = by_rec[sim.recording]
+        return out
+
+    def _uplinks_on_live_ports(self) -> dict[str, list[dict[str, Any]]]:
+        """Uplinks re-pointed at interfaces that are up in the recordings, so the lab's uplinks
+        start healthy (the generated names may be ports a recorded device had down)."""
+        ups = self._up_interfaces()
+        used: dict[str, int] = {}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for dev in self.inventory:
+            links = []
+            for up in dev.uplinks:
+                parent_ifs = ups.get(up.device) or [up.interface or ""]
+                i = used.get(up.device, 1)  # the parent's first up port stays its own uplink
+                used[up.device] = i + 1
+                mine = ups.get(dev.name) or [up.local_interface or ""]
+                links.append({"device": up.device, "interface": parent_ifs[i % len(parent_ifs)], "local_interface": mine[0]})
+            out[dev.name] = links
+        return out
+
     def _write_files(self, http_listen: str) -> Path:
         d = self.dir
         devices: list[dict[str, Any]] = []
+        uplinks = self._uplinks_on_live_ports()
         for dev in self.inventory:
             raw = dev.model_dump(mode="json", exclude_defaults=True)
+            if dev.uplinks:
+                raw["uplinks"] = uplinks[dev.name]
             raw["address"] = "127.0.0.1"
             raw["port"] = self.snmp.port(dev.name)
             raw["tags"] = {**dev.tags, "lab_recording": self.snmp.recording(dev.name), "real_address": dev.address}
@@ -150,6 +184,33 @@ class Lab:
                     stopper()
         with contextlib.suppress(FileNotFoundError):
             (self.dir / "state.json").unlink()
+
+
+def _recorded_up_interfaces(recording: Path) -> list[str]:
+    names: dict[int, str] = {}
+    descr: dict[int, str] = {}
+    oper: dict[int, str] = {}
+    for line in recording.read_text(encoding="utf-8", errors="replace").splitlines():
+        oid, _, rest = line.partition("|")
+        tag, _, value = rest.partition("|")
+        if tag == "4x":  # snmprec writes non-printable or odd strings as hex
+            value = bytes.fromhex(value).decode("utf-8", "replace")
+        elif tag != "4" and not oid.startswith("1.3.6.1.2.1.2.2.1.8."):
+            continue
+        idx = oid.rsplit(".", 1)[-1]
+        if not idx.isdigit():
+            continue
+        if oid.startswith("1.3.6.1.2.1.31.1.1.1.1."):
+            names[int(idx)] = value
+        elif oid.startswith("1.3.6.1.2.1.2.2.1.2."):
+            descr[int(idx)] = value
+        elif oid.startswith("1.3.6.1.2.1.2.2.1.8."):
+            oper[int(idx)] = value.partition(":")[0] if ":" in value else value
+    return [
+        names.get(i) or descr[i]
+        for i in sorted(set(names) | set(descr))
+        if oper.get(i) == "1" and is_port_name(names.get(i) or descr.get(i) or "")
+    ]
 
 
 def _start_ssh(devices: list[Device], workdir: Path) -> Any:

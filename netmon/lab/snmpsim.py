@@ -113,19 +113,19 @@ def _cache_dir() -> Path:
     return Path(base) / "netmon" / "snmpsim"
 
 
-def cached_recording(name: str) -> Path:
+def cached_recording(name: str, max_interfaces: int | None = None) -> Path:
     """The prepared recording, made once per recording and kept in ~/.cache/netmon/snmpsim.
 
     The key covers the source file and this module's rules, so a change of either re-prepares.
     """
     src = data_root() / f"{name}.snmprec.bz2"
     st = src.stat()
-    rules = repr((KEEP_PREFIXES, sorted(_MOVING.items()), _SYSUPTIME, st.st_size, st.st_mtime_ns)).encode()
+    rules = repr((_PREP_VERSION, KEEP_PREFIXES, sorted(_MOVING.items()), _SYSUPTIME, st.st_size, st.st_mtime_ns, max_interfaces)).encode()
     key = hashlib.sha256(rules).hexdigest()[:16]
     dest = _cache_dir() / f"{name.replace('/', '_')}-{key}.snmprec"
     if not dest.exists():
         tmp = dest.with_suffix(f".tmp{os.getpid()}")
-        prepare_recording(name, tmp)
+        prepare_recording(name, tmp, max_interfaces=max_interfaces)
         _age(tmp)
         tmp.replace(dest)
     return dest
@@ -139,16 +139,64 @@ def _age(path: Path) -> None:
     os.utime(path, (old, old))
 
 
-def prepare_recording(name: str, dest: Path, prefixes: Sequence[str] = KEEP_PREFIXES) -> int:
-    """Write the kept subtrees of recording ``name`` to ``dest`` with moving counters; return lines."""
+_PREP_VERSION = 2  # bump when prepare_recording's output changes, so caches are rebuilt
+_IF_TABLES = ("1.3.6.1.2.1.2.2.1.", "1.3.6.1.2.1.31.1.1.1.")
+_IF_NUMBER = "1.3.6.1.2.1.2.1.0"
+
+
+_NOT_PORTS = ("console", "null", "inloop", "loop", "lo", "vlan", "vl", "meth", "lsi", "dsc", "tap", "gre", "ipip",
+              "pim", "mtun", "cbp", "mgmt", "aux")
+
+
+def is_port_name(name: str) -> bool:
+    """A physical/aggregate port name, not a console, loopback, VLAN or tunnel interface."""
+    return bool(name) and not name.lower().startswith(_NOT_PORTS)
+
+
+def _first_if_indexes(src: Path, limit: int) -> set[str]:
+    """The ifIndexes to keep: ports that are up first (so lab uplinks land on live ports), in ifIndex order."""
+    names: dict[int, str] = {}
+    oper: dict[int, str] = {}
+    with bz2.open(src, "rt", encoding="utf-8", errors="surrogateescape") as fh:
+        for line in fh:
+            oid, _, rest = line.partition("|")
+            if not oid.startswith(("1.3.6.1.2.1.2.2.1.2.", "1.3.6.1.2.1.2.2.1.8.")):
+                continue
+            idx = oid.rsplit(".", 1)[1]
+            if not idx.isdigit():
+                continue
+            tag, _, value = rest.rstrip("\n").partition("|")
+            if oid.startswith("1.3.6.1.2.1.2.2.1.8."):
+                oper[int(idx)] = value
+            else:
+                names[int(idx)] = bytes.fromhex(value).decode("utf-8", "replace") if tag == "4x" else value
+    ranked = sorted(names, key=lambda i: (not (oper.get(i) == "1" and is_port_name(names[i])), i))
+    return {str(i) for i in ranked[:limit]}
+
+
+def prepare_recording(
+    name: str, dest: Path, prefixes: Sequence[str] = KEEP_PREFIXES, max_interfaces: int | None = None
+) -> int:
+    """Write the kept subtrees of recording ``name`` to ``dest`` with moving counters; return lines.
+
+    ``max_interfaces`` keeps only the rows of the first N ifIndexes (and sets ifNumber to
+    match): the lab's 58 devices then fit in one snmpsim's budget on a 2-core machine, where
+    some recordings (a Ruijie N18010, a ZTE with 222 ports) hold hundreds of interfaces.
+    """
     src = data_root() / f"{name}.snmprec.bz2"
     keep = tuple(prefixes)
+    keep_ifs = _first_if_indexes(src, max_interfaces) if max_interfaces else None
     out: list[str] = []
     with bz2.open(src, "rt", encoding="utf-8", errors="surrogateescape") as fh:
         for line in fh:
             oid, sep, rest = line.partition("|")
             if not sep or (not oid.startswith(keep) and oid != _SYSUPTIME):
                 continue
+            if keep_ifs is not None:
+                if oid.startswith(_IF_TABLES) and oid.rsplit(".", 1)[1] not in keep_ifs:
+                    continue
+                if oid == _IF_NUMBER:
+                    line = f"{oid}|2|{len(keep_ifs)}\n"
             tag, _, value = rest.rstrip("\n").partition("|")
             if oid == _SYSUPTIME and tag == "67":
                 line = f"{oid}|67:numeric|rate=100,initial={value}\n"
@@ -249,6 +297,7 @@ class SnmpsimLab:
     v3_auth_key: str = V3_AUTH_KEY
     v3_priv_key: str = V3_PRIV_KEY
     _relay: _Relay | None = field(default=None, repr=False)
+    extra_procs: list[Proc] = field(default_factory=list)
 
     def port(self, name: str) -> int:
         return self.devices[name].port
@@ -277,7 +326,8 @@ class SnmpsimLab:
         if self._relay is not None:
             self._relay.close()
             self._relay = None
-        self.proc.stop()
+        for p in (self.proc, *self.extra_procs):
+            p.stop()
 
 
 def _free_udp_ports(n: int) -> list[int]:
@@ -323,23 +373,27 @@ def start_snmpsim(
     faults: bool = True,
     recordings: dict[str, str] | None = None,
     timeout: float = 60.0,
+    max_interfaces: int | None = None,
+    processes: int = 1,
 ) -> SnmpsimLab:
     """Serve each inventory device on its own 127.0.0.1 UDP port from a recording of its vendor.
 
     ``recordings`` overrides the choice per device name (a path under snmpsim_data/data).
+    ``max_interfaces`` trims each recording's IF-MIB tables to its first N interfaces;
+    ``processes`` spreads the devices over that many snmpsim processes (snmpsim is
+    single-threaded: one per core doubles what a 2-core lab can answer).
     """
     devs = list(devices)
     workdir.mkdir(parents=True, exist_ok=True)
     data = workdir / "data"
     if data.exists():
         shutil.rmtree(data)
-    cache = workdir / "cache"
-    cache.mkdir(exist_ok=True)
     per_vendor: dict[str, int] = {}
     prepared: dict[str, str] = {}  # recording -> data file name (each indexed once)
     sims: dict[str, SimDevice] = {}
-    endpoints: list[str] = []
-    mapping: dict[str, str] = {}
+    groups = max(1, min(processes, len(devs) or 1))
+    endpoints: list[list[str]] = [[] for _ in range(groups)]
+    mappings: list[dict[str, str]] = [{} for _ in range(groups)]
     data.mkdir(parents=True, exist_ok=True)
     ports = _free_udp_ports(len(devs))
     for i, dev in enumerate(devs):
@@ -350,52 +404,64 @@ def start_snmpsim(
         if fname is None:
             # Short names: snmpsim registers names over 32 characters only by their hash.
             fname = prepared[rec] = f"rec{len(prepared)}"
-            shutil.copy2(cached_recording(rec), data / f"{fname}.snmprec")  # keeps the old mtime
-        tid = f"1.3.6.1.6.1.1.{i}"
-        mapping[tid] = fname
+            shutil.copy2(cached_recording(rec, max_interfaces), data / f"{fname}.snmprec")  # keeps the old mtime
+        g = i % groups
+        # snmpsim numbers each process's endpoints from 0: the transport ID is per process.
+        tid = f"1.3.6.1.6.1.1.{len(endpoints[g])}"
+        mappings[g][tid] = fname
         agent_port = ports[i]
-        endpoints.append(f"--agent-udpv4-endpoint=127.0.0.1:{agent_port}")
+        endpoints[g].append(f"--agent-udpv4-endpoint=127.0.0.1:{agent_port}")
         sims[dev.name] = SimDevice(dev.name, agent_port, rec, agent_port, tid)
-    (workdir / "endpoints.json").write_text(json.dumps(mapping, indent=1), encoding="utf-8")
     # The community itself must name a data file for snmpsim to accept it.
     (data / f"{community}.snmprec").write_text("1.3.6.1.2.1.1.1.0|4|netmon lab community\n")
     _age(data / f"{community}.snmprec")
-    argv = [
-        *_responder_argv(),
-        f"--data-dir={data}",
-        f"--cache-dir={cache}",
-        "--log-level=error",  # info logging would print the v3 keys
-        f"--v3-user={V3_USER}",
-        "--v3-auth-proto=SHA",
-        f"--v3-auth-key={V3_AUTH_KEY}",
-        "--v3-priv-proto=AES",
-        f"--v3-priv-key={V3_PRIV_KEY}",
-        *endpoints,
-    ]
-    env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true", NETMON_SNMPSIM_MAP=str(workdir / "endpoints.json"))
-    proc = start("snmpsim", argv, workdir / "snmpsim.log", env=env)
+    procs: list[Proc] = []
     try:
+        for g in range(groups):
+            suffix = "" if g == 0 else f"-{g}"
+            mapfile = workdir / f"endpoints{suffix}.json"
+            mapfile.write_text(json.dumps(mappings[g], indent=1), encoding="utf-8")
+            cache = workdir / f"cache{suffix}"
+            cache.mkdir(exist_ok=True)
+            argv = [
+                *_responder_argv(),
+                f"--data-dir={data}",
+                f"--cache-dir={cache}",
+                "--log-level=error",  # info logging would print the v3 keys
+                f"--v3-user={V3_USER}",
+                "--v3-auth-proto=SHA",
+                f"--v3-auth-key={V3_AUTH_KEY}",
+                "--v3-priv-proto=AES",
+                f"--v3-priv-key={V3_PRIV_KEY}",
+                *endpoints[g],
+            ]
+            env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true", NETMON_SNMPSIM_MAP=str(mapfile))
+            procs.append(start("snmpsim", argv, workdir / f"snmpsim{suffix}.log", env=env))
         deadline = time.monotonic() + timeout
-        # snmpsim binds every endpoint before it serves any: the first and last answering is enough.
+        # snmpsim binds every endpoint before it serves any: the first and last of each process is enough.
         order = list(sims)
-        for name in dict.fromkeys([order[0], order[-1]]) if order else []:
-            sim = sims[name]
+        for g, proc in enumerate(procs):
+            mine = order[g::groups]
+            for name in dict.fromkeys([mine[0], mine[-1]]) if mine else []:
+                sim = sims[name]
 
-            def ready(port: int = sim.agent_port) -> bool:
-                return _answers(port, community)
+                def ready(port: int = sim.agent_port) -> bool:
+                    return _answers(port, community)
 
-            wait_for(ready, max(1.0, deadline - time.monotonic()), "snmpsim", proc.popen)
+                wait_for(ready, max(1.0, deadline - time.monotonic()), "snmpsim", proc.popen)
     except Exception as exc:
-        tail = proc.log_tail(5)
-        proc.stop()
-        raise RuntimeError(f"snmpsim did not start ({exc}); log {proc.log}:\n{tail}") from None
+        tail = "\n".join(p.log_tail(5) for p in procs)
+        for p in procs:
+            p.stop()
+        raise RuntimeError(f"snmpsim did not start ({exc}); logs in {workdir}:\n{tail}") from None
     relay = None
     if faults:
         try:
             relay = _Relay({sim.name: sim.agent_port for sim in sims.values()})
         except OSError:
-            proc.stop()
+            for p in procs:
+                p.stop()
             raise
         for sim in sims.values():
             sim.port = relay.ports[sim.name]
-    return SnmpsimLab(proc, sims, workdir, community, _relay=relay)
+    return SnmpsimLab(procs[0], sims, workdir, community, _relay=relay, extra_procs=procs[1:])

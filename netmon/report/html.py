@@ -63,7 +63,11 @@ TEMPLATE = """<!DOCTYPE html>
 <td class="num">{{ '%.1f'|format(h.mem_pct) if h.mem_pct is not none else '–' }}</td><td class="num">{{ h.temp_c if h.temp_c is not none else '–' }}</td></tr>{% endfor %}
 </table></div>
 <h2>等级保护 2.0 compliance score per tier</h2>
-<div class="card">{% if compliance %}{{ chart_compliance }}{% else %}No compliance scan in this run.{% endif %}</div>
+<div class="card">{% if compliance %}{{ chart_compliance }}
+<p>{{ comp_alerts|length }} high-severity findings raised <code>compliance_high_fail</code> alerts on
+{{ comp_alerts|map(attribute='device')|unique|list|length }} devices.</p>
+<table><tr><th>device</th><th>summary</th></tr>{% for a in comp_alerts[:40] %}<tr><td>{{ a.device }}</td><td>{{ a.summary }}</td></tr>{% endfor %}</table>
+{% else %}No compliance scan in this run.{% endif %}</div>
 <script>
  // Mark the page as rendered so a headless browser (and a person) can tell the charts drew.
  document.body.dataset.charts = String(document.querySelectorAll("svg.chart").length);
@@ -100,14 +104,15 @@ def render(tally: Tally, *, cycles: int, interval: float, sink: str, points: int
     chart_compliance = bar_chart([f"{c['tier']}/{c['network'][:2]}" for c in comp], {"score %": [c["score_pct"] for c in comp]},
                                  "Compliance score per tier (mlps-l3)", unit="%", max_value=100)  # fmt: skip
     alerts = tally.active_alerts()
-    incidents = [a for a in alerts if a.get("state") == "firing"]
+    incidents = [a for a in alerts if a.get("state") == "firing" and a.get("rule") != "compliance_high_fail"]
+    comp_alerts = [a for a in alerts if a.get("state") == "firing" and a.get("rule") == "compliance_high_fail"]
     suppressed_rows = [a for a in alerts if a.get("state") == "suppressed"]
     up, down = tally.up_down()
     ctx: dict[str, Any] = {
         "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "cycles": cycles, "interval": interval, "devices": len(tally.reach), "sink": sink, "up": up, "down": down,
         "tiers": tiers, "links": tally.busiest(12), "outliers": tally.outliers(), "compliance": comp,
-        "incidents": incidents, "suppressed_rows": suppressed_rows, "suppressed": len(suppressed_rows), "points": points,
+        "incidents": incidents, "suppressed_rows": suppressed_rows, "suppressed": len(suppressed_rows), "points": points, "comp_alerts": comp_alerts,
         "chart_avail": _safe_svg(chart_avail), "chart_traffic": _safe_svg(chart_traffic), "chart_up": _safe_svg(chart_up),
         "chart_compliance": _safe_svg(chart_compliance), "bps": _bps,
     }  # fmt: skip

@@ -74,7 +74,7 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
             f"[bold]cycle {progress['cycle']}{total}[/bold]",
             f"devices up [green]{up}[/green] down [red]{down}[/red]",
             f"points {sum(tally.measurements.values())}",
-            f"fault: [red]{fault} uplink down, {len(faulted)} devices cut off[/red]" if faulted else "fault: none yet",
+            f"fault: [red]{fault} uplink down, {len(faulted) - 1} devices behind it cut off[/red]" if faulted else "fault: none yet",
         )
         return t
 
@@ -142,13 +142,36 @@ def _print_summary(tally: Tally, stored: int, stats: dict[str, float]) -> None:
         t.add_row(h["device"], *(("–" if h[k] is None else f"{float(h[k]):.1f}") for k in ("cpu_pct", "mem_pct", "temp_c")))
     console.print(t)
     alerts = tally.active_alerts()
-    if alerts:
-        t = Table(title="alerts")
-        for c in ("state", "rule", "device", "root cause", "summary"):
-            t.add_column(c)
-        for a in sorted(alerts, key=lambda a: (a.get("state") != "firing", a.get("device", ""))):
-            t.add_row(str(a.get("state")), str(a.get("rule")), str(a.get("device")), str(a.get("root_cause", "")), str(a.get("summary", "")))
+    # Compliance findings of the first scan are many and not an outage: counted, not listed.
+    comp_alerts = [a for a in alerts if a.get("rule") == "compliance_high_fail" and a.get("state") == "firing"]
+    paging = [a for a in alerts if a.get("state") in ("firing", "pending") and a.get("rule") != "compliance_high_fail"]
+    order = {"critical": 0, "major": 1, "warning": 2, "minor": 3, "info": 4}
+    if paging:
+        t = Table(title=f"alerts paging on-call ({len(paging)}; suppressed ones below)")
+        for c in ("state", "severity", "rule", "device", "summary"):
+            t.add_column(c, overflow="fold")
+        paging.sort(key=lambda a: (order.get(str(a.get("severity")), 9), a.get("state") != "firing", str(a.get("device"))))
+        for a in paging[:12]:
+            t.add_row(str(a.get("state")), str(a.get("severity")), str(a.get("rule")), str(a.get("device")), str(a.get("summary", "")))
+        if len(paging) > 12:
+            t.add_row("…", "", "", "", f"{len(paging) - 12} more (see the HTML report)")
         console.print(t)
+    if comp_alerts:
+        console.print(
+            f"compliance: {len(comp_alerts)} high-severity 等级保护 FAILs on "
+            f"{len({a.get('device') for a in comp_alerts})} devices raised compliance_high_fail (see the HTML report)"
+        )
+    by_cause: dict[str, set[str]] = {}
+    for a in alerts:
+        if a.get("state") == "suppressed" and a.get("root_cause"):
+            by_cause.setdefault(str(a["root_cause"]), set()).add(str(a.get("device")))
+    for cause, devs in sorted(by_cause.items()):
+        n = sum(1 for a in alerts if a.get("state") == "suppressed" and a.get("root_cause") == cause)
+        behind = sorted(devs - {cause})
+        console.print(
+            f"[bold]root cause {cause}[/bold]: {n} alerts on it and the {len(behind)} devices behind it suppressed "
+            f"(one incident paged): {', '.join(behind[:6])}{' …' if len(behind) > 6 else ''}"
+        )
     comp = tally.compliance_by_tier()
     if comp:
         t = Table(title="compliance score per tier (等级保护 2.0)")

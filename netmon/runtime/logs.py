@@ -73,3 +73,11 @@ class StateLog:
         for d in list(self._last):
             if d not in keep:
                 del self._last[d]
+
+
+class PerPollFailureFilter(logging.Filter):
+    """Drops the collector's per-poll failure lines inside the daemon, where StateLog says the
+    same once per state change instead of once per cycle (`netmon poll` keeps them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("snmp poll failed")

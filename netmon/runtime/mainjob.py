@@ -26,7 +26,7 @@ from ..inventory import Device, Scope, Topology, load_inventory
 from ..model import Point
 from ..storage import Pipeline, SpoolLockedError
 from .backupjob import BackupJob
-from .logs import StateLog
+from .logs import PerPollFailureFilter, StateLog
 from .scheduler import CycleResult, Job, Scheduler
 from .selfmon import HttpServer, SelfMetrics
 from .snmpjob import SnmpJob
@@ -73,6 +73,9 @@ class MainJob:
         self.reloads = 0
         self._stop_requested = False
         self._load_inventory()
+        snmp_log = logging.getLogger("netmon.snmp")
+        if not any(isinstance(f, PerPollFailureFilter) for f in snmp_log.filters):
+            snmp_log.addFilter(PerPollFailureFilter())
 
     # ---- inventory and reload --------------------------------------------------------------
     def _load_inventory(self) -> None:

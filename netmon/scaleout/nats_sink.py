@@ -119,7 +119,9 @@ class NatsSink(Sink):
         for piece in chunks(payload, self.chunk):
             headers = {"Nats-Msg-Id": msg_id(self.subject, piece), PRECISION_HEADER: "ns"}
             try:
-                ack = await js.publish(self.subject, piece, stream=self.stream, headers=headers)
+                # No `stream=` (Nats-Expected-Stream header): the header travels with the message
+                # and the hub's sourcing stream then refuses it ("expected stream does not match").
+                ack = await js.publish(self.subject, piece, headers=headers)
             except (NoStreamResponseError, ServiceUnavailableError) as exc:
                 raise SinkUnavailable(f"{self.url}: no JetStream answer ({type(exc).__name__})") from None
             except APIError as exc:
@@ -128,6 +130,8 @@ class NatsSink(Sink):
                 raise SinkRejected(f"{self.url}: {exc.description or exc}", exc.code or 400) from None
             except (TimeoutError, NatsError, OSError) as exc:
                 raise SinkUnavailable(f"{self.url}: {type(exc).__name__}: {exc or 'no ack'}") from None
+            if ack.stream != self.stream:
+                raise SinkRejected(f"{self.url}: stream {ack.stream} took the message, not {self.stream}", 409)
             self.published += 1
             if ack.duplicate:
                 self.duplicates += 1

@@ -165,7 +165,7 @@ class SourceWatch:
 
     created: dict[str, str] = field(default_factory=dict)
     last_seq: dict[str, int] = field(default_factory=dict)
-    behind_since: dict[str, float] = field(default_factory=dict)
+    behind_since: dict[str, tuple[float, int]] = field(default_factory=dict)
 
 
 async def source_status(
@@ -232,14 +232,15 @@ async def source_status(
         if not st.stalled and st.error:
             st.stalled, st.reason = True, f"the hub reports: {st.error}"
         if not st.stalled:
+            # Silent for stall_after_s while the leaf kept taking new messages: stuck, not idle.
             quiet = st.active_s < 0 or st.active_s > s.stall_after_s
-            if quiet and st.leaf_last_seq > 0:
-                since = watch.behind_since.setdefault(p.domain, now)
-                if now - since >= s.stall_after_s:
+            if quiet:
+                since, seq0 = watch.behind_since.setdefault(p.domain, (now, st.leaf_last_seq))
+                if now - since >= s.stall_after_s and st.leaf_last_seq > seq0:
                     st.stalled = True
                     st.reason = (
-                        f"the hub has copied nothing from {p.domain} for {now - since:.0f}s although the leaf holds "
-                        f"messages up to sequence {st.leaf_last_seq}"
+                        f"the hub has copied nothing from {p.domain} for {now - since:.0f}s while the leaf's stream "
+                        f"grew from sequence {seq0} to {st.leaf_last_seq}"
                     )
             else:
                 watch.behind_since.pop(p.domain, None)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from netmon.inventory import Topology, load_inventory
+from netmon.lab.lab import LAB_MAX_INTERFACES
+from netmon.lab.snmpsim import cached_recording
 from netmon.storage import open_query
 from tests.conftest import ROOT, run_netmon
 
@@ -63,8 +65,7 @@ def test_demo_points_match_the_lab(demo_run: tuple[Path, subprocess.CompletedPro
     lab_inv = load_inventory([out / "lab" / "inventory.yaml"])
     checked = 0
     for dev in lab_inv:
-        rec_name = dev.tags["lab_recording"]
-        rec = next((out / "lab" / "snmpsim" / "recordings").glob(rec_name.replace("/", "_") + ".snmprec"))
+        rec = cached_recording(dev.tags["lab_recording"], LAB_MAX_INTERFACES)  # the file snmpsim served
         truth = {}
         for line in rec.read_text(errors="replace").splitlines():
             oid, _, rest = line.partition("|")
@@ -74,9 +75,13 @@ def test_demo_points_match_the_lab(demo_run: tuple[Path, subprocess.CompletedPro
             assert recs[dev.name].fields["sys_name"] == sysname[2:]
             checked += 1
         names = {p.tags["ifName"] for p in ifs if p.tags["device"] == dev.name}
-        rec_names = {v.split("|", 1)[1] for k, v in truth.items() if k.startswith("1.3.6.1.2.1.31.1.1.1.1.") and v.startswith("4|")}
+        rec_names = set()
+        for k, v in truth.items():
+            if k.startswith("1.3.6.1.2.1.31.1.1.1.1."):
+                tag, _, val = v.partition("|")
+                rec_names.add(bytes.fromhex(val).decode() if tag == "4x" else val)
         if rec_names and names:
-            assert names <= rec_names | {""}
+            assert names == rec_names, (dev.name, names ^ rec_names)
     assert checked >= 10
     assert any("in_bps" in p.fields for p in ifs)
 

@@ -1,5 +1,5 @@
 """Scale-out fixtures: Debian's nats-server as a JetStream hub and two province leaf servers
-(gd through a TCP proxy standing in for its WAN link, js direct), a real influxd, and the
+(gd through a TCP proxy standing in for its WAN link, zj direct), a real influxd, and the
 streams created by the code under test (`netmon.scaleout.streams.setup_all`)."""
 
 from __future__ import annotations
@@ -27,23 +27,23 @@ def topo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         pytest.skip("nats-server is not installed (Debian package nats-server; make test installs it as root)")
     d: Path = tmp_path_factory.mktemp("nats")
     proxy_port = free_port()
-    hub = start_hub(d / "hub", provinces=["gd", "js"], advertise=f"127.0.0.1:{proxy_port}")
+    hub = start_hub(d / "hub", provinces=["gd", "zj"], advertise=f"127.0.0.1:{proxy_port}")
     proxy = LinkProxy("127.0.0.1", hub.leaf_port, port=proxy_port)
     pw = hub.extra["leaf_passwords"]
     assert isinstance(pw, dict)
     gd = start_leaf("gd", "127.0.0.1", proxy_port, pw["gd"], d / "gd")
-    js = start_leaf("js", "127.0.0.1", hub.leaf_port, pw["js"], d / "js")
-    t = Topology(hub, gd, js, proxy)
+    zj = start_leaf("zj", "127.0.0.1", hub.leaf_port, pw["zj"], d / "zj")
+    t = Topology(hub, gd, zj, proxy)
     mp = pytest.MonkeyPatch()
     mp.setenv("NETMON_TEST_RELAY_PW", hub.users["relay"])
     mp.setenv("NETMON_TEST_POLLER_PW_GD", gd.users["poller"])
-    mp.setenv("NETMON_TEST_POLLER_PW_JS", js.users["poller"])
+    mp.setenv("NETMON_TEST_POLLER_PW_ZJ", zj.users["poller"])
     try:
         t.wait_leaves()
         yield t
     finally:
         mp.undo()
-        for p in (gd, js, hub):
+        for p in (gd, zj, hub):
             p.stop()
         proxy.close()
 

@@ -18,7 +18,7 @@ from netmon.scaleout.settings import NatsSettings, load_nats_settings
 class Topology:
     hub: NatsServer
     gd: NatsServer
-    js: NatsServer
+    zj: NatsServer
     proxy: LinkProxy  # gd's WAN link
 
     def wait_leaves(self, n: int = 2, timeout: float = 20.0) -> None:
@@ -49,9 +49,9 @@ class Topology:
                 {"name": "广东", "domain": "gd", "stream": f"T_{tag}", "subject": f"netmon.t{tag}.gd",
                  "work_stream": f"W_{tag}", "work_prefix": f"netmon.w{tag}.gd", "points_per_s": 50,
                  "leaf": f"nats://poller@127.0.0.1:{self.gd.port}"},
-                {"name": "江苏", "domain": "js", "stream": f"T_{tag}", "subject": f"netmon.t{tag}.js",
-                 "work_stream": f"W_{tag}", "work_prefix": f"netmon.w{tag}.js", "points_per_s": 50,
-                 "leaf": f"nats://poller@127.0.0.1:{self.js.port}"},
+                {"name": "浙江", "domain": "zj", "stream": f"T_{tag}", "subject": f"netmon.t{tag}.zj",
+                 "work_stream": f"W_{tag}", "work_prefix": f"netmon.w{tag}.zj", "points_per_s": 50,
+                 "leaf": f"nats://poller@127.0.0.1:{self.zj.port}"},
             ],
             **extra,
         }  # fmt: skip
@@ -59,7 +59,7 @@ class Topology:
 
     def sink_url(self, s: NatsSettings, domain: str) -> str:
         p = s.province(domain)
-        leaf = self.gd if domain == "gd" else self.js
+        leaf = self.gd if domain == "gd" else self.zj
         return (
             f"nats://poller@127.0.0.1:{leaf.port}/?stream={p.stream}&subject={p.telemetry_subject}"
             f"&domain={domain}&password=env:NETMON_TEST_POLLER_PW_{domain.upper()}&timeout=2"

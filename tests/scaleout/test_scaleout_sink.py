@@ -23,7 +23,7 @@ FAST = BatchSettings(size=200, interval=0.05, retry_initial=0.05, retry_max=0.3)
 async def _leaf_msgs(topo: Topology, s: NatsSettings, domain: str) -> list[bytes]:
     import nats
 
-    leaf = topo.gd if domain == "gd" else topo.js
+    leaf = topo.gd if domain == "gd" else topo.zj
     nc = await nats.connect(leaf.url, user="poller", password=leaf.users["poller"])
     try:
         p = s.province(domain)
@@ -60,7 +60,7 @@ async def test_publish_keeps_bytes_and_retries_are_deduplicated(topo: Topology, 
 
 
 async def test_big_batch_is_split_under_max_payload(topo: Topology, settings: NatsSettings) -> None:
-    sink = open_sink(topo.sink_url(settings, "js"))
+    sink = open_sink(topo.sink_url(settings, "zj"))
     assert isinstance(sink, NatsSink)
     sink.chunk = 4096
     await sink.start()
@@ -69,11 +69,13 @@ async def test_big_batch_is_split_under_max_payload(topo: Topology, settings: Na
         await sink.write(payload, 2000)
     finally:
         await sink.close()
-    msgs = await _leaf_msgs(topo, settings, "js")
+    msgs = await _leaf_msgs(topo, settings, "zj")
     assert len(msgs) > 5 and b"".join(msgs) == payload
 
 
-async def test_wrong_leaf_credentials_are_a_clear_error(topo: Topology, settings: NatsSettings, tmp_path, monkeypatch) -> None:
+async def test_wrong_leaf_credentials_are_a_clear_error(
+    topo: Topology, settings: NatsSettings, tmp_path, monkeypatch
+) -> None:
     monkeypatch.setenv("NETMON_TEST_POLLER_PW_GD", "not-the-password")
     with pytest.raises(NetmonError) as ei:
         await Pipeline.open(topo.sink_url(settings, "gd"), tmp_path / "spool", SpoolSettings(), FAST)
@@ -84,28 +86,28 @@ async def test_wrong_leaf_credentials_are_a_clear_error(topo: Topology, settings
 
 async def test_missing_stream_is_named(topo: Topology, settings: NatsSettings, tmp_path) -> None:
     url = topo.sink_url(settings, "gd").replace(f"stream={settings.provinces[0].stream}", "stream=NOPE")
-    with pytest.raises(NetmonError, match="stream NOPE does not exist on the leaf \\(domain gd\\).*netmon relay setup"):
+    with pytest.raises(NetmonError, match=r"stream NOPE does not exist on the leaf \(domain gd\).*netmon relay setup"):
         await Pipeline.open(url, tmp_path / "spool", SpoolSettings(), FAST)
 
 
 async def test_dead_leaf_loses_nothing(topo: Topology, settings: NatsSettings, tmp_path) -> None:
     """The spool stays in front: points submitted while the leaf is down arrive after it restarts."""
-    pipe = await Pipeline.open(topo.sink_url(settings, "js"), tmp_path / "spool", SpoolSettings(fsync="batch"), FAST)
+    pipe = await Pipeline.open(topo.sink_url(settings, "zj"), tmp_path / "spool", SpoolSettings(fsync="batch"), FAST)
     t0 = 1_700_000_000_000_000_000
     try:
         await pipe.submit([Point("m", {"d": "a"}, {"v": i}, t0 + i) for i in range(50)])
         assert await pipe.flush(10)
-        topo.js.kill()
+        topo.zj.kill()
         await pipe.submit([Point("m", {"d": "a"}, {"v": i}, t0 + i) for i in range(50, 120)])
         await asyncio.sleep(0.5)
         assert not await pipe.flush(0.5)  # held in the spool, not lost
-        await asyncio.to_thread(topo.js.start_again)
+        await asyncio.to_thread(topo.zj.start_again)
         assert await pipe.flush(30)
     finally:
         await pipe.close()
-        if not topo.js.alive():
-            topo.js.start_again()
+        if not topo.zj.alive():
+            topo.zj.start_again()
     await asyncio.to_thread(topo.wait_leaves)
-    pts = [p for m in await _leaf_msgs(topo, settings, "js") for p in decode(m)]
+    pts = [p for m in await _leaf_msgs(topo, settings, "zj") for p in decode(m)]
     assert sorted((p.time_ns, p.fields["v"]) for p in pts) == [(t0 + i, i) for i in range(120)]
-    assert os.environ.get("NETMON_TEST_POLLER_PW_JS")  # fixture env still in place for later tests
+    assert os.environ.get("NETMON_TEST_POLLER_PW_ZJ")  # fixture env still in place for later tests

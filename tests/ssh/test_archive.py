@@ -87,6 +87,7 @@ def test_config_change_point(history) -> None:
         "changed_by": "zhangwei",
     }
     assert p.tags["device"] == "changing" and p.tags["vendor"] == "cisco_ios" and p.tags["province"] == "广东"
+    assert p.tags["change"] == "update"
 
 
 def test_archive_keeps_secrets_but_is_private(history) -> None:
