@@ -104,8 +104,10 @@ def test_run_reload_stop_no_loss(lab: Lab, tmp_path: Path) -> None:
         assert cycles >= 4
         per_device = Counter(p.tags["device"] for p in reach)
         assert set(per_device) == {d.name for d in lab.inventory}
-        # Every device polled once per completed cycle (a stop mid-cycle may add one partial cycle).
-        assert all(cycles <= n <= cycles + 1 for n in per_device.values()), (cycles, per_device)
+        # Every device polled once per cycle; the cycle SIGTERM interrupted is partial (devices
+        # not yet started are skipped, its self point is still written).
+        assert all(cycles - 1 <= n <= cycles for n in per_device.values()), (cycles, per_device)
+        assert max(per_device.values()) == cycles
         # No duplicates: one point per device per instant.
         assert len({(p.tags["device"], p.time_ns) for p in reach}) == len(reach)
         assert all(p.fields["up"] == 1 for p in reach)

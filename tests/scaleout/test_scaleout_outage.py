@@ -179,7 +179,7 @@ async def test_work_queue_poll_job_runs_in_the_province(
         # Link down: the centre is told the job was not queued.
         topo.proxy.cut()
         try:
-            with pytest.raises(NetmonError, match="does not answer.*the job was not queued"):
+            with pytest.raises(NetmonError, match=r"does not answer.*the job was not queued"):
                 await submit_job(nc, p, Job("poll", "gd-in-core1"), timeout=2)
         finally:
             topo.proxy.restore()
