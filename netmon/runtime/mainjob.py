@@ -73,9 +73,7 @@ class MainJob:
         self.reloads = 0
         self._stop_requested = False
         self._load_inventory()
-        snmp_log = logging.getLogger("netmon.snmp")
-        if not any(isinstance(f, PerPollFailureFilter) for f in snmp_log.filters):
-            snmp_log.addFilter(PerPollFailureFilter())
+        self._poll_log_filter = PerPollFailureFilter()
 
     # ---- inventory and reload --------------------------------------------------------------
     def _load_inventory(self) -> None:
@@ -185,6 +183,8 @@ class MainJob:
 
     # ---- run -------------------------------------------------------------------------------
     async def run(self) -> int:
+        # While the daemon runs, StateLog reports a dead device once per state change.
+        logging.getLogger("netmon.snmp").addFilter(self._poll_log_filter)
         sink = self.opts.sink or self.cfg.sink
         base = self.cfg.path.resolve().parent if self.cfg.path else Path.cwd()
         try:
@@ -263,6 +263,7 @@ class MainJob:
         return engine
 
     async def _shutdown(self) -> None:
+        logging.getLogger("netmon.snmp").removeFilter(self._poll_log_filter)
         if self.snmp is not None:
             with contextlib.suppress(Exception):
                 await self.snmp.close()

@@ -92,3 +92,9 @@ def test_multi_value_selection_escapes_region_paths(loaded):
         {d.site for d in _inventory_truth(loaded) if d.network.value == "intranet" and d.region in regions[:2]}
     )
     assert dash.options["site"] == sites
+
+
+def test_the_lab_demo_fed_the_core_panels(loaded) -> None:
+    """The panels are proven on data the real main job stored from the lab, not only on generated points."""
+    for m in ("snmp_reach", "snmp_system", "interface", "alert", "compliance", "compliance_rule", "netmon_self"):
+        assert loaded.source[m].startswith("demo"), loaded.source

@@ -111,17 +111,20 @@ async def test_link_cut_and_hub_kill_lose_nothing(
     try:
         await wait_until(lambda: relay.c.points > 0 and any(p.measurement == "snmp_reach" for p in polled), 30, "flow")
         # 1. cut gd's WAN link: its leaf keeps taking the poller's points
+        await _diag(topo, settings, "before cut")
         topo.proxy.cut()
         await asyncio.sleep(3)
         cut_count = sum(1 for p in polled if p.measurement == "snmp_reach")
         topo.proxy.restore()
         await asyncio.to_thread(topo.wait_leaves)
         # 2. SIGKILL the hub while both provinces keep going
+        await _diag(topo, settings, "before kill")
         topo.hub.kill()
         await asyncio.sleep(2)
         await asyncio.to_thread(topo.hub.start_again)
         await asyncio.to_thread(topo.wait_leaves)
         await asyncio.sleep(1)
+        await _diag(topo, settings, "after restart")
     finally:
         stop.set()
         await producer
@@ -137,6 +140,25 @@ async def test_link_cut_and_hub_kill_lose_nothing(
     truth = _truth(polled) | _truth(sent)
     try:
         await wait_until(lambda: len(_stored(influxd, influx_db, {k[0] for k in truth})) >= len(truth), 60, "catch-up")
+    except AssertionError:
+        nc = await hub_client(topo)
+        h = await nc.jetstream().stream_info(settings.stream)
+        print("DIAG hub", h.state, h.sources)
+        for d in ("gd", "zj"):
+            li = await nc.jetstream(domain=d).stream_info(settings.province(d).stream)
+            print("DIAG", d, li.state)
+        print("DIAG relay", relay.c, relay.lag, len(truth), len(_stored(influxd, influx_db, {k[0] for k in truth})))
+        missing = set(truth) - set(_stored(influxd, influx_db, {k[0] for k in truth}))
+        print("DIAG missing", len(missing), sorted(missing)[:1])
+        seen: dict[str, list[str]] = {}
+        for q in range(1, h.state.last_seq + 1):
+            m = await nc.jetstream().get_msg(settings.stream, q)
+            src = (m.headers or {}).get("Nats-Stream-Source", "?")
+            seen.setdefault(src.split(" ")[0], []).append(src.split(" ")[1] if " " in src else "?")
+        for k, v in seen.items():
+            print("DIAG src", k, len(v), v[:3], v[-3:], sorted(set(range(1, 90)) - {int(x) for x in v if x.isdigit()})[:30])
+        await nc.close()
+        raise
     finally:
         await _stop(relay, relay_task)
     stored = _stored(influxd, influx_db, {k[0] for k in truth})
@@ -205,3 +227,15 @@ async def _leaf_client(topo: Topology):  # type: ignore[no-untyped-def]
     import nats
 
     return await nats.connect(topo.gd.url, user="poller", password=topo.gd.users["poller"])
+
+
+async def _diag(topo: Topology, s: NatsSettings, when: str) -> None:
+    nc = await hub_client(topo)
+    h = await nc.jetstream().stream_info(s.stream)
+    seen: dict[str, list[int]] = {}
+    for q in range(h.state.first_seq, h.state.last_seq + 1):
+        m = await nc.jetstream().get_msg(s.stream, q)
+        src = (m.headers or {}).get("Nats-Stream-Source", "? 0").split()
+        seen.setdefault(src[0], []).append(int(src[1]))
+    print("DIAG", when, {k: (len(v), min(v), max(v)) for k, v in seen.items()}, h.sources)
+    await nc.close()
