@@ -46,28 +46,26 @@ def run_once(d: Path, size: str, watch: float) -> tuple[float, float, int]:
         f"inventory: [{size}.csv]\nsecrets_file: secrets.yaml\n"
         "credentials:\n  snmp:\n    v3-intranet: {version: 2c, community: 'secret:c'}\n    v3-extranet: {version: 2c, community: 'secret:c'}\n"
         f"sink: sqlite:///{d}/{size}.db\nspool: {{dir: {d}/spool-{size}}}\n"
-        "intervals: {snmp: 60, health: 300, jitter: 0.1}\nsnmp: {timeout: 0.5, retries: 0}\nhttp: {listen: ''}\n",
+        "intervals: {snmp: 60, health: 300, jitter: 0.1}\nsnmp: {timeout: 0.5, retries: 0}\nhttp: {listen: ''}\n"
+        f"alerting: {{state: {d}/alerts-{size}.db}}\n",
         encoding="utf-8",
     )
+    log = d / f"{size}.log"
     t0 = time.monotonic()
-    p = subprocess.Popen([sys.executable, "-m", "netmon", "run", "-c", str(cfg)], stderr=subprocess.PIPE, text=True)
+    with log.open("wb") as fh:
+        p = subprocess.Popen([sys.executable, "-m", "netmon", "run", "-c", str(cfg)], stderr=fh)
     first = None
-    assert p.stderr is not None
-    os.set_blocking(p.stderr.fileno(), False)
-    buf = ""
     peak = 0.0
     deadline = t0 + watch
     while time.monotonic() < deadline:
-        chunk = p.stderr.read() or ""
-        buf += chunk
-        if first is None and "first snmp poll started" in buf:
+        if first is None and b"first snmp poll started" in log.read_bytes():
             first = time.monotonic() - t0
         if p.poll() is not None:
-            raise SystemExit(f"netmon run exited: {buf[-2000:]}")
+            raise SystemExit(f"netmon run exited: {log.read_text(errors='replace')[-2000:]}")
         peak = max(peak, rss_mb(p.pid))
         time.sleep(0.05)
     p.terminate()
-    p.wait(60)
+    p.wait(120)
     return first or float("nan"), peak, n
 
 

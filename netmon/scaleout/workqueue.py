@@ -24,7 +24,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.js.api import AckPolicy, ConsumerConfig
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
 from ..errors import InputError, NetmonError
 from ..inventory import Device
@@ -81,7 +81,7 @@ async def submit_job(nc: Client, province: ProvinceSettings, job: Job, timeout: 
     js = nc.jetstream(timeout=timeout)
     try:
         ack = await js.publish(subject, job.to_bytes(), stream=province.work_stream, headers={"Nats-Msg-Id": job.id})
-    except (NoRespondersError, TimeoutError) as exc:
+    except (NoRespondersError, NoStreamResponseError, TimeoutError) as exc:
         raise NetmonError(
             f"province {province.name} ({province.domain}): its leaf server does not answer ({type(exc).__name__}); "
             "the job was not queued. Is the WAN link up? `netmon relay status` shows the link state"

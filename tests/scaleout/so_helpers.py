@@ -100,3 +100,35 @@ def influx_count(h: Influxd, db: str, measurement: str) -> int:
     assert isinstance(res, list)
     series = res[0].get("series") or []
     return int(max(series[0]["values"][0][1:])) if series else 0
+
+
+class Hook:
+    """A webhook receiver on 127.0.0.1 recording each POSTed JSON body (the province's on-call)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import json
+        import threading
+
+        bodies: list[dict[str, object]] = []
+        self.bodies = bodies
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                bodies.append(json.loads(body or b"{}"))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

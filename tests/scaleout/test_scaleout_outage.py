@@ -25,7 +25,7 @@ from netmon.scaleout.settings import NatsSettings
 from netmon.scaleout.workqueue import Job, WorkConsumer, submit_job
 from netmon.storage import Pipeline
 from netmon.storage.lineproto import Encoder, decode
-from tests.scaleout.so_helpers import Topology, hub_client, influx_rows, wait_until
+from tests.scaleout.so_helpers import Hook, Topology, hub_client, influx_rows, wait_until
 from tests.scaleout.test_scaleout_relay import _start_relay, _stop
 
 FAST = BatchSettings(size=500, interval=0.1, retry_initial=0.05, retry_max=0.5)
@@ -41,7 +41,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         lab.stop()
 
 
-def _poller_config(lab: Lab, tmp: Path, sink: str) -> Path:
+def _poller_config(lab: Lab, tmp: Path, sink: str, alerting: dict[str, object] | None = None) -> Path:
     doc = yaml.safe_load(lab.config_path.read_text(encoding="utf-8"))
     doc["inventory"] = [str(lab.dir / "inventory.yaml")]
     doc["secrets_file"] = str(lab.dir / "secrets.yaml")
@@ -49,6 +49,8 @@ def _poller_config(lab: Lab, tmp: Path, sink: str) -> Path:
     doc["spool"] = {"dir": str(tmp / "spool"), "fsync": "batch"}
     doc["batch"] = {"size": 500, "interval": 0.1, "retry_initial": 0.05, "retry_max": 0.5}
     doc["intervals"] = {"snmp": 1, "health": 1, "jitter": 0.0}
+    if alerting:
+        doc["alerting"] = alerting
     path = tmp / "netmon.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return path
@@ -111,20 +113,17 @@ async def test_link_cut_and_hub_kill_lose_nothing(
     try:
         await wait_until(lambda: relay.c.points > 0 and any(p.measurement == "snmp_reach" for p in polled), 30, "flow")
         # 1. cut gd's WAN link: its leaf keeps taking the poller's points
-        await _diag(topo, settings, "before cut")
         topo.proxy.cut()
         await asyncio.sleep(3)
         cut_count = sum(1 for p in polled if p.measurement == "snmp_reach")
         topo.proxy.restore()
         await asyncio.to_thread(topo.wait_leaves)
         # 2. SIGKILL the hub while both provinces keep going
-        await _diag(topo, settings, "before kill")
         topo.hub.kill()
         await asyncio.sleep(2)
         await asyncio.to_thread(topo.hub.start_again)
         await asyncio.to_thread(topo.wait_leaves)
         await asyncio.sleep(1)
-        await _diag(topo, settings, "after restart")
     finally:
         stop.set()
         await producer
@@ -139,24 +138,14 @@ async def test_link_cut_and_hub_kill_lose_nothing(
     assert cut_count > 0
     truth = _truth(polled) | _truth(sent)
     try:
-        await wait_until(lambda: len(_stored(influxd, influx_db, {k[0] for k in truth})) >= len(truth), 60, "catch-up")
+        await wait_until(lambda: len(_stored(influxd, influx_db, {k[0] for k in truth})) >= len(truth), 120, "catch-up")
     except AssertionError:
-        nc = await hub_client(topo)
-        h = await nc.jetstream().stream_info(settings.stream)
-        print("DIAG hub", h.state, h.sources)
-        for d in ("gd", "zj"):
-            li = await nc.jetstream(domain=d).stream_info(settings.province(d).stream)
-            print("DIAG", d, li.state)
-        print("DIAG relay", relay.c, relay.lag, len(truth), len(_stored(influxd, influx_db, {k[0] for k in truth})))
         missing = set(truth) - set(_stored(influxd, influx_db, {k[0] for k in truth}))
-        print("DIAG missing", len(missing), sorted(missing)[:1])
-        seen: dict[str, list[str]] = {}
-        for q in range(1, h.state.last_seq + 1):
-            m = await nc.jetstream().get_msg(settings.stream, q)
-            src = (m.headers or {}).get("Nats-Stream-Source", "?")
-            seen.setdefault(src.split(" ")[0], []).append(src.split(" ")[1] if " " in src else "?")
-        for k, v in seen.items():
-            print("DIAG src", k, len(v), v[:3], v[-3:], sorted(set(range(1, 90)) - {int(x) for x in v if x.isdigit()})[:30])
+        print(f"relay {relay.c}; {len(missing)} points missing, e.g. {sorted(missing)[:2]}")
+        nc = await hub_client(topo)
+        print("hub", (await nc.jetstream().stream_info(settings.stream)).sources)
+        for d in ("gd", "zj"):
+            print(d, (await nc.jetstream(domain=d).stream_info(settings.province(d).stream)).state)
         await nc.close()
         raise
     finally:
@@ -229,13 +218,95 @@ async def _leaf_client(topo: Topology):  # type: ignore[no-untyped-def]
     return await nats.connect(topo.gd.url, user="poller", password=topo.gd.users["poller"])
 
 
-async def _diag(topo: Topology, s: NatsSettings, when: str) -> None:
+async def test_cut_off_province_keeps_alerting_and_the_centre_does_not_page(
+    topo: Topology, settings: NatsSettings, influxd: Influxd, influx_db: str, lab: Lab, tmp_path: Path
+) -> None:
+    """Alerting stays local: with its WAN link cut, 广东's poller still pages its on-call; when the
+    link returns the centre stores the alert history and nobody is paged again."""
+    hook = Hook()
+    victim = "gd-sz-ft-in-acc1"  # an access switch: nothing behind it
+    alerting = {"state": str(tmp_path / "alerts.db"), "receivers": {"gd-oncall": {"type": "webhook", "url": hook.url, "retries": 0}},
+                "groups": {"gd": ["gd-oncall"]}, "default_groups": ["gd"]}  # fmt: skip
+    cfg = load_config(_poller_config(lab, tmp_path, topo.sink_url(settings, "gd"), alerting))
+    job = MainJob(cfg, RunOptions(scope=Scope.parse(["region=广东"]), listen="", stop_grace=2))
+    polled: list[Point] = []
+    job.observers.append(polled.extend)
+    topo.proxy.cut()
+    poller = asyncio.create_task(job.run())
+
+    def paged() -> list[object]:
+        return [a for b in hook.bodies for a in b.get("alerts", []) if a.get("labels", {}).get("device") == victim]  # type: ignore[union-attr]
+
+    try:
+        await wait_until(lambda: any(p.measurement == "snmp_reach" for p in polled), 30, "first poll")
+        lab.fault(victim)
+        await wait_until(lambda: paged(), 30, "the province's on-call to be paged while cut off")
+        assert not topo.proxy.up  # paged with the link down
+    finally:
+        lab.heal()
+        topo.proxy.restore()
+        job.request_stop()
+        await asyncio.wait_for(poller, 60)
+        await asyncio.to_thread(topo.wait_leaves)
+    pages = len(hook.bodies)
+    relay, relay_task = await _start_relay(topo, settings, influxd, influx_db)
+    try:
+        await wait_until(lambda: [r for r in influx_rows(influxd, influx_db, "alert") if r.get("device") == victim], 60,
+                         "the alert history at the centre")  # fmt: skip
+        await asyncio.sleep(1)
+    finally:
+        await _stop(relay, relay_task)
+        hook.stop()
+    assert len(hook.bodies) == pages  # the backlog reaching the centre paged nobody
+
+
+async def test_worker_cli_runs_a_queued_job(topo: Topology, settings: NatsSettings, lab: Lab, tmp_path: Path) -> None:
+    """`netmon relay worker` as deployed in a province: the job queued at the centre is run and
+    its result published to the province's leaf stream."""
+    import os
+
+    import nats
+
+    from tests.conftest import run_netmon
+
+    path = _poller_config(lab, tmp_path, topo.sink_url(settings, "gd"))
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["nats"] = settings.model_dump(exclude_defaults=True)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     nc = await hub_client(topo)
-    h = await nc.jetstream().stream_info(s.stream)
-    seen: dict[str, list[int]] = {}
-    for q in range(h.state.first_seq, h.state.last_seq + 1):
-        m = await nc.jetstream().get_msg(s.stream, q)
-        src = (m.headers or {}).get("Nats-Stream-Source", "? 0").split()
-        seen.setdefault(src[0], []).append(int(src[1]))
-    print("DIAG", when, {k: (len(v), min(v), max(v)) for k, v in seen.items()}, h.sources)
-    await nc.close()
+    try:
+        await submit_job(nc, settings.province("gd"), Job("poll", "gd-gz-in-core1"))
+    finally:
+        await nc.close()
+    env = {k: v for k, v in os.environ.items() if k.startswith("NETMON_TEST_")}
+    env["NATS_PASSWORD"] = topo.gd.users["poller"]  # the leaf user's password, by reference (default env)
+    r = await asyncio.to_thread(
+        run_netmon,
+        "relay",
+        "worker",
+        "--province",
+        "广东",
+        "-c",
+        str(path),
+        "--scope",
+        "region=广东",
+        "--max-jobs",
+        "1",
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "1 jobs done, 0 failed" in r.stdout
+    leaf = await nats.connect(topo.gd.url, user="poller", password=topo.gd.users["poller"])
+    try:
+        js = leaf.jetstream()
+        p = settings.province("gd")
+        info = await js.stream_info(p.stream)
+        data = b"".join(
+            [(await js.get_msg(p.stream, q)).data or b"" for q in range(info.state.first_seq, info.state.last_seq + 1)]
+        )
+        work = await js.stream_info(p.work_stream)
+    finally:
+        await leaf.close()
+    jobs = [pt for pt in decode(data) if pt.measurement == "netmon_job" and pt.tags["device"] == "gd-gz-in-core1"]
+    assert len(jobs) == 1 and jobs[0].fields["ok"] is True and int(jobs[0].fields["points"]) > 0
+    assert work.state.messages == 0  # WorkQueue retention: taken and acknowledged, so gone
