@@ -69,6 +69,7 @@ class MainJob:
         self.snmp: SnmpJob | None = None
         self.traps: Any = None
         self.backup: Any = None
+        self.probe: Any = None
         self.last_backup: Any = None
         self.reloads = 0
         self._stop_requested = False
@@ -100,6 +101,12 @@ class MainJob:
             return
         if self.snmp is not None:
             self.snmp.reconfigure(self.cfg, self.topology)
+        if self.probe is not None:
+            try:
+                self.probe.reconfigure(self.cfg, self.topology)
+            except InputError as exc:
+                for p in exc.problems:
+                    log.error("reload: probe settings refused, keeping the old ones: %s", p)
         if self.backup is not None:
             try:
                 self.backup.reconfigure(self.cfg)
@@ -238,6 +245,15 @@ class MainJob:
                     on_cycle_end=self._after_cycle, first_delay=delay,
                 )
             )  # fmt: skip
+        if self.cfg.probe and self.cfg.probe.get("enabled", True):
+            # Active probes only when netmon.yaml has a `probe:` section (they need CAP_NET_RAW).
+            from collectors.probe import ProbeJob
+
+            self.probe = ProbeJob(self.cfg, self.topology)
+            sched.add(
+                Job("probe", self.cfg.intervals.probe, self.probe.poll, lambda: self.devices,
+                    jitter=self.cfg.intervals.jitter, on_cycle_end=self._after_cycle)
+            )  # fmt: skip
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())
@@ -264,9 +280,10 @@ class MainJob:
 
     async def _shutdown(self) -> None:
         logging.getLogger("netmon.snmp").removeFilter(self._poll_log_filter)
-        if self.snmp is not None:
-            with contextlib.suppress(Exception):
-                await self.snmp.close()
+        for closer in (self.snmp, self.probe):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer.close()
         if self.traps is not None:
             with contextlib.suppress(Exception):
                 self.traps.close()

@@ -113,3 +113,32 @@ def test_run_reload_stop_no_loss(lab: Lab, tmp_path: Path) -> None:
         assert all(p.fields["up"] == 1 for p in reach)
 
     asyncio.run(check())
+
+
+def test_run_with_probes_and_health(lab: Lab, tmp_path: Path) -> None:
+    """With a `probe:` section the daemon also probes every device (ICMP over raw sockets)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (raw sockets for ICMP probes)")
+    from netmon.config import load_config
+    from netmon.runtime.mainjob import MainJob, RunOptions
+
+    cfg_path = _config(lab, tmp_path, free_port())
+    doc = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+    doc["probe"] = {"kinds": ["icmp"], "count": 2, "interval": 0.05, "path": {"enabled": False}}
+    doc["intervals"]["probe"] = 2.0
+    doc["alerting"] = {"state": str(tmp_path / "alerts.db")}
+    cfg_path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    job = MainJob(load_config(cfg_path), RunOptions(max_cycles=2, listen=""))
+    assert asyncio.run(job.run()) == 0
+
+    async def read() -> tuple[list, list]:
+        q = open_query(f"sqlite:///{tmp_path / 'run.db'}")
+        probes = await q.latest("probe")
+        health = await q.latest("health")
+        await q.close()
+        return probes, health
+
+    probes, health = asyncio.run(read())
+    assert {p.tags["device"] for p in probes} == {d.name for d in lab.inventory}
+    assert all(p.tags["kind"] == "icmp" and p.fields["received"] == 2 and p.fields["loss_pct"] == 0 for p in probes)
+    assert len(health) >= len(lab.inventory) // 2  # vendor profiles answered on most recordings
