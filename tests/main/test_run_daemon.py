@@ -13,6 +13,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
