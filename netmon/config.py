@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -196,6 +196,27 @@ class NetmonConfig(_Strict):
             passphrase=store.resolve(ref.passphrase, where) if ref.passphrase else None,
             enable_secret=store.resolve(ref.enable_secret, where) if ref.enable_secret else None,
         )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_section(model: type[M], section: dict[str, Any] | None, name: str, source: str = "netmon.yaml") -> M:
+    """Validate a module's own section of netmon.yaml; every problem names the file and `name.field`."""
+    try:
+        return model.model_validate(section or {})
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
+                    None,
+                    ".".join([name, *(str(x) for x in e["loc"])]),
+                )
+                for e in exc.errors()
+            ]
+        ) from None
 
 
 def _apply_env(doc: dict[str, Any], environ: Mapping[str, str]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from netmon.errors import InputError, Problem
+from netmon.config import validate_section
+from netmon.errors import InputError
 
 from .commands import COMMAND_KEYS
 
@@ -45,20 +46,7 @@ def load_ssh_settings(
     section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
 ) -> SshSettings:
     """Validate the `ssh:` section; problems name the file and the field."""
-    try:
-        s = SshSettings.model_validate(section or {})
-    except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
-                    None,
-                    "ssh." + ".".join(str(x) for x in e["loc"]),
-                )
-                for e in exc.errors()
-            ]
-        ) from None
+    s = validate_section(SshSettings, section, "ssh", source)
     bad = [c for c in s.commands if c not in COMMAND_KEYS]
     if bad:
         raise InputError.one(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from netmon.errors import InputError, Problem
+from netmon.config import validate_section
 
 
 class ArchiveSettings(BaseModel):
@@ -20,20 +20,7 @@ class ArchiveSettings(BaseModel):
 def load_archive_settings(
     section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
 ) -> ArchiveSettings:
-    try:
-        s = ArchiveSettings.model_validate(section or {})
-    except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
-                    None,
-                    "archive." + ".".join(str(x) for x in e["loc"]),
-                )
-                for e in exc.errors()
-            ]
-        ) from None
+    s = validate_section(ArchiveSettings, section, "archive", source)
     if base is not None and not s.dir.is_absolute():
         s.dir = base / s.dir
     return s

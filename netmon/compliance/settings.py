@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import InputError, Problem
+from ..config import validate_section
 
 
 class ComplianceSettings(BaseModel):
@@ -26,20 +26,7 @@ class ComplianceSettings(BaseModel):
 def load_compliance_settings(
     section: dict[str, Any] | None, source: str = "netmon.yaml", base: Path | None = None
 ) -> ComplianceSettings:
-    try:
-        s = ComplianceSettings.model_validate(section or {})
-    except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    "unknown setting" if e["type"] == "extra_forbidden" else e["msg"],
-                    None,
-                    "compliance." + ".".join(str(x) for x in e["loc"]),
-                )
-                for e in exc.errors()
-            ]
-        ) from None
+    s = validate_section(ComplianceSettings, section, "compliance", source)
     if base is not None:
         if s.waivers and not s.waivers.is_absolute():
             s.waivers = base / s.waivers
