@@ -62,7 +62,7 @@ class BackupJob:
         out.changed = len(report.changes)
         await self.emit(report.points)
         ok = {r.device.name for r in report.results if r not in report.failed}
-        out.scanned = await asyncio.to_thread(self._scan, [d for d in targets if d.name in ok])
+        out.scanned = await asyncio.to_thread(self.scan, [d for d in targets if d.name in ok])
         if out.scanned:
             await self.emit(to_points(out.scanned))
         log.info(
@@ -71,7 +71,8 @@ class BackupJob:
         )  # fmt: skip
         return out
 
-    def _scan(self, devices: Sequence[Device]) -> list[DeviceResult]:
+    def scan(self, devices: Sequence[Device]) -> list[DeviceResult]:
+        """Scan the latest archived config of each device (blocking; run it in a thread)."""
         results: list[DeviceResult] = []
         for dev in devices:
             if dev.vendor not in VENDORS:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from nats.aio.client import Client
@@ -14,6 +15,7 @@ from nats.aio.client import Client
 from ..config import NetmonConfig
 from ..errors import NetmonError
 from ..inventory import Device, Scope, Topology, load_inventory
+from ..model import Point
 from ..storage import Pipeline
 from ..storage.base import Sink, SinkUnavailable
 from ..storage.factory import open_sink
@@ -121,29 +123,62 @@ async def run_relay(cfg: NetmonConfig, sink_url: str | None, max_idle: float | N
     return relay
 
 
+def job_handlers(cfg: NetmonConfig, topology: Topology) -> tuple[dict[str, Any], list[Any]]:
+    """The job kinds a province's poller runs: poll always; backup (with the compliance scan that
+    follows every backup) and scan when netmon.yaml has SSH credentials. Returns the handlers and
+    what to close afterwards."""
+    from ..runtime.backupjob import BackupJob
+    from ..runtime.snmpjob import SnmpJob
+
+    snmp = SnmpJob(cfg, topology)
+    handlers: dict[str, Any] = {"poll": snmp.poll}
+    if BackupJob.wanted(cfg):
+        collected: list[Point] = []
+        lock = asyncio.Lock()
+
+        async def collect(points: list[Point]) -> None:
+            collected.extend(points)
+
+        backup = BackupJob(cfg, collect)
+
+        async def backup_now(device: Device) -> list[Point]:
+            async with lock:  # one collecting list: jobs of this kind run one at a time
+                collected.clear()
+                await backup.run_once([device])
+                return list(collected)
+
+        async def scan_now(device: Device) -> list[Point]:
+            from ..compliance import to_points
+
+            return to_points(await asyncio.to_thread(backup.scan, [device]))
+
+        handlers["backup"] = backup_now
+        handlers["scan"] = scan_now
+    return handlers, [snmp]
+
+
 async def run_worker(cfg: NetmonConfig, province: str, scope: Scope, max_jobs: int | None = None) -> WorkConsumer:
     """A province's job runner: jobs from its leaf's work queue, results into the config's sink
     (the province's ``nats://`` sink, spooled as every poll is)."""
-    from ..runtime.snmpjob import SnmpJob
-
     s = settings_of(cfg)
     p = s.province(province)
     inv = load_inventory(cfg.inventory)
     topology = Topology(inv)
     devices: dict[str, Device] = {d.name: d for d in scope.select(inv)}
-    snmp = SnmpJob(cfg, topology)
+    handlers, closers = job_handlers(cfg, topology)
     base = cfg.path.resolve().parent if cfg.path else Path.cwd()
     # Its own spool beside the daemon's (which `netmon run` holds locked), same settings.
     spool_dir = cfg.spool.dir.with_name(cfg.spool.dir.name + "-jobs")
     pipe = await Pipeline.open(poller_sink(cfg, base), spool_dir, cfg.spool, cfg.batch)
     nc = await leaf(cfg, p)
-    wc = WorkConsumer(nc, p, {"poll": snmp.poll}, devices.get, pipe.submit)
+    wc = WorkConsumer(nc, p, handlers, devices.get, pipe.submit)
     _on_signals(wc.stop)
-    log.info("running %s's jobs for %d devices (handlers: poll)", p.name, len(devices))
+    log.info("running %s's jobs for %d devices (handlers: %s)", p.name, len(devices), ", ".join(sorted(handlers)))
     try:
         await wc.run(max_jobs=max_jobs)
     finally:
         await nc.close()
-        await snmp.close()
+        for c in closers:
+            await c.close()
         await pipe.close()
     return wc
