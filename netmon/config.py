@@ -17,19 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import InputError, Problem
-from .secrets import REF_HELP, SecretStore, is_reference
+from .secrets import SecretStore, secret_ref
 from .yamlio import LineDict, line_for_loc, load_yaml
 
 AuthProto = Literal["none", "md5", "sha", "sha224", "sha256", "sha384", "sha512"]
 PrivProto = Literal["none", "des", "aes", "aes128", "aes192", "aes256"]
-
-
-def _ref(v: str | None) -> str | None:
-    if v is None or v == "":
-        return None
-    if not is_reference(v):
-        raise ValueError(f"inline secrets are not allowed; {REF_HELP}")
-    return v
 
 
 class _Strict(BaseModel):
@@ -48,7 +40,7 @@ class SnmpCredentialRef(_Strict):
     priv_key: str | None = None
     context: str = ""
 
-    _refs = field_validator("community", "auth_key", "priv_key")(_ref)
+    _refs = field_validator("community", "auth_key", "priv_key")(secret_ref)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -63,7 +55,7 @@ class SshCredentialRef(_Strict):
     passphrase: str | None = None
     enable_secret: str | None = None
 
-    _refs = field_validator("password", "passphrase", "enable_secret")(_ref)
+    _refs = field_validator("password", "passphrase", "enable_secret")(secret_ref)
 
 
 class SnmpCredential(BaseModel):

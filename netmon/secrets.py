@@ -29,6 +29,15 @@ def is_reference(value: str) -> bool:
     return value.startswith(("env:", "secret:"))
 
 
+def secret_ref(v: str | None) -> str | None:
+    """A pydantic validator for settings that hold secrets: references only, never the secret."""
+    if v is None or v == "":
+        return None
+    if not is_reference(v):
+        raise ValueError(f"inline secrets are not allowed; {REF_HELP}")
+    return v
+
+
 def check_secrets_file_mode(path: Path) -> None:
     try:
         mode = path.stat().st_mode

@@ -13,16 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError, Problem
-from ..secrets import REF_HELP, is_reference
+from ..secrets import secret_ref
 from .durations import Duration
-
-
-def _ref(v: str | None) -> str | None:
-    if v is None or v == "":
-        return None
-    if not is_reference(v):
-        raise ValueError(f"inline secrets are not allowed; {REF_HELP}")
-    return v
 
 
 class _Strict(BaseModel):
@@ -54,7 +46,7 @@ class DingTalkReceiver(_ReceiverBase):
     rate_per_minute: int = Field(20, ge=1, description="DingTalk allows 20 messages per minute per robot")
     ca_file: Path | None = None
 
-    _refs = field_validator("access_token", "secret")(_ref)
+    _refs = field_validator("access_token", "secret")(secret_ref)
 
 
 class WeComReceiver(_ReceiverBase):
@@ -66,7 +58,7 @@ class WeComReceiver(_ReceiverBase):
     rate_per_minute: int = Field(20, ge=1, description="WeCom allows 20 messages per minute per robot")
     ca_file: Path | None = None
 
-    _refs = field_validator("key")(_ref)
+    _refs = field_validator("key")(secret_ref)
 
 
 class EmailReceiver(_ReceiverBase):
@@ -80,7 +72,7 @@ class EmailReceiver(_ReceiverBase):
     to: list[str] = Field(min_length=1)
     ca_file: Path | None = None  # CA bundle for a private mail relay
 
-    _refs = field_validator("password")(_ref)
+    _refs = field_validator("password")(secret_ref)
 
 
 class WebhookReceiver(_ReceiverBase):
@@ -92,7 +84,7 @@ class WebhookReceiver(_ReceiverBase):
     signature_header: str = "X-Netmon-Signature"
     ca_file: Path | None = None
 
-    _refs = field_validator("secret")(_ref)
+    _refs = field_validator("secret")(secret_ref)
 
 
 Receiver = Annotated[
@@ -143,7 +135,7 @@ class V3User(_Strict):
     priv_key: str | None = None  # reference
     engine_ids: list[str] = Field(default_factory=list, description="agents' snmpEngineID (hex) for traps")
 
-    _refs = field_validator("auth_key", "priv_key")(_ref)
+    _refs = field_validator("auth_key", "priv_key")(secret_ref)
 
 
 class TrapSettings(_Strict):
@@ -157,7 +149,7 @@ class TrapSettings(_Strict):
     @classmethod
     def _comms(cls, v: list[str]) -> list[str]:
         for c in v:
-            _ref(c)
+            secret_ref(c)
         return v
 
 
