@@ -143,3 +143,41 @@ def test_run_with_probes_and_health(lab: Lab, tmp_path: Path) -> None:
     assert {p.tags["device"] for p in probes} == {d.name for d in lab.inventory}
     assert all(p.tags["kind"] == "icmp" and p.fields["received"] == 2 and p.fields["loss_pct"] == 0 for p in probes)
     assert len(health) >= len(lab.inventory) // 2  # vendor profiles answered on most recordings
+
+
+def test_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
+    from tests.conftest import run_netmon
+
+    r = run_netmon("run", "-c", str(tmp_path / "missing.yaml"))
+    assert r.returncode == 2 and "missing.yaml: cannot read" in r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("inventory: [x.yaml]\nintervals: {snmp: -1}\n", encoding="utf-8")
+    r = run_netmon("run", "-c", str(bad))
+    assert r.returncode == 2 and f"{bad}:2: intervals.snmp: Input should be greater than 0" in r.stderr
+
+
+def test_unreachable_sink_at_start_spools_then_delivers(lab: Lab, tmp_path: Path) -> None:
+    """The database is down when the daemon starts: it runs, warns, spools; the next start delivers."""
+    from netmon.config import load_config
+    from netmon.lab.influx import start_influxd
+    from netmon.runtime.mainjob import MainJob, RunOptions
+    from tests.conftest import need_binary
+
+    need_binary("influxd")
+    influx = start_influxd(tmp_path / "influx")
+    influx.query('CREATE DATABASE "netmon"')
+    influx.stop()  # the database is down when the daemon starts
+    cfg = load_config(_config(lab, tmp_path, free_port()))
+    cfg.alerting = {"state": str(tmp_path / "alerts.db")}
+    sink = f"influxdb1://{influx.url.split('//')[1]}/netmon"
+    job = MainJob(cfg, RunOptions(sink=sink, max_cycles=1, listen="", stop_grace=2))
+    assert asyncio.run(job.run()) == 0
+    assert job.pipeline is not None and job.pipeline.stats()["spool_pending_points"] > 0
+    influx.restart()
+    try:
+        job = MainJob(cfg, RunOptions(sink=sink, max_cycles=1, listen="", stop_grace=5))
+        assert asyncio.run(job.run()) == 0
+        rows = influx.query('SELECT count("up") FROM "snmp_reach"', db="netmon")["results"][0]["series"][0]["values"]
+        assert rows[0][1] == 2 * len(lab.inventory)  # both runs' polls, the first replayed from the spool
+    finally:
+        influx.stop()
