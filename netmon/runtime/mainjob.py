@@ -29,6 +29,7 @@ from .backupjob import BackupJob
 from .logs import PerPollFailureFilter, StateLog
 from .scheduler import CycleResult, Job, Scheduler
 from .selfmon import HttpServer, SelfMetrics
+from .signals import on_signals
 from .snmpjob import SnmpJob
 
 log = logging.getLogger("netmon.run")
@@ -206,10 +207,7 @@ class MainJob:
             await self._shutdown()
 
     async def _run_open(self) -> int:
-        loop = asyncio.get_running_loop()
-        for sig, fn in ((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop)):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, fn)
+        on_signals(((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop)))
         listen = self.cfg.http.listen if self.opts.listen is None else self.opts.listen
         if listen:
             self.http = HttpServer(self.metrics, listen)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +16,7 @@ from ..config import NetmonConfig
 from ..errors import NetmonError
 from ..inventory import Device, Scope, Topology, load_inventory
 from ..model import Point
+from ..runtime.signals import on_signals
 from ..storage import Pipeline
 from ..storage.base import Sink, SinkUnavailable
 from ..storage.factory import open_sink
@@ -88,11 +89,8 @@ def poller_sink(cfg: NetmonConfig, base: Path | None = None) -> Sink:
     return sink
 
 
-def _on_signals(stop: object) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop)  # type: ignore[arg-type]
+def _on_signals(stop: Callable[[], object]) -> None:
+    on_signals(((signal.SIGTERM, stop), (signal.SIGINT, stop)))
 
 
 async def run_relay(cfg: NetmonConfig, sink_url: str | None, max_idle: float | None, instance: str | None) -> Relay:
