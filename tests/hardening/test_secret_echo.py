@@ -70,3 +70,51 @@ def test_receiver_error_pages_are_never_echoed(tmp_path) -> None:
     assert "not the expected JSON" in lines["ding-html"]
     assert "HTTP 403 Forbidden" in lines["wecom-403"]
     assert "HTTP 401 Unauthorized" in lines["hook-401"] and "127.0.0.1" in lines["hook-401"]
+
+
+SINKS = [
+    "influxdb://127.0.0.1:8086?org=gov&bucket=netmon&token=SINKTOKEN1",
+    "influxdb1://admin:SINKPASS2@127.0.0.1:8086/netmon",
+    "influxdb1://127.0.0.1:8086/netmon?password=SINKPASS3",
+    "influxdb1://127.0.0.1:8086/netmon?precision=zz&auth_token=SINKTOKEN4",
+    "sqlite:///tmp/x.db?password=SINKPASS5",
+    "nats://poller:SINKPASS6@127.0.0.1:4222/?subject=netmon.telemetry.gd",
+    "nats://127.0.0.1:4222/?subject=netmon.telemetry.gd&token=SINKTOKEN7",
+    "bogus://admin:SINKPASS8@127.0.0.1/?access_token=SINKTOKEN9",
+]
+
+
+def _run_config(tmp_path) -> str:
+    path = tmp_path / "netmon.yaml"
+    path.write_text(
+        f"inventory: [{ROOT / 'configs' / 'inventory' / 'small.yaml'}]\nspool: {{dir: {tmp_path / 'spool'}}}\n"
+        "http: {listen: ''}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_refused_sink_urls_are_masked(tmp_path) -> None:
+    cfg = _run_config(tmp_path)
+    for url in SINKS:
+        secret = next(
+            w for w in url.replace("@", "&").replace("=", "&").replace(":", "&").split("&") if w.startswith("SINK")
+        )
+        r = run_netmon("run", "-c", cfg, "--sink", url, "--cycles", "1")
+        out = r.stdout + r.stderr
+        assert r.returncode == 2, (url, out)
+        assert "Traceback" not in out
+        assert secret not in out, (url, out)
+        assert "sink" in out and "***" in out, (url, out)  # the URL is still recognisable, masked
+
+
+def test_grafana_url_with_token_is_masked(tmp_path) -> None:
+    r = run_netmon("dashboards", "push", "--url", "ftp://grafana.example/?auth_token=GRAFTOKEN1", "--dry-run",
+                   env={"NETMON_GRAFANA_TOKEN": "glsa_x"})  # fmt: skip
+    assert r.returncode == 2 and "GRAFTOKEN1" not in r.stdout + r.stderr and "--url" in r.stderr
+    with EchoServer({}) as srv:  # answers 404 to everything: not Grafana
+        r = run_netmon("dashboards", "push", "--url", f"{srv.url}/?api_key=GRAFTOKEN2", "--dry-run",
+                       env={"NETMON_GRAFANA_TOKEN": "glsa_x"})  # fmt: skip
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out
+    assert "GRAFTOKEN2" not in out and "api_key=***" in out and "Traceback" not in out
