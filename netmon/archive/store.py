@@ -124,12 +124,16 @@ class ConfigArchive:
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
         """Serialise writers across processes (two `netmon backup` runs at once must not lose a
-        commit by moving the branch from the same parent)."""
+        commit by moving the branch from the same parent). While held, the umask is 0o077:
+        dulwich creates object directories, objects and refs by the umask alone, and a library
+        caller may not have set one (another thread's files only get more private meanwhile)."""
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        old = os.umask(0o077)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
+            os.umask(old)
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ..config import load_config
 from ..errors import NetmonError
+from ..fsmode import open_private, private_dir
 from ..inventory import Scope
 from ..runtime.logs import setup_logging
 from .common import ConfigOpt, ScopeOpt, config_path, console
@@ -90,9 +91,9 @@ def lab_up(
     state = directory / "state.json"
     if state.exists() and _alive(json.loads(state.read_text())["pid"]):
         raise NetmonError(f"a lab is already running from {directory} (netmon lab down --dir {directory})")
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     (directory / "ready").unlink(missing_ok=True)
-    log = (directory / "lab.log").open("ab")
+    log = os.fdopen(open_private(directory / "lab.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netmon.lab.serve", str(directory), str(inventory or "")],
         stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,

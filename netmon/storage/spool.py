@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ..config import SpoolSettings
 from ..errors import NetmonError
+from ..fsmode import private_dir, write_private
 
 log = logging.getLogger("netmon.storage.spool")
 
@@ -129,7 +130,7 @@ class Spool:
     def open(cls, directory: Path, settings: SpoolSettings) -> Spool:
         directory = Path(directory)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            private_dir(directory)  # 0700: the spool holds telemetry
         except OSError as exc:
             raise NetmonError(f"cannot create spool directory {directory}: {exc.strerror}") from None
         spool = cls(directory, settings)
@@ -145,7 +146,7 @@ class Spool:
     def _take_lock(self) -> None:
         path = self.dir / "LOCK"
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise NetmonError(f"cannot open spool lock {path}: {exc.strerror}") from None
         try:
@@ -218,7 +219,7 @@ class Spool:
     def _new_segment(self) -> None:
         self._wseq += 1
         seg = _Segment(self._wseq, self._path(self._wseq), newest_ns=time.time_ns())
-        self._wfd = os.open(seg.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._wfd = os.open(seg.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._woff = 0
         self._segs[seg.seq] = seg
         if not self._segs or self._rpos[0] not in self._segs:
@@ -418,7 +419,7 @@ class Spool:
             self._unread -= seg.points - seg.consumed  # nets to 0 unless records were unreadable
             seg.path.unlink(missing_ok=True)
         tmp = self.dir / "cursor.tmp"
-        tmp.write_text(f"{seq} {off}\n")
+        write_private(tmp, f"{seq} {off}\n")
         tmp.replace(self.dir / "cursor")
 
     # ---- state -----------------------------------------------------------------------------
