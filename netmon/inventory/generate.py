@@ -161,14 +161,11 @@ CSV_COLUMNS = ["name", "address", "network", "tier", "region", "site", "role", "
 
 def dump_csv(doc: dict[str, Any]) -> str:
     """The same network as a spreadsheet (groups expanded), as network teams keep it."""
-    import csv
-    import io
+    from ..csvsafe import csv_text
 
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
+    rows = []
     for d in doc["devices"]:
         row = {**doc["groups"][d["group"]], **{k: v for k, v in d.items() if k != "group"}}
         row["uplinks"] = ";".join(f"{u['device']}:{u['interface']}" for u in d.get("uplinks", []))
-        w.writerow({k: row.get(k, "") for k in CSV_COLUMNS})
-    return buf.getvalue()
+        rows.append([row.get(k, "") for k in CSV_COLUMNS])
+    return csv_text(CSV_COLUMNS, rows)
