@@ -333,6 +333,31 @@ def test_cmd(
         raise NetmonError(f"{failed} of {len(names)} receiver(s) failed")
 
 
+IF_REFRESH_S = 300  # re-read interface names from the sink: the daemon keeps polling
+
+
+async def _learn_interfaces(cfg: Any, rx: Any, quiet: bool) -> int:
+    """ifIndex -> ifName from what the daemon stored; a sink that cannot be read is a warning
+    (traps still alert, naming the interface when the trap itself carries its name)."""
+    from ..storage import open_query
+
+    base = cfg.path.resolve().parent if cfg.path else None
+    try:
+        q = open_query(cfg.sink, base)
+        try:
+            return int(await rx.learn_from(q))
+        finally:
+            await q.close()
+    except (InputError, NetmonError, OSError) as exc:
+        if not quiet:
+            err_console.print(
+                f"[yellow]warning[/yellow] cannot read interface names from the sink: {escape(str(exc))}; "
+                "a trap carrying only ifIndex will not name its interface",
+                highlight=False,
+            )
+        return len(rx.interfaces)
+
+
 def traps(
     config: ConfigOpt = None,
     listen: Annotated[
@@ -342,7 +367,7 @@ def traps(
 ) -> None:
     """Run the SNMP trap/inform receiver on its own, feeding the alert rules and notifiers.
 
-    Traps from devices in the inventory become snmp_trap events (linkDown/linkUp also interface points), evaluated at once; counters of drops (unknown agents, garbage, bad keys) print every minute. Port 162 needs root or CAP_NET_BIND_SERVICE. Ctrl-C stops.
+    Traps from devices in the inventory become snmp_trap events (linkDown/linkUp also interface points), evaluated at once; counters of drops (unknown agents, garbage, bad keys) print every minute. A linkDown that carries only ifIndex is named from the last poll: the interface names the daemon stored in the sink of netmon.yaml (read at start and every 5 minutes). Port 162 needs root or CAP_NET_BIND_SERVICE. Ctrl-C stops.
 
     Example: netmon traps -c /etc/netmon/netmon.yaml --listen 0.0.0.0:1162
     """
@@ -365,6 +390,8 @@ def traps(
         console.print(
             f"receiving traps on {rx.address[0]}:{rx.address[1]} ({len(topo.inventory.devices)} devices known)"
         )
+        known = await _learn_interfaces(cfg, rx, quiet=False)
+        console.print(f"{known} interface names from the last poll ({cfg.sink})", highlight=False)
         try:
             n = 0
             while True:
@@ -373,6 +400,8 @@ def traps(
                 n += 1
                 if n % 60 == 0:
                     console.print(f"traps: {rx.stats()}  alerts: firing {engine.stats()['firing']}")
+                if n % IF_REFRESH_S == 0:
+                    await _learn_interfaces(cfg, rx, quiet=True)
         finally:
             rx.close()
             await engine.aclose()

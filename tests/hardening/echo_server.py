@@ -15,6 +15,7 @@ class EchoServer:
     def __init__(self, answers: dict[str, tuple[int, str, str]]) -> None:
         self.answers = answers
         self.requests: list[str] = []
+        self.bodies: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -23,6 +24,7 @@ class EchoServer:
                 body = self.rfile.read(length).decode(errors="replace")
                 echo = f"{self.command} {self.path}\n{self.headers}{body}"
                 outer.requests.append(self.path)
+                outer.bodies.append(body)
                 status, ctype, tmpl = next(
                     (a for p, a in outer.answers.items() if self.path.startswith(p)), (404, "text/plain", "{echo}")
                 )
