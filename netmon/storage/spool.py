@@ -52,6 +52,13 @@ _SEG_SUFFIX = ".seg"
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
+def _why(exc: OSError) -> str:
+    """An OS error as the operator needs it: a full disk is named as such."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{exc.strerror}: the disk holding the spool is full; free space or move spool.dir"
+    return exc.strerror or type(exc).__name__
+
+
 class SpoolLockedError(NetmonError):
     """Another process owns this spool directory."""
 
@@ -132,12 +139,15 @@ class Spool:
         try:
             private_dir(directory)  # 0700: the spool holds telemetry
         except OSError as exc:
-            raise NetmonError(f"cannot create spool directory {directory}: {exc.strerror}") from None
+            raise NetmonError(f"cannot create spool directory {directory}: {_why(exc)}") from None
         spool = cls(directory, settings)
         spool._take_lock()
         try:
             spool._load()
             spool._new_segment()
+        except OSError as exc:  # a full disk, a read-only or broken filesystem: say so, no traceback
+            spool.close()
+            raise NetmonError(f"cannot open the spool in {directory}: {_why(exc)}") from None
         except BaseException:
             spool.close()
             raise
@@ -158,8 +168,12 @@ class Spool:
                 f"spool {self.dir} is in use by another netmon (pid {holder}); stop it, or give this "
                 f"one its own spool.dir"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            os.close(fd)
+            raise NetmonError(f"cannot write the spool lock {path}: {_why(exc)}") from None
         self._lock_fd = fd
 
     def _load(self) -> None:
