@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -175,6 +175,30 @@ class NetmonConfig(_Strict):
             priv_key=store.resolve(ref.priv_key, where) if ref.priv_key else None,
             context=ref.context,
         )
+
+    def check_snmp_credentials(self, devices: Iterable[Any], store: SecretStore | None = None) -> int:
+        """Resolve every SNMP credential these devices use, now: an unknown credential name or a
+        reference that does not resolve (unset variable, missing secret) is an InputError naming
+        the credential, the reference and the devices, instead of a daemon that polls nothing.
+        Returns how many credentials were checked."""
+        store = store or self.secret_store()
+        users: dict[str, list[str]] = {}
+        for d in devices:
+            if d.snmp:
+                users.setdefault(d.snmp, []).append(d.name)
+        problems: list[Problem] = []
+        for name, names in sorted(users.items()):
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            try:
+                self.snmp_credential(name, store)
+            except InputError as exc:
+                for pr in exc.problems:
+                    problems.append(
+                        Problem(pr.source, f"{pr.reason}; used by {len(names)} device(s): {shown}", pr.line, pr.field)
+                    )
+        if problems:
+            raise InputError(problems)
+        return len(users)
 
     def ssh_credential(self, name: str, store: SecretStore | None = None) -> SshCredential:
         store = store or self.secret_store()

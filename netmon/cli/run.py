@@ -55,6 +55,9 @@ def run(
     cfg = load_config(config_path(config))
     setup_logging(log_level or cfg.log.level, log_json or cfg.log.json_format)
     job = MainJob(cfg, RunOptions(scope=Scope.parse(scope), sink=sink, max_cycles=cycles))
+    # Refuse to start on an SNMP credential that cannot be resolved (as for alert receivers):
+    # otherwise the daemon would run, poll nothing and exit 0.
+    cfg.check_snmp_credentials(job.devices)
     sys.exit(asyncio.run(job.run()))
 
 
