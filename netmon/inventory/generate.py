@@ -152,7 +152,7 @@ def generate_chain(length: int) -> dict[str, Any]:
     """A centre, a province core and ``length`` access switches daisy-chained behind it at one
     site: the worst case for drawing and walking the topology (bench_inventory.py, the tests)."""
     gen = _Gen()
-    core = gen.add("c-in-core1", "10.0.0.1", "intranet", "central", "", "国家电子政务内网中心", "core", None, "intranet-central")
+    core = gen.add("c-in-core1", "10.0.0.1", "intranet", "central", "", "国家电子政务内网中心", "core", None, "intranet-central")  # fmt: skip
     prev = gen.add("gd-in-core1", "10.1.0.1", "intranet", "province", "广东", "广东省政务中心", "core", core, "intranet-province")  # fmt: skip
     for i in range(length):
         addr = f"10.{2 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}"

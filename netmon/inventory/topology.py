@@ -185,7 +185,8 @@ class Topology:
                 rows.append(DrawRow(name, None))
             else:
                 prow = rows[row_of[primary]]
-                if self._chained(name, primary) and prow.parent is not None and self._chained(primary, rows[prow.parent].name):
+                hop = prow.parent is not None and self._chained(primary, rows[prow.parent].name)
+                if hop and self._chained(name, primary):
                     rows.append(DrawRow(name, prow.parent, via=primary))  # a chain hop: beside the one before
                 else:
                     rows.append(DrawRow(name, row_of[primary]))
