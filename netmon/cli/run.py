@@ -76,8 +76,10 @@ def demo(
     with the real daemon into SQLite (or --sink), takes a provincial uplink down part-way so
     the alert path shows, then prints a NOC summary and writes an HTML report.
     """
+    from ..lab.extra import require_lab
     from ..runtime.demo import run_demo
 
+    require_lab()
     # The live status line and the summary tell the story; log lines would only interleave.
     setup_logging("error")
     report = asyncio.run(run_demo(cycles=cycles, sink=sink, interval=interval, out=out, fault=fault, fault_at=fault_at))
@@ -89,7 +91,13 @@ def lab_up(
     directory: LabDirOpt = Path(".netmon-lab"),
     inventory: Annotated[Path | None, typer.Option("--inventory", "-i", help="inventory to simulate")] = None,
 ) -> None:
-    """Start the lab in the background and print how to poll it."""
+    """Start the lab in the background and print how to poll it.
+
+    Needs the `lab` extra (pip install 'netmon[lab]'). Example: netmon lab up --dir .netmon-lab
+    """
+    from ..lab.extra import require_lab
+
+    require_lab()
     directory = directory.resolve()
     state = directory / "state.json"
     if state.exists() and _alive(json.loads(state.read_text())["pid"]):

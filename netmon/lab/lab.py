@@ -25,6 +25,7 @@ import yaml
 
 from ..fsmode import private_dir, write_private
 from ..inventory import Device, Inventory, load_inventory
+from .extra import require_lab
 from .snmpsim import SnmpsimLab, cached_recording, is_port_name, start_snmpsim
 
 log = logging.getLogger("netmon.lab")
@@ -58,6 +59,7 @@ class Lab:
 
     @classmethod
     def start(cls, directory: Path, inventory_path: Path | None = None, *, ssh: bool = True, http_listen: str = "") -> Lab:
+        require_lab()
         directory = private_dir(directory.resolve())  # the lab's state holds its credentials
         inv = load_inventory([inventory_path or default_inventory()])
         snmp = start_snmpsim(list(inv), directory / "snmpsim", max_interfaces=LAB_MAX_INTERFACES, processes=2)
