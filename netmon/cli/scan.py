@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 from ..fsmode import write_private
-from ..inventory import Scope
+from ..inventory import EmptyScope
 from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context
 
 SEVERITY_ORDER = {"high": 3, "medium": 2, "low": 1}
@@ -164,7 +164,7 @@ def scan(
         if vendor:
             devices = [d for d in devices if d.vendor == vendor]
         if not devices:
-            raise InputError.one("--scope", f"no inventory device matches {Scope.parse(scope)}")
+            raise EmptyScope(ctx.scope, len(ctx.inventory), f" with --vendor {vendor}")
         root = archive or settings.archive_dir
         if root is None and cfg is not None:
             from ..archive import load_archive_settings

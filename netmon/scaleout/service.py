@@ -163,7 +163,7 @@ async def run_worker(cfg: NetmonConfig, province: str, scope: Scope, max_jobs: i
     p = s.province(province)
     inv = load_inventory(cfg.inventory)
     topology = Topology(inv)
-    devices: dict[str, Device] = {d.name: d for d in scope.select(inv)}
+    devices: dict[str, Device] = {d.name: d for d in scope.require(inv)}  # none: EmptyScope, exit 1
     handlers, closers = job_handlers(cfg, topology)
     base = cfg.path.resolve().parent if cfg.path else Path.cwd()
     # Its own spool beside the daemon's (which `netmon run` holds locked), same settings.
