@@ -86,6 +86,12 @@ def _alert_row(a: Any) -> dict[str, Any]:
     }
 
 
+def _id_column(t: Table, ids: list[str]) -> None:
+    """The id column is never shortened or wrapped, however narrow the terminal: `ack` and
+    `history --id` need it whole (the other columns fold instead)."""
+    t.add_column("id", no_wrap=True, min_width=max((len(i) for i in ids), default=2), overflow="ignore")
+
+
 @app.command("list")
 def list_cmd(
     config: ConfigOpt = None,
@@ -109,8 +115,9 @@ def list_cmd(
         console.print_json(json.dumps([_alert_row(a) for a in alerts], ensure_ascii=False))
         return
     t = Table(title=f"{len(alerts)} alert(s)")
-    for col in ("id", "state", "severity", "rule", "device", "since", "summary", "root cause / ack"):
-        t.add_column(col)
+    _id_column(t, [a.id for a in alerts])
+    for col in ("state", "severity", "rule", "device", "since", "summary", "root cause / ack"):
+        t.add_column(col, overflow="fold")
     for a in alerts:
         note = f"← {a.root_cause}" if a.suppressed else (f"ack {a.acked_by}" if a.acked_by else "")
         if a.silenced_by:
@@ -154,8 +161,10 @@ def history_cmd(
         console.print_json(json.dumps([{"time": ts, **_alert_row(a)} for ts, a in rows], ensure_ascii=False))
         return
     t = Table(title=f"{len(rows)} change(s)")
-    for col in ("time", "id", "state", "severity", "rule", "device", "summary"):
-        t.add_column(col)
+    t.add_column("time", no_wrap=True)
+    _id_column(t, [a.id for _, a in rows])
+    for col in ("state", "severity", "rule", "device", "summary"):
+        t.add_column(col, overflow="fold")
     for ts, a in rows:
         st = a.display_state + (f" (ack {a.acked_by})" if a.acked_by else "")
         t.add_row(_ts(ts), a.id, st, a.severity, a.rule, a.labels.get("device", ""), escape(a.summary_en))
