@@ -21,7 +21,9 @@ def _cells(text: str) -> list[list[str]]:
 def test_compliance_csv_neutralises_formulas(tmp_path: Path) -> None:
     src = (ROOT / "tests" / "compliance" / "configs" / "huawei_noncompliant.cfg").read_text(encoding="utf-8")
     lines = [f" sysname {EVIL}" if ln.startswith(" sysname ") else ln for ln in src.splitlines()]
-    lines.append(" description -2+3 @SUM(A1)")
+    lines.insert(
+        max(i for i, ln in enumerate(lines) if ln.strip() == "return"), "interface Vlanif99\n description -2+3 @SUM(A1)"
+    )
     cfg = tmp_path / "=evil.cfg"
     cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "report.csv"

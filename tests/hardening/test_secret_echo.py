@@ -88,7 +88,9 @@ def _run_config(tmp_path) -> str:
     path = tmp_path / "netmon.yaml"
     path.write_text(
         f"inventory: [{ROOT / 'configs' / 'inventory' / 'small.yaml'}]\nspool: {{dir: {tmp_path / 'spool'}}}\n"
-        "http: {listen: ''}\n",
+        "http: {listen: ''}\n"
+        "credentials: {snmp: {v3-intranet: {version: '2c', community: 'env:HR_C'}, "
+        "v3-extranet: {version: '2c', community: 'env:HR_C'}}}\n",
         encoding="utf-8",
     )
     return str(path)
@@ -100,7 +102,7 @@ def test_refused_sink_urls_are_masked(tmp_path) -> None:
         secret = next(
             w for w in url.replace("@", "&").replace("=", "&").replace(":", "&").split("&") if w.startswith("SINK")
         )
-        r = run_netmon("run", "-c", cfg, "--sink", url, "--cycles", "1")
+        r = run_netmon("run", "-c", cfg, "--sink", url, "--cycles", "1", env={"HR_C": "x"})
         out = r.stdout + r.stderr
         assert r.returncode == 2, (url, out)
         assert "Traceback" not in out

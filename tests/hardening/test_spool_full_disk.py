@@ -35,10 +35,12 @@ def test_full_disk_at_start(full_fs: Path, tmp_path: Path, spool: str) -> None:
     cfg = tmp_path / "netmon.yaml"
     cfg.write_text(
         f"inventory: [{ROOT / 'configs' / 'inventory' / 'small.yaml'}]\n"
-        f"spool: {{dir: {full_fs / spool}}}\nsink: 'sqlite:///{tmp_path / 'x.db'}'\nhttp: {{listen: ''}}\n",
+        f"spool: {{dir: {full_fs / spool}}}\nsink: 'sqlite:///{tmp_path / 'x.db'}'\nhttp: {{listen: ''}}\n"
+        "credentials: {snmp: {v3-intranet: {version: '2c', community: 'env:HR_C'}, "
+        "v3-extranet: {version: '2c', community: 'env:HR_C'}}}\n",
         encoding="utf-8",
     )
-    r = run_netmon("run", "-c", str(cfg), "--cycles", "1", timeout=60)
+    r = run_netmon("run", "-c", str(cfg), "--cycles", "1", timeout=60, env={"HR_C": "x"})
     assert r.returncode == 1, r.stdout + r.stderr
     assert "Traceback" not in r.stderr
     assert "spool" in r.stderr and "full" in r.stderr, r.stderr
