@@ -118,14 +118,7 @@ class Topology:
             seen.add(ps[0])
 
     def ancestors(self, name: str) -> set[str]:
-        out: set[str] = set()
-        todo = list(self.parents(name))
-        while todo:
-            n = todo.pop()
-            if n not in out:
-                out.add(n)
-                todo.extend(self.parents(n))
-        return out
+        return self.with_ancestors(self.parents(name))
 
     def descendants(self, name: str) -> list[str]:
         """Everything below the device, breadth first (each once)."""
