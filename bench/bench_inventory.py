@@ -52,10 +52,14 @@ def bench_tree_chain() -> None:
             load = min(_cli_cpu("inventory", "validate", "-i", str(path)) for _ in range(2))
             tree = min(_cli_cpu("inventory", "tree", "-i", str(path)) for _ in range(2))
             per_k[n] = (tree - load) / (n / 1000)
-            print(f"inventory tree, same-site chain of {n} devices: cpu {tree:.2f} s (validate alone {load:.2f} s); "
-                  f"drawing {max(tree - load, 0):.2f} s = {per_k[n] * 1000:.1f} ms per 1,000 devices")
-    print(f"  drawing cost per device, 20,000 vs 5,000: ratio {per_k[20_000] / per_k[5_000]:.2f} (1.0 = linear; "
-          "was quadratic: ~4 for 4x the devices)")
+            print(
+                f"inventory tree, same-site chain of {n} devices: cpu {tree:.2f} s (validate alone {load:.2f} s); "
+                f"drawing {max(tree - load, 0):.2f} s = {per_k[n] * 1000:.1f} ms per 1,000 devices"
+            )
+    print(
+        f"  drawing cost per device, 20,000 vs 5,000: ratio {per_k[20_000] / per_k[5_000]:.2f} (1.0 = linear; "
+        "was quadratic: ~4 for 4x the devices)"
+    )
 
 
 def main() -> None:

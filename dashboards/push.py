@@ -110,7 +110,9 @@ class Grafana:
                 f"{self.shown} answered with something other than JSON while trying to {what} ({mask_urls(str(exc))})"
             ) from None
         except (niquests.exceptions.RequestException, OSError) as exc:
-            raise PushError(f"Grafana at {self.shown} is unreachable ({type(exc).__name__}: {mask_urls(str(exc))})") from None
+            raise PushError(
+                f"Grafana at {self.shown} is unreachable ({type(exc).__name__}: {mask_urls(str(exc))})"
+            ) from None
 
     def health(self) -> None:
         got = self.call("answer a health check", lambda: self.api.client.GET("/health"), missing_ok=True)
@@ -145,7 +147,9 @@ class Grafana:
     def dashboard(self, uid: str) -> dict[str, Any] | None:
         got = self.call(f"read dashboard {uid}", lambda: self.api.dashboard.get_dashboard(uid), missing_ok=True)
         if got is not None and not (isinstance(got, dict) and isinstance(got.get("dashboard"), dict)):
-            raise PushError(f"{self.shown} answered GET /api/dashboards/uid/{uid} with something other than a dashboard")
+            raise PushError(
+                f"{self.shown} answered GET /api/dashboards/uid/{uid} with something other than a dashboard"
+            )
         return got
 
 

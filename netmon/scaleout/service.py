@@ -47,7 +47,9 @@ async def leaf(cfg: NetmonConfig, p: ProvinceSettings, name: str = "netmon-worke
         raise NetmonError(f"nats.provinces[{p.domain}]: no `leaf:` URL for the province's pollers")
     u = urlsplit(p.leaf)
     server = f"{u.scheme}://{u.hostname}:{u.port or 4222}"
-    return await connect(server, p.leaf_auth(u.username or ""), cfg.secret_store(), name=name, where=f"leaf {mask_url(p.leaf)}")
+    return await connect(
+        server, p.leaf_auth(u.username or ""), cfg.secret_store(), name=name, where=f"leaf {mask_url(p.leaf)}"
+    )
 
 
 async def setup(cfg: NetmonConfig) -> list[str]:

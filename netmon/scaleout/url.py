@@ -32,7 +32,9 @@ def _bad(url: str, reason: str) -> InputError:
 def parse_nats_url(text: str, parts: SplitResult, q: dict[str, str]) -> SinkURL:
     if parts.password:
         raise InputError.one(
-            mask_url(text), f"a password in the sink URL would leak into logs; use password=env:VAR; {REF_HELP}", field="sink"
+            mask_url(text),
+            f"a password in the sink URL would leak into logs; use password=env:VAR; {REF_HELP}",
+            field="sink",
         )
     if not parts.hostname:
         raise _bad(text, "missing host")

@@ -20,7 +20,10 @@ from tests.security.conftest import E, tshark_count
 
 def telnet_pkts(n: int) -> list:
     # data on established sessions: cleartext use (bare SYNs would be a scan)
-    return [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000 + i, dport=23, flags="PA") / b"ls\r\n" for i in range(n)]
+    return [
+        E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000 + i, dport=23, flags="PA") / b"ls\r\n"
+        for i in range(n)
+    ]
 
 
 def count(path: Path) -> int:
