@@ -25,7 +25,7 @@ def _config(tmp_path: Path) -> Path:
     os.chmod(secrets, 0o600)
     cfg = tmp_path / "netmon.yaml"
     cfg.write_text(
-        "inventory: [inv.yaml]\nsecrets_file: secrets.yaml\n"
+        "inventory: [inv.yaml]\nsecrets_file: secrets.yaml\nsnmp: {timeout: 0.3, retries: 0}\n"
         f"spool: {{dir: {tmp_path / 'spool'}}}\nsink: 'sqlite:///{tmp_path / 'x.db'}'\nhttp: {{listen: ''}}\n"
         "credentials:\n  snmp:\n"
         "    v3-intranet: {version: '3', user: u, auth_protocol: sha, auth_key: 'env:HR_NOT_SET_AUTH',\n"
