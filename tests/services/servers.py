@@ -114,7 +114,8 @@ def dnsmasq(d: Path, records: dict[str, str], binary: str = "dnsmasq") -> tuple[
     """dnsmasq answering only the given A records (no upstream, no /etc/hosts)."""
     port = free_port(socket.SOCK_DGRAM)
     args = [binary, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--bind-interfaces",
-            "--listen-address=127.0.0.1", f"--port={port}", "--pid-file=", "--user=root", "--log-facility=-"]  # fmt: skip
+            "--listen-address=127.0.0.1", f"--port={port}", "--pid-file=", "--user=root", "--log-facility=-",
+            "--local=/gov.test/"]  # names under gov.test that are not listed answer NXDOMAIN  # fmt: skip
     args += [f"--host-record={name},{addr}" for name, addr in records.items()]
     p = start("dnsmasq", args, d / "dnsmasq.log")
 
