@@ -41,7 +41,9 @@ def to_local(t: float | int | datetime, tz: tzinfo | None = None) -> datetime:
     return datetime.fromtimestamp(secs, tz)
 
 
-def fmt_time(t: float | int | datetime | None, tz: tzinfo | None = None, seconds: bool = True, offset: bool = True) -> str:
+def fmt_time(
+    t: float | int | datetime | None, tz: tzinfo | None = None, seconds: bool = True, offset: bool = True
+) -> str:
     """``2026-11-03 14:05:00 +08:00``; ``-`` for no time."""
     if t is None or t == 0:
         return "-"
@@ -55,7 +57,7 @@ def fmt_time(t: float | int | datetime | None, tz: tzinfo | None = None, seconds
 
 def fmt_duration(seconds: float, lang: str = "en") -> str:
     """``3d 4h 05m``, ``2h 10m``, ``45s``; in Chinese ``3天4小时5分``."""
-    s = int(round(seconds))
+    s = round(seconds)
     d, rem = divmod(s, 86400)
     h, rem = divmod(rem, 3600)
     m, sec = divmod(rem, 60)

@@ -33,12 +33,16 @@ class Fmt(str, Enum):
 
 FileOpt = Annotated[
     list[Path] | None,
-    typer.Option("--file", "-f", help="target file(s) (YAML with `targets:`) instead of netmon.yaml's services section"),
+    typer.Option(
+        "--file", "-f", help="target file(s) (YAML with `targets:`) instead of netmon.yaml's services section"
+    ),
 ]
 TargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help="only these targets (by name; repeatable)")]
 VantageOpt = Annotated[
     str | None,
-    typer.Option("--vantage", help="act as this vantage (default services.vantage); targets that do not list it are skipped"),
+    typer.Option(
+        "--vantage", help="act as this vantage (default services.vantage); targets that do not list it are skipped"
+    ),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="probe every target, whatever its vantages")]
 
@@ -91,7 +95,9 @@ def check(
     target: TargetOpt = None,
     vantage: VantageOpt = None,
     every: AllOpt = False,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table, json (one object per point) or line protocol")] = Fmt.table,
+    fmt: Annotated[
+        Fmt, typer.Option("--format", help="table, json (one object per point) or line protocol")
+    ] = Fmt.table,
 ) -> None:
     """Probe the targets once and print what each probe found.
 
@@ -108,7 +114,11 @@ def check(
 
     settings = _settings(config, file, vantage)
     targets = _select(settings, target, every)
-    with console.status(f"probing {len(targets)} target(s) from vantage {settings.vantage}...") if fmt == Fmt.table else _null():
+    with (
+        console.status(f"probing {len(targets)} target(s) from vantage {settings.vantage}...")
+        if fmt == Fmt.table
+        else _null()
+    ):
         points: list[Point] = asyncio.run(run_targets(targets, settings))
     order = {t.name: i for i, t in enumerate(targets)}
     points.sort(key=lambda p: (order.get(p.tags.get("target", ""), 0), p.measurement))
@@ -138,7 +148,18 @@ class _null:
 
 def _table(points: list[Point]) -> None:
     tbl = Table(title="service probes", show_lines=False)
-    for col in ("target", "kind", "up", "status", "dns ms", "connect ms", "tls ms", "first byte ms", "total ms", "detail"):
+    for col in (
+        "target",
+        "kind",
+        "up",
+        "status",
+        "dns ms",
+        "connect ms",
+        "tls ms",
+        "first byte ms",
+        "total ms",
+        "detail",
+    ):
         tbl.add_column(col, overflow="fold")
     certs = Table(title="certificates")
     for col in ("target", "days left", "subject", "issuer", "key", "signature", "chain", "revocation"):
@@ -155,7 +176,8 @@ def _table(points: list[Point]) -> None:
             tbl.add_row(name, p.tags.get("kind", ""), up, str(status), *(_fmt_ms(f.get(k)) for k in ("dns_ms", "connect_ms", "tls_ms", "first_byte_ms", "duration_ms")),
                         escape(str(f.get("detail") or f.get("answers") or "")))  # fmt: skip
         elif p.measurement == "service_cert":
-            valid = {1: "valid", 0: f"INVALID: {f.get('chain_error')}"}.get(f.get("chain_valid"), "not checked")  # type: ignore[call-overload]
+            cv = f.get("chain_valid")
+            valid = "not checked" if cv is None else "valid" if cv else f"INVALID: {f.get('chain_error')}"
             certs.add_row(name, f"{float(f['days_left']):.1f}", escape(str(f["subject"])), escape(str(f["issuer"])), str(f["key_type"]),
                           str(f["sig_alg"]), escape(f"{f['chain_len']} cert(s), {valid}"), ", ".join(revs.get(name, [])) or "-")  # fmt: skip
     console.print(tbl)
