@@ -46,7 +46,7 @@ async def _exchange(
 ) -> _Hop:  # fmt: skip
     conn = h11.Connection(h11.CLIENT)
     headers = [("Host", host_header), ("User-Agent", settings.user_agent), ("Accept", "*/*"), ("Connection", "close")]
-    headers += [(k, v) for k, v in target.headers.items() if k.lower() not in ("host", "connection")]
+    headers += [(k, v) for k, v in target.header_items() if k.lower() not in ("host", "connection")]
     writer.write(
         conn.send(h11.Request(method=target.method, target=path, headers=headers)) + conn.send(h11.EndOfMessage())
     )
@@ -147,6 +147,12 @@ async def probe_http(target: Target, settings: ServiceSettings, ph: Phases, time
     if not error:
         error, detail = cert_failure
     return ProbeResult(False, error, detail, {"redirects": redirects}, cert, revs)
+
+
+def _shown(url: str) -> str:
+    """A URL as stored in a point: no query or fragment (a Location header can carry a session token)."""
+    u = urlsplit(url)
+    return f"{u.scheme}://{u.hostname or ''}{f':{u.port}' if u.port else ''}{u.path}"
 
 
 def _result(

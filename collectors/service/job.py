@@ -32,8 +32,10 @@ class ServiceJob:
 
     def reconfigure(self, cfg: NetmonConfig) -> None:
         """Apply a reloaded config (SIGHUP). Bad settings raise InputError: the caller keeps the old."""
-        settings = load_service_settings(cfg.services, str(cfg.path or "netmon.yaml"))
+        settings = load_service_settings(cfg.services, str(cfg.path or "netmon.yaml"), cfg.secret_store())
         self.cfg, self.settings = cfg, settings
+        mine = {t.name for t in settings.mine()}
+        self._down = {k: v for k, v in self._down.items() if k in mine}  # targets removed by a reload
         self.interval = float(cfg.intervals.services)
 
     @property

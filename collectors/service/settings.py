@@ -12,10 +12,20 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from netmon.errors import InputError, Problem
 from netmon.inventory import Tier
+from netmon.secrets import SecretStore, is_reference, secret_ref
 from netmon.security.settings import section_with_lines
 from netmon.yamlio import LineDict, line_for_loc, line_of, load_yaml
 
@@ -24,6 +34,8 @@ Redirects = Literal["follow", "same-host", "none"]
 RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "PTR", "SRV", "CAA")
 RCODES = ("NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED")
 NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
+# Header names that carry credentials: their values must be env:/secret: references.
+_SENSITIVE_HEADER = re.compile(r"authorization|cookie|token|secret|password|api[-_]?key|session", re.I)
 
 
 class _Strict(BaseModel):
@@ -88,6 +100,19 @@ class Target(_Strict):
     def _tags(cls, v: Any) -> Any:
         return {str(k): str(x) for k, x in v.items()} if isinstance(v, dict) else v
 
+    _secret_headers: dict[str, SecretStr] = PrivateAttr(default_factory=dict)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, value in v.items():
+            if _SENSITIVE_HEADER.search(name):
+                try:
+                    secret_ref(value)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return v
+
     @field_validator("record_type", "expect_rcode")
     @classmethod
     def _upper(cls, v: str) -> str:
@@ -112,6 +137,8 @@ class Target(_Strict):
         if self.kind == "http":
             if not re.match(r"^https?://[^/\s]+", self.url or ""):
                 raise ValueError(f"url {self.url!r} is not http:// or https://")
+            if re.match(r"^https?://[^/@]*:[^/@]*@", self.url or ""):
+                raise ValueError("a password in the URL is not allowed; use headers: {Authorization: secret:NAME}")
             for c in self.expect_status:
                 if not 100 <= c <= 599:
                     raise ValueError(f"expect_status: {c} is not an HTTP status")
@@ -129,6 +156,21 @@ class Target(_Strict):
         if self.region is not None and not self.region.strip("/"):
             raise ValueError("region is empty")
         return self
+
+    def resolve_secrets(self, store: SecretStore, source: str) -> None:
+        """Resolve referenced header values now, so a missing secret is an error at load, not at 3 a.m."""
+        self._secret_headers = {
+            k: store.resolve(v, f"{source}: target {self.name}: headers.{k}")
+            for k, v in self.headers.items()
+            if is_reference(v)
+        }
+
+    def header_items(self) -> list[tuple[str, str]]:
+        """Headers to send, secrets resolved (only here, at the moment they are written to the socket)."""
+        return [
+            (k, self._secret_headers[k].get_secret_value() if k in self._secret_headers else v)
+            for k, v in self.headers.items()
+        ]
 
     @property
     def dns_server(self) -> tuple[str, int]:
@@ -202,7 +244,9 @@ def _load_targets(path: Path, problems: list[Problem]) -> list[Target]:
     return out
 
 
-def load_service_settings(section: dict[str, Any] | None, source: str = "netmon.yaml") -> ServiceSettings:
+def load_service_settings(
+    section: dict[str, Any] | None, source: str = "netmon.yaml", store: SecretStore | None = None
+) -> ServiceSettings:
     """Validate ``services:`` and read its target files; every problem names file:line: field: reason."""
     doc = section_with_lines(source, "services", section)
     problems: list[Problem] = []
@@ -228,15 +272,24 @@ def load_service_settings(section: dict[str, Any] | None, source: str = "netmon.
         ca = t.ca_file or settings.ca_file
         if ca is not None and t.kind in ("http", "tls") and not ca.is_file():
             problems.append(Problem(source, f"ca_file {ca} does not exist", None, f"target {t.name}: ca_file"))
+        try:
+            t.resolve_secrets(store or SecretStore(), source)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return settings
 
 
-def load_target_file(path: Path) -> list[Target]:
-    """Targets of one file (``netmon services check --file``)."""
+def load_target_file(path: Path, store: SecretStore | None = None) -> list[Target]:
+    """Targets of one file (``netmon services check --file``); header secrets from the environment."""
     problems: list[Problem] = []
     out = _load_targets(path, problems)
+    for t in out:
+        try:
+            t.resolve_secrets(store or SecretStore(), str(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from enum import Enum
 from pathlib import Path
@@ -26,6 +27,20 @@ class Lang(str, Enum):
     zh = "zh"
     en = "en"
     both = "both"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Mode 0600 from the start (a report names the network's weak points); replaced atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise NetmonError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @app.command("availability")
@@ -68,7 +83,7 @@ def availability(
     from ..report.avail_tables import sheets, to_csv, to_xlsx
     from ..report.availability import NS, compute
     from ..report.period import period
-    from ..report.reach import open_runs
+    from ..report.reach import Series, open_runs
     from ..storage import open_query
     from ..timefmt import zone
 
@@ -83,7 +98,7 @@ def availability(
     names = [d.name for d in ctx.selected]
     s_ns, e_ns = int(start.timestamp() * NS), int(end.timestamp() * NS)
 
-    async def read():  # type: ignore[no-untyped-def]
+    async def read() -> dict[str, Series]:
         q = open_query(url, base)
         try:
             return await open_runs(q).read(s_ns, e_ns, step_ns, int(step_ns * 1.5))
@@ -101,16 +116,15 @@ def availability(
     tables = sheets(rep, lang.value, tz)
     label = month or f"{start:%Y%m%d}-{end:%Y%m%d}"
     out = output or Path(f"availability-{label}.{fmt.value}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # reports name the network's weak points
-    os.close(fd)
     if fmt == Fmt.html:
-        out.write_text(render_html(rep, tables, lang.value, tz), encoding="utf-8")
+        data = render_html(rep, tables, lang.value, tz).encode()
     elif fmt == Fmt.csv:
-        out.write_text(to_csv(tables), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV correctly
+        data = to_csv(tables).encode("utf-8-sig")  # BOM: Excel opens Chinese CSV correctly
     else:
-        to_xlsx(tables, out)
-    os.chmod(out, 0o600)
+        buf = io.BytesIO()
+        to_xlsx(tables, buf)
+        data = buf.getvalue()
+    _write_private(out, data)
     t = rep.total
     avail = "-" if t.availability is None else f"{100 * t.availability:.3f}%"
     err_console.print(

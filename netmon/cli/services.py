@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from enum import Enum
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.table import Table
 from ..config import load_config
 from ..errors import InputError, NetmonError
 from ..model import Point
+from ..secrets import SecretStore
 from .common import ConfigOpt, config_path, console, err_console
 
 app = typer.Typer(
@@ -55,7 +57,7 @@ def _settings(config: Path | None, files: list[Path] | None, vantage: str | None
         targets = []
         for f in files:
             try:
-                targets.extend(load_target_file(f))
+                targets.extend(load_target_file(f, SecretStore()))
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
@@ -65,7 +67,7 @@ def _settings(config: Path | None, files: list[Path] | None, vantage: str | None
         cfg = load_config(config_path(config))
         if not cfg.services:
             raise NetmonError(f"{cfg.path}: no `services:` section (see collectors/service/sample.yaml), or use --file")
-        settings = load_service_settings(cfg.services, str(cfg.path))
+        settings = load_service_settings(cfg.services, str(cfg.path), cfg.secret_store())
     if vantage:
         settings.vantage = vantage
     return settings
@@ -117,7 +119,7 @@ def check(
     with (
         console.status(f"probing {len(targets)} target(s) from vantage {settings.vantage}...")
         if fmt == Fmt.table
-        else _null()
+        else contextlib.nullcontext()
     ):
         points: list[Point] = asyncio.run(run_targets(targets, settings))
     order = {t.name: i for i, t in enumerate(targets)}
@@ -136,14 +138,6 @@ def check(
     if down:
         err_console.print(f"{down} of {len(targets)} target(s) down")
         raise typer.Exit(1)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *a: object) -> None:
-        return None
 
 
 def _table(points: list[Point]) -> None:

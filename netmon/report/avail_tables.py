@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from ..timefmt import fmt_duration, fmt_time, tz_label
 from .availability import NS, AvailabilityReport, Group
@@ -221,7 +222,7 @@ def to_csv(all_sheets: list[Sheet]) -> str:
     return buf.getvalue()
 
 
-def to_xlsx(all_sheets: list[Sheet], path: Path) -> None:
+def to_xlsx(all_sheets: list[Sheet], path: Path | BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

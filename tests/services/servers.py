@@ -17,6 +17,7 @@ GBK_BODY = "<html><head></head><body>广东政务服务 一网通办</body></htm
 
 class Handler(http.server.BaseHTTPRequestHandler):
     files: dict[str, Path] = {}  # noqa: RUF012 - served paths (CRLs)
+    seen_auth: list[str] = []  # noqa: RUF012 - Authorization headers received (secret header test)
     other_host = "http://127.0.0.2:9/"
 
     def log_message(self, *args):  # quiet
@@ -36,6 +37,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        if self.headers.get("Authorization"):
+            self.seen_auth.append(self.headers["Authorization"])
         p = self.path
         if p in self.files:
             self._send(200, self.files[p].read_bytes(), "application/pkix-crl")

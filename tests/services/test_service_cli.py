@@ -136,3 +136,26 @@ def test_job_on_the_scheduler(svc_lab, tmp_path):
     assert svc["hung"].fields["up"] == 0 and svc["dns"].fields["up"] == 1
     assert all(p.tags["vantage"] == "广东" for p in got)
     assert job._down == {"hung": "timeout"}
+
+
+def test_secret_headers_are_references_and_never_shown(svc_lab, tmp_path):
+    from tests.services.servers import Handler
+
+    f = tmp_path / "plain.yaml"
+    f.write_text(f"targets:\n  - name: a\n    kind: http\n    url: http://127.0.0.1:{svc_lab.http.port}/\n"
+                 "    headers: {Authorization: Bearer hunter2-token}\n", encoding="utf-8")  # fmt: skip
+    r = run_netmon("services", "check", "-f", str(f))
+    assert r.returncode == 2 and f"{f}:5: targets.0.headers: Authorization: inline secrets are not allowed" in r.stderr
+    assert "hunter2" not in r.stderr + r.stdout
+    f.write_text(f"targets:\n  - name: a\n    kind: http\n    url: http://ops:pw@127.0.0.1:{svc_lab.http.port}/\n", encoding="utf-8")
+    r = run_netmon("services", "check", "-f", str(f))
+    assert r.returncode == 2 and "a password in the URL is not allowed" in r.stderr and "pw@" not in r.stderr
+    f.write_text(f"targets:\n  - name: a\n    kind: http\n    url: http://127.0.0.1:{svc_lab.http.port}/\n"
+                 "    headers: {Authorization: 'env:PORTAL_TOKEN'}\n", encoding="utf-8")  # fmt: skip
+    r = run_netmon("services", "check", "-f", str(f))
+    assert r.returncode == 2 and "environment variable PORTAL_TOKEN is not set" in r.stderr
+    Handler.seen_auth.clear()
+    r = run_netmon("services", "check", "-f", str(f), "--format", "json", env={"PORTAL_TOKEN": "Bearer s3cr3t-value"})
+    assert r.returncode == 0, r.stderr
+    assert Handler.seen_auth == ["Bearer s3cr3t-value"]  # sent to the server
+    assert "s3cr3t" not in r.stdout + r.stderr  # never in the points or the output
