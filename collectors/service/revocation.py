@@ -33,12 +33,16 @@ def ocsp_request(leaf: x509.Certificate, issuer: x509.Certificate) -> bytes:
     return req.build().public_bytes(serialization.Encoding.DER)
 
 
-def _transport_error(exc: Exception) -> str:
+def _unreachable(method: str, url: str, t0: float, exc: httpx.HTTPError) -> Revocation:
     if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.ConnectError):
-        return "refused" if "refused" in str(exc).lower() else "connect"
-    return "http"
+        kind = "timeout"
+    elif isinstance(exc, httpx.ConnectError):
+        kind = "refused" if "refused" in str(exc).lower() else "connect"
+    else:
+        kind = "http"
+    return Revocation(
+        method, url, False, "error", (time.perf_counter() - t0) * 1000, kind, str(exc) or type(exc).__name__
+    )
 
 
 async def check_ocsp(
@@ -60,15 +64,7 @@ async def check_ocsp(
             url, content=ocsp_request(leaf, issuer), headers={"Content-Type": "application/ocsp-request"}
         )
     except httpx.HTTPError as exc:
-        return Revocation(
-            "ocsp",
-            url,
-            False,
-            "error",
-            (time.perf_counter() - t0) * 1000,
-            _transport_error(exc),
-            str(exc) or type(exc).__name__,
-        )
+        return _unreachable("ocsp", url, t0, exc)
     ms = (time.perf_counter() - t0) * 1000
     if resp.status_code != 200:
         return Revocation("ocsp", url, True, "error", ms, "http_status", f"HTTP {resp.status_code}")
@@ -94,15 +90,7 @@ async def check_crl(client: httpx.AsyncClient, url: str, leaf: x509.Certificate)
     try:
         resp = await client.get(url)
     except httpx.HTTPError as exc:
-        return Revocation(
-            "crl",
-            url,
-            False,
-            "error",
-            (time.perf_counter() - t0) * 1000,
-            _transport_error(exc),
-            str(exc) or type(exc).__name__,
-        )
+        return _unreachable("crl", url, t0, exc)
     ms = (time.perf_counter() - t0) * 1000
     if resp.status_code != 200:
         return Revocation("crl", url, True, "error", ms, "http_status", f"HTTP {resp.status_code}")

@@ -27,7 +27,7 @@ from netmon.errors import InputError, Problem
 from netmon.inventory import Tier
 from netmon.secrets import SecretStore, is_reference, secret_ref
 from netmon.security.settings import section_with_lines
-from netmon.yamlio import LineDict, line_for_loc, line_of, load_yaml
+from netmon.yamlio import LineDict, line_of, load_yaml, pydantic_problems
 
 Kind = Literal["http", "dns", "tcp", "tls"]
 Redirects = Literal["follow", "same-host", "none"]
@@ -212,19 +212,6 @@ class ServiceSettings(_Strict):
         return [t for t in self.targets if not t.vantages or self.vantage in t.vantages]
 
 
-def _problems(exc: ValidationError, source: str, doc: Any, prefix: tuple[str | int, ...]) -> list[Problem]:
-    out = []
-    for e in exc.errors():
-        loc = tuple(e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown setting"
-        elif e["type"] == "missing":
-            msg = "required setting is missing"
-        out.append(Problem(source, msg, line_for_loc(doc, loc), ".".join(str(p) for p in (*prefix, *loc))))
-    return out
-
-
 def _load_targets(path: Path, problems: list[Problem]) -> list[Target]:
     try:
         doc = load_yaml(path)
@@ -240,7 +227,7 @@ def _load_targets(path: Path, problems: list[Problem]) -> list[Target]:
         try:
             out.append(Target.model_validate(item))
         except ValidationError as exc:
-            problems.extend(_problems(exc, str(path), item, ("targets", i)))
+            problems.extend(pydantic_problems(exc, str(path), item, ("targets", i)))
     return out
 
 
@@ -253,7 +240,7 @@ def load_service_settings(
     try:
         settings = ServiceSettings.model_validate(section or {})
     except ValidationError as exc:
-        raise InputError(_problems(exc, source, doc, ("services",))) from None
+        raise InputError(pydantic_problems(exc, source, doc, ("services",))) from None
     base = Path(source).resolve().parent if Path(source).is_file() else Path.cwd()
 
     def rel(p: Path) -> Path:
