@@ -159,3 +159,39 @@ def test_secret_headers_are_references_and_never_shown(svc_lab, tmp_path):
     assert r.returncode == 0, r.stderr
     assert Handler.seen_auth == ["Bearer s3cr3t-value"]  # sent to the server
     assert "s3cr3t" not in r.stdout + r.stderr  # never in the points or the output
+
+
+def test_daemon_stores_service_points(svc_lab, tmp_path, monkeypatch):
+    """`netmon run`'s main job wires the services job: its points reach the sink through the spool."""
+    from netmon.runtime.mainjob import MainJob, RunOptions
+    from netmon.storage import open_query
+
+    _targets(svc_lab, tmp_path / "targets.yaml")
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(f"devices:\n  - {{name: c1, address: 127.0.0.1, port: {svc_lab.closed_port}, network: intranet, tier: central, "
+                   "site: 中心机房, role: core, vendor: huawei_vrp, snmp: v2}\n", encoding="utf-8")  # fmt: skip
+    cfg_path = tmp_path / "netmon.yaml"
+    cfg_path.write_text(textwrap.dedent(f"""\
+        inventory: [inv.yaml]
+        sink: sqlite:///{tmp_path / 'run.db'}
+        spool: {{dir: {tmp_path / 'spool'}}}
+        credentials: {{snmp: {{v2: {{version: 2c, community: "env:NETMON_TEST_COMMUNITY"}}}}}}
+        intervals: {{snmp: 2, services: 2, jitter: 0}}
+        snmp: {{timeout: 1, retries: 0}}
+        services: {{vantage: central, files: [targets.yaml]}}
+        """), encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("NETMON_TEST_COMMUNITY", "public")
+    job = MainJob(load_config(cfg_path), RunOptions(max_cycles=2, listen=""))
+    assert asyncio.run(job.run()) == 0
+
+    async def read():
+        q = open_query(f"sqlite:///{tmp_path / 'run.db'}")
+        try:
+            return await q.latest("service"), await q.latest("service_cert"), await q.latest("netmon_self", where={"collector": "services"})
+        finally:
+            await q.close()
+
+    svc, certs, selfmon = asyncio.run(read())
+    assert {p.tags["target"]: p.fields["up"] for p in svc} == {"portal": 1, "dns": 1}
+    assert [c.tags["target"] for c in certs] == ["portal"] and certs[0].fields["chain_valid"] == 1
+    assert selfmon and selfmon[0].fields["devices_up"] == 2  # the services cycle is self-monitored too
