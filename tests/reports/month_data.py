@@ -36,15 +36,41 @@ DOWN = {
 GAPS = {G: [(at(15, 0, 0), at(16, 0, 0)), (at(25, 10, 30), at(25, 11, 30))]}
 
 EXPECTED = {  # minutes; availability in % (3 decimals)
-    P: {"polled": MONTH_MIN, "nodata": 0, "own_down": 120, "behind": 0, "outages": 1, "outage_total": 120, "longest": 120},
+    P: {
+        "polled": MONTH_MIN,
+        "nodata": 0,
+        "own_down": 120,
+        "behind": 0,
+        "outages": 1,
+        "outage_total": 120,
+        "longest": 120,
+    },
     C: {"polled": MONTH_MIN, "nodata": 0, "own_down": 0, "behind": 120, "outages": 0, "outage_total": 0, "longest": 0},
-    K: {"polled": MONTH_MIN, "nodata": 0, "own_down": 30, "behind": 130, "outages": 1, "outage_total": 30, "longest": 30},
-    G: {"polled": MONTH_MIN - 1500, "nodata": 1500, "own_down": 60, "behind": 0, "outages": 1, "outage_total": 60, "longest": 60},
+    K: {
+        "polled": MONTH_MIN,
+        "nodata": 0,
+        "own_down": 30,
+        "behind": 130,
+        "outages": 1,
+        "outage_total": 30,
+        "longest": 30,
+    },
+    G: {
+        "polled": MONTH_MIN - 1500,
+        "nodata": 1500,
+        "own_down": 60,
+        "behind": 0,
+        "outages": 1,
+        "outage_total": 60,
+        "longest": 60,
+    },
     N: {"polled": 0, "nodata": MONTH_MIN, "own_down": 0, "behind": 0, "outages": 0, "outage_total": 0, "longest": 0},
     B: {"polled": MONTH_MIN, "nodata": 0, "own_down": 60, "behind": 0, "outages": 1, "outage_total": 60, "longest": 60},
 }
 for _e in EXPECTED.values():
-    _e["availability"] = None if not _e["polled"] else round(100 * (_e["polled"] - _e["own_down"] - _e["behind"]) / _e["polled"], 3)
+    _e["availability"] = (
+        None if not _e["polled"] else round(100 * (_e["polled"] - _e["own_down"] - _e["behind"]) / _e["polled"], 3)
+    )
 TOTAL_POLLED = sum(e["polled"] for e in EXPECTED.values())
 TOTAL_UP = sum(e["polled"] - e["own_down"] - e["behind"] for e in EXPECTED.values())
 TOTAL_AVAIL = round(100 * TOTAL_UP / TOTAL_POLLED, 3)

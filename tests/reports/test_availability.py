@@ -16,14 +16,29 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import run_netmon
-from tests.reports.month_data import DEVICES, EXPECTED, P, P_BEHIND, TOTAL_AVAIL, down_samples, points
+from tests.reports.month_data import DEVICES, EXPECTED, P_BEHIND, TOTAL_AVAIL, P, down_samples, points
 
 SCOPE = ["--scope", "device=" + ",".join(DEVICES)]
 COLS = ["availability", "polled", "nodata", "own_down", "behind", "outages", "outage_total", "longest"]
 
 
 def _report(cfg, fmt, out, *extra):
-    r = run_netmon("report", "availability", "-c", str(cfg), "--month", "2026-11", "--format", fmt, "-o", str(out), "--lang", "en", *SCOPE, *extra)
+    r = run_netmon(
+        "report",
+        "availability",
+        "-c",
+        str(cfg),
+        "--month",
+        "2026-11",
+        "--format",
+        fmt,
+        "-o",
+        str(out),
+        "--lang",
+        "en",
+        *SCOPE,
+        *extra,
+    )
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     return r
@@ -69,18 +84,39 @@ def test_xlsx_figures_exact(backend, request, tmp_path):
 
 def test_csv_is_formula_safe_and_bilingual(month_sqlite, tmp_path):
     out = tmp_path / "nov.csv"
-    r = run_netmon("report", "availability", "-c", str(month_sqlite), "--month", "2026-11", "--format", "csv", "-o", str(out), *SCOPE)
+    r = run_netmon(
+        "report",
+        "availability",
+        "-c",
+        str(month_sqlite),
+        "--month",
+        "2026-11",
+        "--format",
+        "csv",
+        "-o",
+        str(out),
+        *SCOPE,
+    )
     assert r.returncode == 0, r.stderr
     text = out.read_text(encoding="utf-8-sig")
     assert "可用率 % availability %" in text and "中央 central" not in text  # no central device in scope
     rows = list(csv.reader(io.StringIO(text)))
     dev_start = next(i for i, r in enumerate(rows) if r and r[0].startswith("# 设备明细"))
     _check_devices([[_num(c) for c in r] for r in rows[dev_start + 2 : dev_start + 2 + len(DEVICES)]])
-    from netmon.report.avail_tables import safe_cell, to_csv, Sheet
+    from netmon.report.avail_tables import Sheet, safe_cell, to_csv
 
-    evil = to_csv([Sheet("x", "x", ["a"], [["=HYPERLINK(\"http://x\")"], ["+1"], ["-1"], ["@SUM(A1)"], ["\tx"], ["ok"], [-5]])])
+    evil = to_csv(
+        [Sheet("x", "x", ["a"], [['=HYPERLINK("http://x")'], ["+1"], ["-1"], ["@SUM(A1)"], ["\tx"], ["ok"], [-5]])]
+    )
     lines = evil.splitlines()
-    assert lines[2:8] == ["'=HYPERLINK(\"http://x\")".replace('"', '""').join(['"', '"']), "'+1", "'-1", "'@SUM(A1)", "'\tx", "ok"]
+    assert lines[2:8] == [
+        '\'=HYPERLINK("http://x")'.replace('"', '""').join(['"', '"']),
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+        "ok",
+    ]
     assert lines[8] == "-5" and safe_cell(-5) == -5  # numbers stay numbers
 
 
@@ -101,7 +137,19 @@ def test_html_in_chromium(month_sqlite, tmp_path):
     if not chromium:
         pytest.skip("chromium is not installed (make test installs it as root)")
     out = tmp_path / "nov.html"
-    r = run_netmon("report", "availability", "-c", str(month_sqlite), "--month", "2026-11", "-o", str(out), "--lang", "both", *SCOPE)
+    r = run_netmon(
+        "report",
+        "availability",
+        "-c",
+        str(month_sqlite),
+        "--month",
+        "2026-11",
+        "-o",
+        str(out),
+        "--lang",
+        "both",
+        *SCOPE,
+    )
     assert r.returncode == 0, r.stderr
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
              "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]  # fmt: skip
@@ -133,7 +181,9 @@ def test_html_in_chromium(month_sqlite, tmp_path):
 
 
 def test_period_without_data_and_bad_input(month_sqlite, tmp_path):
-    r = run_netmon("report", "availability", "-c", str(month_sqlite), "--month", "2025-01", "-o", str(tmp_path / "x.html"))
+    r = run_netmon(
+        "report", "availability", "-c", str(month_sqlite), "--month", "2025-01", "-o", str(tmp_path / "x.html")
+    )
     assert r.returncode == 1 and "no reachability data (snmp_reach) between 2025-01-01T00:00:00+08:00" in r.stderr
     assert not (tmp_path / "x.html").exists()
     r = run_netmon("report", "availability", "-c", str(month_sqlite), "--month", "2026-13")

@@ -35,7 +35,16 @@ def test_alerts_list_and_history_in_local_time(tmp_path):
     topo = Topology(load_inventory([SMALL]))
     eng = AlertEngine.from_config(cfg["alerting"], topo, None)
     dev = topo.device("c-in-core1")
-    eng.process([Point("snmp_reach", dev.point_tags(), {"up": 0, "response_ms": 0.0, "error": "timeout", "values": 0}, int(T0 * 1e9))])
+    eng.process(
+        [
+            Point(
+                "snmp_reach",
+                dev.point_tags(),
+                {"up": 0, "response_ms": 0.0, "error": "timeout", "values": 0},
+                int(T0 * 1e9),
+            )
+        ]
+    )
     eng.end_cycle(T0)
     eng._save()
     env = {"TZ": "UTC"}  # the machine's zone differs from netmon.yaml's: netmon.yaml wins

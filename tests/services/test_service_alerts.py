@@ -12,11 +12,23 @@ from netmon.model import Point
 from tests.conftest import ROOT
 
 T0 = 1_800_000_000.0
-TAGS = {"target": "gd-portal", "kind": "http", "network": "extranet", "tier": "province", "region": "广东", "province": "广东"}
+TAGS = {
+    "target": "gd-portal",
+    "kind": "http",
+    "network": "extranet",
+    "tier": "province",
+    "region": "广东",
+    "province": "广东",
+}
 
 
 def svc(vantage: str, up: int, t: float) -> Point:
-    return Point("service", {**TAGS, "vantage": vantage}, {"up": up, "error": "" if up else "timeout", "detail": "", "duration_ms": 5.0}, int(t * 1e9))
+    return Point(
+        "service",
+        {**TAGS, "vantage": vantage},
+        {"up": up, "error": "" if up else "timeout", "detail": "", "duration_ms": 5.0},
+        int(t * 1e9),
+    )
 
 
 def cert(days: float, t: float) -> Point:
@@ -27,7 +39,9 @@ def cert(days: float, t: float) -> Point:
 @pytest.fixture
 def engine(tmp_path):
     topo = Topology(load_inventory([ROOT / "configs" / "inventory" / "small.yaml"]))
-    return AlertEngine.from_config({"state": str(tmp_path / "a.db"), "rules": [str(ROOT / "configs" / "alerts")]}, topo, None)
+    return AlertEngine.from_config(
+        {"state": str(tmp_path / "a.db"), "rules": [str(ROOT / "configs" / "alerts")]}, topo, None
+    )
 
 
 def firing(eng, rule):

@@ -116,7 +116,9 @@ def test_job_on_the_scheduler(svc_lab, tmp_path):
     """The daemon's contract: one cycle emits the points of every target this vantage owns."""
     _targets(svc_lab, tmp_path / "targets.yaml")
     cfg_path = tmp_path / "netmon.yaml"
-    cfg_path.write_text(f"inventory: [{ROOT / 'configs' / 'inventory' / 'small.yaml'}]\nservices:\n  vantage: 广东\n  files: [targets.yaml]\n")
+    cfg_path.write_text(
+        f"inventory: [{ROOT / 'configs' / 'inventory' / 'small.yaml'}]\nservices:\n  vantage: 广东\n  files: [targets.yaml]\n"
+    )
     cfg = load_config(cfg_path)
     got = []
 
@@ -147,7 +149,10 @@ def test_secret_headers_are_references_and_never_shown(svc_lab, tmp_path):
     r = run_netmon("services", "check", "-f", str(f))
     assert r.returncode == 2 and f"{f}:5: targets.0.headers: Authorization: inline secrets are not allowed" in r.stderr
     assert "hunter2" not in r.stderr + r.stdout
-    f.write_text(f"targets:\n  - name: a\n    kind: http\n    url: http://ops:pw@127.0.0.1:{svc_lab.http.port}/\n", encoding="utf-8")
+    f.write_text(
+        f"targets:\n  - name: a\n    kind: http\n    url: http://ops:pw@127.0.0.1:{svc_lab.http.port}/\n",
+        encoding="utf-8",
+    )
     r = run_netmon("services", "check", "-f", str(f))
     assert r.returncode == 2 and "a password in the URL is not allowed" in r.stderr and "pw@" not in r.stderr
     f.write_text(f"targets:\n  - name: a\n    kind: http\n    url: http://127.0.0.1:{svc_lab.http.port}/\n"
@@ -187,7 +192,11 @@ def test_daemon_stores_service_points(svc_lab, tmp_path, monkeypatch):
     async def read():
         q = open_query(f"sqlite:///{tmp_path / 'run.db'}")
         try:
-            return await q.latest("service"), await q.latest("service_cert"), await q.latest("netmon_self", where={"collector": "services"})
+            return (
+                await q.latest("service"),
+                await q.latest("service_cert"),
+                await q.latest("netmon_self", where={"collector": "services"}),
+            )
         finally:
             await q.close()
 

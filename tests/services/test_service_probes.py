@@ -21,7 +21,9 @@ def run(t: Target, settings: ServiceSettings = SETTINGS):
 
 
 def openssl_not_after(path) -> float:
-    out = subprocess.run(["openssl", "x509", "-in", str(path), "-noout", "-enddate"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["openssl", "x509", "-in", str(path), "-noout", "-enddate"], capture_output=True, text=True, check=True
+    ).stdout
     return dt.datetime.strptime(out.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y %Z").replace(tzinfo=dt.UTC).timestamp()
 
 
@@ -45,7 +47,9 @@ def test_https_valid_phases_match_and_revocation(svc_lab):
     assert abs(c.days_left - 200) < 0.01
     statuses = {(x.method, x.status) for x in r.revocation}
     assert statuses == {("ocsp", "good"), ("crl", "good")}
-    assert openssl_ocsp(svc_lab, svc_lab.rsa.d / "inter.pem", svc_lab.rsa.d / "valid.pem", svc_lab.rsa.ocsp_url) == "good"
+    assert (
+        openssl_ocsp(svc_lab, svc_lab.rsa.d / "inter.pem", svc_lab.rsa.d / "valid.pem", svc_lab.rsa.ocsp_url) == "good"
+    )
 
 
 @pytest.mark.parametrize(
@@ -81,12 +85,23 @@ def test_revoked_certificate_ocsp_and_crl(svc_lab):
     r, _ = run(t)
     assert not r.up and r.error == "revoked"
     assert {(x.method, x.status) for x in r.revocation} == {("ocsp", "revoked"), ("crl", "revoked")}
-    assert openssl_ocsp(svc_lab, svc_lab.rsa.d / "inter.pem", svc_lab.rsa.d / "revoked.pem", svc_lab.rsa.ocsp_url) == "revoked"
+    assert (
+        openssl_ocsp(svc_lab, svc_lab.rsa.d / "inter.pem", svc_lab.rsa.d / "revoked.pem", svc_lab.rsa.ocsp_url)
+        == "revoked"
+    )
 
 
 def test_sm2_chain(svc_lab):
     sm2 = svc_lab.sm2
-    t = Target(name="sm2", kind="tls", host="127.0.0.1", port=svc_lab.https["sm2"].port, server_name=HOST, ca_file=sm2.root, revocation=True)
+    t = Target(
+        name="sm2",
+        kind="tls",
+        host="127.0.0.1",
+        port=svc_lab.https["sm2"].port,
+        server_name=HOST,
+        ca_file=sm2.root,
+        revocation=True,
+    )
     r, _ = run(t)
     assert r.up, r.detail
     c = r.cert
@@ -100,7 +115,9 @@ def test_sm2_chain(svc_lab):
     r2, _ = run(t.model_copy(update={"ca_file": svc_lab.d / "rsa" / "root.pem", "revocation": False}))
     assert not r2.up and r2.cert is not None and r2.cert.chain_valid is False
     # A leaf with an SM2 key (TLS on Debian's OpenSSL cannot serve it): read from its DER.
-    der = x509.load_pem_x509_certificate(sm2.sm2_leaf.read_bytes()).public_bytes(__import__("cryptography").hazmat.primitives.serialization.Encoding.DER)
+    der = x509.load_pem_x509_certificate(sm2.sm2_leaf.read_bytes()).public_bytes(
+        __import__("cryptography").hazmat.primitives.serialization.Encoding.DER
+    )
     info, _ = cert_info([der], None, "", None)
     assert info.key_type == "sm2" and info.sig_alg == "SM2-with-SM3"
     assert info.not_after_s == int(openssl_not_after(sm2.sm2_leaf)) and 44.9 < info.days_left < 45.1
