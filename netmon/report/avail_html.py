@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..timefmt import fmt_time, tz_label
 from .avail_tables import Sheet, label, value_label
-from .availability import AvailabilityReport
+from .availability import NS, AvailabilityReport
 from .svg import bar_chart
 
 TEMPLATE = """<!DOCTYPE html>
@@ -50,12 +50,22 @@ TEMPLATE = """<!DOCTYPE html>
 def render_html(rep: AvailabilityReport, all_sheets: list[Sheet], lang: str, tz: tzinfo) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     tiers = rep.groups["tier"]
+    own = {d.device: d.own_down_ns for d in rep.devices}
+    by_tier = {g.name: 0.0 for g in tiers}
+    for d in rep.devices:
+        by_tier[d.tags.get("tier") or "-"] += own[d.device]
+    # Availability bars would all read ~100 %: the minutes lost tell the tiers apart.
     chart = bar_chart(
-        [f"{value_label('tier', g.name, 'en')}" for g in tiers],
-        {"availability %": [round(100.0 * (g.availability or 0.0), 3) for g in tiers]},
-        label("availability", lang) + " / " + label("tier", lang),
-        unit="%",
-        max_value=100,
+        [value_label("tier", g.name, lang) for g in tiers],
+        {
+            label("own", lang): [round(by_tier[g.name] / NS / 60, 1) for g in tiers],
+            label("behind_short", lang): [round(g.behind_ns / NS / 60, 1) for g in tiers],
+        },
+        label("unavailable_chart", lang),
+        unit="min",
+        stacked=True,
+        width=760,
+        colours=["#c62828", "#ef6c00"],  # both are lost minutes: no green
     )
     return env.from_string(TEMPLATE).render(
         lang=lang,

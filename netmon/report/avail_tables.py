@@ -46,6 +46,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cut_off": ("其后不可达设备数", "devices cut off behind it"),
     "cut_off_names": ("其后不可达设备", "devices behind it"),
     "outage_list": ("故障清单（根因）", "Outages (root causes)"),
+    "unavailable_chart": ("各层级不可用分钟", "Unavailable minutes per tier"),
+    "own": ("自身故障", "own"),
+    "behind_short": ("上级故障", "behind a parent"),
     "by": ("按{x}统计", "By {x}"),
     "device_list": ("设备明细", "Devices"),
     "yes": ("是", "yes"),
@@ -60,8 +63,10 @@ NET_ZH = {"intranet": "内网", "extranet": "外网"}
 
 
 def label(key: str, lang: str, **kw: str) -> str:
+    """A label in zh, en or both; keyword values are label keys too, translated in the same language."""
     zh, en = LABELS[key]
-    zh, en = zh.format(**kw) if kw else zh, en.format(**kw) if kw else en
+    zh = zh.format(**{k: LABELS[v][0] for k, v in kw.items()})
+    en = en.format(**{k: LABELS[v][1] for k, v in kw.items()})
     return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
 
 
@@ -132,7 +137,7 @@ def sheets(rep: AvailabilityReport, lang: str, tz: tzinfo) -> list[Sheet]:  # fm
         out.append(
             Sheet(
                 kind,
-                L("by", x=L(kind)),
+                L("by", x=kind),
                 [L(kind), *[L(c) for c in gcols]],
                 [_group_row(g, lang) for g in rep.groups[kind]],
             )
