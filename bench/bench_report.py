@@ -45,7 +45,9 @@ NETMON = [sys.executable, "-m", "netmon"]
 
 def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
     inv_csv = d / "national.csv"
-    subprocess.run([*NETMON, "inventory", "generate", "--size", "national", "-o", str(inv_csv)], check=True, capture_output=True)
+    subprocess.run(
+        [*NETMON, "inventory", "generate", "--size", "national", "-o", str(inv_csv)], check=True, capture_output=True
+    )
     inv = load_inventory([inv_csv])
     topo = Topology(inv)
     db = d / "netmon.db"
@@ -69,7 +71,12 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
     # The sink's retention index (samples_time) is dropped: the report does not read it, and 285 M
     # random inserts into it would triple the generation time and add ~5 GiB.
     conn.execute("DROP INDEX IF EXISTS samples_time")
-    ids = {name: sid for sid, name in conn.execute("SELECT id, json_extract(tags, '$.device') FROM series WHERE measurement='snmp_reach'")}
+    ids = {
+        name: sid
+        for sid, name in conn.execute(
+            "SELECT id, json_extract(tags, '$.device') FROM series WHERE measurement='snmp_reach'"
+        )
+    }
     conn.execute("DELETE FROM samples")
     conn.commit()
     w0 = time.perf_counter()
@@ -83,7 +90,9 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
     rnd = random.Random(17)
     stats = {"devices": len(ids), "samples": 0, "own_outages": 0, "province_outages": 0, "cut_off": 0, "holes": 0}
     down: list[tuple[int, int, int]] = []
-    provinces = sorted({d.name for d in inv if d.tier.value == "province" and d.network.value == "intranet" and d.role == "core"})
+    provinces = sorted(
+        {d.name for d in inv if d.tier.value == "province" and d.network.value == "intranet" and d.role == "core"}
+    )
     for prov, day in zip(rnd.sample(provinces, 2), (3, 17), strict=True):
         a = int((datetime(2026, 11, day, 10, tzinfo=TZ)).timestamp()) * 10**9
         for dev in [prov, *topo.descendants(prov)]:
@@ -93,13 +102,29 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
     names = sorted(ids)
     for day in range(days):
         for dev in rnd.sample(names, max(1, len(names) // 200)):
-            a = int((datetime(2026, 11, 1, tzinfo=TZ) + timedelta(days=day, minutes=rnd.randrange(0, 1440 - 120, 5))).timestamp()) * 10**9
+            a = (
+                int(
+                    (
+                        datetime(2026, 11, 1, tzinfo=TZ) + timedelta(days=day, minutes=rnd.randrange(0, 1440 - 120, 5))
+                    ).timestamp()
+                )
+                * 10**9
+            )
             down.append((ids[dev], a, a + rnd.randrange(15, 121, 5) * 60 * 10**9))
             stats["own_outages"] += 1
-    conn.executemany("UPDATE samples SET value = 0 WHERE series_id = ? AND field = 'up' AND time_ns >= ? AND time_ns < ?", down)
+    conn.executemany(
+        "UPDATE samples SET value = 0 WHERE series_id = ? AND field = 'up' AND time_ns >= ? AND time_ns < ?", down
+    )
     holes = []
     for dev in rnd.sample(names, len(names) // 100):
-        a = int((datetime(2026, 11, 1, tzinfo=TZ) + timedelta(days=rnd.randrange(days), hours=rnd.randrange(0, 18))).timestamp()) * 10**9
+        a = (
+            int(
+                (
+                    datetime(2026, 11, 1, tzinfo=TZ) + timedelta(days=rnd.randrange(days), hours=rnd.randrange(0, 18))
+                ).timestamp()
+            )
+            * 10**9
+        )
         holes.append((ids[dev], a, a + 6 * 3600 * 10**9))
     conn.executemany("DELETE FROM samples WHERE series_id = ? AND time_ns >= ? AND time_ns < ?", holes)
     stats["holes"] = len(holes)
@@ -109,7 +134,10 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
     conn.close()
     stats["gen_s"] = round(time.perf_counter() - w0)
     cfg = d / "netmon.yaml"
-    cfg.write_text(f"inventory: [{inv_csv}]\nsink: sqlite:///{db}\ntimezone: Asia/Shanghai\nintervals: {{snmp: {STEP}}}\n", encoding="utf-8")
+    cfg.write_text(
+        f"inventory: [{inv_csv}]\nsink: sqlite:///{db}\ntimezone: Asia/Shanghai\nintervals: {{snmp: {STEP}}}\n",
+        encoding="utf-8",
+    )
     return cfg, stats
 
 
@@ -117,7 +145,7 @@ def run_report(cfg: Path, fmt: str, out: Path, period: list[str]) -> tuple[float
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     w0 = time.perf_counter()
     r = subprocess.run([*NETMON, "report", "availability", "-c", str(cfg), *period, "--format", fmt, "-o", str(out)],
-                       capture_output=True, text=True)  # fmt: skip
+                       capture_output=True, text=True, env={**os.environ, "COLUMNS": "250"})  # fmt: skip
     wall = time.perf_counter() - w0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
@@ -139,11 +167,15 @@ def main() -> int:
         else:
             cfg, stats = generate(d, args.days)
         print(f"data: {stats}; database {(d / 'netmon.db').stat().st_size / 2**30:.1f} GiB")
-        period = ["--month", "2026-11"] if args.days == 30 else ["--from", "2026-11-01", "--to", f"2026-11-{args.days:02d}"]
+        period = (
+            ["--month", "2026-11"] if args.days == 30 else ["--from", "2026-11-01", "--to", f"2026-11-{args.days:02d}"]
+        )
         for fmt in ("html", "xlsx"):
             wall, cpu, rss, summary = run_report(cfg, fmt, d / f"report.{fmt}", period)
             size = (d / f"report.{fmt}").stat().st_size / 2**20
-            print(f"{fmt:5} wall {wall:6.1f} s  CPU {cpu:6.1f} s  peak RSS {rss:6.0f} MiB  file {size:5.1f} MiB  | {summary}")
+            print(
+                f"{fmt:5} wall {wall:6.1f} s  CPU {cpu:6.1f} s  peak RSS {rss:6.0f} MiB  file {size:5.1f} MiB  | {summary}"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(d, ignore_errors=True)

@@ -64,10 +64,18 @@ def targets(ports: dict[str, int], ca: Path) -> dict[str, tuple[Target, str, str
     h, s, dns = ports["http"], ports["https"], ports["dns"]
     return {
         "http": (Target(name="http", kind="http", url=f"http://127.0.0.1:{h}/"), "http", f"http://127.0.0.1:{h}/"),
-        "https": (Target(name="https", kind="http", url=f"https://127.0.0.1:{s}/", ca_file=ca), "https", f"https://127.0.0.1:{s}/"),
+        "https": (
+            Target(name="https", kind="http", url=f"https://127.0.0.1:{s}/", ca_file=ca),
+            "https",
+            f"https://127.0.0.1:{s}/",
+        ),
         "tcp": (Target(name="tcp", kind="tcp", host="127.0.0.1", port=s), "tcp", f"127.0.0.1:{s}"),
         "tls": (Target(name="tls", kind="tls", host="127.0.0.1", port=s, ca_file=ca), "tls", f"127.0.0.1:{s}"),
-        "dns": (Target(name="dns", kind="dns", server=f"127.0.0.1:{dns}", query=HOST, expect=["127.0.0.1"]), "dns", f"127.0.0.1:{dns}"),
+        "dns": (
+            Target(name="dns", kind="dns", server=f"127.0.0.1:{dns}", query=HOST, expect=["127.0.0.1"]),
+            "dns",
+            f"127.0.0.1:{dns}",
+        ),
     }
 
 
@@ -90,7 +98,7 @@ def blackbox(d: Path, ca: Path) -> tuple[Proc, int]:
 
 def bb_probe(port: int, module: str, target: str) -> bool:
     url = f"http://127.0.0.1:{port}/probe?module={module}&target={urllib.request.quote(target, safe='')}"
-    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - our own loopback exporter
+    with urllib.request.urlopen(url, timeout=10) as resp:
         return b"probe_success 1" in resp.read()
 
 
@@ -132,12 +140,18 @@ def main() -> int:
         for p in procs:
             p.stop()
         shutil.rmtree(d, ignore_errors=True)
-    print(f"\n{args.probes} probes per kind, one at a time, targets on 127.0.0.1 ({socket.gethostname()}, {os.cpu_count()} CPUs)")
-    print(f"{'kind':6} {'netmon µs CPU/probe':>20} {'blackbox µs CPU/probe':>22} {'ratio netmon/bb':>16} {'ok netmon/bb':>14}")
+    print(
+        f"\n{args.probes} probes per kind, one at a time, targets on 127.0.0.1 ({socket.gethostname()}, {os.cpu_count()} CPUs)"
+    )
+    print(
+        f"{'kind':6} {'netmon µs CPU/probe':>20} {'blackbox µs CPU/probe':>22} {'ratio netmon/bb':>16} {'ok netmon/bb':>14}"
+    )
     for kind, ok, bok, n_cpu, b_cpu, _nw, _bw in rows:
         n_us, b_us = n_cpu / args.probes * 1e6, b_cpu / args.probes * 1e6
         print(f"{kind:6} {n_us:20.0f} {b_us:22.0f} {n_us / b_us if b_us else float('inf'):15.2f}x {ok:>6}/{bok:<6}")
-    print("(blackbox: its whole process, including serving the /probe request Prometheus would send; netmon: the probe and its result fields, in this process)")
+    print(
+        "(blackbox: its whole process, including serving the /probe request Prometheus would send; netmon: the probe and its result fields, in this process)"
+    )
     return 0
 
 
