@@ -63,7 +63,9 @@ def availability(
     step: Annotated[
         float | None,
         typer.Option(
-            "--step", help="seconds one sample stands for (default intervals.snmp; 300 for 5-minute downsampled data)"
+            "--step",
+            min=1.0,
+            help="seconds one sample stands for (default intervals.snmp; 300 for 5-minute downsampled data)",
         ),
     ] = None,
 ) -> None:
