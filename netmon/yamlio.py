@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-from .errors import InputError
+from .errors import InputError, Problem
 
 
 class LineDict(dict[str, Any]):
@@ -105,3 +106,17 @@ def line_for_loc(root: Any, loc: tuple[str | int, ...]) -> int | None:
         except (KeyError, IndexError, TypeError):
             break
     return best
+
+
+def pydantic_problems(exc: ValidationError, source: str, doc: Any, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """A pydantic ValidationError as Problems: ``file:line: prefix.field: reason`` (lines from ``doc``)."""
+    out = []
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown setting"
+        elif e["type"] == "missing":
+            msg = "required setting is missing"
+        out.append(Problem(source, msg, line_for_loc(doc, loc), ".".join(str(p) for p in (*prefix, *loc))))
+    return out

@@ -33,6 +33,7 @@ from ..secrets import SecretStore
 from .config import AlertingConfig, AlertmanagerReceiver, parse_alerting
 from .notify import Dispatcher, Notice, Notifier, build_notifiers
 from .notify.message import Kind
+from .quorum import Votes
 from .rootcause import Analysis, RootCause
 from .rules import DEFAULT_RULES_DIR, Rule, load_rules
 from .selectors import DeviceSelector, LabelMatcher, tags_match
@@ -115,6 +116,7 @@ class AlertEngine:
         self._ticker: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.points_seen = 0
+        self._quorum = Votes()
         self.reload_silences()
 
     # --- construction ------------------------------------------------------------------------
@@ -193,12 +195,18 @@ class AlertEngine:
                         rule.id, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True))
                     )
                 kind = rule.kind
+                fields = p.fields
+                if rule.spec.quorum is not None:  # "down from >= 2 vantage points" (quorum.py)
+                    voted = self._quorum.vote(rule, aid, tags, fields, t)
+                    if voted is None:
+                        continue
+                    fields = voted
                 if kind == "state":
-                    self._state(rule, aid, tags, p.fields, t, immediate, out)
+                    self._state(rule, aid, tags, fields, t, immediate, out)
                 elif kind == "event":
-                    self._event(rule, aid, tags, p.fields, t, out)
+                    self._event(rule, aid, tags, fields, t, out)
                 else:
-                    self._seen(rule, aid, tags, p.fields, t, out)
+                    self._seen(rule, aid, tags, fields, t, out)
         if out:
             self._save()
         return out

@@ -37,6 +37,7 @@ from ..inventory import Inventory, Scope
 from ..yamlio import LineDict, LineList, line_for_loc, line_of, load_yaml
 from .conditions import Condition, ConditionError, compile_condition
 from .durations import Duration
+from .quorum import QUORUM_FIELDS, Quorum
 from .selectors import DeviceSelector
 
 Severity = Literal["critical", "major", "warning", "info"]
@@ -80,6 +81,7 @@ class RuleSpec(BaseModel):
     event: bool = False
     resolve_after: Duration = 600.0
     absent: Duration | None = None
+    quorum: Quorum | None = None
     enabled: bool = True
 
     @field_validator("labels", mode="before")
@@ -135,6 +137,9 @@ def _default_group_by(measurement: str) -> tuple[str, ...]:
         "compliance": ("device", "standard"),
         "compliance_rule": ("device", "standard", "check=rule"),
         "probe": ("device", "target", "kind"),
+        "service": ("target",),
+        "service_cert": ("target",),
+        "service_revocation": ("target", "method"),
         "security_finding": ("device", "finding=rule", "category"),
         "netmon_self": ("instance",),
         "snmp_trap": ("device", "trap", "ifIndex"),
@@ -185,7 +190,16 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
         scope = Scope.parse(spec.select)
     except InputError as exc:
         raise _FieldError("select", "; ".join(p.reason for p in exc.problems)) from None
+    if spec.quorum is not None:
+        if spec.event or spec.absent is not None:
+            raise _FieldError("quorum", "quorum applies to state rules (when/recover) only")
+        if spec.quorum.by not in tags_ok:
+            raise _FieldError("quorum.by", f"{spec.measurement} points have no tag {spec.quorum.by!r} to vote by")
+        if any(c is not None and c.uses_delta for c in conds.values()):
+            raise _FieldError("when", "delta() cannot be used with quorum")
     allowed = tags_ok | fields | set(spec.labels) | set(ENGINE_LABELS) | {lbl for lbl, _ in label_map}
+    if spec.quorum is not None:
+        allowed |= set(QUORUM_FIELDS)
     for lang in ("en", "zh"):
         text = getattr(spec.summary, lang)
         try:

@@ -71,6 +71,7 @@ class MainJob:
         self.traps: Any = None
         self.backup: Any = None
         self.probe: Any = None
+        self.services: Any = None  # collectors.service.ServiceJob when netmon.yaml has `services:`
         self.last_backup: Any = None
         self.reloads = 0
         self._stop_requested = False
@@ -108,6 +109,12 @@ class MainJob:
             except InputError as exc:
                 for p in exc.problems:
                     log.error("reload: probe settings refused, keeping the old ones: %s", p)
+        if self.services is not None:
+            try:
+                self.services.reconfigure(self.cfg)
+            except InputError as exc:
+                for p in exc.problems:
+                    log.error("reload: services settings refused, keeping the old ones: %s", p)
         if self.backup is not None:
             try:
                 self.backup.reconfigure(self.cfg)
@@ -161,6 +168,8 @@ class MainJob:
             up, down = self.snmp.last_cycle_counts()
         elif result.collector == "backup" and self.last_backup is not None:
             up, down = self.last_backup.backed_up, self.last_backup.failed
+        elif result.collector == "services":
+            up, down = self.services.targets - result.failed, result.failed
         self.metrics.cycle_done(result.collector, result.duration, self._interval(result.collector), up, down)
         if self.alerts is not None and result.collector == "snmp":
             out = self.alerts.end_cycle(time.time())
@@ -252,6 +261,7 @@ class MainJob:
                 Job("probe", self.cfg.intervals.probe, self.probe.poll, lambda: self.devices,
                     jitter=self.cfg.intervals.jitter, on_cycle_end=self._after_cycle)
             )  # fmt: skip
+        self._add_services(sched)
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())
@@ -266,6 +276,17 @@ class MainJob:
         except TimeoutError:
             log.warning("abandoned polls still running after %.0fs", self.opts.stop_grace)
         return 0
+
+    def _add_services(self, sched: Scheduler) -> None:
+        """Service probes (collectors/service) when netmon.yaml has a `services:` section."""
+        from collectors.service import ServiceJob
+
+        if ServiceJob.wanted(self.cfg):
+            self.services = ServiceJob(self.cfg, self.emit)
+            sched.add(
+                Job("services", self.cfg.intervals.services, None, list, cycle_fn=self.services.cycle,
+                    on_cycle_end=self._after_cycle)
+            )  # fmt: skip
 
     def _make_alerts(self) -> Any:
         from ..alerting.runtime import make_engine, make_trap_receiver
