@@ -151,6 +151,8 @@ class NetmonConfig(_Strict):
     security: dict[str, Any] = Field(default_factory=dict)
     nats: dict[str, Any] = Field(default_factory=dict)
     dashboards: dict[str, Any] = Field(default_factory=dict)
+    syslog: dict[str, Any] = Field(default_factory=dict)
+    topology: dict[str, Any] = Field(default_factory=dict)
 
     # Set by load_config, not by the file.
     path: Path | None = Field(default=None, exclude=True)

@@ -71,6 +71,7 @@ class MainJob:
         self.traps: Any = None
         self.backup: Any = None
         self.probe: Any = None
+        self.syslog: Any = None
         self.last_backup: Any = None
         self.reloads = 0
         self._stop_requested = False
@@ -116,6 +117,8 @@ class MainJob:
                     log.error("reload: backup/compliance settings refused, keeping the old ones: %s", p)
         if self.alerts is not None:
             self.alerts.set_topology(self.topology)
+        if self.syslog is not None:
+            self.syslog.set_inventory(self.topology.inventory)
         self.state_log.forget({d.name for d in self.devices})
         self.reloads += 1
         log.info("reloaded: %d devices in scope (%s)", len(self.devices), self.opts.scope)
@@ -252,6 +255,7 @@ class MainJob:
                 Job("probe", self.cfg.intervals.probe, self.probe.poll, lambda: self.devices,
                     jitter=self.cfg.intervals.jitter, on_cycle_end=self._after_cycle)
             )  # fmt: skip
+        await self._start_syslog()
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())
@@ -276,8 +280,24 @@ class MainJob:
             self.traps = make_trap_receiver(self.cfg, self.topology, engine, self.pipeline.submit)
         return engine
 
+    async def _start_syslog(self) -> None:
+        """The syslog receiver, when netmon.yaml has a `syslog:` section (docs/SYSLOG.md)."""
+        from ..syslog.runtime import make_service, syslog_settings
+
+        settings = syslog_settings(self.cfg)
+        if settings is None:
+            return
+        self.syslog = make_service(
+            self.cfg, settings, self.topology.inventory, self.pipeline, self.alerts,
+            registry=self.metrics.registry, instance=self.metrics.instance, count=self.metrics.count_points,
+        )  # fmt: skip
+        await self.syslog.start()
+
     async def _shutdown(self) -> None:
         logging.getLogger("netmon.snmp").removeFilter(self._poll_log_filter)
+        if self.syslog is not None:
+            with contextlib.suppress(Exception):
+                await self.syslog.close()
         for closer in (self.snmp, self.probe):
             if closer is not None:
                 with contextlib.suppress(Exception):
