@@ -33,7 +33,6 @@ log = logging.getLogger("netmon.syslog")
 
 Store = Callable[[list[Point]], Awaitable[object]]
 UNKNOWN = "unknown"
-SELF_EVERY = 60.0
 
 
 class DeviceIndex:
@@ -272,7 +271,7 @@ class SyslogService:
 
     async def _self_loop(self) -> None:
         while True:
-            await asyncio.sleep(SELF_EVERY)
+            await asyncio.sleep(self.settings.stats_interval)
             with contextlib.suppress(Exception):
                 await self.store(self.self_points())
 

@@ -71,6 +71,7 @@ class SyslogSettings(_Strict):
         None, description="zone of device clocks for timestamps without one (RFC 3164); default: the host's"
     )
     vendors_dir: Path | None = Field(None, description="extra vendor message files (*.yaml) of this site")
+    stats_interval: float = Field(60.0, gt=0, description="seconds between the receiver's netmon_self points")
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     enabled: bool = True
 
