@@ -270,6 +270,9 @@ class SyslogService:
         return [Point("netmon_self", {"instance": self.instance, "collector": "syslog"}, fields)]
 
     async def _self_loop(self) -> None:
+        # a first point at start: rules on delta(messages_dropped) need the zero baseline
+        with contextlib.suppress(Exception):
+            await self.store(self.self_points())
         while True:
             await asyncio.sleep(self.settings.stats_interval)
             with contextlib.suppress(Exception):
