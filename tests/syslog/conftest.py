@@ -133,7 +133,13 @@ def start_serve(d: Path, tls_files: dict[str, Path], extra: str = "") -> Serve:
     udp, tcp, tls = free_port(__import__("socket").SOCK_DGRAM), free_port(), free_port()
     cfg = write_config(d, udp, tcp, tls, tls_files, extra)
     env = dict(os.environ, COLUMNS="200")
-    proc = start("netmon-syslog", [sys.executable, "-m", "netmon", "syslog", "serve", "-c", str(cfg)], d / "serve.log", env=env, cwd=ROOT)
+    proc = start(
+        "netmon-syslog",
+        [sys.executable, "-m", "netmon", "syslog", "serve", "-c", str(cfg)],
+        d / "serve.log",
+        env=env,
+        cwd=ROOT,
+    )
     wait_for(lambda: tcp_open("127.0.0.1", tcp) and tcp_open("127.0.0.1", tls), 30, "netmon syslog serve", proc.popen)
     return Serve(d, cfg, d / "netmon.db", d / "archive", udp, tcp, tls, tls_files, proc)
 

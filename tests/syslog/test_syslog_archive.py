@@ -184,7 +184,9 @@ def test_retention_never_deletes_younger_files(tmp_path):
     for age in (400, 185, 184, 183, 10, 0):
         day_file(tmp_path, today - timedelta(days=age)).write_text("x\n")
     gone = a.sweep(today)
-    assert sorted(p.name for p in gone) == sorted(day_file(tmp_path, today - timedelta(days=x)).name for x in (400, 185))
+    assert sorted(p.name for p in gone) == sorted(
+        day_file(tmp_path, today - timedelta(days=x)).name for x in (400, 185)
+    )
     left = sorted(p.name for p in tmp_path.glob("syslog-*.jsonl"))
     assert len(left) == 4
 

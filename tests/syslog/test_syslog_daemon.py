@@ -19,7 +19,7 @@ from netmon.lab.procs import free_port, start, tcp_open, wait_for
 
 
 def _metrics(port: int) -> dict[str, float]:
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()  # noqa: S310
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
     out: dict[str, float] = {}
     for line in text.splitlines():
         m = re.match(r"^(netmon_syslog_\w+)(\{[^}]*\})? ([0-9.e+-]+)$", line)
@@ -58,7 +58,9 @@ def test_daemon_counts_udp_drops_exactly_and_stores_the_rest(tmp_path, tls_files
         dropped = m['netmon_syslog_dropped_total{where="kernel"}'] + m['netmon_syslog_dropped_total{where="backlog"}']
         assert received + dropped == sent
         assert dropped > 0, "the flood did not overflow a 64 KiB buffer: nothing was measured"
-        selfs = s.wait_rows(lambda r: r.get("collector") == "syslog" and r.get("messages_dropped", 0) >= dropped, 20, "netmon_self")
+        selfs = s.wait_rows(
+            lambda r: r.get("collector") == "syslog" and r.get("messages_dropped", 0) >= dropped, 20, "netmon_self"
+        )
         assert selfs and selfs[-1]["messages_dropped"] == dropped
         # the drop alert fired from netmon_self
         assert s.wait_rows(lambda r: r.get("rule") == "syslog_messages_dropped", 20, "alert")

@@ -28,9 +28,21 @@ def _utc(ns: int | None) -> str:
     "raw,utc,zone,synced,host",
     [
         # Huawei VRP5 "Mmm dd yyyy", no zone: the device zone (Asia/Shanghai) applies
-        (b"<189>Nov 14 2026 10:20:30 HUAWEI %%01SHELL/5/CMDRECORD(s)[0]:x", "2026-11-14 02:20:30.000000", False, None, "HUAWEI"),
+        (
+            b"<189>Nov 14 2026 10:20:30 HUAWEI %%01SHELL/5/CMDRECORD(s)[0]:x",
+            "2026-11-14 02:20:30.000000",
+            False,
+            None,
+            "HUAWEI",
+        ),
         # Huawei VRP8 with its offset
-        (b"<189>Nov 14 2026 10:20:30+08:00 HUAWEI %%01SHELL/5/CMDRECORD(s):x", "2026-11-14 02:20:30.000000", True, None, "HUAWEI"),
+        (
+            b"<189>Nov 14 2026 10:20:30+08:00 HUAWEI %%01SHELL/5/CMDRECORD(s):x",
+            "2026-11-14 02:20:30.000000",
+            True,
+            None,
+            "HUAWEI",
+        ),
         (b"<189>2026-11-14 10:20:30 CE-1 %%01IFNET/4/IF_STATE(l):x", "2026-11-14 02:20:30.000000", False, None, "CE-1"),
         # H3C: the year after the time
         (b"<190>Nov 14 10:20:30 2026 H3C %%10SHELL/6/SHELL_CMD: x", "2026-11-14 02:20:30.000000", False, None, "H3C"),
@@ -107,7 +119,9 @@ def test_unknown_vendor_header_falls_back_to_generic_wording():
 
 def test_bad_vendor_file_names_file_line_and_field(tmp_path):
     p = tmp_path / "acme.yaml"
-    p.write_text("vendor: acme\nmessages:\n  - key: X\n    event: exploded\n  - key: Y\n    event: login_failure\n    re: '(?P<who>x'\n")
+    p.write_text(
+        "vendor: acme\nmessages:\n  - key: X\n    event: exploded\n  - key: Y\n    event: login_failure\n    re: '(?P<who>x'\n"
+    )
     with pytest.raises(InputError) as e:
         load_vendor_file(p)
     text = str(e.value)
@@ -119,7 +133,9 @@ def test_site_vendor_dir_adds_messages(tmp_path):
     (tmp_path / "huawei_extra.yaml").write_text(
         "vendor: huawei_vrp\nmessages:\n  - key: AAA/USER_LOCKED\n    event: login_failure\n    kv: true\n"
     )
-    c = load_catalogue(tmp_path).classify("%%01AAA/4/USER_LOCKED(l):locked. (User=bob, IpAddress=10.3.3.3)", "huawei_vrp")
+    c = load_catalogue(tmp_path).classify(
+        "%%01AAA/4/USER_LOCKED(l):locked. (User=bob, IpAddress=10.3.3.3)", "huawei_vrp"
+    )
     assert c.event == "login_failure" and c.fields == {"user": "bob", "src_ip": "10.3.3.3"}
 
 

@@ -40,8 +40,13 @@ def _send_udp(port: int, data: bytes, source: str | None = None) -> None:
 
 @pytest.mark.parametrize(
     "transport,fmt",
-    [("--udp", "--rfc3164"), ("--udp", "--rfc5424"), ("--tcp", "--rfc3164"), ("--tcp", "--rfc5424"),
-     ("--tcp", "--octet-count")],  # fmt: skip
+    [
+        ("--udp", "--rfc3164"),
+        ("--udp", "--rfc5424"),
+        ("--tcp", "--rfc3164"),
+        ("--tcp", "--rfc5424"),
+        ("--tcp", "--octet-count"),
+    ],
 )
 def test_logger_messages_stored_with_inventory_tags(serve, transport, fmt):
     tag = _tag()
@@ -51,7 +56,9 @@ def test_logger_messages_stored_with_inventory_tags(serve, transport, fmt):
     rows = serve.wait_rows(lambda r: tag in r.get("message", ""))
     assert len(rows) == 1, rows
     r = rows[0]
-    assert r["device"] == "gd-core" and r["network"] == "intranet" and r["province"] == "广东"  # 127.0.0.1 in the inventory
+    assert (
+        r["device"] == "gd-core" and r["network"] == "intranet" and r["province"] == "广东"
+    )  # 127.0.0.1 in the inventory
     assert r["facility"] == "local3" and r["severity"] == "warning"
     assert r["facility_code"] == 19 and r["severity_code"] == 4
     assert r["appname"] == "netmontest"
@@ -86,7 +93,10 @@ def test_tls_refuses_plaintext_and_a_client_hanging_in_the_handshake_does_not_bl
     hang = socket.create_connection(("127.0.0.1", serve.tls))
     tag = _tag()
     ctx = ssl.create_default_context(cafile=str(serve.tls_files["ca"]))
-    with socket.create_connection(("127.0.0.1", serve.tls)) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as s:
+    with (
+        socket.create_connection(("127.0.0.1", serve.tls)) as raw,
+        ctx.wrap_socket(raw, server_hostname="localhost") as s,
+    ):
         s.sendall(f"<13>Jan  1 00:00:00 h app: via tls {tag}\n".encode())
     assert serve.wait_rows(lambda r: tag in r.get("message", ""))
     hang.settimeout(10)
@@ -113,9 +123,14 @@ def test_vendor_messages_parsed_into_events(serve):
     cfg = by["SYS-5-CONFIG_I"]
     assert cfg["event"] == "config_change" and cfg["user"] == "netadmin"
     assert cfg["clock_synced"] == 0  # Cisco's "*": the device clock is not synchronised
-    assert by["IFNET/3/PHY_UPDOWN"]["event"] == "link_down" and by["IFNET/3/PHY_UPDOWN"]["interface"] == "GigabitEthernet1/0/3"
+    assert (
+        by["IFNET/3/PHY_UPDOWN"]["event"] == "link_down"
+        and by["IFNET/3/PHY_UPDOWN"]["interface"] == "GigabitEthernet1/0/3"
+    )
     # the configuration change pages at once, naming who and from where
-    alerts = serve.wait_rows(lambda r: r.get("rule") == "syslog_config_changed" and "netadmin" in r.get("summary", ""), measurement="alert")
+    alerts = serve.wait_rows(
+        lambda r: r.get("rule") == "syslog_config_changed" and "netadmin" in r.get("summary", ""), measurement="alert"
+    )
     assert alerts and "10.1.1.7" in alerts[0]["summary"]
 
 
@@ -126,7 +141,9 @@ def test_bruteforce_alert_after_five_failures_from_one_source(serve):
     serve.wait_count(lambda r: r.get("src_ip") == src, 4)
     assert not serve.rows("alert") or not [a for a in serve.rows("alert") if a.get("src_ip") == src]  # 4 < 5: no alert
     logger(serve.udp, "--udp", "-t", "sshd", message=f"Failed password for admin from {src} port 4999 ssh2")
-    alerts = serve.wait_rows(lambda r: r.get("rule") == "syslog_bruteforce" and r.get("src_ip") == src, measurement="alert")
+    alerts = serve.wait_rows(
+        lambda r: r.get("rule") == "syslog_bruteforce" and r.get("src_ip") == src, measurement="alert"
+    )
     assert alerts, "no brute-force alert"
     a = alerts[0]
     assert a["state"] == "firing" and a["device"] == "gd-core" and a["value"] == 5.0
@@ -137,8 +154,13 @@ def test_interface_flapping_alert(serve):
     tag = _tag()
     iface = f"GigabitEthernet0/0/{uuid.uuid4().int % 40}"
     for _ in range(3):
-        _send_tcp(serve.tcp, f"<188>Nov 14 2024 10:20:30 HUAWEI %%01IFNET/4/IF_STATE(l)[5]:Interface {iface} has turned into DOWN state. {tag}\n".encode())
-    alerts = serve.wait_rows(lambda r: r.get("rule") == "syslog_interface_flapping" and r.get("interface") == iface, measurement="alert")
+        _send_tcp(
+            serve.tcp,
+            f"<188>Nov 14 2024 10:20:30 HUAWEI %%01IFNET/4/IF_STATE(l)[5]:Interface {iface} has turned into DOWN state. {tag}\n".encode(),
+        )
+    alerts = serve.wait_rows(
+        lambda r: r.get("rule") == "syslog_interface_flapping" and r.get("interface") == iface, measurement="alert"
+    )
     assert alerts and alerts[0]["value"] == 3.0
 
 
@@ -185,7 +207,9 @@ def test_gb18030_text_decoded(serve):
 def test_oversize_and_truncated_octet_count(serve):
     tag = _tag()
     big = b"<13>Jan  1 00:00:00 h app: " + tag.encode() + b" " + b"x" * 5000
-    _send_tcp(serve.tcp, str(len(big)).encode() + b" " + big + b"20 <13>Jan  1 00:00:00 h a: after " + tag.encode() + b"\n")
+    _send_tcp(
+        serve.tcp, str(len(big)).encode() + b" " + big + b"20 <13>Jan  1 00:00:00 h a: after " + tag.encode() + b"\n"
+    )
     rows = serve.wait_rows(lambda r: tag in r.get("message", "") and "parse_error" in r)
     assert rows and "oversize: 5038 bytes" in rows[0]["parse_error"]
     assert len(rows[0]["message"]) < 2048

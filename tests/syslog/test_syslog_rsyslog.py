@@ -20,7 +20,9 @@ RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 def rsyslog(serve, tmp_path_factory):
     if not Path(RSYSLOGD).exists():
         pytest.skip("rsyslog is not installed (make setup installs rsyslog and rsyslog-gnutls as root)")
-    if not Path("/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so").exists() and not list(Path("/usr/lib").rglob("lmnsd_gtls.so")):
+    if not Path("/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so").exists() and not list(
+        Path("/usr/lib").rglob("lmnsd_gtls.so")
+    ):
         pytest.skip("rsyslog-gnutls is not installed")
     d = tmp_path_factory.mktemp("rsyslog")
     udp_in, tcp_in = free_port(socket.SOCK_DGRAM), free_port()
