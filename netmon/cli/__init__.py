@@ -32,6 +32,7 @@ COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.scan", None),  # `scan` and the `rules` group
     ("netmon.cli.relay", "relay"),
     ("netmon.cli.syslog", "syslog"),
+    ("netmon.cli.topology", "topology"),
 ]
 
 

@@ -72,6 +72,7 @@ class MainJob:
         self.backup: Any = None
         self.probe: Any = None
         self.syslog: Any = None
+        self.isolation: Any = None  # netmon.topology.watch.IsolationWatch (LLDP adjacency across networks)
         self.last_backup: Any = None
         self.reloads = 0
         self._stop_requested = False
@@ -119,6 +120,8 @@ class MainJob:
             self.alerts.set_topology(self.topology)
         if self.syslog is not None:
             self.syslog.set_inventory(self.topology.inventory)
+        if self.isolation is not None:
+            self.isolation.set_inventory(self.topology.inventory)
         self.state_log.forget({d.name for d in self.devices})
         self.reloads += 1
         log.info("reloaded: %d devices in scope (%s)", len(self.devices), self.opts.scope)
@@ -132,6 +135,8 @@ class MainJob:
 
     # ---- the point stream ------------------------------------------------------------------
     async def emit(self, points: list[Point]) -> None:
+        if self.isolation is not None:
+            points = points + self.isolation.check(points)
         self.metrics.count_points(len(points))
         for p in points:
             if p.measurement == "snmp_reach":
@@ -256,6 +261,7 @@ class MainJob:
                     jitter=self.cfg.intervals.jitter, on_cycle_end=self._after_cycle)
             )  # fmt: skip
         await self._start_syslog()
+        self._start_isolation_watch()
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())
@@ -292,6 +298,13 @@ class MainJob:
             registry=self.metrics.registry, instance=self.metrics.instance, count=self.metrics.count_points,
         )  # fmt: skip
         await self.syslog.start()
+
+    def _start_isolation_watch(self) -> None:
+        from ..topology.settings import load_topology_settings
+        from ..topology.watch import IsolationWatch
+
+        if load_topology_settings(self.cfg.topology, str(self.cfg.path or "netmon.yaml")).isolation_check:
+            self.isolation = IsolationWatch(self.topology.inventory)
 
     async def _shutdown(self) -> None:
         logging.getLogger("netmon.snmp").removeFilter(self._poll_log_filter)

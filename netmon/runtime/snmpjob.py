@@ -32,6 +32,9 @@ class SnmpJob:
         self._sites: dict[str, asyncio.Semaphore] = {}
 
     def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
+        from ..topology.settings import load_topology_settings
+
+        self.lldp = load_topology_settings(cfg.topology, str(cfg.path or "netmon.yaml")).lldp
         self.cfg = cfg
         self.store = cfg.secret_store()
         self._creds: dict[str, SnmpCredential] = {}
@@ -61,6 +64,8 @@ class SnmpJob:
         site = self._sites.setdefault(device.site, asyncio.Semaphore(self.cfg.snmp.per_site_concurrency))
         async with self._global, site:
             points = await self.poller.poll_device(device, target, health=health)
+            if health and self.lldp and points and points[0].fields.get("up"):
+                points += await self._lldp(device, target)
         for p in points:
             if p.measurement == "snmp_reach":
                 if p.fields.get("up"):
@@ -72,6 +77,16 @@ class SnmpJob:
                     self._down.add(device.name)
                     self._up.discard(device.name)
         return points
+
+    async def _lldp(self, device: Device, target: Target) -> list[Point]:
+        """LLDP neighbours with the health poll (topology.lldp); a failure costs a log line only."""
+        from collectors.snmp import lldp
+
+        try:
+            return await lldp.walk(self.engine, device, target, time.time_ns(), self.cfg.snmp.max_repetitions)
+        except Exception as exc:  # an agent's odd LLDP table must not mark the device down
+            log.debug("lldp walk of %s failed: %s", device.name, exc)
+            return []
 
     def last_cycle_counts(self) -> tuple[int, int]:
         up, down = len(self._up), len(self._down)
