@@ -191,7 +191,7 @@ def small_network() -> dict[str, Rec]:
                 2: "GigabitEthernet0/0/2",
                 3: "GigabitEthernet0/0/3",
                 4: "GigabitEthernet0/0/4",
-            },  # fmt: skip
+            },
             MAC["c-in-core"],
             True,
             [
@@ -210,7 +210,7 @@ def small_network() -> dict[str, Rec]:
                 ),
                 Nb(4, sys_name="gz-in-acc", port_id=b"GigabitEthernet0/0/24", chassis=bytes.fromhex("0099aa000010")),
             ],
-        ),  # fmt: skip
+        ),
         # province intranet core (Comware without lldpLocPortTable): the central core, and on
         # port 2 an extranet device known only by its chassis id -- the isolation breach
         "gd-in-core": Rec(
@@ -230,7 +230,7 @@ def small_network() -> dict[str, Rec]:
                     chassis=MAC["gd-ex-core"],
                 ),
             ],
-        ),  # fmt: skip
+        ),
         # province extranet core: its parent (c-ex-core, no agent of its own), the intranet core
         # on Gi0/2, and a row with a cut-off chassis id and no name
         "gd-ex-core": Rec(
@@ -251,7 +251,7 @@ def small_network() -> dict[str, Rec]:
                     chassis_subtype=4,
                 ),
             ],
-        ),  # fmt: skip
+        ),
     }
 
 

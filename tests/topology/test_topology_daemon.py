@@ -41,7 +41,7 @@ def _rows(db: Path, measurement: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def daemon(network):
-    d, agents = network
+    d, _agents = network
     cfg = d / "netmon.yaml"
     cfg.write_text(
         f"""
@@ -76,7 +76,7 @@ alerting: {{state: alerts.db}}
 
 
 def test_daemon_stores_neighbours_finding_and_alert(daemon):
-    d, cfg, db, _ = daemon
+    _d, _cfg, db, _ = daemon
     walks = _rows(db, "lldp_walk")
     assert {r["device"] for r in walks} >= {"c-in-core", "gd-in-core", "gd-ex-core"}
     nb = _rows(db, "lldp_neighbor")
@@ -88,7 +88,7 @@ def test_daemon_stores_neighbours_finding_and_alert(daemon):
 
 
 def test_topology_diff_cli_reads_the_sink(daemon):
-    d, cfg, db, env = daemon
+    d, cfg, _db, env = daemon
     r = run_netmon("topology", "diff", "-c", str(cfg), "--format", "json", env=env)
     assert r.returncode == 1, r.stderr  # breaches, missing and undocumented links
     doc = json.loads(r.stdout)
@@ -119,7 +119,7 @@ def test_topology_diff_cli_reads_the_sink(daemon):
 
 
 def test_topology_show_text_svg_and_live(daemon):
-    d, cfg, db, env = daemon
+    d, cfg, _db, env = daemon
     r = run_netmon("topology", "show", "-c", str(cfg), env=env)
     assert r.returncode == 0, r.stderr
     line = next(x for x in r.stdout.splitlines() if x.strip().startswith("gd-in-core"))

@@ -95,7 +95,7 @@ def test_diff_finds_breach_missing_undocumented_unknown(network):
                     "local_interface": "GigabitEthernet0/0/24",
                 },
             ],
-        }  # fmt: skip
+        }
     ]
 
 
