@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 
 from collectors.snmp.engine import Target
 from collectors.snmp.engines import make_engine
@@ -24,6 +25,7 @@ class SnmpJob:
         self.poller = SnmpPoller(self.engine, cfg.snmp, topology)
         self.reconfigure(cfg, topology)
         self._last_health: dict[str, float] = {}
+        self._lldp_next: dict[str, float] = {}
         self._up: set[str] = set()
         self._down: set[str] = set()
         self._bad_config_logged: set[str] = set()
@@ -34,7 +36,8 @@ class SnmpJob:
     def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
         from ..topology.settings import load_topology_settings
 
-        self.lldp = load_topology_settings(cfg.topology, str(cfg.path or "netmon.yaml")).lldp
+        ts = load_topology_settings(cfg.topology, str(cfg.path or "netmon.yaml"))
+        self.lldp, self.lldp_interval = ts.lldp, ts.lldp_interval
         self.cfg = cfg
         self.store = cfg.secret_store()
         self._creds: dict[str, SnmpCredential] = {}
@@ -64,7 +67,7 @@ class SnmpJob:
         site = self._sites.setdefault(device.site, asyncio.Semaphore(self.cfg.snmp.per_site_concurrency))
         async with self._global, site:
             points = await self.poller.poll_device(device, target, health=health)
-            if health and self.lldp and points and points[0].fields.get("up"):
+            if health and self.lldp and points and points[0].fields.get("up") and self._lldp_due(device.name, now):
                 points += await self._lldp(device, target)
         for p in points:
             if p.measurement == "snmp_reach":
@@ -77,6 +80,17 @@ class SnmpJob:
                     self._down.add(device.name)
                     self._up.discard(device.name)
         return points
+
+    def _lldp_due(self, name: str, now: float) -> bool:
+        """Every lldp_interval per device; the first walks spread over one interval after start
+        (a stable hash of the name), so 33,000 devices do not all walk in the first cycle."""
+        due = self._lldp_next.get(name)
+        if due is None:
+            due = self._lldp_next[name] = now + (zlib.crc32(name.encode()) % 1000) / 1000 * self.lldp_interval
+        if now < due:
+            return False
+        self._lldp_next[name] = now + self.lldp_interval
+        return True
 
     async def _lldp(self, device: Device, target: Target) -> list[Point]:
         """LLDP neighbours with the health poll (topology.lldp); a failure costs a log line only."""

@@ -17,7 +17,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 FACILITIES = (
@@ -97,10 +97,13 @@ class Message:
 _ESCAPE_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c != 9} | {127: "\\x7f"}
 
 
+_HAS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def one_line(text: str) -> str:
     """Control characters (newlines of multi-line messages, NULs) as spaces: the sink's fields are
     single-line; the archive keeps the frame byte for byte."""
-    return text.translate(_CONTROL)
+    return text.translate(_CONTROL) if _HAS_CONTROL.search(text) else text
 
 
 def decode(raw: bytes) -> tuple[str, str, str]:
@@ -121,6 +124,25 @@ class Parser:
 
     def __init__(self, device_tz: str | None = None) -> None:
         self.tz: tzinfo = ZoneInfo(device_tz) if device_tz else local_zone()
+        self._hours: dict[tuple[int, int, int, int], int] = {}
+        self._now_cache: tuple[int, datetime] = (-1, datetime(1970, 1, 1))
+
+    def _now(self, received_ns: int) -> datetime:
+        """The receive time in the device zone (naive), computed once per second."""
+        sec = received_ns // 1_000_000_000
+        if self._now_cache[0] != sec:
+            self._now_cache = (sec, datetime.fromtimestamp(sec, self.tz).replace(tzinfo=None))
+        return self._now_cache[1]
+
+    def _local_hour(self, y: int, mo: int, d: int, h: int) -> int:
+        """Epoch ns of the start of a local hour in the device zone (offsets change on the hour)."""
+        key = (y, mo, d, h)
+        v = self._hours.get(key)
+        if v is None:
+            if len(self._hours) > 4096:
+                self._hours.clear()
+            v = self._hours[key] = int(datetime(y, mo, d, h, tzinfo=self.tz).timestamp()) * 1_000_000_000
+        return v
 
     def parse(self, raw: bytes, source: str, received_ns: int | None = None, transport: str = "udp") -> Message:
         now = time.time_ns() if received_ns is None else received_ns
@@ -234,18 +256,22 @@ class Parser:
         frac = int((bm["frac"] or "0").ljust(9, "0")[:9])
         zone = (bm["z"] or "").strip()
         try:
-            base_year = int(year_text) if year_text else datetime.fromtimestamp(m.received_ns / 1e9, self.tz).year
+            now = self._now(m.received_ns)
+            base_year = int(year_text) if year_text else now.year
             naive = datetime(base_year, month, int(bm["d"]), int(bm["h"]), int(bm["mi"]), int(bm["s"]))
         except ValueError:
             return None
-        if not year_text:
-            naive = _nearest_year(naive, m.received_ns, self.tz)
+        if not year_text and (naive.month, now.month) in ((12, 1), (1, 12)):
+            naive = _nearest_year(naive, now)
         offset = _zone_offset(zone)
         if offset is not None:
-            ns = int((naive - timedelta(seconds=offset)).replace(tzinfo=UTC).timestamp()) * 1_000_000_000
+            ns = (calendar.timegm(naive.timetuple()) - offset) * 1_000_000_000
             m.zone_known = True
         else:
-            ns = int(naive.replace(tzinfo=self.tz).timestamp()) * 1_000_000_000
+            ns = (
+                self._local_hour(naive.year, naive.month, naive.day, naive.hour)
+                + (naive.minute * 60 + naive.second) * 1_000_000_000
+            )
         m.timestamp_ns = ns + frac
         return bm.end() + (1 if text.startswith(":", bm.end()) else 0)
 
@@ -295,10 +321,9 @@ def _zone_offset(zone: str) -> int | None:
     return _ABBR.get(z)
 
 
-def _nearest_year(naive: datetime, received_ns: int, tz: tzinfo) -> datetime:
+def _nearest_year(naive: datetime, now: datetime) -> datetime:
     """RFC 3164 dates have no year: take the one that puts the date nearest the receive time
     (a December message received on 1 January belongs to last year)."""
-    now = datetime.fromtimestamp(received_ns / 1e9, tz).replace(tzinfo=None)
     best = naive
     for y in (now.year - 1, now.year, now.year + 1):
         try:

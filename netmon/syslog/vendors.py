@@ -78,8 +78,15 @@ class Classified:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def _fmt(template: str, groups: dict[str, str | Any]) -> str:
-    return _TEMPLATE.sub(lambda m: str(groups.get(m.group(1)) or ""), template)
+    if "{" not in template:
+        return template
+    return template.format_map(_Blank({k: v or "" for k, v in groups.items()}))
 
 
 class Catalogue:

@@ -3,7 +3,8 @@
 ::
 
     topology:
-      lldp: true          # walk LLDP-MIB on the health interval (collectors/snmp/lldp.py)
+      lldp: true          # walk LLDP-MIB with the health poll (collectors/snmp/lldp.py)
+      lldp_interval: 15m  # per device; the first walks are spread over one interval after start
       max_age: 2d         # neighbour tables older than this are not evidence (diff, show)
 """
 
@@ -20,7 +21,10 @@ from ..config import validate_section
 class TopologySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lldp: bool = Field(True, description="walk LLDP-MIB with the health poll (every intervals.health)")
+    lldp: bool = Field(True, description="walk LLDP-MIB (with a health poll, every lldp_interval)")
+    lldp_interval: Duration = Field(
+        900.0, gt=0, description="seconds between LLDP walks of a device; the first is spread over one interval"
+    )
     max_age: Duration = Field(2 * 86400.0, gt=0, description="older neighbour tables are ignored")
     isolation_check: bool = Field(True, description="raise a finding for any intranet-extranet adjacency")
 

@@ -52,6 +52,7 @@ spool: {{dir: spool}}
 batch: {{interval: 0.2}}
 http: {{listen: ""}}
 intervals: {{snmp: 2, health: 1, jitter: 0}}
+topology: {{lldp_interval: 1s}}
 alerting: {{state: alerts.db}}
 """,
         encoding="utf-8",
