@@ -102,45 +102,43 @@ def diff_cmd(
         raise typer.Exit(1)
 
 
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    if not rows:
+        return
+    t = Table(title=title)
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*r)
+    console.print(t)
+
+
 def _print_diff(d: Any) -> None:
     with_lldp = sum(1 for w in d.walked.values() if w.lldp)
     console.print(f"neighbour tables: {with_lldp} devices with LLDP, {len(d.walked) - with_lldp} without")
-    if d.breaches:
-        t = Table(title="[bold red]ISOLATION BREACHES (intranet ↔ extranet)[/bold red]")
-        for c in ("device", "interface", "adjacent to", "its interface", "seen by"):
-            t.add_column(c)
-        for a in d.breaches:
-            t.add_row(a.a, a.a_interface, a.b, a.b_interface, f"{a.seen_by} ({a.source}, {a.how})")
-        console.print(t)
+
+    def adj(links: list[Any]) -> list[tuple[str, ...]]:
+        return [(a.a, a.a_interface, a.b, a.b_interface, f"{a.seen_by} ({a.source}, {a.how})") for a in links]
+
+    def links(vs: list[Any]) -> list[tuple[str, ...]]:
+        return [(v.child, v.local_interface, v.parent, v.interface, v.note) for v in vs]
+
+    _table("[bold red]ISOLATION BREACHES (intranet ↔ extranet)[/bold red]",
+           ("device", "interface", "adjacent to", "its interface", "seen by"), adj(d.breaches))  # fmt: skip
     counts = {s: sum(v.state == s for v in d.links) for s in ("confirmed", "missing", "unverified")}
     console.print(
         f"declared uplinks: {counts['confirmed']} confirmed, {counts['missing']} missing, {counts['unverified']} unverified"
     )
-    for title, rows in (
-        ("missing (declared, not seen)", d.missing),
-        ("confirmed on other ports", [v for v in d.links if v.state == "confirmed" and v.note]),
-    ):
-        if rows:
-            t = Table(title=title)
-            for c in ("child", "local interface", "parent", "interface", "why"):
-                t.add_column(c)
-            for v in rows:
-                t.add_row(v.child, v.local_interface, v.parent, v.interface, v.note)
-            console.print(t)
-    if d.undocumented:
-        t = Table(title="undocumented links (seen, not in the inventory)")
-        for c in ("device", "interface", "device", "interface", "seen by"):
-            t.add_column(c)
-        for a in d.undocumented:
-            t.add_row(a.a, a.a_interface, a.b, a.b_interface, f"{a.seen_by} ({a.source}, {a.how})")
-        console.print(t)
-    if d.unknown:
-        t = Table(title="unknown neighbours (not in the inventory)")
-        for c in ("device", "local interface", "neighbour", "its interface", "chassis id", "address"):
-            t.add_column(c)
-        for n in d.unknown:
-            t.add_row(n.device, n.local_interface, n.name or "-", n.interface, n.chassis_id, n.mgmt_address)
-        console.print(t)
+    link_cols = ("child", "local interface", "parent", "interface", "why")
+    _table("missing (declared, not seen)", link_cols, links(d.missing))
+    _table("confirmed on other ports", link_cols, links([v for v in d.links if v.state == "confirmed" and v.note]))
+    _table("undocumented links (seen, not in the inventory)",
+           ("device", "interface", "device", "interface", "seen by"), adj(d.undocumented))  # fmt: skip
+    _table(
+        "unknown neighbours (not in the inventory)",
+        ("device", "local interface", "neighbour", "its interface", "chassis id", "address"),
+        [(n.device, n.local_interface, n.name or "-", n.interface, n.chassis_id, n.mgmt_address) for n in d.unknown],
+    )
     if d.clean:
         console.print("[green]the inventory matches what the devices see[/green]")
 
