@@ -15,11 +15,13 @@ import contextlib
 import ipaddress
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from ..archive.masking import mask_line
 from ..inventory import Device, Inventory
 from ..model import FieldValue, Point
 from ..secrets import SecretStore
@@ -33,6 +35,8 @@ log = logging.getLogger("netmon.syslog")
 
 Store = Callable[[list[Point]], Awaitable[object]]
 UNKNOWN = "unknown"
+# Words that come before a secret on some platform (netmon/archive/secrets.yaml does the masking).
+_MAYBE_SECRET = re.compile(r"(?i)cipher|password|secret|simple|community|key|hash|auth|priv")
 
 
 class DeviceIndex:
@@ -231,6 +235,22 @@ class SyslogService:
             fields["parse_error"] = m.error
             fields["raw"] = m.raw_text()
             self._log_error(m)
+        if _MAYBE_SECRET.search(m.text) or (m.error and _MAYBE_SECRET.search(str(fields["raw"]))):
+            # a command log can hold a typed password: masked wherever the point goes (the
+            # archive, 0600 like the configuration archive, keeps the frame as evidence)
+            # the inventory's platform and the one whose format the message has (over-masking beats a leak)
+            platforms = {dev.vendor if dev is not None else "unknown", c.vendor or "unknown"} - {"generic"}
+            for platform in platforms:
+                cmd = fields.get("command")
+                if isinstance(cmd, str):
+                    # the command as typed is a configuration line: the config patterns (anchored
+                    # at the line start) fit it; its masked form then replaces it in the message
+                    fields["command"] = mask_line(cmd, platform)
+                    if fields["command"] != cmd:
+                        fields["message"] = str(fields["message"]).replace(cmd, str(fields["command"]))
+                for k in ("message", "raw"):
+                    if isinstance(fields.get(k), str):
+                        fields[k] = mask_line(str(fields[k]), platform)
         return m, Point("syslog", tags, fields, self._time(m.received_ns)), dev.name if dev is not None else ""
 
     def _log_error(self, m: Message) -> None:

@@ -66,7 +66,9 @@ syslog:
         encoding="utf-8",
     )
     env = dict(os.environ, TRAP_COMMUNITY="gov-trap-7")
-    proc = start("netmon-run", [sys.executable, "-m", "netmon", "run", "-c", str(cfg)], tmp_path / "run.log", env=env, cwd=ROOT)
+    proc = start(
+        "netmon-run", [sys.executable, "-m", "netmon", "run", "-c", str(cfg)], tmp_path / "run.log", env=env, cwd=ROOT
+    )
     try:
         wait_for(lambda: tcp_open("127.0.0.1", tcp), 30, "netmon run", proc.popen)
         for i in range(5):
@@ -90,12 +92,19 @@ syslog:
     observed = run_netmon("scan", "-c", str(cfg), "--scope", "region=广东", "--format", "json")
     assert "observed evidence (24 h) from the sink: 2 of 3 device(s) seen" in observed.stderr, observed.stderr
     doc = json.loads(observed.stdout)
-    plain = json.loads(run_netmon("scan", "-c", str(cfg), "--scope", "region=广东", "--format", "json", "--config-only").stdout)
+    plain = json.loads(
+        run_netmon("scan", "-c", str(cfg), "--scope", "region=广东", "--format", "json", "--config-only").stdout
+    )
 
     # the configuration alone passes the log host, NTP and SNMP rules on all three
     for dev in ("gd-core", "gd-skew", "gd-quiet"):
         f = _findings(plain, dev)
-        assert (f["AU-01"]["result"], f["AU-03"]["result"], f["SN-01"]["result"], f["AU-07"]["result"]) == ("PASS", "PASS", "PASS", "REVIEW")
+        assert (f["AU-01"]["result"], f["AU-03"]["result"], f["SN-01"]["result"], f["AU-07"]["result"]) == (
+            "PASS",
+            "PASS",
+            "PASS",
+            "REVIEW",
+        )
 
     quiet = _findings(doc, "gd-quiet")
     assert quiet["AU-01"]["result"] == "WARN"

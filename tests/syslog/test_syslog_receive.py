@@ -238,3 +238,28 @@ def test_receiver_self_points(serve):
     assert rows
     last = rows[-1]
     assert last["messages_received"] > 0 and last["parse_errors"] >= 0 and "messages_dropped" in last
+
+
+def test_secrets_typed_in_commands_are_masked_in_the_sink_but_kept_in_the_archive(serve):
+    tag = _tag()
+    secret, community = f"Gd-Secret-{tag}", f"Sg-Ro-{tag}"
+    lines = [
+        f"<189>Nov 14 2026 10:20:30 HUAWEI %%01SHELL/5/CMDRECORD(s)[0]:Recorded command information. (Task=VT0, Ip=10.1.1.5, "
+        f'VpnName=, User=admin, AuthenticationMethod="Local-user", Command="local-user ops password irreversible-cipher {secret}")',
+        f"<189>1: *Nov 14 10:20:30.123 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:snmp-server community {community} RO",
+    ]
+    _send_tcp(serve.tcp, "".join(x + "\n" for x in lines).encode())
+    rows = serve.wait_count(
+        lambda r: (
+            r.get("event") == "command"
+            and ("ops password" in r.get("command", "") or "community" in r.get("command", ""))
+        ),
+        2,
+    )
+    text = repr(serve.rows()) + repr(serve.rows("alert"))
+    assert secret not in text and community not in text
+    assert any(r.get("command") == "snmp-server community ****** RO" for r in rows)
+    # the archive is the evidence: it keeps the frame byte for byte (0600, like the config archive)
+    archived = "".join(p.read_text(encoding="utf-8") for p in serve.archive.glob("syslog-*.jsonl"))
+    assert secret in archived and community in archived
+    assert secret not in (serve.dir / "serve.log").read_text(errors="replace")
