@@ -46,9 +46,17 @@ class DeviceIndex:
     def __init__(self, inventory: Inventory | None) -> None:
         self.by_address: dict[str, Device] = {}
         self.by_name: dict[str, Device] = {}
+        self._tags: dict[str, dict[str, str]] = {}
         for d in inventory or []:
             self.by_address[str(ipaddress.ip_address(d.address))] = d
             self.by_name[d.name.lower()] = d
+
+    def tags(self, d: Device) -> dict[str, str]:
+        """The device's point tags (a fresh copy of a cached dict: building them costs more)."""
+        t = self._tags.get(d.name)
+        if t is None:
+            t = self._tags[d.name] = d.point_tags()
+        return dict(t)
 
     def find(self, source: str, hostname: str) -> Device | None:
         d = self.by_address.get(source)
@@ -193,7 +201,7 @@ class SyslogService:
             else Classified()
         )
         if dev is not None:
-            tags = dev.point_tags()
+            tags = self.index.tags(dev)
             self.last_seen[dev.name] = m.received_ns
         else:
             tags = {"device": UNKNOWN}
