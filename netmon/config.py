@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import InputError, Problem
+from .platforms.registry import site_dirs, use_platform_dirs
 from .secrets import SecretStore, secret_ref
 from .yamlio import LineDict, line_for_loc, load_yaml
 
@@ -133,6 +134,14 @@ class LogSettings(_Strict):
 
 class NetmonConfig(_Strict):
     inventory: list[Path] = Field(default_factory=list, min_length=1)
+    # Site platform folders (netmon/platforms/README.md), searched after the built-in ones and
+    # $NETMON_PLATFORMS_PATH: a directory or a list of them.
+    platforms_dir: list[Path] = Field(default_factory=list)
+
+    @field_validator("platforms_dir", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str | Path) else v
     secrets_file: Path | None = None
     credentials: Credentials = Field(default_factory=Credentials)
     sink: str = "sqlite:///var/lib/netmon/netmon.db"
@@ -226,6 +235,7 @@ def _apply_env(doc: dict[str, Any], environ: Mapping[str, str]) -> None:
 
 def _resolve_paths(cfg: NetmonConfig, base: Path) -> None:
     cfg.inventory = [p if p.is_absolute() else base / p for p in cfg.inventory]
+    cfg.platforms_dir = [p if p.is_absolute() else base / p for p in cfg.platforms_dir]
     if cfg.secrets_file and not cfg.secrets_file.is_absolute():
         cfg.secrets_file = base / cfg.secrets_file
     if not cfg.spool.dir.is_absolute():
@@ -260,4 +270,11 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> NetmonC
         raise InputError(problems) from None
     _resolve_paths(cfg, path.resolve().parent)
     cfg.path = path
+    missing = [d for d in cfg.platforms_dir if not d.is_dir()]
+    if missing:
+        raise InputError.one(
+            str(path), f"not a directory: {', '.join(map(str, missing))}", line_for_loc(doc, ("platforms_dir",)), "platforms_dir"
+        )
+    if cfg.platforms_dir or site_dirs():
+        use_platform_dirs(cfg.platforms_dir)  # the registry reloads when the list changed
     return cfg

@@ -1,107 +1,76 @@
-"""Vendor health profiles (profiles/*.yaml): which OIDs give CPU, memory, temperature, fans, PSUs.
+"""Vendor health profiles: which OIDs give CPU, memory, temperature, fans, PSUs.
 
-A profile maps each ``health`` field to a list of sources tried in order (the first that yields a
-value wins: a newer MIB first, the legacy one as fallback). A source walks one column and
-aggregates its rows (max, sum, avg, count, count_eq) after dropping values outside [min, max]
-(firmware placeholders such as -1 or 65535) and optionally keeping only rows whose
-``where_oid`` column equals ``where_value`` and multiplying by a ``multiply_oid`` column.
+The profiles are data in the platform registry: each platform folder's ``health.yaml``
+(netmon/platforms/<key>/health.yaml, inherited through ``extends:``) and the generic
+HOST-RESOURCES fallback in ``netmon/platforms/common/health.yaml``. A profile maps each
+``health`` field to a list of sources tried in order (the first that yields a value wins: a
+newer MIB first, the legacy one as fallback). A source walks one column and aggregates its rows
+(max, sum, avg, count, count_eq) after dropping values outside [min, max] (firmware placeholders
+such as -1 or 65535) and optionally keeping only rows whose ``where_oid`` column equals
+``where_value`` and multiplying by a ``multiply_oid`` column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from netmon.errors import InputError, Problem
+from netmon.platforms import common, platforms
+from netmon.platforms.model import HEALTH_FIELDS
+from netmon.platforms.model import HealthSource as Source
+from netmon.platforms.registry import derived
 
 from .engine import Oid, VarBind, format_oid, parse_oid
 
-PROFILE_DIR = Path(__file__).with_name("profiles")
 FALLBACK = "host_resources"
-HEALTH_FIELDS = (
-    "cpu_pct",
-    "mem_pct",
-    "mem_used_bytes",
-    "mem_total_bytes",
-    "mem_free_bytes",  # internal: turned into mem_total_bytes, never emitted
-    "temp_c",
-    "fans_total",
-    "fans_failed",
-    "psu_total",
-    "psu_failed",
-)
+__all__ = [
+    "FALLBACK",
+    "HEALTH_FIELDS",
+    "HealthReading",
+    "Profile",
+    "Source",
+    "evaluate",
+    "load_profiles",
+    "profile_for",
+]
 
 
-class Source(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    oid: str
-    agg: Literal["max", "min", "sum", "avg", "first", "count", "count_eq"] = "max"
-    min_: float | None = Field(None, alias="min")
-    max_: float | None = Field(None, alias="max")
-    scale: float = 1.0
-    values: list[int] = Field(default_factory=list)  # count_eq: rows equal to one of these
-    exclude: list[int] = Field(default_factory=list)  # count: rows to leave out
-    where_oid: str | None = None
-    where_value: str | None = None
-    multiply_oid: str | None = None
-
-    def columns(self) -> list[Oid]:
-        return [parse_oid(o) for o in (self.oid, self.where_oid, self.multiply_oid) if o]
+def _columns(src: Source) -> list[Oid]:
+    return [parse_oid(o) for o in (src.oid, src.where_oid, src.multiply_oid) if o]
 
 
-class Profile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(frozen=True)
+class Profile:
     name: str
-    platforms: list[str] = Field(default_factory=list)
-    fields: dict[str, list[Source]]
+    platforms: list[str] = field(default_factory=list)
+    fields: dict[str, list[Source]] = field(default_factory=dict)
 
     def columns(self) -> list[Oid]:
         out: dict[Oid, None] = {}
         for sources in self.fields.values():
             for s in sources:
-                for c in s.columns():
+                for c in _columns(s):
                     out[c] = None
         return list(out)
 
 
+@derived
 @cache
-def load_profiles(directory: Path = PROFILE_DIR) -> dict[str, Profile]:
-    problems: list[Problem] = []
-    out: dict[str, Profile] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            prof = Profile.model_validate(raw)
-        except yaml.YAMLError as exc:
-            problems.append(Problem(str(path), f"not valid YAML: {exc}"))
-            continue
-        except ValidationError as exc:
-            for err in exc.errors():
-                problems.append(Problem(str(path), err["msg"], field=".".join(str(p) for p in err["loc"])))
-            continue
-        unknown = set(prof.fields) - set(HEALTH_FIELDS)
-        if unknown:
-            problems.append(Problem(str(path), f"unknown health field(s) {sorted(unknown)}", field="fields"))
-        out[prof.name] = prof
-    if problems:
-        raise InputError(problems)
+def load_profiles() -> dict[str, Profile]:
+    """Every platform's profile (named after the platform) plus the fallback; a broken platform
+    folder is an InputError naming its file and line (raised by the registry)."""
+    out = {key: Profile(key, [key], dict(p.health)) for key, p in platforms().items() if p.health}
+    out[FALLBACK] = Profile(FALLBACK, [], dict(common().fallback_health))
     return out
 
 
 def profile_for(platform: str | None) -> Profile:
-    """The vendor profile for an inventory/detected platform key, else the generic fallback."""
+    """The profile of an inventory/detected platform key, else the generic fallback."""
     profiles = load_profiles()
-    for p in profiles.values():
-        if platform and platform in p.platforms:
-            return p
+    if platform and platform in profiles and platform != FALLBACK:
+        return profiles[platform]
     return profiles[FALLBACK]
 
 

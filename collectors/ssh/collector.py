@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from netmon.config import SshCredential
 from netmon.errors import InputError
 from netmon.inventory import Device
-from netmon.inventory.platforms import platforms
 from netmon.model import Point
+from netmon.platforms import platforms
 
 from .commands import command_set
 from .errors import RETRYABLE, ErrorKind, SshError
@@ -77,9 +77,9 @@ class SshCollector:
 
     def target(self, dev: Device) -> Target:
         p = platforms().get(dev.vendor)
-        if p is None or not p.netmiko:
+        if p is None or p.ssh is None or not p.ssh.netmiko:
             raise SshError(ErrorKind.no_driver, f"{dev.name}: netmiko has no driver for platform {dev.vendor!r}")
-        return Target(dev.name, dev.address, dev.ssh_port or self.settings.port, dev.vendor, p.netmiko)
+        return Target(dev.name, dev.address, dev.ssh_port or self.settings.port, dev.vendor, p.ssh.netmiko)
 
     async def collect(
         self, devices: Iterable[Device], progress: Callable[[DeviceResult], None] | None = None

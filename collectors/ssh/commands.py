@@ -1,39 +1,47 @@
-"""Per-platform read-only command sets (commands.yaml) and the allow-list built from them."""
+"""Per-platform read-only command sets and the allow-list built from them.
+
+The command sets are data in the platform registry: ``netmon/platforms/<key>/ssh.yaml`` (netmiko
+type, ntc-templates platform, session lines, error regexes, commands). This module turns one
+into the ``CommandSet`` a session checks every line against before sending it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from netmon.platforms import platforms
+from netmon.platforms.model import COMMAND_KEYS, Command, SshSpec
+from netmon.platforms.registry import derived
 
 from .errors import ErrorKind, SshError
 
-COMMANDS_FILE = Path(__file__).with_name("commands.yaml")
-COMMAND_KEYS = ("running_config", "version", "interfaces", "lldp", "arp", "routes", "users")
+__all__ = ["COMMAND_KEYS", "Command", "CommandSet", "command_set", "command_sets", "normalise"]
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    command: str
-    parse: Literal["version", "interfaces", "lldp"] | None = None
-    fields: dict[str, str] = Field(default_factory=dict)
-
-
-class CommandSet(BaseModel):
+@dataclass(frozen=True)
+class CommandSet:
     """One platform's commands. ``allowed`` is every line a session may send, nothing else."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     ntc_platform: str | None = None
     enable: bool = False
     session: tuple[str, ...] = ()
     admin_down: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
-    commands: dict[str, Command]
+    errors: tuple[str, ...] = ()  # regex sources, searched with re.M
+    commands: dict[str, Command] = field(default_factory=dict)
+    source: str = ""  # the ssh.yaml it came from, for messages
+
+    @classmethod
+    def from_spec(cls, spec: SshSpec, source: str = "") -> CommandSet:
+        return cls(
+            spec.ntc_platform,
+            spec.enable,
+            tuple(spec.session),
+            tuple(spec.admin_down),
+            tuple(p.pattern for p in spec.errors),
+            dict(spec.commands),
+            source,
+        )
 
     @property
     def allowed(self) -> frozenset[str]:
@@ -47,7 +55,7 @@ class CommandSet(BaseModel):
         if norm not in self.allowed:
             raise SshError(
                 ErrorKind.command_refused,
-                f"command {line.strip()!r} is not on the {platform} allow-list (collectors/ssh/commands.yaml); not sent",
+                f"command {line.strip()!r} is not on the {platform} allow-list ({self.source or 'its ssh.yaml'}); not sent",
             )
         return norm
 
@@ -56,17 +64,15 @@ def normalise(line: str) -> str:
     return " ".join(line.split())
 
 
+@derived
 @cache
 def command_sets() -> dict[str, CommandSet]:
-    raw = yaml.safe_load(COMMANDS_FILE.read_text(encoding="utf-8"))
-    sets = {k: CommandSet.model_validate(v) for k, v in raw.items()}
-    for platform, cs in sets.items():
-        unknown = set(cs.commands) - set(COMMAND_KEYS)
-        if unknown:
-            raise ValueError(f"{COMMANDS_FILE}: {platform}: unknown command keys {sorted(unknown)}")
-        if "running_config" not in cs.commands:
-            raise ValueError(f"{COMMANDS_FILE}: {platform}: running_config is required")
-    return sets
+    """Every platform that has a command set (a ``running_config`` command at least)."""
+    out = {}
+    for key, p in platforms().items():
+        if p.ssh is not None and p.ssh.commands:
+            out[key] = CommandSet.from_spec(p.ssh, f"netmon/platforms/{key}/ssh.yaml")
+    return out
 
 
 def command_set(platform: str) -> CommandSet:
@@ -75,5 +81,5 @@ def command_set(platform: str) -> CommandSet:
     except KeyError:
         raise SshError(
             ErrorKind.no_driver,
-            f"no SSH command set for platform {platform!r} (add one in collectors/ssh/commands.yaml)",
+            f"no SSH command set for platform {platform!r} (add commands to its netmon/platforms/{platform}/ssh.yaml)",
         ) from None

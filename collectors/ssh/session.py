@@ -20,6 +20,7 @@ from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 
 from netmon.config import SshCredential
+from netmon.platforms import mask_line
 
 from .commands import CommandSet, normalise
 from .errors import ErrorKind, SshError
@@ -234,7 +235,9 @@ class Session:
         for pat in self.commands.errors:
             if re.search(pat, head, re.M):
                 first = next((ln.strip() for ln in head.splitlines() if re.search(pat, ln)), "error")
-                raise SshError(ErrorKind.command_rejected, f"{self.t.name}: device rejected {line!r}: {first[:120]}")
+                # device output may echo a secret: masked before it reaches a message or a log
+                first = mask_line(first, self.t.platform)[:120]
+                raise SshError(ErrorKind.command_rejected, f"{self.t.name}: device rejected {line!r}: {first}")
         return text, raw, enc
 
     # -- read-only by construction

@@ -1,9 +1,10 @@
 """Configuration archive: versioned running configs (git via dulwich), volatile lines
 normalised away, secrets masked in everything shown, change events for alerting/compliance."""
 
+from ..platforms.masking import mask_diff
+from ..platforms.masking import mask_text as mask_config
 from .backup import BackupReport, backup_with_config, run_backup, settings_from_config
 from .events import ConfigChange
-from .masking import mask_config, mask_diff
 from .normalize import changed_by, normalize
 from .settings import ArchiveSettings, load_archive_settings
 from .store import ConfigArchive, Version

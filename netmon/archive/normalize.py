@@ -1,15 +1,17 @@
-"""Normalisation of a running config before comparison and storage (volatile.yaml)."""
+"""Normalisation of a running config before comparison and storage.
+
+Volatile lines (clocks, byte counts, drift estimates) and the who/when stamps are data in each
+platform folder's ``config.yaml`` (``volatile:``, ``changed_by:``).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import yaml
-
-VOLATILE_FILE = Path(__file__).with_name("volatile.yaml")
+from ..platforms import platforms
+from ..platforms.registry import derived
 
 
 @dataclass(frozen=True)
@@ -18,13 +20,13 @@ class _Rules:
     changed_by: tuple[re.Pattern[str], ...]
 
 
+@derived
 @cache
 def _rules(platform: str) -> _Rules:
-    raw = yaml.safe_load(VOLATILE_FILE.read_text(encoding="utf-8")).get(platform) or {}
-    return _Rules(
-        tuple(re.compile(e["pattern"]) for e in raw.get("volatile") or []),
-        tuple(re.compile(p) for p in raw.get("changed_by") or []),
-    )
+    p = platforms().get(platform)
+    if p is None:
+        return _Rules((), ())
+    return _Rules(tuple(p.config.volatile.values()), tuple(p.config.changed_by))
 
 
 def normalize(text: str, platform: str) -> str:

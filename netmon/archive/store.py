@@ -24,8 +24,8 @@ from dulwich.repo import Repo
 
 from netmon.errors import InputError, NetmonError
 
+from ..platforms.masking import mask_diff
 from .events import ConfigChange
-from .masking import mask_diff
 from .normalize import changed_by, normalize
 
 BRANCH = Ref(b"refs/heads/main")

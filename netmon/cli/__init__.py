@@ -31,6 +31,7 @@ COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.probe", None),
     ("netmon.cli.scan", None),  # `scan` and the `rules` group
     ("netmon.cli.relay", "relay"),
+    ("netmon.cli.platforms", "platforms"),
     ("netmon.cli.syslog", "syslog"),
     ("netmon.cli.topology", "topology"),
 ]

@@ -14,8 +14,8 @@ from rich.table import Table
 from ..config import SnmpCredential
 from ..errors import InputError, NetmonError
 from ..inventory import Device
-from ..inventory.platforms import platforms
 from ..model import Point
+from ..platforms import common, platforms
 from .common import ConfigOpt, InventoryOpt, console, load_context
 
 _AUTH = ("md5", "sha", "sha224", "sha256", "sha384", "sha512")
@@ -200,7 +200,7 @@ def register(app: typer.Typer) -> None:
                 tier="central",  # type: ignore[arg-type]
                 site="-",
                 role="-",
-                vendor=vendor or "linux_netsnmp",
+                vendor=vendor or common().default_platform,
             )
         target = Target(addr, cred, port=port, timeout=timeout, retries=retries, name=dev.name)
         points = asyncio.run(

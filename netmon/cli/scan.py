@@ -23,7 +23,7 @@ rules_app = typer.Typer(help="List and explain the compliance rules (等级保�
 
 SCAN_HELP = """Check device configurations against 等级保护 2.0 (GB/T 22239-2019) level 2/3 or a hardening baseline.
 
-Give configuration FILES (the vendor is detected: Huawei VRP, H3C Comware, Cisco IOS), or select inventory devices with --scope and read their latest archived configuration (the git archive of `netmon backup`, or --archive DIR holding <device>.cfg files).
+Give configuration FILES (the platform is detected from the content: {platforms}; a file that could be more than one is refused, pass --vendor; a file holding several configurations is split into devices FILE, FILE#2...), or select inventory devices with --scope and read their latest archived configuration (the git archive of `netmon backup`, or --archive DIR holding <device>.cfg files). Rule packs cover {packs}; other platforms are reported N/A with a note.
 
 Each rule gives PASS / FAIL / WARN / REVIEW (the config cannot prove it) / N/A with evidence lines and remediation; secrets in evidence are masked. Default standard: mlps-l3; default format: table (or the --output file's suffix).
 
@@ -41,8 +41,22 @@ Examples:
 """
 
 
+def _platform_lists() -> tuple[str, str]:
+    """Every platform's display name, and those with a compliance pack (from the registry)."""
+    try:
+        from ..platforms import platforms
+
+        regs = platforms()
+    except InputError:
+        return "see netmon/platforms/", "see netmon/platforms/"  # a broken site folder: `scan` itself says why
+    names = ", ".join(p.display for p in regs.values() if p.config.detect)
+    packs = ", ".join(p.display for p in regs.values() if p.compliance)
+    return names, packs
+
+
 def register(app: typer.Typer) -> None:
-    app.command("scan", help=SCAN_HELP, no_args_is_help=False)(scan)
+    names, packs = _platform_lists()
+    app.command("scan", help=SCAN_HELP.format(platforms=names, packs=packs), no_args_is_help=False)(scan)
     app.add_typer(rules_app, name="rules")
 
 
@@ -54,7 +68,9 @@ def scan(
     vendor: Annotated[
         str | None,
         typer.Option(
-            "--vendor", help="huawei_vrp | h3c_comware | cisco_ios (default: detected per file)", show_default=False
+            "--vendor",
+            help="Platform key (`netmon platforms list`, e.g. huawei_vrp); default: detected per configuration",
+            show_default=False,
         ),
     ] = None,
     standard: Annotated[
@@ -129,10 +145,11 @@ def scan(
         ),
     ] = True,
 ) -> None:
-    from ..compliance import VENDORS, ArchiveReader, load_standard, load_waivers, scan_devices, scan_files
+    from ..compliance import ArchiveReader, load_standard, load_waivers, scan_devices, scan_files
     from ..compliance.points import load_state, new_high_failures, save_state
     from ..compliance.reports import FORMATS
     from ..compliance.settings import ComplianceSettings, load_compliance_settings
+    from ..platforms import platforms
 
     settings = ComplianceSettings()
     cfg = None
@@ -149,8 +166,8 @@ def scan(
     fail_on = fail_on or settings.fail_on
     if fail_on not in ("none", *SEVERITY_ORDER):
         raise InputError.one("--fail-on", f"unknown severity {fail_on!r}; use high, medium, low or none")
-    if vendor is not None and vendor not in VENDORS:
-        raise InputError.one("--vendor", f"no compliance rules for {vendor!r}; use one of {', '.join(VENDORS)}")
+    if vendor is not None and vendor not in platforms():
+        raise InputError.one("--vendor", f"unknown platform {vendor!r}; use one of {', '.join(sorted(platforms()))}")
     if files and scope:
         raise InputError.one("--scope", "give configuration FILES or --scope, not both")
     std = load_standard(standard or settings.standard, tuple((rules_dir or []) + settings.rules_dirs))
@@ -337,6 +354,8 @@ def rules_show(
             console.print("remediation:")
             for line in rule.remediation[v]:
                 console.print(f"  {escape(line)}", highlight=False)
-    missing = [v for v in ("huawei_vrp", "h3c_comware", "cisco_ios") if v not in rule.checks]
+    from ..compliance import VENDORS
+
+    missing = [v for v in VENDORS if v not in rule.checks]
     if missing:
         console.print(f"\nN/A on: {', '.join(missing)} (no check for that platform)")

@@ -1,5 +1,6 @@
-"""Compliance engine: 等级保护 2.0 (GB/T 22239-2019) level 2/3 and baseline checks of Huawei VRP,
-H3C Comware and Cisco IOS configurations, rules as YAML data, evidence, waivers, scores, reports.
+"""Compliance engine: 等级保护 2.0 (GB/T 22239-2019) level 2/3 and baseline checks of device
+configurations, rules as YAML data (per-platform checks in netmon/platforms/<key>/compliance.yaml),
+evidence, waivers, scores, reports.
 
 Public API (what `netmon scan`, `netmon run` and `netmon demo` call)::
 
@@ -14,7 +15,15 @@ from .points import ComplianceEvent, failing_high, load_state, new_high_failures
 from .results import DeviceResult, Evidence, Finding
 from .rules import Rule, Standard, load_rules, load_standard, pack_ids
 from .scanner import ArchiveReader, ScanRun, scan_devices, scan_files, scan_text
-from .source import VENDORS, DeviceConfig, detect_vendor, load_device_config, read_device_config
+from .source import (
+    VENDORS,
+    DeviceConfig,
+    detect_vendor,
+    load_device_config,
+    load_device_configs,
+    read_device_config,
+    read_device_configs,
+)
 from .tree import ConfigTree, Line, parse_config
 from .waivers import Waiver, apply_waivers, load_waivers
 
@@ -36,6 +45,7 @@ __all__ = [
     "detect_vendor",
     "failing_high",
     "load_device_config",
+    "load_device_configs",
     "load_rules",
     "load_standard",
     "load_state",
@@ -44,6 +54,7 @@ __all__ = [
     "pack_ids",
     "parse_config",
     "read_device_config",
+    "read_device_configs",
     "save_state",
     "scan_devices",
     "scan_files",

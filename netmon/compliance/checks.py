@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .redact import redact
+from .. import platforms as registry
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -31,7 +31,12 @@ def check(name: str) -> Callable[[CheckFn], CheckFn]:
 
 
 def _ev(line: Line, note: str = "") -> Evidence:
-    return Evidence(line.number, redact(line.text), note)
+    return Evidence(line.number, line.text, note)  # masked by engine.evaluate_rule with the platform's patterns
+
+
+def _family(vendor: str) -> str:
+    """Which branches below a platform follows: ios, vrp or comware (its config.yaml grammar)."""
+    return registry.platform(vendor).grammar.family
 
 
 # --- ACLs -------------------------------------------------------------------------------------
@@ -44,7 +49,7 @@ _IOS_NUM_ACL = re.compile(r"^access-list (\S+) ")
 def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
     """ACL name or number -> its rule lines (VRP/Comware ``rule N ...``, IOS entries)."""
     acls: dict[str, list[Line]] = {}
-    if cfg.vendor == "cisco_ios":
+    if _family(cfg.vendor) == "ios":
         for t in cfg.tree.top:
             if m := _IOS_NAMED_ACL.match(t.text):
                 acls.setdefault(m.group(1), []).extend(c for c in t.children if not c.text.startswith("remark"))
@@ -62,7 +67,7 @@ def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
 
 def permits_any_source(vendor: str, entry: str) -> bool:
     """Does this ACL entry permit traffic from any source address?"""
-    if vendor == "cisco_ios":
+    if _family(vendor) == "ios":
         words = entry.split()
         if words[:1] == ["access-list"]:
             words = words[2:]  # numbered ACL: "access-list 10 permit any"
@@ -111,7 +116,7 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     acls = acl_index(cfg)
     parts: list[Outcome] = []
     top = cfg.tree.top
-    if cfg.vendor == "cisco_ios":
+    if _family(cfg.vendor) == "ios":
         for b in (t for t in top if t.text.startswith("line vty")):
             ac = [c for c in b.children if c.text.startswith("access-class ") and c.text.endswith(" in")]
             if not ac:
@@ -122,7 +127,7 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     server_acls = [t for t in top if re.match(r"^(ssh|telnet|stelnet) server(?: ipv4)? acl \S+", t.text)]
     for t in server_acls:
         parts.append(_judge_acl(cfg, acls, t.text.split()[-1], t, t.text.rsplit(" acl", 1)[0]))
-    if cfg.vendor == "huawei_vrp":
+    if _family(cfg.vendor) == "vrp":
         for b in (t for t in top if t.text.startswith("user-interface vty")):
             ac = [c for c in b.children if re.match(r"^acl (?:ipv6 )?\S+ inbound$", c.text)]
             for c in ac:
@@ -148,12 +153,12 @@ _ADMIN_ROLES = {"network-admin", "level-15", "mdc-admin", "context-admin"}
 def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, bool]]:
     """Local account -> (defining line, is full administrator)."""
     out: dict[str, tuple[Line, bool]] = {}
-    if cfg.vendor == "cisco_ios":
+    if _family(cfg.vendor) == "ios":
         for t in cfg.tree.top_by_word("username"):
             m = re.search(r"\bprivilege (\d+)", t.text)
             out[t.text.split()[1]] = (t, bool(m and int(m.group(1)) == 15))  # IOS default privilege is 1
         return out
-    if cfg.vendor == "h3c_comware":
+    if _family(cfg.vendor) == "comware":
         for t in cfg.tree.top_by_word("local-user"):
             if " class network" in t.text:
                 continue  # network-access users (802.1X, portal) are not device administrators
@@ -195,7 +200,7 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     top = cfg.tree.top
     weak = re.compile(r"\b(md5|simple|hmac-md5)\b")
     parts: list[Outcome] = []
-    if cfg.vendor == "cisco_ios":
+    if _family(cfg.vendor) == "ios":
         procs = [t for t in top if t.text.startswith("router ospf ")]
         if not procs:
             return Outcome("N/A", [], ["OSPF not configured"])
@@ -277,7 +282,7 @@ def top_by(cfg: DeviceConfig, word: str) -> list[Line]:
 @check("bgp_auth")
 def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Every BGP peer has a password (MD5/TCP-AO/keychain), directly or through its peer group."""
-    if cfg.vendor == "cisco_ios":
+    if _family(cfg.vendor) == "ios":
         procs = [t for t in cfg.tree.top if t.text.startswith("router bgp ")]
         kw_peer, kw_remote, kw_group = "neighbor", "remote-as", "peer-group"
     else:
@@ -350,7 +355,7 @@ _H3C_PACKET_FILTER = re.compile(r"^packet-filter (?:name |ipv6 )?(\S+) (?:inboun
 def _acl_headers(cfg: DeviceConfig) -> dict[str, Line]:
     heads: dict[str, Line] = {}
     for t in cfg.tree.top:
-        if cfg.vendor == "cisco_ios":
+        if _family(cfg.vendor) == "ios":
             if m := _IOS_NAMED_ACL.match(t.text):
                 heads.setdefault(m.group(1), t)
             elif (m := _IOS_NUM_ACL.match(t.text)) and not t.text.startswith("access-list compiled"):
@@ -370,7 +375,7 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     for ln in cfg.tree.all_lines():
         if ln.banner:
             continue
-        if cfg.vendor == "cisco_ios":
+        if _family(cfg.vendor) == "ios":
             if not _IOS_REF_HINT.search(ln.text):
                 continue
             for rx in _IOS_REFS:

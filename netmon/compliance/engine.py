@@ -5,16 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from .. import platforms as registry
+from ..platforms import mask_line
 from .checks import CHECKS
-from .redact import redact
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
-from .source import VENDOR_NAMES, DeviceConfig
+from .source import DeviceConfig
 from .tree import ConfigTree, Line
 
 
 def ev(line: Line, note: str = "") -> Evidence:
-    return Evidence(line.number, redact(line.text), note)
+    """Evidence as the line reads; evaluate_rule masks every secret before it leaves the engine."""
+    return Evidence(line.number, line.text, note)
 
 
 def _top_candidates(tree: ConfigTree, m: Match) -> list[Line]:
@@ -151,13 +153,17 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
 def evaluate_rule(rule: Rule, cfg: DeviceConfig, role: str | None = None) -> Outcome:
     checks = rule.checks.get(cfg.vendor)
     if not checks:
-        return Outcome("N/A", [], [f"no check for {VENDOR_NAMES.get(cfg.vendor, cfg.vendor)}"])
+        return Outcome("N/A", [], [f"no check for {registry.display_name(cfg.vendor)}"])
     if rule.roles and role is not None and role not in rule.roles:
         return Outcome("N/A", [], [f"applies to roles {', '.join(rule.roles)}; this device is {role}"])
     parts = [run_check(c, cfg) for c in checks]
     # N/A parts (a block that does not exist) do not dilute a verdict from the other parts.
     live = [p for p in parts if p.result != "N/A"] or parts
-    ev_sorted = sorted((e for p in live for e in p.evidence), key=lambda e: e.line)
+    # The one place evidence leaves the engine: every secret masked with the platform's patterns.
+    ev_sorted = sorted(
+        (Evidence(e.line, mask_line(e.text, cfg.vendor), e.note) for p in live for e in p.evidence),
+        key=lambda e: e.line,
+    )
     return Outcome(worst([p.result for p in live]), ev_sorted, [n for p in live for n in p.notes])
 
 
@@ -166,6 +172,9 @@ def scan_config(
 ) -> DeviceResult:
     """All of a standard's rules on one configuration."""
     findings: list[Finding] = []
+    notes = list(cfg.notes)
+    if not any(r.checks.get(cfg.vendor) for r in standard.rules):
+        notes.append(f"no compliance pack for {registry.display_name(cfg.vendor)} yet: every rule is N/A")
     for rule in standard.rules:
         o = evaluate_rule(rule, cfg, role)
         findings.append(
@@ -186,5 +195,14 @@ def scan_config(
             )
         )
     return DeviceResult(
-        cfg.name, cfg.vendor, cfg.source, standard.id, findings, list(cfg.notes), dict(tags or {}), time.time_ns()
+        cfg.name,
+        cfg.vendor,
+        cfg.source,
+        standard.id,
+        findings,
+        notes,
+        dict(tags or {}),
+        time.time_ns(),
+        cfg.detection.to_dict() if cfg.detection else {},
+        cfg.release,
     )

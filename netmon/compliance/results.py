@@ -81,6 +81,8 @@ class DeviceResult:
     notes: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)  # inventory tags (tier, network, ...) when known
     time_ns: int = 0
+    detection: dict[str, Any] = field(default_factory=dict)  # how sure content detection was (empty: vendor given)
+    release: str | None = None  # software release the configuration records
 
     def counts(self) -> dict[str, int]:
         c = {"PASS": 0, "FAIL": 0, "WARN": 0, "REVIEW": 0, "N/A": 0}
@@ -101,6 +103,8 @@ class DeviceResult:
             "standard": self.standard,
             "tags": self.tags,
             "notes": self.notes,
+            "detection": self.detection,
+            "release": self.release,
             "score_pct": score(self.findings),
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.findings],

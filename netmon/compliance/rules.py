@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .. import platforms as registry
 from ..errors import InputError, Problem
 from ..yamlio import line_for_loc, line_of, load_yaml
-from .source import VENDORS
 
 HERE = Path(__file__).resolve().parent
 RULES_DIR = HERE / "rules"
@@ -149,7 +149,9 @@ class Rule(_Strict):
     category: str
     rationale: str = Field(min_length=1)  # why the rule exists; shown by `netmon rules show`
     roles: list[str] = Field(default_factory=list)  # device roles it applies to; empty = all
-    checks: dict[str, list[Check]]
+    # Per platform. The built-in rules keep theirs in the platform folders (compliance.yaml),
+    # merged in by load_rules(); a site rule file may still carry them inline.
+    checks: dict[str, list[Check]] = Field(default_factory=dict)
     remediation: dict[str, list[str]] = Field(default_factory=dict)
     source: str = Field(default="", exclude=True)
     line: int | None = Field(default=None, exclude=True)
@@ -164,9 +166,10 @@ class Rule(_Strict):
     @field_validator("checks", "remediation")
     @classmethod
     def _vendors(cls, v: dict[str, Any]) -> dict[str, Any]:
-        bad = set(v) - set(VENDORS)
+        known = registry.platforms()
+        bad = set(v) - set(known)
         if bad:
-            raise ValueError(f"unknown vendor(s) {sorted(bad)}; known: {', '.join(VENDORS)}")
+            raise ValueError(f"unknown vendor(s) {sorted(bad)}; known: {', '.join(sorted(known))}")
         return v
 
     @field_validator("clauses")
@@ -278,7 +281,56 @@ def load_rules(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Rule]:
             rules[r.id] = r
     if problems:
         raise InputError(problems)
-    return rules
+    return _with_platform_checks(rules)
+
+
+def _with_platform_checks(rules: dict[str, Rule]) -> dict[str, Rule]:
+    """Each platform folder's ``compliance.yaml`` (checks and remediation keyed by rule id)
+    merged into the rules; a bad check is named by the platform file and line."""
+    reg = registry.registry()
+    problems: list[Problem] = []
+    checks: dict[str, dict[str, list[Check]]] = {}
+    remediation: dict[str, dict[str, list[str]]] = {}
+    for key, plat in reg.platforms.items():
+        for rid, entry in plat.compliance.items():
+            if rid not in rules:
+                path, line = reg.locate(key, ("compliance", rid))
+                problems.append(
+                    Problem(
+                        path, "no rule with this id (a site rule? pass its --rules-dir)", line, f"compliance: {rid}"
+                    )
+                )
+                continue
+            parsed: list[Check] = []
+            for i, raw in enumerate(entry.checks):
+                try:
+                    parsed.append(Check.model_validate(raw))
+                except ValidationError as exc:
+                    for err in exc.errors():
+                        loc = ("compliance", rid, "checks", i, *err["loc"])
+                        path, line = reg.locate(key, loc)
+                        msg = err["msg"].removeprefix("Value error, ")
+                        if err["type"] == "extra_forbidden":
+                            msg = "unknown field"
+                        where = ".".join(str(p) for p in err["loc"])
+                        problems.append(Problem(path, msg, line, f"{rid}: checks.{i}{'.' + where if where else ''}"))
+            if parsed:
+                checks.setdefault(rid, {})[key] = parsed
+            if entry.remediation:
+                remediation.setdefault(rid, {})[key] = list(entry.remediation)
+    if problems:
+        raise InputError(problems)
+    out: dict[str, Rule] = {}
+    for rid, rule in rules.items():
+        if rid in checks or rid in remediation:
+            rule = rule.model_copy(
+                update={
+                    "checks": {**rule.checks, **checks.get(rid, {})},
+                    "remediation": {**rule.remediation, **remediation.get(rid, {})},
+                }
+            )
+        out[rid] = rule
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from .engine import scan_config
 from .results import DeviceResult
 from .rules import Standard
 from .scoring import by_clause, by_tag, network_score, top_failing_clauses
-from .source import VENDORS, DeviceConfig, load_device_config, read_device_config
+from .source import DeviceConfig, load_device_config, read_device_configs
 from .waivers import Waiver, apply_waivers
 
 Progress = Callable[[int, int, str], None]  # (done, total, device)
@@ -86,16 +86,18 @@ def scan_files(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> ScanRun:
-    """Scan configuration files; the vendor is detected per file unless given."""
+    """Scan configuration files; the vendor is detected per configuration unless given. A file
+    holding several configurations gives one result each (``file``, ``file#2``...)."""
     run = ScanRun(standard)
     files = list(paths)
     for i, path in enumerate(files):
         try:
-            cfg = read_device_config(path, vendor)
+            cfgs = read_device_configs(path, vendor)
         except InputError as exc:
             run.problems.extend(exc.problems)
         else:
-            _finish(run, cfg, None, waivers or [], today)
+            for cfg in cfgs:
+                _finish(run, cfg, None, waivers or [], today)
         if progress:
             progress(i + 1, len(files), str(path))
     return run
@@ -162,19 +164,17 @@ def scan_devices(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> ScanRun:
-    """Scan inventory devices' latest archived configurations (vendor from the inventory)."""
+    """Scan inventory devices' latest archived configurations (vendor from the inventory). A
+    platform without a compliance pack yet is scanned too: every rule N/A, with a note."""
     run = ScanRun(standard)
     for i, d in enumerate(devices):
-        if d.vendor not in VENDORS:
-            run.problems.append(Problem(d.name, f"no compliance rules for vendor {d.vendor}; skipped"))
+        try:
+            data, source = reader.read(d.name)
+            cfg = load_device_config(data, source, d.vendor, d.name)
+        except InputError as exc:
+            run.problems.extend(exc.problems)
         else:
-            try:
-                data, source = reader.read(d.name)
-                cfg = load_device_config(data, source, d.vendor, d.name)
-            except InputError as exc:
-                run.problems.extend(exc.problems)
-            else:
-                _finish(run, cfg, d, waivers or [], today)
+            _finish(run, cfg, d, waivers or [], today)
         if progress:
             progress(i + 1, len(devices), d.name)
     return run

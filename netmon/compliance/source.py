@@ -1,109 +1,72 @@
-"""From bytes on disk to a parsed, vendor-tagged configuration, with clear errors on bad input."""
+"""From bytes on disk to parsed, platform-tagged configurations, with clear errors on bad input.
+
+Which platform wrote a file is decided by the registry's signatures (netmon/platforms/detect.py)
+and must be confident: a file that could be one dialect or another is refused (pass --vendor),
+never scored under another vendor's rules. A file holding several configurations (two
+concatenated, or one pasted twice) is split into devices, each scanned on its own; text after
+a configuration's last line that does not start another one is refused with its line number,
+never silently ignored.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from .. import platforms as registry
 from ..errors import InputError
-from .tree import ConfigTree, parse_config
+from ..platforms.detect import Detection, decide, detect, detect_scores, release_from_config
+from ..platforms.registry import derived
+from .tree import BANNER, ConfigTree, any_grammar, parse_config
 
-VENDORS = ("huawei_vrp", "h3c_comware", "cisco_ios")
-VENDOR_NAMES = {"huawei_vrp": "Huawei VRP", "h3c_comware": "H3C Comware", "cisco_ios": "Cisco IOS"}
-# Lines looked at for signatures: the head (version, sysname, AAA) and the tail (user-interface /
-# line vty, return/end); enough for any dialect and cheap on a 50,000-line file.
-_HEAD, _TAIL = 400, 400
 _CONTROL = re.compile(r"[\x00-\x02\x04-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls other than tab/CR/LF/ETX/ESC
-_HOSTNAME = re.compile(r"^\s?(?:sysname|hostname)\s+(\S+)", re.MULTILINE)
+# A CLI prompt left at the end of a terminal capture: <HUAWEI>, [~HUAWEI], Router#, Switch>.
+_PROMPT = re.compile(r"^(?:<[^<>\s]+>|\[~?\*?[^\[\]\s]+\]|[\w.()-]+[#>])")
+
+
+class _LivePlatforms(Sequence[str]):
+    """The platforms that have a compliance pack, read from the registry when asked (a site
+    folder on the search path counts as soon as it is loaded)."""
+
+    def _keys(self) -> list[str]:
+        return [k for k, p in registry.platforms().items() if p.compliance]
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        return self._keys()[i]
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __contains__(self, key: object) -> bool:
+        p = registry.platforms().get(key) if isinstance(key, str) else None
+        return bool(p and p.compliance)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __repr__(self) -> str:
+        return repr(tuple(self._keys()))
+
+
+VENDORS: Sequence[str] = _LivePlatforms()  # platforms with a compliance pack
 
 
 @dataclass(slots=True)
 class DeviceConfig:
-    """A configuration ready for the rules: its tree, vendor, and how it was read."""
+    """A configuration ready for the rules: its tree, platform, and how it was read."""
 
     name: str  # device name (inventory) or hostname / file stem
-    vendor: str
-    source: str  # file path or archive reference
+    vendor: str  # the platform key
+    source: str  # file path or archive reference (``file#2`` for the second configuration of a file)
     tree: ConfigTree
     encoding: str = "utf-8"
     notes: list[str] = field(default_factory=list)  # things the reader should know (truncation, encoding)
-
-
-_KEY = re.compile(r"^\^(?: \?)?([!A-Za-z][\w-]*)(?= |\$|\\|$)")  # "^ ?word" -> word
-
-
-@dataclass(frozen=True, slots=True)
-class _Sigs:
-    min_score: int
-    # vendor -> [(signature index, regex, weight)], split by the literal first word a line needs
-    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]]
-    loose: list[tuple[str, int, re.Pattern[str], int]]
-
-
-@cache
-def _signatures() -> _Sigs:
-    doc = yaml.safe_load((Path(__file__).with_name("detect.yaml")).read_text(encoding="utf-8"))
-    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]] = {}
-    loose: list[tuple[str, int, re.Pattern[str], int]] = []
-    i = 0
-    for vendor, entries in doc["vendors"].items():
-        for e in entries:
-            rx = re.compile(e["re"], re.MULTILINE)
-            entry = (vendor, i, rx, int(e["w"]))
-            m = _KEY.match(e["re"])
-            if m:
-                keyed.setdefault(m.group(1), []).append(entry)
-            else:
-                loose.append(entry)
-            i += 1
-    return _Sigs(int(doc["min_score"]), keyed, loose)
-
-
-def detect_scores(text: str) -> dict[str, int]:
-    """Signature score per vendor. Lines are looked up by their first word, so detection costs
-    one dictionary lookup per line rather than one regex pass per signature."""
-    sigs = _signatures()
-    lines = text.splitlines()
-    window = lines if len(lines) <= _HEAD + _TAIL else lines[:_HEAD] + lines[-_TAIL:]
-    found: dict[int, tuple[str, int]] = {}
-    hashes = bangs = 0
-    for raw in window:
-        st = raw.strip()
-        if st == "#":
-            hashes += 1
-        elif st == "!":
-            bangs += 1
-        for vendor, idx, rx, w in sigs.keyed.get(st.split(" ", 1)[0], ()):
-            if idx not in found and rx.search(raw):
-                found[idx] = (vendor, w)
-    head = "\n".join(window)
-    for vendor, idx, rx, w in sigs.loose:
-        if rx.search(head):
-            found[idx] = (vendor, w)
-    scores = {v: 0 for v in VENDORS}
-    for vendor, w in found.values():
-        scores[vendor] = scores.get(vendor, 0) + w
-    # "#" separators are VRP/Comware, "!" IOS: a strong tie-breaker between the families.
-    if hashes > bangs:
-        scores["cisco_ios"] -= 3
-    elif bangs > hashes:
-        scores["huawei_vrp"] -= 3
-        scores["h3c_comware"] -= 3
-    return scores
-
-
-def best_vendor(scores: dict[str, int]) -> str | None:
-    best = max(scores, key=lambda v: scores[v])
-    return best if scores[best] >= _signatures().min_score else None
-
-
-def detect_vendor(text: str) -> str | None:
-    """The most likely dialect, or None when no vendor scores enough."""
-    return best_vendor(detect_scores(text))
+    detection: Detection | None = None  # None when the vendor was given (--vendor, inventory)
+    release: str | None = None  # software release the configuration records, if it does
+    first_line: int = 1  # where this configuration starts in its file
 
 
 def decode(data: bytes, source: str) -> tuple[str, str]:
@@ -127,51 +90,171 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
         ) from None
 
 
-def hostname_of(text: str) -> str | None:
-    m = _HOSTNAME.search(text)
-    return m.group(1) if m else None
+@derived
+@cache
+def _starts() -> tuple[re.Pattern[str], ...]:
+    return tuple(p for plat in registry.platforms().values() for p in plat.config.starts)
+
+
+def _meaningful(lines: Sequence[str], i: int, limit: int) -> Iterator[int]:
+    """Indexes of the next ``limit`` lines from ``i`` that are not blank, a separator or a prompt."""
+    g = any_grammar()
+    seen = 0
+    while i < len(lines) and seen < limit:
+        st = lines[i].strip()
+        if st and not (st[0] in g.comment and len(st) == 1) and st not in g.section_end and not _PROMPT.match(st):
+            yield i
+            seen += 1
+        i += 1
+
+
+def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
+    """(start, stop) line indexes of each configuration in the text. After a configuration's
+    final line (``return``/``end`` at column 0) only blank lines, separators and a CLI prompt
+    may follow, or the header of another configuration (then the text is split there)."""
+    g = any_grammar()
+    ends = frozenset(g.config_end)
+    starts = _starts()
+    pieces: list[tuple[int, int]] = []
+    begin = 0
+    i, n = 0, len(lines)
+    while i < n:
+        raw = lines[i]
+        st = raw.strip()
+        if st[:1] in ("b", "h") and (m := BANNER.match(st)) and m.group(1) not in m.group(2):
+            delim = m.group(1)  # banner text may hold anything, even a line reading "end"
+            i += 1
+            while i < n and delim not in lines[i]:
+                i += 1
+            i += 1
+            continue
+        if st in ends and raw == st:
+            nxt = list(_meaningful(lines, i + 1, 12))
+            rest = [j for j in nxt if lines[j].strip() not in ends]
+            if not rest:
+                i += 1
+                continue
+            first = rest[0]
+            if any(p.search(lines[j].rstrip()) for j in rest for p in starts):
+                pieces.append((begin, i + 1))
+                begin = next(j for j in range(i + 1, n) if lines[j].strip())
+                i = begin
+                continue
+            raise InputError.one(
+                source,
+                f"more text after the configuration's last line ({st!r} at line {i + 1}), and it does not "
+                f"start another configuration; remove it or split the file",
+                first + 1,
+            )
+        i += 1
+    pieces.append((begin, n))
+    return pieces
+
+
+def load_device_configs(
+    data: bytes, source: str, vendor: str | None = None, name: str | None = None, check_vendor: bool = True
+) -> list[DeviceConfig]:
+    """Decode, split, identify and parse every configuration a file holds.
+
+    ``vendor`` given: each configuration must not look like another platform's (a wrong --vendor
+    or a mislabelled inventory entry gives meaningless results). Not given: detected, and
+    refused when detection is not confident.
+    """
+    text, encoding = decode(data, source)
+    if len(_CONTROL.findall(text, 0, 8192)) > 0.05 * min(len(text), 8192):
+        raise InputError.one(source, "binary or garbled file (mostly non-printable characters)")
+    if vendor is not None and vendor not in registry.platforms():
+        raise InputError.one(source, f"unknown platform {vendor!r}; known: {', '.join(sorted(registry.platforms()))}")
+    lines = text.splitlines()
+    pieces = split_configs(lines, source)
+    out: list[DeviceConfig] = []
+    names: set[str] = set()
+    stem = Path(source).stem
+    for k, (a, b) in enumerate(pieces, start=1):
+        src = source if k == 1 else f"{source}#{k}"
+        part = lines[a:b]
+        det = detect(part) if vendor is None or check_vendor else None
+        key = vendor
+        if vendor is None:
+            assert det is not None
+            if det.platform is None:
+                raise InputError.one(src, _not_confident(det), a + 1)
+            key = det.platform
+        elif det is not None and det.best is not None and det.best != vendor and not registry.related(det.best, vendor):
+            scores = det.scores
+            if scores.get(det.best, 0) >= scores.get(vendor, 0) + registry.common().min_margin:
+                raise InputError.one(
+                    src,
+                    f"looks like a {registry.display_name(det.best)} configuration, not "
+                    f"{registry.display_name(vendor)}; fix --vendor (or the inventory's vendor) or omit it to auto-detect",
+                    a + 1,
+                )
+        assert key is not None
+        plat = registry.platform(key)
+        tree = parse_config(lines, plat.grammar, a, b)
+        notes: list[str] = []
+        if encoding != "utf-8":
+            notes.append(f"read as {encoding.upper()} (not UTF-8)")
+        if not tree.top:
+            raise InputError.one(src, "no configuration lines (only comments or separators)", a + 1)
+        if not tree.ended:
+            notes.append(
+                f"no final '{tree.end_word}': the configuration may be truncated, so absent lines may be misjudged"
+            )
+        if len(pieces) > 1:
+            notes.append(f"{source} holds {len(pieces)} configurations: this is #{k}, lines {a + 1}-{b}")
+        for line, reason in tree.problems:
+            notes.append(f"line {line}: {reason}")
+        host = _hostname(part, plat.grammar.hostname)
+        dev = name or host or (stem if len(pieces) == 1 else f"{stem}#{k}")
+        if dev in names:
+            dev = f"{dev}#{k}"
+        names.add(dev)
+        detection = det if vendor is None else None
+        release = release_from_config(part, key)
+        out.append(DeviceConfig(dev, key, src, tree, encoding, notes, detection, release, a + 1))
+    return out
+
+
+def _not_confident(det: Detection) -> str:
+    choices = ", ".join(sorted(registry.platforms()))
+    if det.best is None or det.score < registry.common().min_score:
+        return f"cannot tell the vendor from the content; pass --vendor ({choices})"
+    return (
+        f"cannot tell the vendor confidently: {registry.display_name(det.best)} scores {det.score}, "
+        f"{registry.display_name(det.runner_up or '')} {det.runner_up_score}; pass --vendor ({choices})"
+    )
+
+
+def _hostname(lines: Sequence[str], rx: re.Pattern[str]) -> str | None:
+    for ln in lines:
+        if m := rx.match(ln):
+            return m.group(1)
+    return None
 
 
 def load_device_config(
     data: bytes, source: str, vendor: str | None = None, name: str | None = None, check_vendor: bool = True
 ) -> DeviceConfig:
-    """Decode, identify and parse one configuration.
+    """One device's configuration (an archived config, an inventory device's file): a text
+    holding more than one is refused, naming the line where the second starts."""
+    cfgs = load_device_configs(data, source, vendor, name, check_vendor)
+    if len(cfgs) > 1:
+        raise InputError.one(
+            source,
+            f"holds {len(cfgs)} configurations (the second starts at line {cfgs[1].first_line}); "
+            "one device's configuration is expected",
+            cfgs[1].first_line,
+        )
+    return cfgs[0]
 
-    ``vendor`` given: the file must not look like another vendor's (a wrong --vendor or a
-    mislabelled inventory entry gives meaningless results). Not given: auto-detected.
-    """
-    text, encoding = decode(data, source)
-    if len(_CONTROL.findall(text, 0, 8192)) > 0.05 * min(len(text), 8192):
-        raise InputError.one(source, "binary or garbled file (mostly non-printable characters)")
-    scores = detect_scores(text)
-    detected = best_vendor(scores)
-    if vendor is None:
-        if detected is None:
-            raise InputError.one(
-                source, f"cannot tell the vendor from the content; pass --vendor ({', '.join(VENDORS)})"
-            )
-        vendor = detected
-    elif vendor not in VENDORS:
-        raise InputError.one(source, f"no compliance rules for vendor {vendor!r}; supported: {', '.join(VENDORS)}")
-    elif check_vendor and detected is not None and detected != vendor:
-        if scores[detected] >= scores[vendor] + 3:
-            raise InputError.one(
-                source,
-                f"looks like a {VENDOR_NAMES[detected]} configuration, not {VENDOR_NAMES[vendor]}; "
-                "fix --vendor (or the inventory's vendor) or omit it to auto-detect",
-            )
-    tree = parse_config(text)
-    notes: list[str] = []
-    if encoding != "utf-8":
-        notes.append(f"read as {encoding.upper()} (not UTF-8)")
-    if not tree.top:
-        raise InputError.one(source, "no configuration lines (only comments or separators)")
-    if not tree.ended:
-        last = "end" if vendor == "cisco_ios" else "return"
-        notes.append(f"no final '{last}': the configuration may be truncated, so absent lines may be misjudged")
-    for line, reason in tree.problems:
-        notes.append(f"line {line}: {reason}")
-    return DeviceConfig(name or hostname_of(text) or Path(source).stem, vendor, source, tree, encoding, notes)
+
+def read_device_configs(path: Path, vendor: str | None = None) -> list[DeviceConfig]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError.one(str(path), f"cannot read: {exc.strerror or exc}") from None
+    return load_device_configs(data, str(path), vendor)
 
 
 def read_device_config(path: Path, vendor: str | None = None, name: str | None = None) -> DeviceConfig:
@@ -180,3 +263,38 @@ def read_device_config(path: Path, vendor: str | None = None, name: str | None =
     except OSError as exc:
         raise InputError.one(str(path), f"cannot read: {exc.strerror or exc}") from None
     return load_device_config(data, str(path), vendor, name)
+
+
+def hostname_of(text: str, platform: str | None = None) -> str | None:
+    """The host name a configuration gives itself (``sysname`` / ``hostname``)."""
+    pats = (
+        [registry.platform(platform).grammar.hostname]
+        if platform
+        else list(dict.fromkeys(p.grammar.hostname for p in registry.platforms().values()))
+    )
+    lines = text.splitlines()
+    for p in pats:
+        if h := _hostname(lines, p):
+            return h
+    return None
+
+
+def detect_vendor(text: str) -> str | None:
+    """The platform that wrote this configuration, or None when it cannot be told confidently."""
+    return detect(text).platform
+
+
+__all__ = [
+    "VENDORS",
+    "DeviceConfig",
+    "decide",
+    "decode",
+    "detect_scores",
+    "detect_vendor",
+    "hostname_of",
+    "load_device_config",
+    "load_device_configs",
+    "read_device_config",
+    "read_device_configs",
+    "split_configs",
+]

@@ -1,11 +1,13 @@
 """A running configuration as a tree of lines, each keeping its 1-based line number.
 
-One indentation-based parser serves Huawei VRP, H3C Comware and Cisco IOS: all three print
-child commands indented under their parent. hier_config parses the same shape but drops line
+One indentation-based parser serves every platform: all print child commands indented under
+their parent. What differs is grammar, read from the platform's folder (``config.yaml``
+``grammar:``): comment/separator characters, the final line (``return``/``end``), a line that
+closes a block (ZXROS ``$``), the negation prefix (``undo``/``no``), banner forms. hier_config parses the same shape but drops line
 numbers, which every finding needs as evidence, so this small parser is tested against
 hier_config's parse of the same files (tests/compliance/test_tree.py) instead of wrapping it.
 
-Handled: ``#``/``!`` separators and comments (a column-0 separator closes every open block),
+Handled: separators and comments (a column-0 separator closes every open block),
 banners (``banner motd ^C...^C`` on IOS, ``header motd %...%`` on Comware, ``header login
 information "..."`` on VRP) whose text may hold ``#`` or ``!``, ``return``/``end``, CRLF,
 tabs, and truncated files (reported, not fatal).
@@ -16,11 +18,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+
+from ..platforms import Grammar, platforms
+from ..platforms.registry import derived
 
 # banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
 # (or the two-character caret notation ``^C`` IOS prints for ETX).
-_BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
-_END_WORDS = frozenset({"end", "return"})
+BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
+
+
+@derived
+@cache
+def any_grammar() -> Grammar:
+    """Every platform's grammar at once: for text whose platform is not known (yet)."""
+    gs = [p.grammar for p in platforms().values()]
+    return Grammar(
+        comment=tuple(sorted({c for g in gs for c in g.comment})),
+        config_end=tuple(sorted({w for g in gs for w in g.config_end})),
+        section_end=tuple(sorted({w for g in gs for w in g.section_end})),
+        negation=tuple(sorted({w for g in gs for w in g.negation})),
+    )
 
 
 @dataclass(slots=True, eq=False)
@@ -33,15 +51,11 @@ class Line:
     parent: Line | None = None
     children: list[Line] = field(default_factory=list)
     banner: bool = False  # a line of banner text, never parsed as a command
+    negated: bool = False  # ``undo X`` / ``no X`` (the grammar's negation): the explicit "off" form
 
     @property
     def word(self) -> str:
         return self.text.split(" ", 1)[0]
-
-    @property
-    def negated(self) -> bool:
-        """``undo X`` (VRP, Comware) or ``no X`` (IOS): the explicit form of a disabled feature."""
-        return self.text.startswith(("undo ", "no "))
 
     def walk(self) -> Iterator[Line]:
         """This line's descendants, depth first, in file order."""
@@ -66,6 +80,8 @@ class ConfigTree:
     total_lines: int
     ended: bool  # a final ``return``/``end`` was seen
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): not fatal
+    grammar: Grammar | None = None
+    end_word: str = ""  # the final word this grammar expects ("return", "end")
     _by_word: dict[str, list[Line]] | None = None
     _all: list[Line] | None = None
     _all_by_word: dict[str, list[Line]] | None = None
@@ -100,15 +116,23 @@ class ConfigTree:
         return self._by_word.get(word, [])
 
 
-def parse_config(text: str) -> ConfigTree:
-    """Parse a running configuration (any of the three dialects) into a tree."""
+def parse_config(
+    text: str | list[str], grammar: Grammar | None = None, start: int = 0, stop: int | None = None
+) -> ConfigTree:
+    """Parse a running configuration (lines ``start``..``stop`` of it) into a tree; line numbers
+    stay those of the whole text. Without a grammar every platform's separators and end words count."""
+    g = grammar or any_grammar()
+    comment = tuple(g.comment)
+    ends = frozenset(g.config_end)
+    closers = frozenset(g.section_end)
+    negation = tuple(w + " " for w in g.negation)
     top: list[Line] = []
     stack: list[Line] = []  # open blocks, innermost last
     problems: list[tuple[int, str]] = []
     ended = False
-    lines = text.splitlines()
-    n = len(lines)
-    i = 0
+    lines = text.splitlines() if isinstance(text, str) else text
+    n = len(lines) if stop is None else min(stop, len(lines))
+    i = start
     while i < n:
         raw = lines[i]
         i += 1
@@ -119,28 +143,32 @@ def parse_config(text: str) -> ConfigTree:
             raw = raw.expandtabs(1)
         indent = len(raw) - len(raw.lstrip())
         first = stripped[0]
-        if first == "#" or first == "!":
+        if first in comment:
             if indent == 0:
                 stack.clear()  # a column-0 separator closes every block
             continue
-        if indent == 0 and stripped in _END_WORDS:
+        if stripped in closers:
+            while stack and stack[-1].indent >= indent:
+                stack.pop()  # "$" closes the block it is aligned with
+            continue
+        if indent == 0 and stripped in ends:
             ended = True
             break
         while stack and stack[-1].indent >= indent:
             stack.pop()
         parent = stack[-1] if stack else None
-        node = Line(stripped, i, indent, parent)
+        node = Line(stripped, i, indent, parent, negated=stripped.startswith(negation))
         if parent is None:
             top.append(node)
         else:
             parent.children.append(node)
         stack.append(node)
-        if (first == "b" or first == "h") and (m := _BANNER.match(stripped)):
+        if (first == "b" or first == "h") and (m := BANNER.match(stripped)):
             delim, rest = m.group(1), m.group(2)
             if delim in rest:
                 continue  # one-line banner
             # Banner text runs to the next line holding the delimiter; it may contain # or !.
-            start = i
+            begin = i
             closed = False
             while i < n:
                 body = lines[i].rstrip()
@@ -150,6 +178,6 @@ def parse_config(text: str) -> ConfigTree:
                     closed = True
                     break
             if not closed:
-                problems.append((start, f"banner never ends (no closing {delim!r}); the file looks truncated"))
+                problems.append((begin, f"banner never ends (no closing {delim!r}); the file looks truncated"))
             stack.pop()
-    return ConfigTree(top, n, ended, problems)
+    return ConfigTree(top, n, ended, problems, grammar, g.config_end[0] if g.config_end else "")

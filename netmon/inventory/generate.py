@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from ..platforms import platforms
+
 # Real place names for the small network; the national one numbers cities/counties.
 SMALL = {
     "广东": {"广州": ["天河", "番禺"], "深圳": ["南山", "福田"]},
@@ -30,22 +32,29 @@ PINYIN = {
     "余杭": "yh", "鄞州": "yz", "海曙": "hs", "武侯": "wh", "双流": "sl", "涪城": "fc", "江油": "jy",
 }  # fmt: skip
 
-# Vendor mix per tier and network, cycled: Huawei and H3C dominate, Cisco at some cores,
-# Ruijie and ZTE in counties and townships.
-VENDORS = {
-    "central": ["huawei_vrp", "cisco_ios"],
-    "province": ["huawei_vrp", "h3c_comware", "huawei_vrp", "cisco_ios"],
-    "city": ["h3c_comware", "huawei_vrp", "cisco_ios", "huawei_vrp"],
-    "county": ["huawei_vrp", "h3c_comware", "ruijie_rgos", "zte_zxros", "cisco_ios"],
-    "township": ["ruijie_rgos", "h3c_comware", "zte_zxros", "huawei_vrp"],
-}
-UPLINK_IF = {
-    "huawei_vrp": "GigabitEthernet0/0/{n}",
-    "h3c_comware": "GigabitEthernet1/0/{n}",
-    "cisco_ios": "GigabitEthernet0/{n}",
-    "ruijie_rgos": "GigabitEthernet 0/{n}",
-    "zte_zxros": "gei-0/1/0/{n}",
-}
+def vendor_cycle() -> dict[str, list[str]]:
+    """The vendor mix per tier, cycled: each platform folder's ``sample.slots`` gives its
+    positions in a tier's cycle (Huawei and H3C dominate, Cisco at some cores, Ruijie and ZTE
+    in counties and townships)."""
+    cycles: dict[str, dict[int, str]] = {}
+    for key, p in platforms().items():
+        for tier, slots in (p.sample.slots if p.sample else {}).items():
+            for slot in slots:
+                other = cycles.setdefault(tier, {}).setdefault(slot, key)
+                if other != key:
+                    raise ValueError(f"sample slot {tier}[{slot}] claimed by both {other} and {key}")
+    out: dict[str, list[str]] = {}
+    for tier, by_slot in cycles.items():
+        if sorted(by_slot) != list(range(1, len(by_slot) + 1)):
+            raise ValueError(f"sample slots of tier {tier} are not 1..{len(by_slot)}: {sorted(by_slot)}")
+        out[tier] = [by_slot[i] for i in sorted(by_slot)]
+    return out
+
+
+def uplink_interface(vendor: str, n: int) -> str:
+    sample = platforms()[vendor].sample
+    assert sample is not None  # only sampled platforms are generated
+    return sample.uplink_interface.format(n=n)
 
 
 @dataclass
@@ -54,16 +63,18 @@ class _Gen:
     counters: dict[str, int] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
+    cycle: dict[str, list[str]] = field(default_factory=vendor_cycle)
+
     def vendor(self, tier: str) -> str:
         i = self.counters.get(tier, 0)
         self.counters[tier] = i + 1
-        vs = VENDORS[tier]
+        vs = self.cycle[tier]
         return vs[i % len(vs)]
 
     def port(self, parent: dict[str, Any]) -> str:
         n = self.ports.get(parent["name"], 0) + 1
         self.ports[parent["name"]] = n
-        return UPLINK_IF[parent["vendor"]].format(n=n)
+        return uplink_interface(parent["vendor"], n)
 
     def add(
         self, name: str, addr: str, net: str, tier: str, region: str, site: str, role: str,
@@ -74,7 +85,8 @@ class _Gen:
         if tier == "central":
             del d["region"]
         if parent is not None:
-            d["uplinks"] = [{"device": parent["name"], "interface": self.port(parent), "local_interface": UPLINK_IF[d["vendor"]].format(n=0 if d["vendor"] != "zte_zxros" else 1)}]
+            first = platforms()[d["vendor"]].sample.first_port  # type: ignore[union-attr]
+            d["uplinks"] = [{"device": parent["name"], "interface": self.port(parent), "local_interface": uplink_interface(d["vendor"], first)}]
         d["_tier"], d["_net"] = tier, net
         self.devices.append(d)
         return d

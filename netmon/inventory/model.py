@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .platforms import platforms
+from ..platforms import platforms
 
 
 class Network(str, Enum):
@@ -97,7 +97,10 @@ class Device(BaseModel):
     @classmethod
     def _vendor(cls, v: str) -> str:
         if v not in platforms():
-            raise ValueError(f"unknown vendor {v!r}; known: {', '.join(sorted(platforms()))} (add one in platforms.yaml)")
+            raise ValueError(
+                f"unknown vendor {v!r}; known: {', '.join(sorted(platforms()))} "
+                "(a platform is a folder under netmon/platforms/ or on NETMON_PLATFORMS_PATH)"
+            )
         return v
 
     @field_validator("tags", mode="before")

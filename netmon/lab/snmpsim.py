@@ -29,10 +29,13 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from ..inventory import Device
+from ..platforms import platforms
+from ..platforms.registry import derived
 from .procs import Proc, start, wait_for
 
 COMMUNITY = "public"
@@ -41,19 +44,8 @@ V3_USER = "netmon"
 V3_AUTH_KEY = "netmon-lab-auth"
 V3_PRIV_KEY = "netmon-lab-priv"
 
-# Recordings per inventory vendor (paths under snmpsim_data/data). Devices of one vendor take
-# them in turn, so a lab of many Huawei devices exercises several Huawei firmwares.
-RECORDINGS: dict[str, tuple[str, ...]] = {
-    # (huawei-acu2, a WLAN controller, is left out: its 2.3M-line recording takes 7 s to read.)
-    "huawei_vrp": ("network/router/huawei-s5720", "network/switch/huawei-s12704"),
-    "h3c_comware": ("network/switch/h3c-comware-7-1-075", "network/switch/h3c-wx6103"),
-    "cisco_ios": ("network/switch/cisco-c3560", "network/switch/cisco-c3750"),
-    "ruijie_rgos": ("network/switch/ruijie-s5750-24gt12sfp", "network/router/ruijie-n18010"),
-    "zte_zxros": ("network/switch/zte-zrx10", "network/switch/zte-zxr10-5250"),
-    "juniper_junos": ("network/router/juniper-mx960-16-1r6-7-a",),
-}
-
-# Subtrees kept from a recording: what netmon polls (system, IF-MIB, health MIBs).
+# Subtrees kept from a recording besides the health profiles' columns: what netmon polls of any
+# device (system, IF-MIB) and the vendor-neutral health MIBs.
 KEEP_PREFIXES: tuple[str, ...] = (
     "1.3.6.1.2.1.1.",  # system
     "1.3.6.1.2.1.2.",  # interfaces (ifNumber, ifTable)
@@ -62,19 +54,35 @@ KEEP_PREFIXES: tuple[str, ...] = (
     "1.3.6.1.2.1.25.2.",  # HOST-RESOURCES hrStorage
     "1.3.6.1.2.1.25.3.3.",  # HOST-RESOURCES hrProcessor
     "1.3.6.1.2.1.99.1.1.",  # ENTITY-SENSOR-MIB
-    "1.3.6.1.4.1.2011.5.25.31.1.1.",  # HUAWEI-ENTITY-EXTENT-MIB
-    "1.3.6.1.4.1.2011.10.2.6.1.",  # hh3c entity-ext (old H3C under Huawei's arc)
-    "1.3.6.1.4.1.25506.2.6.1.",  # hh3c entity-ext (H3C's own arc)
-    "1.3.6.1.4.1.25506.8.35.9.1.",  # hh3c LSW device-mgmt fans/PSUs
-    "1.3.6.1.4.1.9.9.109.1.1.1.",  # CISCO-PROCESS-MIB
-    "1.3.6.1.4.1.9.9.48.1.1.1.",  # CISCO-MEMORY-POOL-MIB
-    "1.3.6.1.4.1.9.9.13.1.",  # CISCO-ENVMON-MIB
-    "1.3.6.1.4.1.4881.1.1.10.2.1.1.",  # RUIJIE-SYSTEM-MIB
-    "1.3.6.1.4.1.4881.1.1.10.2.35.1.",  # RUIJIE-MEMORY-MIB
-    "1.3.6.1.4.1.4881.1.1.10.2.36.1.",  # RUIJIE-PROCESS-MIB
-    "1.3.6.1.4.1.3902.3.600.2.1.1.",  # ZXR10 per-board CPU/memory table
-    "1.3.6.1.4.1.2636.3.1.13.1.",  # JUNIPER-MIB jnxOperatingTable
 )
+
+
+@derived
+@cache
+def recordings() -> dict[str, tuple[str, ...]]:
+    """snmpsim-data recordings per platform (its lab.yaml): devices of one platform take them in
+    turn, so a lab of many Huawei devices exercises several Huawei firmwares."""
+    return {k: tuple(p.lab.recordings) for k, p in platforms().items() if p.lab and p.lab.recordings}
+
+
+@derived
+@cache
+def keep_prefixes() -> tuple[str, ...]:
+    """KEEP_PREFIXES, each platform's lab.yaml ``keep:`` subtrees, and any health-profile column
+    they do not cover (a site platform that lists no ``keep:`` still gets its columns)."""
+    keep = list(KEEP_PREFIXES)
+    for p in platforms().values():
+        keep += [k for k in (p.lab.keep if p.lab else []) if k not in keep]
+    cols = {
+        o + "."
+        for p in platforms().values()
+        for sources in (p.health or {}).values()
+        for src in sources
+        for o in (src.oid, src.where_oid, src.multiply_oid)
+        if o
+    }
+    return tuple(keep) + tuple(sorted(c for c in cols if not c.startswith(tuple(keep))))
+
 
 # IF-MIB counter columns made to move: (column prefix, snmprec tag, bytes-or-packets factor).
 _MOVING = {
@@ -96,7 +104,7 @@ def data_root() -> Path:
 
 def recording_for(device: Device, nth: int) -> str:
     """The recording a device of this vendor serves (the nth device of its vendor)."""
-    choices = RECORDINGS.get(device.vendor)
+    choices = recordings().get(device.vendor)
     if not choices:
         raise ValueError(f"device {device.name}: no snmpsim recording for vendor {device.vendor!r}")
     return choices[nth % len(choices)]
@@ -120,7 +128,7 @@ def cached_recording(name: str, max_interfaces: int | None = None) -> Path:
     """
     src = data_root() / f"{name}.snmprec.bz2"
     st = src.stat()
-    rules = repr((_PREP_VERSION, KEEP_PREFIXES, sorted(_MOVING.items()), _SYSUPTIME, st.st_size, st.st_mtime_ns, max_interfaces)).encode()
+    rules = repr((_PREP_VERSION, keep_prefixes(), sorted(_MOVING.items()), _SYSUPTIME, st.st_size, st.st_mtime_ns, max_interfaces)).encode()
     key = hashlib.sha256(rules).hexdigest()[:16]
     dest = _cache_dir() / f"{name.replace('/', '_')}-{key}.snmprec"
     if not dest.exists():
@@ -175,7 +183,7 @@ def _first_if_indexes(src: Path, limit: int) -> set[str]:
 
 
 def prepare_recording(
-    name: str, dest: Path, prefixes: Sequence[str] = KEEP_PREFIXES, max_interfaces: int | None = None
+    name: str, dest: Path, prefixes: Sequence[str] | None = None, max_interfaces: int | None = None
 ) -> int:
     """Write the kept subtrees of recording ``name`` to ``dest`` with moving counters; return lines.
 
@@ -184,7 +192,7 @@ def prepare_recording(
     some recordings (a Ruijie N18010, a ZTE with 222 ports) hold hundreds of interfaces.
     """
     src = data_root() / f"{name}.snmprec.bz2"
-    keep = tuple(prefixes)
+    keep = tuple(prefixes) if prefixes is not None else keep_prefixes()
     keep_ifs = _first_if_indexes(src, max_interfaces) if max_interfaces else None
     out: list[str] = []
     with bz2.open(src, "rt", encoding="utf-8", errors="surrogateescape") as fh:

@@ -3,8 +3,9 @@
 One process serves many devices, a port each (asyncssh). Each device logs in with a password
 or an authorised key, prints its banner and prompt, pages long output until paging is
 disabled, asks for the enable password where the platform has one, rejects unknown commands
-with the platform's error text and serves its running configuration and show outputs from
-``netmon/lab/configs/<platform>/``. Behaviour per platform is data: ``configs/sim-platforms.yaml``.
+with the platform's error text and serves its running configuration and show outputs from the
+platform folder's ``lab/`` (``netmon/platforms/<platform>/lab/``). Behaviour per platform is
+data: the ``sim:`` section of its ``lab.yaml``; a site platform folder brings its own.
 
 Faults for the bad-input tests (``SimDevice.faults``):
 ``hang`` (stops half-way through the running config), ``no_prompt`` (answers, never prompts
@@ -35,13 +36,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..inventory import Device
+from ..platforms import platforms
+from ..platforms.registry import derived
 from .procs import Proc, start, wait_for
 
-CONFIGS = Path(__file__).with_name("configs")
-PLATFORMS_FILE = CONFIGS / "sim-platforms.yaml"
 PAGE_LINES = 24
 HUGE_BYTES = 10 * 1024 * 1024
 CHUNK = 32 * 1024
@@ -65,14 +64,31 @@ class SimDevice:
     privileged: bool = False  # lands at `#` as an AAA privilege-15 account does (no `enable` needed)
 
 
+@derived
 @cache
 def sim_platforms() -> dict[str, dict[str, Any]]:
-    data: dict[str, dict[str, Any]] = yaml.safe_load(PLATFORMS_FILE.read_text(encoding="utf-8"))
-    return data
+    """CLI behaviour of every platform the simulator can play (its lab.yaml ``sim:``), with what
+    the simulator process needs from the rest of the folder (it does not load the registry)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, p in platforms().items():
+        if p.lab is None or p.lab.sim is None:
+            continue
+        out[key] = {
+            **p.lab.sim.model_dump(),
+            "lab_dir": str(p.lab.dir),  # set whenever sim: is (the model checks)
+            "hostname_re": p.grammar.hostname.pattern,
+            "config_end": p.grammar.config_end[0] if p.grammar.config_end else "end",
+        }
+    return out
+
+
+def lab_dir(platform: str) -> Path:
+    """The platform's lab folder: sample configs (*.cfg) and show/ outputs."""
+    return Path(sim_platforms()[platform]["lab_dir"])
 
 
 def default_config(platform: str) -> Path:
-    return CONFIGS / platform / str(sim_platforms()[platform]["config"])
+    return lab_dir(platform) / str(sim_platforms()[platform]["config"])
 
 
 # ---------------------------------------------------------------- the parent side
@@ -151,7 +167,7 @@ def start_sshsim(devices: list[SimDevice], workdir: Path, timeout: float = 60.0)
             key.write_private_key(str(key_file))
         key = asyncssh.read_private_key(str(key_file))
         host_keys[d.name] = " ".join(key.export_public_key("openssh").decode().split()[:2])
-        spec_devices.append({**asdict(d), "host_key": str(key_file)})
+        spec_devices.append({**asdict(d), "host_key": str(key_file), "sim": sim_platforms()[d.platform]})
     ready = workdir / "sshsim.ready.json"
     ready.unlink(missing_ok=True)
     spec = workdir / "sshsim.spec.json"
@@ -195,7 +211,7 @@ def start_lab_ssh(devices: Iterable[Device], workdir: Path) -> LabSsh:
         sd.privileged = True
         # Variety for the demo and the compliance scan: each device serves one of its platform's
         # sample configs, chosen by name so a restarted lab serves the same one.
-        choices = sorted((CONFIGS / sd.platform).glob("*.cfg"))
+        choices = sorted(lab_dir(sd.platform).glob("*.cfg"))
         sd.config = str(choices[zlib.crc32(sd.name.encode()) % len(choices)])
     sim = start_sshsim(sims, workdir, timeout=120)
     known = sim.write_known_hosts(workdir / "known_hosts")
@@ -216,23 +232,19 @@ def start_lab_ssh(devices: Iterable[Device], workdir: Path) -> LabSsh:
 # ---------------------------------------------------------------- the simulator process
 
 
-def _huge_filler(platform: str, size: int) -> str:
-    """Realistic bulk: a long ACL, as a device with years of accumulated rules has."""
-    lines: list[str] = []
+def _huge_filler(p: dict[str, Any], size: int) -> str:
+    """Realistic bulk: a long ACL, as a device with years of accumulated rules has (the
+    platform's lab.yaml ``huge_*`` templates: {n5}/{n10} rule numbers, {a}.{b}.{c} addresses)."""
+    lines: list[str] = [p["huge_header"]]
     total = 0
     i = 0
-    huawei_like = platform in ("huawei_vrp", "h3c_comware")
-    lines.append("acl number 3999" if huawei_like else "ip access-list extended LEGACY-RULES")
     while total < size:
         a, b, c = (i >> 16) & 255, (i >> 8) & 255, i & 255
-        if huawei_like:
-            line = f" rule {i * 5 + 5} permit ip source 10.{a}.{b}.{c} 0 destination 172.16.{b}.{c} 0"
-        else:
-            line = f" {i * 10 + 10} permit ip host 10.{a}.{b}.{c} host 172.16.{b}.{c}"
+        line = str(p["huge_rule"]).format(n5=i * 5 + 5, n10=i * 10 + 10, a=a, b=b, c=c)
         lines.append(line)
         total += len(line) + 1
         i += 1
-    lines.append("#" if huawei_like else "!")
+    lines.append(p["huge_footer"])
     return "\n".join(lines) + "\n"
 
 
@@ -241,7 +253,7 @@ class _Device:
         self.spec = spec
         self.name: str = spec["name"]
         self.platform: str = spec["platform"]
-        self.p = sim_platforms()[self.platform]
+        self.p: dict[str, Any] = spec["sim"]
         self.faults: list[str] = list(spec.get("faults") or [])
         self.rejected = {f.split(":", 1)[1].strip() for f in self.faults if f.startswith("reject:")}
         self.log_path = workdir / f"{self.name}.commands.log"
@@ -249,7 +261,7 @@ class _Device:
         self._huge_cache: str | None = None
 
     def config_text(self) -> str:
-        path = Path(self.spec.get("config") or default_config(self.platform))
+        path = self.config_path()
         text = path.read_bytes().decode("utf-8", errors="surrogateescape")
         if self.spec.get("hostname"):
             text = re.sub(
@@ -261,8 +273,8 @@ class _Device:
             )
         if "huge" in self.faults:
             if self._huge_cache is None:
-                self._huge_cache = _huge_filler(self.platform, HUGE_BYTES)
-            marker = "\nreturn" if self.platform in ("huawei_vrp", "h3c_comware") else "\nend"
+                self._huge_cache = _huge_filler(self.p, HUGE_BYTES)
+            marker = "\n" + str(self.p["config_end"])
             idx = text.rfind(marker)
             text = text[: idx + 1] + self._huge_cache + text[idx + 1 :] if idx >= 0 else text + self._huge_cache
         if self.p.get("clock_period"):
@@ -279,7 +291,7 @@ class _Device:
     def hostname(self) -> str:
         if self.spec.get("hostname"):
             return str(self.spec["hostname"])
-        path = Path(self.spec.get("config") or default_config(self.platform))
+        path = self.config_path()
         m = re.search(self.p["hostname_re"], path.read_text(encoding="utf-8", errors="replace"), re.M)
         return m.group(1) if m else self.name
 
@@ -289,8 +301,11 @@ class _Device:
             return text.encode("gbk", errors="replace")
         return text.encode("utf-8", errors="surrogateescape")
 
+    def config_path(self) -> Path:
+        return Path(self.spec.get("config") or Path(self.p["lab_dir"]) / str(self.p["config"]))
+
     def show_output(self, command: str) -> str | None:
-        path = CONFIGS / self.platform / "show" / (command.replace(" ", "_") + ".txt")
+        path = Path(self.p["lab_dir"]) / "show" / (command.replace(" ", "_") + ".txt")
         if "/" in command or not path.exists():
             return None
         return path.read_text(encoding="utf-8")
@@ -475,11 +490,9 @@ async def _serve(spec: dict[str, Any]) -> None:
                         conn.abort()  # its uplink is "down" (netmon lab fault): the session dies at once
 
                 def begin_auth(self, username: str) -> bool:
-                    if dev.platform == "cisco_ios":
-                        # IOS shows `banner login` before authentication.
-                        self.conn.send_auth_banner(
-                            "Authorized access only. All activity on this e-government device is logged and audited.\n"
-                        )
+                    if dev.p.get("auth_banner"):
+                        # e.g. IOS shows `banner login` before authentication.
+                        self.conn.send_auth_banner(str(dev.p["auth_banner"]))
                     return True
 
                 def password_auth_supported(self) -> bool:

@@ -21,9 +21,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from ..archive.masking import mask_line
 from ..inventory import Device, Inventory
 from ..model import FieldValue, Point
+from ..platforms import mask_line
 from ..secrets import SecretStore
 from .archive import Archive
 from .parse import Message, Parser, one_line
@@ -35,7 +35,7 @@ log = logging.getLogger("netmon.syslog")
 
 Store = Callable[[list[Point]], Awaitable[object]]
 UNKNOWN = "unknown"
-# Words that come before a secret on some platform (netmon/archive/secrets.yaml does the masking).
+# Words that come before a secret on some platform (netmon/platforms/*/secrets.yaml do the masking).
 _MAYBE_SECRET = re.compile(r"(?i)cipher|password|secret|simple|community|key|hash|auth|priv")
 
 
@@ -82,7 +82,7 @@ class SyslogService:
         self.store = store
         self.source = source
         self.parser = Parser(settings.device_timezone)
-        self.catalogue: Catalogue = load_catalogue(settings.vendors_dir)
+        self.catalogue: Catalogue = load_catalogue()
         self.index = DeviceIndex(inventory)
         self.listeners = Listeners(settings, source)
         self.spool_fill = spool_fill
@@ -243,7 +243,11 @@ class SyslogService:
             fields["parse_error"] = m.error
             fields["raw"] = m.raw_text()
             self._log_error(m)
-        if _MAYBE_SECRET.search(m.text) or (m.error and _MAYBE_SECRET.search(str(fields["raw"]))):
+        # Known wording that is not a command (sshd's "Failed password for root") has no secret in
+        # it; commands, configuration changes and messages no table knows are masked.
+        if (not c.event or c.event in ("command", "config_change")) and (
+            _MAYBE_SECRET.search(m.text) or (m.error and _MAYBE_SECRET.search(str(fields["raw"])))
+        ):
             # a command log can hold a typed password: masked wherever the point goes (the
             # archive, 0600 like the configuration archive, keeps the frame as evidence)
             # the inventory's platform and the one whose format the message has (over-masking beats a leak)

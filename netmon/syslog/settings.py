@@ -70,7 +70,6 @@ class SyslogSettings(_Strict):
     device_timezone: str | None = Field(
         None, description="zone of device clocks for timestamps without one (RFC 3164); default: the host's"
     )
-    vendors_dir: Path | None = Field(None, description="extra vendor message files (*.yaml) of this site")
     stats_interval: float = Field(60.0, gt=0, description="seconds between the receiver's netmon_self points")
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     enabled: bool = True
@@ -121,8 +120,6 @@ def load_syslog_settings(
             return p if p.is_absolute() else base / p
 
         s.archive.dir = rel(s.archive.dir)
-        if s.vendors_dir:
-            s.vendors_dir = rel(s.vendors_dir)
         if s.tls is not None:
             s.tls.cert, s.tls.key = rel(s.tls.cert), rel(s.tls.key)
             if s.tls.ca:

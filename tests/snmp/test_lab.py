@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import subprocess
 
-from netmon.inventory.platforms import platform_for_sysobjectid
-from netmon.lab.snmpsim import RECORDINGS, data_root
+from netmon.lab.snmpsim import data_root, recordings
+from netmon.platforms import platform_for_sysobjectid
 from tests.snmp import truth
 from tests.snmp.conftest import LAB
 
 
 def test_every_vendor_has_real_recordings():
-    for vendor, recs in RECORDINGS.items():
+    for vendor, recs in recordings().items():
         assert recs, vendor
         for rec in recs:
             assert (data_root() / f"{rec}.snmprec.bz2").exists(), rec

@@ -9,8 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collectors.snmp.engine import ValueType, VarBind, parse_oid
-from collectors.snmp.health_profiles import PROFILE_DIR, evaluate, load_profiles, profile_for
+from collectors.snmp.health_profiles import FALLBACK, evaluate, load_profiles, profile_for
+from netmon import platforms as registry
 from netmon.errors import InputError
+
+PLATFORMS = Path(registry.__file__).parent
 
 
 def col(oid: str, values: dict[int, int | bytes], typ: ValueType = ValueType.INTEGER) -> tuple:
@@ -23,10 +26,11 @@ def test_every_vendor_has_a_profile_and_each_entry_says_why():
     for vendor in ("huawei_vrp", "h3c_comware", "cisco_ios", "ruijie_rgos", "zte_zxros"):
         assert profile_for(vendor).platforms == [vendor]
     assert profile_for("no_such_vendor").name == "host_resources"
-    for path in PROFILE_DIR.glob("*.yaml"):
+    for path in PLATFORMS.glob("*/health.yaml"):
         text = path.read_text()
+        name = FALLBACK if path.parent.name == "common" else path.parent.name
         # every source line is preceded by a comment somewhere in its field block
-        assert text.count("#") >= len(profs[path.stem].fields), path
+        assert text.count("#") >= len(profs[name].fields), path
 
 
 def test_h3c_placeholders_are_dropped_and_fans_counted():
@@ -78,15 +82,21 @@ def test_host_resources_ram_row_only():
     assert f["mem_total_bytes"] == 1024 * 1000 and f["mem_used_bytes"] == 1024 * 250 and f["mem_pct"] == 25.0
 
 
-def test_broken_profile_is_a_clear_input_error(tmp_path: Path):
-    (tmp_path / "bad.yaml").write_text("name: bad\nfields:\n  cpu_pct:\n    - {oid: 1.2.3, agg: median}\n")
-    load_profiles.cache_clear()
+def test_broken_profile_is_a_clear_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    site = tmp_path / "acme_os"
+    site.mkdir()
+    (site / "platform.yaml").write_text("display: Acme OS\nsysobjectid: ['1.3.6.1.4.1.99999']\n")
+    (site / "health.yaml").write_text("cpu_pct:\n  - {oid: 1.2.3, agg: median}\n")
+    monkeypatch.setenv(registry.ENV_PATH, str(tmp_path))
+    registry.reload()
     try:
         with pytest.raises(InputError) as exc:
-            load_profiles(tmp_path)
-        assert "bad.yaml" in str(exc.value) and "agg" in str(exc.value)
+            load_profiles()
+        msg = str(exc.value)
+        assert f"{site / 'health.yaml'}:2: health.cpu_pct.0.agg" in msg, msg
     finally:
-        load_profiles.cache_clear()
+        monkeypatch.delenv(registry.ENV_PATH)
+        registry.reload()
 
 
 _values = st.one_of(

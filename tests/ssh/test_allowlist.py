@@ -7,14 +7,14 @@ import pytest
 from collectors.ssh import ErrorKind, SshError, command_set
 from collectors.ssh.commands import command_sets
 from collectors.ssh.session import Session, Target
-from netmon.inventory.platforms import platforms
+from netmon.platforms import platforms
 
 from .conftest import Lab, cred
 
 
 def _session(lab: Lab, name: str) -> Session:
     dev = lab.device(name)
-    target = Target(name, "127.0.0.1", lab.sim.ports[name], dev.vendor, platforms()[dev.vendor].netmiko or "")
+    target = Target(name, "127.0.0.1", lab.sim.ports[name], dev.vendor, platforms()[dev.vendor].ssh.netmiko or "")
     return Session(target, cred(), lab.settings(), command_set(dev.vendor))
 
 

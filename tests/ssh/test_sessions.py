@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
 import paramiko
 import pytest
 
 from collectors.ssh import SshCollector, command_set
 from netmon.archive import normalize
-from netmon.lab.sshsim import CONFIGS
+from netmon.lab.sshsim import lab_dir
 
 from .conftest import ENABLE, PASSWORD, PLATFORMS, Lab, cred
 
@@ -48,7 +47,7 @@ def test_only_allow_listed_commands_reach_the_device(lab: Lab, results, platform
 
 
 def _show(platform: str, command: str) -> str:
-    return (CONFIGS / platform / "show" / (command.replace(" ", "_") + ".txt")).read_text(encoding="utf-8")
+    return (lab_dir(platform) / "show" / (command.replace(" ", "_") + ".txt")).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -183,7 +182,7 @@ def test_cisco_enable_prompts(lab: Lab) -> None:
 def test_sample_configs_are_complete() -> None:
     """The lab configs are full device configs (the compliance engine scans them)."""
     for platform in PLATFORMS:
-        files = sorted((CONFIGS / platform).glob("*.cfg"))
+        files = sorted(lab_dir(platform).glob("*.cfg"))
         assert files, platform
         for f in files:
             text = f.read_text(encoding="utf-8").lower()
@@ -191,7 +190,7 @@ def test_sample_configs_are_complete() -> None:
                 assert needle in text, (f, needle)
             assert any(a in text for a in ("acl", "access-list", "access-class")), f
             assert len(text.splitlines()) > 100, f
-    assert Path(CONFIGS / "sim-platforms.yaml").exists()
+    assert (lab_dir(platform).parent / "lab.yaml").exists()  # the simulator's behaviour beside them
 
 
 def test_simdevices_for_inventory(lab: Lab) -> None:

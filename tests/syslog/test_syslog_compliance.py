@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import logger
+from syslog_helpers import logger
 
 from netmon.lab.procs import free_port, start, tcp_open, wait_for
 from tests.conftest import ROOT, need_binary, run_netmon

@@ -13,7 +13,7 @@ import sys
 import urllib.request
 import uuid
 
-from conftest import ROOT, Serve, write_config
+from syslog_helpers import ROOT, Serve, write_config
 
 from netmon.lab.procs import free_port, start, tcp_open, wait_for
 

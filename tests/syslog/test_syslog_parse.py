@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netmon.errors import InputError
 from netmon.syslog.parse import Parser
 from netmon.syslog.receiver import Framer
-from netmon.syslog.vendors import load_catalogue, load_vendor_file
+from netmon.syslog.vendors import load_catalogue
+from tests.conftest import run_netmon
 
 SH = ZoneInfo("Asia/Shanghai")
 RECV = int(datetime(2026, 11, 14, 10, 20, 31, tzinfo=SH).timestamp() * 1e9)
@@ -117,26 +117,40 @@ def test_unknown_vendor_header_falls_back_to_generic_wording():
     assert load_catalogue().classify("%FOO-5-BAR: nothing we know", None).event == ""
 
 
-def test_bad_vendor_file_names_file_line_and_field(tmp_path):
-    p = tmp_path / "acme.yaml"
-    p.write_text(
-        "vendor: acme\nmessages:\n  - key: X\n    event: exploded\n  - key: Y\n    event: login_failure\n    re: '(?P<who>x'\n"
+def test_bad_syslog_table_of_a_site_platform_folder_names_file_line_and_field(tmp_path):
+    d = tmp_path / "huawei_vrp"
+    d.mkdir()
+    (d / "platform.yaml").write_text("display: Huawei VRP (site overlay)\n")
+    (d / "syslog.yaml").write_text(
+        "messages:\n  X/Y:\n    event: exploded\n  A/B:\n    event: login_failure\n    re: '(?P<who>x)'\n"
     )
-    with pytest.raises(InputError) as e:
-        load_vendor_file(p)
-    text = str(e.value)
-    assert f"{p}:4: messages[0].event: event is one of" in text
-    assert f"{p}:7: messages[1].re: bad regular expression" in text
+    r = run_netmon("platforms", "validate", str(tmp_path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"{d / 'syslog.yaml'}:2: syslog.messages.X/Y" in r.stderr and "event 'exploded'" in r.stderr
+    assert f"{d / 'syslog.yaml'}:4: syslog.messages.A/B" in r.stderr and "unknown group 'who'" in r.stderr
 
 
-def test_site_vendor_dir_adds_messages(tmp_path):
-    (tmp_path / "huawei_extra.yaml").write_text(
-        "vendor: huawei_vrp\nmessages:\n  - key: AAA/USER_LOCKED\n    event: login_failure\n    kv: true\n"
-    )
-    c = load_catalogue(tmp_path).classify(
-        "%%01AAA/4/USER_LOCKED(l):locked. (User=bob, IpAddress=10.3.3.3)", "huawei_vrp"
-    )
-    assert c.event == "login_failure" and c.fields == {"user": "bob", "src_ip": "10.3.3.3"}
+def test_site_platform_overlay_adds_messages(tmp_path, monkeypatch):
+    from netmon.platforms import reload
+
+    d = tmp_path / "huawei_vrp"
+    d.mkdir()
+    (d / "platform.yaml").write_text("display: Huawei VRP\n")
+    (d / "syslog.yaml").write_text("messages:\n  AAA/USER_LOCKED:\n    event: login_failure\n    kv: true\n")
+    monkeypatch.setenv("NETMON_PLATFORMS_PATH", str(tmp_path))
+    reload()
+    try:
+        cat = load_catalogue()
+        c = cat.classify("%%01AAA/4/USER_LOCKED(l):locked. (User=bob, IpAddress=10.3.3.3)", "huawei_vrp")
+        assert c.event == "login_failure" and c.fields == {"user": "bob", "src_ip": "10.3.3.3"}
+        # the built-in messages are still there (an overlay merges key by key)
+        assert (
+            cat.classify("%%01IFNET/4/IF_STATE(l)[5]:Interface GE0/0/1 has turned into DOWN state.", "huawei_vrp").event
+            == "link_down"
+        )
+    finally:
+        monkeypatch.delenv("NETMON_PLATFORMS_PATH")
+        reload()
 
 
 @settings(max_examples=400, deadline=None)

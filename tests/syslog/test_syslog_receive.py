@@ -11,7 +11,7 @@ import time
 import uuid
 
 import pytest
-from conftest import logger
+from syslog_helpers import logger
 
 from netmon.syslog.archive import verify
 from tests.conftest import need_binary

@@ -9,8 +9,8 @@ import time
 
 import pytest
 import yaml
-from conftest import HOSTS, real_recording, serve_recordings, snmpwalk
 from pydantic import SecretStr
+from topo_helpers import HOSTS, real_recording, serve_recordings, snmpwalk
 
 from collectors.snmp import lldp
 from collectors.snmp.engine import Target

@@ -1,0 +1,178 @@
+"""Which platform wrote a configuration, and how sure we are: each platform folder's
+``config.yaml`` lists signatures (regex, weight); the best score wins when it reaches
+``min_score`` and leads every unrelated platform by ``min_margin`` (common/detect.yaml).
+A platform that ``extends`` another is its dialect, not a rival: on a tie the parent wins,
+and the margin is taken over platforms of other families.
+
+Also here: the software release as a configuration or `display/show version` records it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from .registry import common, derived, platforms, related
+
+# Lines looked at for signatures: the head (version, sysname, AAA) and the tail (user-interface /
+# line vty, return/end); enough for any dialect and cheap on a 50,000-line file.
+HEAD, TAIL = 400, 400
+_KEY = re.compile(r"^\^(?: \?)?([!A-Za-z][\w-]*)(?= |\$|\\|$)")  # "^ ?word" -> word
+
+
+@dataclass(frozen=True, slots=True)
+class _Sigs:
+    # first word a line needs -> [(platform, signature index, regex, weight)]
+    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]]
+    loose: list[tuple[str, int, re.Pattern[str], int]]
+    separators: dict[str, tuple[str, ...]]  # separator line -> platforms that print it
+    scored: tuple[str, ...]  # platforms with signatures
+
+
+@derived
+@cache
+def _signatures() -> _Sigs:
+    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]] = {}
+    loose: list[tuple[str, int, re.Pattern[str], int]] = []
+    seps: dict[str, list[str]] = {}
+    scored: list[str] = []
+    i = 0
+    for key, p in sorted(platforms().items()):
+        if not p.config.detect:
+            continue
+        scored.append(key)
+        seps.setdefault(p.grammar.separator, []).append(key)
+        for sig in p.config.detect.values():
+            rx = re.compile(sig.re.pattern, re.MULTILINE)
+            entry = (key, i, rx, sig.w)
+            m = _KEY.match(sig.re.pattern)
+            if m:
+                keyed.setdefault(m.group(1), []).append(entry)
+            else:
+                loose.append(entry)
+            i += 1
+    return _Sigs(keyed, loose, {s: tuple(v) for s, v in seps.items()}, tuple(scored))
+
+
+def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
+    """Signature score per platform. Lines are looked up by their first word, so detection costs
+    one dictionary lookup per line rather than one regex pass per signature."""
+    sigs = _signatures()
+    lines = text.splitlines() if isinstance(text, str) else text
+    window = lines if len(lines) <= HEAD + TAIL else [*lines[:HEAD], *lines[-TAIL:]]
+    found: dict[int, tuple[str, int]] = {}
+    sep_count = dict.fromkeys(sigs.separators, 0)
+    for raw in window:
+        st = raw.strip()
+        if st in sep_count:
+            sep_count[st] += 1
+        for key, idx, rx, w in sigs.keyed.get(st.split(" ", 1)[0], ()):
+            if idx not in found and rx.search(raw):
+                found[idx] = (key, w)
+    if sigs.loose:
+        head = "\n".join(window)
+        for key, idx, rx, w in sigs.loose:
+            if rx.search(head):
+                found[idx] = (key, w)
+    scores = dict.fromkeys(sigs.scored, 0)
+    for key, w in found.values():
+        scores[key] += w
+    # The separator printed alone between sections ("#" VRP/Comware, "!" IOS/RGOS, "$" ZXROS)
+    # is a strong tie-breaker between families: the platforms that do not print it lose points.
+    ranked = sorted(sep_count.items(), key=lambda kv: -kv[1])
+    if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        penalty = common().separator_penalty
+        for sep, keys in sigs.separators.items():
+            if sep != ranked[0][0]:
+                for key in keys:
+                    scores[key] -= penalty
+    return scores
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """The outcome of content detection: the platform (None when not confident) and why."""
+
+    platform: str | None
+    best: str | None  # the top scorer, even when not confident
+    score: int
+    runner_up: str | None  # the best platform of another family
+    runner_up_score: int
+    scores: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def margin(self) -> int:
+        return self.score - self.runner_up_score
+
+    @property
+    def confident(self) -> bool:
+        return self.platform is not None
+
+    def describe(self) -> str:
+        from .registry import display_name
+
+        if self.best is None or self.score < common().min_score:
+            return "no platform's signatures match"
+        s = f"{display_name(self.best)} (score {self.score}"
+        if self.runner_up:
+            s += f", {self.margin} ahead of {display_name(self.runner_up)}"
+        return s + ")"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "platform": self.platform,
+            "score": self.score,
+            "margin": self.margin,
+            "runner_up": self.runner_up,
+            "confident": self.confident,
+        }
+
+
+def decide(scores: dict[str, int]) -> Detection:
+    """The winner of a score table, if it is sure enough."""
+    regs = platforms()
+    if not scores:
+        return Detection(None, None, 0, None, 0, scores)
+    top = max(scores.values())
+    # Among the top scorers prefer the least derived (a dialect must out-score its parent).
+    best = min((k for k, v in scores.items() if v == top), key=lambda k: (regs[k].depth, k))
+    rivals = [(v, k) for k, v in scores.items() if not related(k, best)]
+    runner_score, runner = max(rivals) if rivals else (0, None)
+    c = common()
+    ok = top >= c.min_score and top - runner_score >= c.min_margin
+    return Detection(best if ok else None, best, top, runner, runner_score, scores)
+
+
+def detect(text: str | Sequence[str]) -> Detection:
+    return decide(detect_scores(text))
+
+
+def detect_platform(text: str) -> str | None:
+    """The platform that wrote this configuration, or None when it cannot be told confidently."""
+    return detect(text).platform
+
+
+# --- software release --------------------------------------------------------------------------
+
+
+def release_from_config(lines: Sequence[str], key: str, head: int = 60) -> str | None:
+    """The release a configuration's header records (``!Software Version V200R019C10SPC500``,
+    Comware's ``version 7.1.064, Release 7585P05``, ``version RGOS 11.4(1)B12P19``...)."""
+    pats = platforms()[key].config.release.config
+    if not pats:
+        return None
+    for ln in lines[:head]:
+        for p in pats:
+            if m := p.search(ln.rstrip()):
+                return m.group("release")
+    return None
+
+
+def release_from_show_version(text: str, key: str) -> str | None:
+    """The release ``display version`` / ``show version`` prints."""
+    for p in platforms()[key].config.release.show_version:
+        if m := p.search(text):
+            return m.group("release")
+    return None

@@ -1,0 +1,378 @@
+"""What a platform folder holds, as validated models (one section per file of the folder).
+
+``platform.yaml`` gives the top-level fields; ``health.yaml``, ``ssh.yaml``, ``config.yaml``,
+``secrets.yaml``, ``compliance.yaml`` and ``lab.yaml`` each fill the section of their name.
+Every section but ``platform.yaml`` is optional, and ``extends:`` inherits it from another
+platform, merged field by field (registry.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from re import Pattern
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+HEALTH_FIELDS = (
+    "cpu_pct",
+    "mem_pct",
+    "mem_used_bytes",
+    "mem_total_bytes",
+    "mem_free_bytes",  # internal: turned into mem_total_bytes, never emitted
+    "temp_c",
+    "fans_total",
+    "fans_failed",
+    "psu_total",
+    "psu_failed",
+)
+COMMAND_KEYS = ("running_config", "version", "interfaces", "lldp", "arp", "routes", "users")
+TIERS = ("central", "province", "city", "county", "township")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True)
+
+
+# --- SNMP health -----------------------------------------------------------------------------
+
+
+class HealthSource(_Strict):
+    """One column walked for a health field, and how its rows become one value."""
+
+    oid: str = Field(pattern=r"^\d+(\.\d+)+$")
+    agg: Literal["max", "min", "sum", "avg", "first", "count", "count_eq"] = "max"
+    min_: float | None = Field(None, alias="min")
+    max_: float | None = Field(None, alias="max")
+    scale: float = 1.0
+    values: list[int] = Field(default_factory=list)  # count_eq: rows equal to one of these
+    exclude: list[int] = Field(default_factory=list)  # count: rows to leave out
+    where_oid: str | None = Field(None, pattern=r"^\d+(\.\d+)+$")
+    where_value: str | None = None
+    multiply_oid: str | None = Field(None, pattern=r"^\d+(\.\d+)+$")
+
+
+def _check_health(v: dict[str, list[HealthSource]]) -> dict[str, list[HealthSource]]:
+    unknown = sorted(set(v) - set(HEALTH_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown health field(s) {unknown}; known: {', '.join(HEALTH_FIELDS)}")
+    return v
+
+
+# --- SSH ---------------------------------------------------------------------------------------
+
+
+class Command(_Strict):
+    command: str = Field(min_length=1)
+    parse: Literal["version", "interfaces", "lldp"] | None = None
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class SshSpec(_Strict):
+    """The platform's read-only command set: the allow-list a session may send, nothing else."""
+
+    netmiko: str | None = None  # netmiko device_type; null: no SSH collection
+    ntc_platform: str | None = None
+    enable: bool = False
+    session: tuple[str, ...] = ()
+    admin_down: tuple[str, ...] = ()
+    errors: tuple[Pattern[str], ...] = ()
+    commands: dict[str, Command] = Field(default_factory=dict)
+
+    @field_validator("errors", mode="before")
+    @classmethod
+    def _multiline(cls, v: Any) -> Any:
+        return [re.compile(p, re.M) if isinstance(p, str) else p for p in v] if isinstance(v, list) else v
+
+    @field_validator("commands")
+    @classmethod
+    def _keys(cls, v: dict[str, Command]) -> dict[str, Command]:
+        unknown = sorted(set(v) - set(COMMAND_KEYS))
+        if unknown:
+            raise ValueError(f"unknown command key(s) {unknown}; known: {', '.join(COMMAND_KEYS)}")
+        if v and "running_config" not in v:
+            raise ValueError("running_config is required")
+        return v
+
+
+# --- configuration text -------------------------------------------------------------------------
+
+
+class Signature(_Strict):
+    """A regex searched in a configuration's head and tail, and the weight it adds to the score."""
+
+    re: Pattern[str]
+    w: int
+
+
+class Grammar(_Strict):
+    """How the platform writes a configuration: what the tree parser and detection need."""
+
+    comment: tuple[str, ...] = ("!",)  # first characters of comment / separator lines
+    separator: str = "!"  # the line printed alone between sections (a detection tie-breaker)
+    config_end: tuple[str, ...] = ("end",)  # the last line of a configuration, at column 0
+    section_end: tuple[str, ...] = ()  # a line that closes the innermost open block (ZXROS "$")
+    negation: tuple[str, ...] = ("no",)  # the prefix of the explicit "feature off" form
+    hostname: Pattern[str] = re.compile(r"^\s?hostname\s+(\S+)")
+    # Which branches of the built-in Python checks (compliance/checks.py) the CLI follows.
+    family: Literal["ios", "vrp", "comware"] = "ios"
+    wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
+
+    @field_validator("hostname", mode="before")
+    @classmethod
+    def _hostname(cls, v: Any) -> Any:
+        if isinstance(v, str) and re.compile(v).groups < 1:
+            raise ValueError("hostname needs one capturing group (the name)")
+        return v
+
+
+class ReleaseSpec(_Strict):
+    """Where the software release is written: regexes with a ``release`` group."""
+
+    config: tuple[Pattern[str], ...] = ()  # header lines of a saved configuration
+    show_version: tuple[Pattern[str], ...] = ()  # output of display/show version
+
+    @field_validator("config", "show_version")
+    @classmethod
+    def _group(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if "release" not in p.groupindex:
+                raise ValueError(f"/{p.pattern}/ has no (?P<release>...) group")
+        return v
+
+
+class ConfigSpec(_Strict):
+    grammar: Grammar = Field(default_factory=Grammar)
+    release: ReleaseSpec = Field(default_factory=ReleaseSpec)
+    starts: tuple[Pattern[str], ...] = ()  # lines that begin a configuration (to find a second one in a file)
+    detect: dict[str, Signature] = Field(default_factory=dict)
+    volatile: dict[str, Pattern[str]] = Field(default_factory=dict)
+    changed_by: tuple[Pattern[str], ...] = ()
+
+    @field_validator("changed_by")
+    @classmethod
+    def _who_when(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if not set(p.groupindex) & {"who", "when"}:
+                raise ValueError(f"/{p.pattern}/ captures neither (?P<who>...) nor (?P<when>...)")
+        return v
+
+
+class SecretPattern(_Strict):
+    """A regex whose ``secret`` group(s) (``secret``, ``secret2``...) are masked wherever shown."""
+
+    re: Pattern[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, v: Any) -> Any:
+        return {"re": v} if isinstance(v, str) else v
+
+    @field_validator("re")
+    @classmethod
+    def _group(cls, v: Pattern[str]) -> Pattern[str]:
+        if not any(g.startswith("secret") for g in v.groupindex):
+            raise ValueError(f"/{v.pattern}/ has no (?P<secret>...) group")
+        return v
+
+
+# --- compliance (checks are validated by netmon.compliance.rules when rules load) -------------
+
+
+class RuleEntry(_Strict):
+    checks: list[dict[str, Any]] = Field(default_factory=list)
+    remediation: list[str] = Field(default_factory=list)
+
+    @field_validator("checks", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+
+# --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
+
+SYSLOG_FIELDS = ("user", "src_ip", "command", "interface", "state")
+SYSLOG_EVENTS = ("login_failure", "login_success", "logout", "command", "config_change", "link_down", "link_up")
+_HEADER_GROUPS = {"text", "ver", "module", "level", "digest", "facility", "mnemonic", "kind", "seq"}
+_TEMPLATE = re.compile(r"\{(\w+)\}")
+
+
+class SyslogHeader(_Strict):
+    """Where the vendor's mnemonic sits at the start of a message."""
+
+    re: Pattern[str]
+    mnemonic: str  # the `mnemonic` tag, as the vendor prints it, e.g. '{module}/{level}/{digest}'
+    key: str | None = None  # what `messages` are keyed by (levels vary by release); default: mnemonic
+
+    @model_validator(mode="after")
+    def _groups(self) -> SyslogHeader:
+        if "text" not in self.re.groupindex:
+            raise ValueError("re needs a (?P<text>...) group: the message body after the mnemonic")
+        bad = sorted(set(self.re.groupindex) - _HEADER_GROUPS)
+        if bad:
+            raise ValueError(f"unknown group {bad[0]!r}; header groups: {', '.join(sorted(_HEADER_GROUPS))}")
+        for t in (self.mnemonic, self.key or ""):
+            missing = sorted(set(_TEMPLATE.findall(t)) - set(self.re.groupindex))
+            if missing:
+                raise ValueError(f"template {t!r} names {missing[0]!r}, which re does not capture")
+        return self
+
+
+class SyslogMessage(_Strict):
+    """What a message means (``event``) and where its fields are (``re`` groups, or the message's
+    ``Key=value`` list with ``kv: true`` and the platform's ``kv_fields``)."""
+
+    event: str
+    re: Pattern[str] | None = None
+    kv: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> SyslogMessage:
+        groups = set(self.re.groupindex) if self.re is not None else set()
+        bad = sorted(groups - set(SYSLOG_FIELDS))
+        if bad:
+            raise ValueError(f"unknown group {bad[0]!r}; extract {', '.join(SYSLOG_FIELDS)}")
+        names = set(_TEMPLATE.findall(self.event))
+        if not names and self.event not in SYSLOG_EVENTS:
+            raise ValueError(f"event {self.event!r}: one of {', '.join(SYSLOG_EVENTS)} (or e.g. 'link_{{state}}')")
+        if names - groups:
+            raise ValueError(f"event {self.event!r} names {sorted(names - groups)[0]!r}, which re does not extract")
+        return self
+
+
+class SyslogSpec(_Strict):
+    headers: list[SyslogHeader] = Field(default_factory=list)
+    kv_fields: dict[Literal["user", "src_ip", "command", "interface", "state"], list[str]] = Field(default_factory=dict)
+    messages: dict[str, SyslogMessage] = Field(default_factory=dict)  # mnemonic key -> meaning
+    patterns: dict[str, SyslogMessage] = Field(default_factory=dict)  # wording searched in any message
+
+    @field_validator("patterns")
+    @classmethod
+    def _need_re(cls, v: dict[str, SyslogMessage]) -> dict[str, SyslogMessage]:
+        for name, m in v.items():
+            if m.re is None:
+                raise ValueError(f"{name}: a pattern needs `re` (it has no mnemonic to be found by)")
+        return v
+
+
+# --- lab ---------------------------------------------------------------------------------------
+
+
+class SimSpec(_Strict):
+    """How the SSH simulator (netmon/lab/sshsim.py) behaves at this platform's CLI."""
+
+    config: str  # the default sample configuration (a file in the lab folder)
+    motd: str = ""
+    prompt_user: str
+    prompt_enable: str | None = None
+    paging_off: list[str] = Field(default_factory=list)
+    accept_silently: list[str] = Field(default_factory=list)
+    more: str
+    more_erase: str
+    error: str
+    running_config: str
+    config_mode: list[str] = Field(default_factory=list)
+    current_configuration_bytes: bool = False
+    clock_period: bool = False
+    auth_banner: str | None = None  # shown before authentication (IOS `banner login`)
+    # Bulk for the `huge` fault: a long ACL as a device with years of rules has ({n} {a} {b} {c}).
+    huge_header: str
+    huge_rule: str
+    huge_footer: str
+
+
+class LabSpec(_Strict):
+    recordings: list[str] = Field(default_factory=list)  # snmpsim-data recordings (data/<path>.snmprec.bz2)
+    keep: list[str] = Field(default_factory=list)  # OID subtrees kept from them (prefixes ending with ".")
+    sim: SimSpec | None = None
+    dir: Path | None = None  # the lab/ folder beside lab.yaml: sample configs (*.cfg), show/ outputs
+
+    @model_validator(mode="after")
+    def _sim_needs_files(self) -> LabSpec:
+        if self.sim is not None:
+            if self.dir is None:
+                raise ValueError("sim: needs a lab/ folder beside lab.yaml holding the sample configuration")
+            if not (self.dir / self.sim.config).is_file():
+                raise ValueError(f"sim.config: {self.sim.config} is not in {self.dir}")
+        return self
+
+
+class SampleSpec(_Strict):
+    """The platform's place in the sample network of `netmon inventory generate`."""
+
+    slots: dict[str, list[int]] = Field(default_factory=dict)  # tier -> positions in that tier's vendor cycle
+    uplink_interface: str = Field(pattern=r"\{n\}")
+    first_port: int = 0  # the device's own uplink port number
+
+    @field_validator("slots")
+    @classmethod
+    def _tiers(cls, v: dict[str, list[int]]) -> dict[str, list[int]]:
+        bad = sorted(set(v) - set(TIERS))
+        if bad:
+            raise ValueError(f"unknown tier(s) {bad}; known: {', '.join(TIERS)}")
+        return v
+
+
+# --- the platform ------------------------------------------------------------------------------
+
+
+class Platform(_Strict):
+    key: str
+    display: str = Field(min_length=1)
+    extends: str | None = None
+    sysobjectid: tuple[str, ...] = ()
+    sample: SampleSpec | None = None
+    health: dict[str, list[HealthSource]] | None = None
+    ssh: SshSpec | None = None
+    config: ConfigSpec = Field(default_factory=ConfigSpec)
+    secrets: dict[str, SecretPattern] = Field(default_factory=dict)
+    compliance: dict[str, RuleEntry] = Field(default_factory=dict)
+    syslog: SyslogSpec | None = None
+    lab: LabSpec | None = None
+    folders: tuple[Path, ...] = ()  # where it came from (an extra search path may overlay a built-in)
+    depth: int = 0  # how many `extends:` above it
+
+    @field_validator("sysobjectid")
+    @classmethod
+    def _oids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for o in v:
+            if not re.fullmatch(r"\d+(\.\d+)+", o.lstrip(".")):
+                raise ValueError(f"{o!r} is not a numeric OID prefix")
+        return tuple(o.lstrip(".") for o in v)
+
+    @field_validator("health")
+    @classmethod
+    def _health(cls, v: dict[str, list[HealthSource]] | None) -> dict[str, list[HealthSource]] | None:
+        return _check_health(v) if v is not None else v
+
+    @field_validator("compliance")
+    @classmethod
+    def _rule_ids(cls, v: dict[str, RuleEntry]) -> dict[str, RuleEntry]:
+        bad = [k for k in v if not re.fullmatch(r"[A-Z]{2,4}-\d{2,3}", k)]
+        if bad:
+            raise ValueError(f"not rule ids: {bad} (e.g. IA-01)")
+        return v
+
+    @property
+    def grammar(self) -> Grammar:
+        return self.config.grammar
+
+
+class CommonSpec(_Strict):
+    """What every platform shares (netmon/platforms/common/): detection thresholds, the secret
+    patterns of every dialect, and the generic health profile used when no vendor's answers."""
+
+    min_score: int = 3  # below it the vendor is unknown
+    min_margin: int = 3  # the winner must lead every unrelated platform by this much
+    separator_penalty: int = 3  # taken from platforms whose separator line is not the file's
+    default_platform: str = "linux_netsnmp"  # a host polled with --host and no --vendor
+    secrets: dict[str, SecretPattern] = Field(default_factory=dict)
+    fallback_health: dict[str, list[HealthSource]] = Field(default_factory=dict)
+    syslog: SyslogSpec = Field(default_factory=SyslogSpec)  # hosts' wording (OpenSSH, PAM), tried last
+
+    @field_validator("fallback_health")
+    @classmethod
+    def _health(cls, v: dict[str, list[HealthSource]]) -> dict[str, list[HealthSource]]:
+        return _check_health(v)
