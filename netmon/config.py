@@ -172,6 +172,8 @@ class NetmonConfig(_Strict):
 
             zone(v)  # ValueError names the zone
         return v or None
+    syslog: dict[str, Any] = Field(default_factory=dict)
+    topology: dict[str, Any] = Field(default_factory=dict)
 
     # Set by load_config, not by the file.
     path: Path | None = Field(default=None, exclude=True)

@@ -80,6 +80,10 @@ class RuleSpec(BaseModel):
     root_cause: bool = False
     event: bool = False
     resolve_after: Duration = 600.0
+    # event rules: fire only at the `count`-th matching point of one alert within `within`
+    # (e.g. 5 failed logins from one source in 5 minutes); the alert's value is the count.
+    count: int = Field(1, ge=1)
+    within: Duration | None = None
     absent: Duration | None = None
     quorum: Quorum | None = None
     enabled: bool = True
@@ -111,6 +115,7 @@ class Rule:
     group_by: tuple[str, ...]
     label_map: tuple[tuple[str, str], ...]  # (label, tag) pairs making the alert's identity
     match_exact: tuple[tuple[str, str], ...] = field(default=())
+    field_groups: tuple[str, ...] = field(default=())  # group_by names that are fields (event rules)
 
     @property
     def id(self) -> str:
@@ -177,11 +182,18 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
                 f"match.{key}", f"{spec.measurement} points have no tag {key!r}; known: {', '.join(sorted(tags_ok))}"
             )
     group_by = tuple(spec.group_by) if spec.group_by is not None else _default_group_by(spec.measurement)
+    if (spec.count > 1 or spec.within is not None) and not spec.event:
+        raise _FieldError("count", "count/within apply to event rules (`event: true`)")
+    if spec.count > 1 and spec.within is None:
+        raise _FieldError("within", "count needs a window, e.g. within: 5m")
     label_map = []
+    field_groups = []
     for g in group_by:
         label, _, tag = g.partition("=")
         tag = tag or label
-        if tag not in tags_ok:
+        if tag not in tags_ok and spec.event and tag in fields:
+            field_groups.append(tag)  # e.g. one brute-force alert per source address (a field)
+        elif tag not in tags_ok:
             raise _FieldError("group_by", f"{spec.measurement} points have no tag {tag!r} to group by")
         if label in ENGINE_LABELS:
             raise _FieldError("group_by", f"label {label!r} is set by the engine; rename it, e.g. check={tag}")
@@ -222,6 +234,7 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
         group_by,
         tuple(label_map),
         exact,
+        tuple(field_groups),
     )
 
 

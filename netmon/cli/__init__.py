@@ -34,6 +34,8 @@ COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.platforms", "platforms"),
     ("netmon.cli.services", "services"),
     ("netmon.cli.report", "report"),
+    ("netmon.cli.syslog", "syslog"),
+    ("netmon.cli.topology", "topology"),
 ]
 
 

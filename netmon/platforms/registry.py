@@ -35,10 +35,16 @@ SECTIONS: dict[str, str | None] = {
     "config.yaml": "config",
     "secrets.yaml": "secrets",
     "compliance.yaml": "compliance",
+    "syslog.yaml": "syslog",
     "lab.yaml": "lab",
 }
 _TOP_FIELDS = {"display", "extends", "sysobjectid", "sample"}
-_COMMON_FILES = {"detect.yaml": None, "secrets.yaml": "secrets", "health.yaml": "fallback_health"}
+_COMMON_FILES = {
+    "detect.yaml": None,
+    "secrets.yaml": "secrets",
+    "health.yaml": "fallback_health",
+    "syslog.yaml": "syslog",
+}
 
 _site_dirs: tuple[Path, ...] = ()
 _dependents: list[Callable[[], None]] = []
