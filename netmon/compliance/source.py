@@ -19,8 +19,9 @@ from pathlib import Path
 from .. import platforms as registry
 from ..errors import InputError
 from ..platforms.detect import Detection, decide, detect, detect_scores, release_from_config
+from ..platforms.model import BANNER
 from ..platforms.registry import derived
-from .tree import BANNER, ConfigTree, any_grammar, parse_config
+from .tree import ConfigTree, any_grammar, parse_config
 
 _CONTROL = re.compile(r"[\x00-\x02\x04-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls other than tab/CR/LF/ETX/ESC
 # A CLI prompt left at the end of a terminal capture: <HUAWEI>, [~HUAWEI], Router#, Switch>.
@@ -96,6 +97,23 @@ def _starts() -> tuple[re.Pattern[str], ...]:
     return tuple(p for plat in registry.platforms().values() for p in plat.config.starts)
 
 
+@derived
+@cache
+def _banners() -> tuple[re.Pattern[str], ...]:
+    return tuple({p.grammar.banner.pattern: p.grammar.banner for p in registry.platforms().values()}.values())
+
+
+def _banner(line: str) -> str | None:
+    """The delimiter of a multi-line banner that starts on this line, if it does."""
+    banners = _banners()
+    if len(banners) == 1 and banners[0].pattern == BANNER.pattern and line[:1] not in ("b", "h"):
+        return None  # the usual forms start with banner/header: most lines cost no regex
+    for rx in banners:
+        if (m := rx.match(line)) and m.group(1) not in m.group(2):
+            return m.group(1)
+    return None
+
+
 def _meaningful(lines: Sequence[str], i: int, limit: int) -> Iterator[int]:
     """Indexes of the next ``limit`` lines from ``i`` that are not blank, a separator or a prompt."""
     g = any_grammar()
@@ -121,8 +139,7 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
     while i < n:
         raw = lines[i]
         st = raw.strip()
-        if st[:1] in ("b", "h") and (m := BANNER.match(st)) and m.group(1) not in m.group(2):
-            delim = m.group(1)  # banner text may hold anything, even a line reading "end"
+        if delim := _banner(st):  # banner text may hold anything, even a line reading "end"
             i += 1
             while i < n and delim not in lines[i]:
                 i += 1

@@ -15,17 +15,13 @@ tabs, and truncated files (reported, not fatal).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from ..platforms import Grammar, platforms
+from ..platforms.model import BANNER
 from ..platforms.registry import derived
-
-# banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
-# (or the two-character caret notation ``^C`` IOS prints for ETX).
-BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
 
 
 @derived
@@ -126,6 +122,9 @@ def parse_config(
     ends = frozenset(g.config_end)
     closers = frozenset(g.section_end)
     negation = tuple(w + " " for w in g.negation)
+    banner = g.banner
+    # The usual banner forms start with "banner"/"header": only those lines pay for the regex.
+    banner_first = frozenset("bh") if banner.pattern == BANNER.pattern else None
     top: list[Line] = []
     stack: list[Line] = []  # open blocks, innermost last
     problems: list[tuple[int, str]] = []
@@ -163,7 +162,7 @@ def parse_config(
         else:
             parent.children.append(node)
         stack.append(node)
-        if (first == "b" or first == "h") and (m := BANNER.match(stripped)):
+        if (banner_first is None or first in banner_first) and (m := banner.match(stripped)):
             delim, rest = m.group(1), m.group(2)
             if delim in rest:
                 continue  # one-line banner

@@ -16,6 +16,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
+# (or the two-character caret notation ``^C`` IOS prints for ETX). VRP writes `header login
+# information "..."`, Comware `header motd %...%`, IOS/RGOS `banner motd ^C...^C`, ZXROS `banner incoming #`.
+BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
 HEALTH_FIELDS = (
     "cpu_pct",
     "mem_pct",
@@ -116,6 +120,9 @@ class Grammar(_Strict):
     section_end: tuple[str, ...] = ()  # a line that closes the innermost open block (ZXROS "$")
     negation: tuple[str, ...] = ("no",)  # the prefix of the explicit "feature off" form
     hostname: Pattern[str] = re.compile(r"^\s?hostname\s+(\S+)")
+    # A banner's first line: the text after it runs to the delimiter (group 1; the rest of the
+    # line is group 2) and may hold anything, "#", "!" or "end" included.
+    banner: Pattern[str] = BANNER
     # Which branches of the built-in Python checks (compliance/checks.py) the CLI follows.
     family: Literal["ios", "vrp", "comware"] = "ios"
     wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
@@ -125,6 +132,13 @@ class Grammar(_Strict):
     def _hostname(cls, v: Any) -> Any:
         if isinstance(v, str) and re.compile(v).groups < 1:
             raise ValueError("hostname needs one capturing group (the name)")
+        return v
+
+    @field_validator("banner", mode="before")
+    @classmethod
+    def _banner(cls, v: Any) -> Any:
+        if isinstance(v, str) and re.compile(v).groups < 2:
+            raise ValueError("banner needs two capturing groups (the delimiter, the rest of the line)")
         return v
 
 
