@@ -124,8 +124,12 @@ def merge(base: Any, over: Any) -> Any:
 
 
 def search_path() -> tuple[Path, ...]:
+    """Built-in folders, then $NETMON_PLATFORMS_PATH, then platforms_dir: (each directory once)."""
     env = tuple(Path(p) for p in os.environ.get(ENV_PATH, "").split(":") if p.strip())
-    return (BUILTIN, *env, *_site_dirs)
+    out: dict[Path, None] = {}
+    for d in (BUILTIN, *env, *_site_dirs):
+        out.setdefault(d.resolve() if d.exists() else d, None)
+    return tuple(out)
 
 
 def site_dirs() -> tuple[Path, ...]:
