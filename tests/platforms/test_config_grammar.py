@@ -90,3 +90,12 @@ def test_vrp_quit_closes_a_view_and_a_platform_banner_form_is_data() -> None:
     g = platform("cisco_ios").grammar.model_copy(update={"banner": re.compile(r"^motd-text (\S)(.*)$")})
     t = parse_config("hostname r1\nmotd-text %\nend\n!\n%\nline vty 0 4\nend\n", g)
     assert [x.text for x in t.top] == ["hostname r1", "motd-text %", "line vty 0 4"]  # "end" inside the banner is text
+
+
+def test_zxan_stamps_are_volatile_and_name_who_changed_it() -> None:
+    from netmon.archive import changed_by, normalize
+
+    text = (ROOT / "tests/fixtures/configs/zte_zxros/net-maestro-zxan-c620.cfg").read_text(encoding="utf-8")
+    assert changed_by(text, "zte_zxros") == ("NULL", "20:37:10 Mon Nov 17 2025")
+    norm = normalize(text, "zte_zxros")
+    assert "!last configuration change at" not in norm and "hostname ZTE" in norm

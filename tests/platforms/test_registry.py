@@ -223,3 +223,14 @@ def test_no_module_outside_the_registry_spells_a_vendor_key() -> None:
                 continue
             found += [f"{f.relative_to(ROOT)}:{line}: {s!r}" for line, s in _string_constants(f) if s in keys]
     assert not found, "\n".join(found)
+
+
+def test_every_platform_file_ships_in_the_wheel() -> None:
+    """pyproject's package-data globs, applied as setuptools applies them, cover every file of
+    every platform folder (a wheel built with `pip wheel . --no-deps` was checked the same way)."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    shipped = {p for pat in [*data["netmon.platforms"], *data["*"], "*.py"] for p in BUILTIN.glob(pat) if p.is_file()}
+    files = {p for p in BUILTIN.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert files - shipped == set()
