@@ -13,7 +13,7 @@ from pathlib import Path
 from re import Pattern
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
@@ -127,18 +127,12 @@ class Grammar(_Strict):
     family: Literal["ios", "vrp", "comware"] = "ios"
     wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
 
-    @field_validator("hostname", mode="before")
+    @field_validator("hostname", "banner")
     @classmethod
-    def _hostname(cls, v: Any) -> Any:
-        if isinstance(v, str) and re.compile(v).groups < 1:
-            raise ValueError("hostname needs one capturing group (the name)")
-        return v
-
-    @field_validator("banner", mode="before")
-    @classmethod
-    def _banner(cls, v: Any) -> Any:
-        if isinstance(v, str) and re.compile(v).groups < 2:
-            raise ValueError("banner needs two capturing groups (the delimiter, the rest of the line)")
+    def _groups(cls, v: Pattern[str], info: ValidationInfo) -> Pattern[str]:
+        need = {"hostname": (1, "the name"), "banner": (2, "the delimiter, the rest of the line")}[str(info.field_name)]
+        if v.groups < need[0]:
+            raise ValueError(f"{info.field_name} needs {need[0]} capturing group(s) ({need[1]})")
         return v
 
 
