@@ -80,6 +80,20 @@ def load_yaml(path: Path, text: str | None = None) -> Any:
         raise InputError.one(str(path), f"YAML error: {exc}") from None
 
 
+def validation_errors(exc: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, reason) of each error of a pydantic ValidationError, in the words netmon uses
+    for input problems ("unknown field", "required field is missing", no "Value error, ")."""
+    out = []
+    for err in exc.errors():
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        out.append((tuple(err["loc"]), msg))
+    return out
+
+
 def line_of(obj: Any, key: str | int | None = None) -> int | None:
     """Best line number for ``obj[key]`` (or obj itself) if obj came from load_yaml."""
     if isinstance(obj, LineDict):

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 from ..inventory import Scope
-from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context
+from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context, platform_keys
 
 SEVERITY_ORDER = {"high": 3, "medium": 2, "low": 1}
 _SUFFIX_FORMAT = {".json": "json", ".csv": "csv", ".sarif": "sarif", ".html": "html", ".htm": "html"}
@@ -69,7 +69,7 @@ def scan(
         str | None,
         typer.Option(
             "--vendor",
-            help="Platform key (`netmon platforms list`, e.g. huawei_vrp); default: detected per configuration",
+            help=f"Platform: {platform_keys()} (default: detected per configuration; `netmon platforms list`)",
             show_default=False,
         ),
     ] = None,

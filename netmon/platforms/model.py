@@ -13,9 +13,13 @@ from pathlib import Path
 from re import Pattern
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
+# (or the two-character caret notation ``^C`` IOS prints for ETX). VRP writes `header login
+# information "..."`, Comware `header motd %...%`, IOS/RGOS `banner motd ^C...^C`, ZXROS `banner incoming #`.
+BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
 HEALTH_FIELDS = (
     "cpu_pct",
     "mem_pct",
@@ -116,15 +120,19 @@ class Grammar(_Strict):
     section_end: tuple[str, ...] = ()  # a line that closes the innermost open block (ZXROS "$")
     negation: tuple[str, ...] = ("no",)  # the prefix of the explicit "feature off" form
     hostname: Pattern[str] = re.compile(r"^\s?hostname\s+(\S+)")
+    # A banner's first line: the text after it runs to the delimiter (group 1; the rest of the
+    # line is group 2) and may hold anything, "#", "!" or "end" included.
+    banner: Pattern[str] = BANNER
     # Which branches of the built-in Python checks (compliance/checks.py) the CLI follows.
     family: Literal["ios", "vrp", "comware"] = "ios"
     wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
 
-    @field_validator("hostname", mode="before")
+    @field_validator("hostname", "banner")
     @classmethod
-    def _hostname(cls, v: Any) -> Any:
-        if isinstance(v, str) and re.compile(v).groups < 1:
-            raise ValueError("hostname needs one capturing group (the name)")
+    def _groups(cls, v: Pattern[str], info: ValidationInfo) -> Pattern[str]:
+        need = {"hostname": (1, "the name"), "banner": (2, "the delimiter, the rest of the line")}[str(info.field_name)]
+        if v.groups < need[0]:
+            raise ValueError(f"{info.field_name} needs {need[0]} capturing group(s) ({need[1]})")
         return v
 
 
