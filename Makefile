@@ -9,7 +9,8 @@ DEMO_ARGS ?= --cycles 4
 # Debian packages the tests start as real peers (installed only when root and missing).
 APT_PACKAGES := snmp snmpd influxdb prometheus-alertmanager prometheus-snmp-exporter \
 	victoria-metrics nats-server chromium chromium-driver tshark tcpdump iproute2 \
-	openssh-client openssh-server git fonts-wqy-microhei curl
+	openssh-client openssh-server git fonts-wqy-microhei curl \
+	dnsmasq-base prometheus-blackbox-exporter rsyslog rsyslog-gnutls bsdutils openssl
 
 .PHONY: demo test setup system lint bench clean
 

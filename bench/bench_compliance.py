@@ -86,6 +86,13 @@ def generate(count: int, lines: int, out: Path) -> list[Path]:
             IFACE[vendor].format(i=k + 1, vlan=rng.randrange(10, 400)) for k in range(max(0, (need - acl_lines) // 6))
         )
         head, sep, tail = skel.partition(ANCHOR[vendor])
+        if not sep:
+            # The skeleton lacks the anchor (h3c_noncompliant has no hwtacacs scheme): insert
+            # before its last line. Appending after `return` would make a second, headless
+            # configuration that a scan rightly refuses (and that older parsers silently skipped).
+            head, sep, tail = skel.rpartition("\n#\nreturn" if vendor != "cisco_ios" else "\n!\nend")
+            head += "\n"
+            sep = sep[1:]
         text = head + ifaces + acl + sep + tail
         p = out / f"{vendor}-{n:04d}.cfg"
         p.write_text(text, encoding="utf-8")

@@ -9,7 +9,7 @@ from functools import partial
 from grafana_foundation_sdk.builders import dashboard as db
 
 from .base import NETWORK_LABEL, NETWORKS
-from .boards import compliance, device, links, overview, region, selfmon
+from .boards import compliance, device, links, overview, region, selfmon, services
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Spec:
 def specs() -> list[Spec]:
     """Every dashboard, national ones first. Uids never change: Grafana links and bookmarks use them."""
     out = [Spec(overview.UID, NATIONAL, overview.build), Spec(selfmon.UID, NATIONAL, selfmon.build)]
+    out.append(Spec(services.UID, NATIONAL, services.build))
     for net in NETWORKS:
         folder = FOLDERS[net]
         for mod in (region, device, links, compliance):

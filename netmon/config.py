@@ -91,6 +91,7 @@ class Intervals(_Strict):
     health: float = Field(300.0, gt=0, description="CPU/memory/temperature, seconds")
     backup: float = Field(86400.0, gt=0, description="SSH config backup, seconds")
     probe: float = Field(60.0, gt=0, description="active probes, seconds")
+    services: float = Field(60.0, gt=0, description="service probes (HTTP, DNS, TCP, TLS), seconds")
     jitter: float = Field(0.1, ge=0, le=1, description="start offsets spread over this fraction of an interval")
 
 
@@ -161,6 +162,19 @@ class NetmonConfig(_Strict):
     security: dict[str, Any] = Field(default_factory=dict)
     nats: dict[str, Any] = Field(default_factory=dict)
     dashboards: dict[str, Any] = Field(default_factory=dict)
+    services: dict[str, Any] = Field(default_factory=dict)  # collectors/service
+    timezone: str | None = Field(None, description="IANA zone for times shown to people (default: the system's)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v:
+            from .timefmt import zone
+
+            zone(v)  # ValueError names the zone
+        return v or None
+    syslog: dict[str, Any] = Field(default_factory=dict)
+    topology: dict[str, Any] = Field(default_factory=dict)
 
     # Set by load_config, not by the file.
     path: Path | None = Field(default=None, exclude=True)

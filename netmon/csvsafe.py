@@ -22,6 +22,11 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(TRIGGERS) else text
 
 
+def safe_cell(value: object) -> object:
+    """For writers that keep cell types (XLSX): text is neutralised, numbers and None pass."""
+    return "'" + value if isinstance(value, str) and value.startswith(TRIGGERS) else value
+
+
 def restore(text: str) -> str:
     """Undo :func:`neutralise` on a cell read back from CSV."""
     return text[1:] if text.startswith("'") and text[1:].startswith(TRIGGERS) else text

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-from .errors import InputError
+from .errors import InputError, Problem
 
 
 class LineDict(dict[str, Any]):
@@ -79,6 +80,20 @@ def load_yaml(path: Path, text: str | None = None) -> Any:
         raise InputError.one(str(path), f"YAML error: {exc}") from None
 
 
+def validation_errors(exc: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, reason) of each error of a pydantic ValidationError, in the words netmon uses
+    for input problems ("unknown field", "required field is missing", no "Value error, ")."""
+    out = []
+    for err in exc.errors():
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        out.append((tuple(err["loc"]), msg))
+    return out
+
+
 def line_of(obj: Any, key: str | int | None = None) -> int | None:
     """Best line number for ``obj[key]`` (or obj itself) if obj came from load_yaml."""
     if isinstance(obj, LineDict):
@@ -105,3 +120,17 @@ def line_for_loc(root: Any, loc: tuple[str | int, ...]) -> int | None:
         except (KeyError, IndexError, TypeError):
             break
     return best
+
+
+def pydantic_problems(exc: ValidationError, source: str, doc: Any, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """A pydantic ValidationError as Problems: ``file:line: prefix.field: reason`` (lines from ``doc``)."""
+    out = []
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown setting"
+        elif e["type"] == "missing":
+            msg = "required setting is missing"
+        out.append(Problem(source, msg, line_for_loc(doc, loc), ".".join(str(p) for p in (*prefix, *loc))))
+    return out

@@ -17,6 +17,7 @@ on the next ``tick`` (the trap receiver calls it right away), within a second.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import math
@@ -33,6 +34,7 @@ from ..secrets import SecretStore
 from .config import AlertingConfig, AlertmanagerReceiver, parse_alerting
 from .notify import Dispatcher, Notice, Notifier, build_notifiers
 from .notify.message import Kind
+from .quorum import Votes
 from .rootcause import Analysis, RootCause
 from .rules import DEFAULT_RULES_DIR, Rule, load_rules
 from .selectors import DeviceSelector, LabelMatcher, tags_match
@@ -111,10 +113,13 @@ class AlertEngine:
         ]
         self._inv = inv
         self._applicable: dict[tuple[str, str], list[Rule]] = {}
+        self._hits: dict[str, collections.deque[float]] = {}  # event rules with count/within
+        self._window_count = 0
         self._started = False
         self._ticker: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.points_seen = 0
+        self._quorum = Votes()
         self.reload_silences()
 
     # --- construction ------------------------------------------------------------------------
@@ -185,7 +190,10 @@ class AlertEngine:
                     continue
                 if not selected and not rule.selector.matches(tags):
                     continue
-                values = tuple(tags.get(tag, "") for _, tag in rule.label_map)
+                rtags = tags
+                if rule.field_groups:  # group_by names a field: it joins the alert's identity
+                    rtags = {**tags, **{f: str(p.fields.get(f, "")) for f in rule.field_groups}}
+                values = tuple(rtags.get(tag, "") for _, tag in rule.label_map)
                 key = (rule.id, values)
                 aid = self._ids.get(key)
                 if aid is None:
@@ -193,12 +201,18 @@ class AlertEngine:
                         rule.id, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True))
                     )
                 kind = rule.kind
+                fields = p.fields
+                if rule.spec.quorum is not None:  # "down from >= 2 vantage points" (quorum.py)
+                    voted = self._quorum.vote(rule, aid, tags, fields, t)
+                    if voted is None:
+                        continue
+                    fields = voted
                 if kind == "state":
-                    self._state(rule, aid, tags, p.fields, t, immediate, out)
+                    self._state(rule, aid, rtags, fields, t, immediate, out)
                 elif kind == "event":
-                    self._event(rule, aid, tags, p.fields, t, out)
+                    self._event(rule, aid, rtags, fields, t, out)
                 else:
-                    self._seen(rule, aid, tags, p.fields, t, out)
+                    self._seen(rule, aid, rtags, fields, t, out)
         if out:
             self._save()
         return out
@@ -246,6 +260,8 @@ class AlertEngine:
         a.summary_zh = _FMT.format(rule.spec.summary.zh, **ctx)
 
     def _value(self, rule: Rule, fields: Mapping[str, FieldValue]) -> float | str:
+        if rule.spec.count > 1:
+            return float(self._window_count)  # hits within the window
         name = rule.when.first_field if rule.when else ""
         v = fields.get(name, 0.0) if name else fields.get("count", 1.0)
         return float(v) if isinstance(v, int | float) else str(v)
@@ -308,6 +324,8 @@ class AlertEngine:
     ) -> None:
         if rule.when is not None and not rule.when(fields, None):
             return
+        if rule.spec.count > 1 and not self._counted(rule, aid, t):
+            return
         a = self.alerts.get(aid)
         if a is None or a.state != "firing":
             if a is None:
@@ -320,6 +338,21 @@ class AlertEngine:
             a.last_seen = t
             a.value = self._value(rule, fields)
             self._render(rule, a, tags, fields)
+
+    def _counted(self, rule: Rule, aid: str, t: float) -> bool:
+        """Sliding window of an event rule with ``count``: True from the count-th hit within ``within``."""
+        window = rule.spec.within or 0.0
+        hits = self._hits.setdefault(aid, collections.deque())
+        hits.append(t)
+        while hits and t - hits[0] > window:
+            hits.popleft()
+        if len(self._hits) > 50_000:  # many sources seen once: forget the stale windows
+            for k in [k for k, h in self._hits.items() if not h or t - h[-1] > window]:
+                del self._hits[k]
+        if len(hits) < rule.spec.count:
+            return False
+        self._window_count = len(hits)
+        return True
 
     def _seen(
         self,

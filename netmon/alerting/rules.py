@@ -37,6 +37,7 @@ from ..inventory import Inventory, Scope
 from ..yamlio import LineDict, LineList, line_for_loc, line_of, load_yaml
 from .conditions import Condition, ConditionError, compile_condition
 from .durations import Duration
+from .quorum import QUORUM_FIELDS, Quorum
 from .selectors import DeviceSelector
 
 Severity = Literal["critical", "major", "warning", "info"]
@@ -79,7 +80,12 @@ class RuleSpec(BaseModel):
     root_cause: bool = False
     event: bool = False
     resolve_after: Duration = 600.0
+    # event rules: fire only at the `count`-th matching point of one alert within `within`
+    # (e.g. 5 failed logins from one source in 5 minutes); the alert's value is the count.
+    count: int = Field(1, ge=1)
+    within: Duration | None = None
     absent: Duration | None = None
+    quorum: Quorum | None = None
     enabled: bool = True
 
     @field_validator("labels", mode="before")
@@ -109,6 +115,7 @@ class Rule:
     group_by: tuple[str, ...]
     label_map: tuple[tuple[str, str], ...]  # (label, tag) pairs making the alert's identity
     match_exact: tuple[tuple[str, str], ...] = field(default=())
+    field_groups: tuple[str, ...] = field(default=())  # group_by names that are fields (event rules)
 
     @property
     def id(self) -> str:
@@ -135,6 +142,9 @@ def _default_group_by(measurement: str) -> tuple[str, ...]:
         "compliance": ("device", "standard"),
         "compliance_rule": ("device", "standard", "check=rule"),
         "probe": ("device", "target", "kind"),
+        "service": ("target",),
+        "service_cert": ("target",),
+        "service_revocation": ("target", "method"),
         "security_finding": ("device", "finding=rule", "category"),
         "netmon_self": ("instance",),
         "snmp_trap": ("device", "trap", "ifIndex"),
@@ -172,11 +182,18 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
                 f"match.{key}", f"{spec.measurement} points have no tag {key!r}; known: {', '.join(sorted(tags_ok))}"
             )
     group_by = tuple(spec.group_by) if spec.group_by is not None else _default_group_by(spec.measurement)
+    if (spec.count > 1 or spec.within is not None) and not spec.event:
+        raise _FieldError("count", "count/within apply to event rules (`event: true`)")
+    if spec.count > 1 and spec.within is None:
+        raise _FieldError("within", "count needs a window, e.g. within: 5m")
     label_map = []
+    field_groups = []
     for g in group_by:
         label, _, tag = g.partition("=")
         tag = tag or label
-        if tag not in tags_ok:
+        if tag not in tags_ok and spec.event and tag in fields:
+            field_groups.append(tag)  # e.g. one brute-force alert per source address (a field)
+        elif tag not in tags_ok:
             raise _FieldError("group_by", f"{spec.measurement} points have no tag {tag!r} to group by")
         if label in ENGINE_LABELS:
             raise _FieldError("group_by", f"label {label!r} is set by the engine; rename it, e.g. check={tag}")
@@ -185,7 +202,16 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
         scope = Scope.parse(spec.select)
     except InputError as exc:
         raise _FieldError("select", "; ".join(p.reason for p in exc.problems)) from None
+    if spec.quorum is not None:
+        if spec.event or spec.absent is not None:
+            raise _FieldError("quorum", "quorum applies to state rules (when/recover) only")
+        if spec.quorum.by not in tags_ok:
+            raise _FieldError("quorum.by", f"{spec.measurement} points have no tag {spec.quorum.by!r} to vote by")
+        if any(c is not None and c.uses_delta for c in conds.values()):
+            raise _FieldError("when", "delta() cannot be used with quorum")
     allowed = tags_ok | fields | set(spec.labels) | set(ENGINE_LABELS) | {lbl for lbl, _ in label_map}
+    if spec.quorum is not None:
+        allowed |= set(QUORUM_FIELDS)
     for lang in ("en", "zh"):
         text = getattr(spec.summary, lang)
         try:
@@ -208,6 +234,7 @@ def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inve
         group_by,
         tuple(label_map),
         exact,
+        tuple(field_groups),
     )
 
 

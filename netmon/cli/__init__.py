@@ -33,6 +33,10 @@ COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("netmon.cli.scan", None),  # `scan` and the `rules` group
     ("netmon.cli.relay", "relay"),
     ("netmon.cli.platforms", "platforms"),
+    ("netmon.cli.services", "services"),
+    ("netmon.cli.report", "report"),
+    ("netmon.cli.syslog", "syslog"),
+    ("netmon.cli.topology", "topology"),
 ]
 
 

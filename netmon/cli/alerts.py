@@ -49,6 +49,7 @@ def _alerting(config: Path | None) -> tuple[Any, Any]:
 
     path = config_path(config)
     cfg = load_config(path)
+    _TZ[0] = cfg.timezone  # times printed in netmon.yaml's zone
     return cfg, parse_alerting(cfg.alerting, str(path), path.resolve().parent)
 
 
@@ -63,8 +64,14 @@ def _store(config: Path | None, state: Path | None) -> Any:
     return AlertStore(state)
 
 
+_TZ: list[str | None] = [None]  # netmon.yaml `timezone:` once a command has loaded it; else the system's
+
+
 def _ts(t: float | None) -> str:
-    return datetime.fromtimestamp(t).strftime("%m-%d %H:%M:%S") if t else "-"
+    """Local time with its offset (``timezone:`` in netmon.yaml), never an unexplained UTC."""
+    from ..timefmt import fmt_time, zone
+
+    return fmt_time(t, zone(_TZ[0]))
 
 
 def _alert_row(a: Any) -> dict[str, Any]:

@@ -35,6 +35,18 @@ InventoryOpt = Annotated[
 ]
 
 
+def platform_keys() -> str:
+    """The registry's platform keys for --vendor help ("huawei_vrp | h3c_comware | ..."); a
+    broken site folder must not break --help (the command itself reports it)."""
+    from ..errors import InputError
+    from ..platforms import platforms
+
+    try:
+        return " | ".join(platforms())
+    except InputError:
+        return "see `netmon platforms list`"
+
+
 def config_path(config: Path | None) -> Path:
     import os
 

@@ -114,13 +114,19 @@ def validate_cmd(
     Example: netmon platforms validate /etc/netmon/platforms
     """
     from ..compliance.rules import load_rules
+    from ..errors import InputError
     from ..platforms import platforms, use_platform_dirs
 
     _site(config)
     if dirs:
         from ..platforms.registry import site_dirs
 
-        use_platform_dirs([*site_dirs(), *(d for d in dirs if d not in site_dirs())])
+        # A platform folder itself (holding platform.yaml) stands for its parent directory.
+        roots = [d.parent if (d / "platform.yaml").is_file() else d for d in dirs]
+        for d in roots:
+            if not d.is_dir():
+                raise InputError.one(str(d), "not a directory")
+        use_platform_dirs([*site_dirs(), *(d for d in roots if d not in site_dirs())])
     regs = platforms()
     load_rules()
     console.print(f"{len(regs)} platform(s) valid: {', '.join(regs)}")

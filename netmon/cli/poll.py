@@ -19,7 +19,7 @@ from ..errors import InputError, NetmonError
 from ..inventory import Device
 from ..model import Point
 from ..platforms import common, platforms
-from .common import ConfigOpt, InventoryOpt, console, load_context
+from .common import ConfigOpt, InventoryOpt, console, load_context, platform_keys
 
 _AUTH = ("md5", "sha", "sha224", "sha256", "sha384", "sha512")
 _PRIV = ("des", "aes", "aes128", "aes192", "aes256")
@@ -189,7 +189,8 @@ def register(app: typer.Typer) -> None:
         health: Annotated[bool, typer.Option("--health/--no-health", help="Read the vendor health profile")] = True,
         engine: Annotated[str, typer.Option("--engine", help="auto | fast | pysnmp")] = "auto",
         vendor: Annotated[
-            str | None, typer.Option("--vendor", help="Platform key overriding the inventory/detection")
+            str | None,
+            typer.Option("--vendor", help=f"Platform overriding the inventory/detection: {platform_keys()}"),
         ] = None,
         timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request")] = 2.0,
         retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per request")] = 1,

@@ -15,7 +15,7 @@ from rich.table import Table
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 from ..fsmode import write_private
 from ..inventory import EmptyScope
-from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context
+from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context, platform_keys
 
 SEVERITY_ORDER = {"high": 3, "medium": 2, "low": 1}
 _SUFFIX_FORMAT = {".json": "json", ".csv": "csv", ".sarif": "sarif", ".html": "html", ".htm": "html"}
@@ -70,7 +70,7 @@ def scan(
         str | None,
         typer.Option(
             "--vendor",
-            help="Platform key (`netmon platforms list`, e.g. huawei_vrp); default: detected per configuration",
+            help=f"Platform: {platform_keys()} (default: detected per configuration; `netmon platforms list`)",
             show_default=False,
         ),
     ] = None,
@@ -137,6 +137,14 @@ def scan(
     config: ConfigOpt = None,
     inventory: InventoryOpt = None,
     scope: ScopeOpt = None,
+    observed: Annotated[
+        bool,
+        typer.Option(
+            "--observed/--config-only",
+            help="With --scope: add what netmon observed in the last 24 h (syslog arriving, clock skew, "
+            "SNMP v2c seen) to the log-host, NTP and SNMP rules, from netmon.yaml's sink",
+        ),
+    ] = True,
 ) -> None:
     from ..compliance import ArchiveReader, load_standard, load_waivers, scan_devices, scan_files
     from ..compliance.points import load_state, new_high_failures, save_state
@@ -194,6 +202,11 @@ def scan(
             f"scanning {len(devices)} device(s) from {root} ({reader.kind}) with {std.id}", highlight=False
         )
         run = scan_devices(devices, reader, std, waiver_list, progress=progress)
+        if observed and cfg is not None:
+            from ..compliance.observed import observe_run
+
+            # what is in effect: logs arriving, clocks in sync, v2c seen (docs/COMPLIANCE.md)
+            err_console.print(observe_run(cfg, run.results, devices), highlight=False)
     _emit(run, fmt, output, show_pass)
     state_file = state or settings.state
     if state_file is not None:

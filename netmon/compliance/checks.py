@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
+from ..platforms.registry import derived
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ def _ev(line: Line, note: str = "") -> Evidence:
     return Evidence(line.number, line.text, note)  # masked by engine.evaluate_rule with the platform's patterns
 
 
+@derived
+@cache
 def _family(vendor: str) -> str:
     """Which branches below a platform follows: ios, vrp or comware (its config.yaml grammar)."""
     return registry.platform(vendor).grammar.family

@@ -160,10 +160,9 @@ def evaluate_rule(rule: Rule, cfg: DeviceConfig, role: str | None = None) -> Out
     # N/A parts (a block that does not exist) do not dilute a verdict from the other parts.
     live = [p for p in parts if p.result != "N/A"] or parts
     # The one place evidence leaves the engine: every secret masked with the platform's patterns.
-    ev_sorted = sorted(
-        (Evidence(e.line, mask_line(e.text, cfg.vendor), e.note) for p in live for e in p.evidence),
-        key=lambda e: e.line,
-    )
+    ev_sorted = sorted((e for p in live for e in p.evidence), key=lambda e: e.line)
+    for e in ev_sorted:
+        e.text = mask_line(e.text, cfg.vendor)
     return Outcome(worst([p.result for p in live]), ev_sorted, [n for p in live for n in p.notes])
 
 

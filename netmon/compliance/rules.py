@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .. import platforms as registry
 from ..errors import InputError, Problem
-from ..yamlio import line_for_loc, line_of, load_yaml
+from ..yamlio import line_for_loc, line_of, load_yaml, validation_errors
 
 HERE = Path(__file__).resolve().parent
 RULES_DIR = HERE / "rules"
@@ -202,13 +202,7 @@ class Pack(_Strict):
 
 def _problems(exc: ValidationError, path: Path, doc: Any, prefix: tuple[str | int, ...], label: str) -> list[Problem]:
     out = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
+    for loc, msg in validation_errors(exc):
         where = ".".join(str(p) for p in loc)
         out.append(Problem(str(path), msg, line_for_loc(doc, prefix + loc), f"{label}{': ' + where if where else ''}"))
     return out
@@ -306,13 +300,9 @@ def _with_platform_checks(rules: dict[str, Rule]) -> dict[str, Rule]:
                 try:
                     parsed.append(Check.model_validate(raw))
                 except ValidationError as exc:
-                    for err in exc.errors():
-                        loc = ("compliance", rid, "checks", i, *err["loc"])
-                        path, line = reg.locate(key, loc)
-                        msg = err["msg"].removeprefix("Value error, ")
-                        if err["type"] == "extra_forbidden":
-                            msg = "unknown field"
-                        where = ".".join(str(p) for p in err["loc"])
+                    for loc, msg in validation_errors(exc):
+                        path, line = reg.locate(key, ("compliance", rid, "checks", i, *loc))
+                        where = ".".join(str(p) for p in loc)
                         problems.append(Problem(path, msg, line, f"{rid}: checks.{i}{'.' + where if where else ''}"))
             if parsed:
                 checks.setdefault(rid, {})[key] = parsed

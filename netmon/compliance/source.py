@@ -19,8 +19,9 @@ from pathlib import Path
 from .. import platforms as registry
 from ..errors import InputError
 from ..platforms.detect import Detection, decide, detect, detect_scores, release_from_config
+from ..platforms.model import BANNER
 from ..platforms.registry import derived
-from .tree import BANNER, ConfigTree, any_grammar, parse_config
+from .tree import ConfigTree, any_grammar, parse_config
 
 _CONTROL = re.compile(r"[\x00-\x02\x04-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls other than tab/CR/LF/ETX/ESC
 # A CLI prompt left at the end of a terminal capture: <HUAWEI>, [~HUAWEI], Router#, Switch>.
@@ -96,16 +97,58 @@ def _starts() -> tuple[re.Pattern[str], ...]:
     return tuple(p for plat in registry.platforms().values() for p in plat.config.starts)
 
 
-def _meaningful(lines: Sequence[str], i: int, limit: int) -> Iterator[int]:
-    """Indexes of the next ``limit`` lines from ``i`` that are not blank, a separator or a prompt."""
+@derived
+@cache
+def _banners() -> tuple[re.Pattern[str], ...]:
+    return tuple({p.grammar.banner.pattern: p.grammar.banner for p in registry.platforms().values()}.values())
+
+
+def _banner(line: str) -> str | None:
+    """The delimiter of a multi-line banner that starts on this line, if it does."""
+    banners = _banners()
+    if len(banners) == 1 and banners[0].pattern == BANNER.pattern and line[:1] not in ("b", "h"):
+        return None  # the usual forms start with banner/header: most lines cost no regex
+    for rx in banners:
+        if (m := rx.match(line)) and m.group(1) not in m.group(2):
+            return m.group(1)
+    return None
+
+
+def _filler(st: str) -> bool:
+    """A stripped line that is no part of a configuration: blank, a lone separator, a block
+    closer, or the CLI prompt a terminal capture ends with."""
     g = any_grammar()
+    return not st or (st[0] in g.comment and len(st) == 1) or st in g.section_end or bool(_PROMPT.match(st))
+
+
+def _meaningful(lines: Sequence[str], i: int, limit: int) -> Iterator[int]:
+    """Indexes of the next ``limit`` lines from ``i`` that are not filler."""
     seen = 0
     while i < len(lines) and seen < limit:
-        st = lines[i].strip()
-        if st and not (st[0] in g.comment and len(st) == 1) and st not in g.section_end and not _PROMPT.match(st):
+        if not _filler(lines[i].strip()):
             yield i
             seen += 1
         i += 1
+
+
+def _more_after_end(text: str) -> bool:
+    """Whether anything but filler follows a line that is a final word (``return``/``end`` at
+    column 0): only then is the file split line by line. Substring search keeps the usual file
+    (one final word, at its end) to a few C-speed scans."""
+    for word in any_grammar().config_end:
+        hits = [0] if text.startswith(word) else []
+        i = text.find("\n" + word)
+        while i >= 0:
+            hits.append(i + 1)
+            i = text.find("\n" + word, i + 1)
+        for pos in hits:
+            eol = text.find("\n", pos)
+            line_end = len(text) if eol < 0 else eol
+            if text[pos:line_end].rstrip() == word and not all(
+                _filler(ln.strip()) for ln in text[line_end:].splitlines()
+            ):
+                return True
+    return False
 
 
 def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
@@ -121,8 +164,7 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
     while i < n:
         raw = lines[i]
         st = raw.strip()
-        if st[:1] in ("b", "h") and (m := BANNER.match(st)) and m.group(1) not in m.group(2):
-            delim = m.group(1)  # banner text may hold anything, even a line reading "end"
+        if delim := _banner(st):  # banner text may hold anything, even a line reading "end"
             i += 1
             while i < n and delim not in lines[i]:
                 i += 1
@@ -166,7 +208,7 @@ def load_device_configs(
     if vendor is not None and vendor not in registry.platforms():
         raise InputError.one(source, f"unknown platform {vendor!r}; known: {', '.join(sorted(registry.platforms()))}")
     lines = text.splitlines()
-    pieces = split_configs(lines, source)
+    pieces = split_configs(lines, source) if _more_after_end(text) else [(0, len(lines))]
     out: list[DeviceConfig] = []
     names: set[str] = set()
     stem = Path(source).stem

@@ -15,17 +15,13 @@ tabs, and truncated files (reported, not fatal).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from ..platforms import Grammar, platforms
+from ..platforms.model import BANNER
 from ..platforms.registry import derived
-
-# banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
-# (or the two-character caret notation ``^C`` IOS prints for ETX).
-BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
 
 
 @derived
@@ -82,6 +78,7 @@ class ConfigTree:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): not fatal
     grammar: Grammar | None = None
     end_word: str = ""  # the final word this grammar expects ("return", "end")
+    stop: int = 0  # index of the first line after the parse (after the final word when ``ended``)
     _by_word: dict[str, list[Line]] | None = None
     _all: list[Line] | None = None
     _all_by_word: dict[str, list[Line]] | None = None
@@ -122,10 +119,15 @@ def parse_config(
     """Parse a running configuration (lines ``start``..``stop`` of it) into a tree; line numbers
     stay those of the whole text. Without a grammar every platform's separators and end words count."""
     g = grammar or any_grammar()
-    comment = tuple(g.comment)
+    comment = frozenset(g.comment)
     ends = frozenset(g.config_end)
     closers = frozenset(g.section_end)
+    closer_first = frozenset(c[0] for c in closers)
     negation = tuple(w + " " for w in g.negation)
+    neg_first = frozenset(w[0] for w in g.negation)
+    banner = g.banner
+    # The usual banner forms start with "banner"/"header": only those lines pay for the regex.
+    banner_first = frozenset("bh") if banner.pattern == BANNER.pattern else None
     top: list[Line] = []
     stack: list[Line] = []  # open blocks, innermost last
     problems: list[tuple[int, str]] = []
@@ -147,7 +149,7 @@ def parse_config(
             if indent == 0:
                 stack.clear()  # a column-0 separator closes every block
             continue
-        if stripped in closers:
+        if first in closer_first and stripped in closers:
             while stack and stack[-1].indent >= indent:
                 stack.pop()  # "$" closes the block it is aligned with
             continue
@@ -157,13 +159,13 @@ def parse_config(
         while stack and stack[-1].indent >= indent:
             stack.pop()
         parent = stack[-1] if stack else None
-        node = Line(stripped, i, indent, parent, negated=stripped.startswith(negation))
+        node = Line(stripped, i, indent, parent, [], False, first in neg_first and stripped.startswith(negation))
         if parent is None:
             top.append(node)
         else:
             parent.children.append(node)
         stack.append(node)
-        if (first == "b" or first == "h") and (m := BANNER.match(stripped)):
+        if (banner_first is None or first in banner_first) and (m := banner.match(stripped)):
             delim, rest = m.group(1), m.group(2)
             if delim in rest:
                 continue  # one-line banner
@@ -180,4 +182,4 @@ def parse_config(
             if not closed:
                 problems.append((begin, f"banner never ends (no closing {delim!r}); the file looks truncated"))
             stack.pop()
-    return ConfigTree(top, n, ended, problems, grammar, g.config_end[0] if g.config_end else "")
+    return ConfigTree(top, n, ended, problems, grammar, g.config_end[0] if g.config_end else "", i)

@@ -113,8 +113,10 @@ def start_snmpd(
     community: str | None = None,
     users: list[V3User] | None = None,
     timeout: float = 15.0,
+    extra: list[str] | None = None,
 ) -> Snmpd:
-    """Start snmpd in the foreground (-f -Lf log -C -c conf) and wait until it answers."""
+    """Start snmpd in the foreground (-f -Lf log -C -c conf) and wait until it answers.
+    ``extra``: more snmpd.conf lines (e.g. ``sysObjectID 1.3.6.1.4.1.99999.1`` to play a platform)."""
     binary = snmpd_binary()
     if binary is None:
         raise RuntimeError("snmpd is not installed (Debian package snmpd)")
@@ -134,6 +136,7 @@ def start_snmpd(
         f"[snmp] persistentDir {persist}",
         "sysLocation netmon lab",
         "sysContact noc@example.invalid",
+        *(extra or []),
     ]
     for u in users:
         lines.append(

@@ -19,13 +19,30 @@ from .registry import common, derived, platforms, related
 # Lines looked at for signatures: the head (version, sysname, AAA) and the tail (user-interface /
 # line vty, return/end); enough for any dialect and cheap on a 50,000-line file.
 HEAD, TAIL = 400, 400
-_KEY = re.compile(r"^\^(?: \?)?([!A-Za-z][\w-]*)(?= |\$|\\|$)")  # "^ ?word" -> word
+# The literal a signature demands at the start of a line ("^ ?sysname ", "^\\s*password ",
+# "^\\$$", "^!</?..."): word characters, "!<>-" and escaped punctuation.
+_LITERAL = re.compile(r"^\^(?: \?|\\s\*|\\s\?)?((?:[\w!<>-]|\\[^\w\s])+)")
+_WORD_END = (" ", "$", "\\s", "\\b")
+
+
+def _index_key(pattern: str) -> tuple[str, str] | None:
+    """("word", first word) when the signature names a line's whole first word, ("prefix", two
+    characters) when it names only how the line starts, None when it must search the text."""
+    m = _LITERAL.match(pattern)
+    if not m:
+        return None
+    lit = re.sub(r"\\(.)", r"\1", m.group(1))
+    rest = pattern[m.end() :]
+    if rest == "" or rest.startswith(_WORD_END):
+        return "word", lit
+    return ("prefix", lit[:2]) if len(lit) >= 2 else None
 
 
 @dataclass(frozen=True, slots=True)
 class _Sigs:
     # first word a line needs -> [(platform, signature index, regex, weight)]
     keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]]
+    prefixed: dict[str, list[tuple[str, int, re.Pattern[str], int]]]  # first two characters -> ...
     loose: list[tuple[str, int, re.Pattern[str], int]]
     separators: dict[str, tuple[str, ...]]  # separator line -> platforms that print it
     scored: tuple[str, ...]  # platforms with signatures
@@ -35,6 +52,7 @@ class _Sigs:
 @cache
 def _signatures() -> _Sigs:
     keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]] = {}
+    prefixed: dict[str, list[tuple[str, int, re.Pattern[str], int]]] = {}
     loose: list[tuple[str, int, re.Pattern[str], int]] = []
     seps: dict[str, list[str]] = {}
     scored: list[str] = []
@@ -47,13 +65,13 @@ def _signatures() -> _Sigs:
         for sig in p.config.detect.values():
             rx = re.compile(sig.re.pattern, re.MULTILINE)
             entry = (key, i, rx, sig.w)
-            m = _KEY.match(sig.re.pattern)
-            if m:
-                keyed.setdefault(m.group(1), []).append(entry)
-            else:
+            where = _index_key(sig.re.pattern)
+            if where is None:
                 loose.append(entry)
+            else:
+                (keyed if where[0] == "word" else prefixed).setdefault(where[1], []).append(entry)
             i += 1
-    return _Sigs(keyed, loose, {s: tuple(v) for s, v in seps.items()}, tuple(scored))
+    return _Sigs(keyed, prefixed, loose, {s: tuple(v) for s, v in seps.items()}, tuple(scored))
 
 
 def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
@@ -64,13 +82,21 @@ def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
     window = lines if len(lines) <= HEAD + TAIL else [*lines[:HEAD], *lines[-TAIL:]]
     found: dict[int, tuple[str, int]] = {}
     sep_count = dict.fromkeys(sigs.separators, 0)
+    keyed, prefixed = sigs.keyed, sigs.prefixed
+    prefix_first = frozenset(k[0] for k in prefixed)
     for raw in window:
         st = raw.strip()
+        if not st:
+            continue
         if st in sep_count:
             sep_count[st] += 1
-        for key, idx, rx, w in sigs.keyed.get(st.split(" ", 1)[0], ()):
+        for key, idx, rx, w in keyed.get(st.split(" ", 1)[0], ()):
             if idx not in found and rx.search(raw):
                 found[idx] = (key, w)
+        if st[0] in prefix_first:
+            for key, idx, rx, w in prefixed.get(st[:2], ()):
+                if idx not in found and rx.search(raw):
+                    found[idx] = (key, w)
     if sigs.loose:
         head = "\n".join(window)
         for key, idx, rx, w in sigs.loose:

@@ -22,7 +22,9 @@ MASK = "******"
 
 @derived
 @cache
-def _patterns(platform: str | None) -> tuple[re.Pattern[str], ...]:
+def _patterns(platform: str | None) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, a literal every match contains) for the platform; an unknown platform gets every
+    platform's patterns. The literal lets a line skip a pattern with one substring test."""
     pats = [p.re for p in common().secrets.values()]
     regs = platforms()
     if platform is not None and platform in regs:
@@ -34,7 +36,30 @@ def _patterns(platform: str | None) -> tuple[re.Pattern[str], ...]:
                 if s.re.pattern not in seen:
                     seen.add(s.re.pattern)
                     pats.append(s.re)
-    return tuple(pats)
+    return tuple((p, _required_literal(p)) for p in pats)
+
+
+def _required_literal(p: re.Pattern[str]) -> str:
+    """The longest run of literal characters at the pattern's top level (so in every match);
+    "" when there is none or the pattern cannot be read (then the pattern always runs)."""
+    if p.flags & re.IGNORECASE:
+        return ""
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # the stdlib's parser of the pattern it compiled
+
+        best = cur = ""
+        items = list(_parser.parse(p.pattern))
+        while items:
+            op, av = items.pop(0)
+            if op is _parser.SUBPATTERN:  # a group (not repeated) is as mandatory as its context
+                items[:0] = list(av[-1])
+            elif op is _parser.LITERAL:
+                cur += chr(av)
+            else:
+                best, cur = max(best, cur, key=len), ""
+        return max(best, cur, key=len)
+    except Exception:  # a private module: never let it cost a mask
+        return ""
 
 
 @derived
@@ -50,7 +75,9 @@ def _wrap(platform: str | None) -> int:
 def secret_spans(line: str, platform: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of every secret in the line, sorted, overlapping ones merged."""
     spans: list[tuple[int, int]] = []
-    for pat in _patterns(platform):
+    for pat, literal in _patterns(platform):
+        if literal and literal not in line:
+            continue
         for m in pat.finditer(line):
             for name in pat.groupindex:
                 if name.startswith("secret"):

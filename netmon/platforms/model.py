@@ -13,9 +13,13 @@ from pathlib import Path
 from re import Pattern
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# banner/header TYPE [information] DELIM...: the delimiter is the first non-space character
+# (or the two-character caret notation ``^C`` IOS prints for ETX). VRP writes `header login
+# information "..."`, Comware `header motd %...%`, IOS/RGOS `banner motd ^C...^C`, ZXROS `banner incoming #`.
+BANNER = re.compile(r"^(?:banner|header)\s+[\w-]+(?:\s+information)?\s+(\^C|\x03|[^\w\s])(.*)$")
 HEALTH_FIELDS = (
     "cpu_pct",
     "mem_pct",
@@ -116,15 +120,19 @@ class Grammar(_Strict):
     section_end: tuple[str, ...] = ()  # a line that closes the innermost open block (ZXROS "$")
     negation: tuple[str, ...] = ("no",)  # the prefix of the explicit "feature off" form
     hostname: Pattern[str] = re.compile(r"^\s?hostname\s+(\S+)")
+    # A banner's first line: the text after it runs to the delimiter (group 1; the rest of the
+    # line is group 2) and may hold anything, "#", "!" or "end" included.
+    banner: Pattern[str] = BANNER
     # Which branches of the built-in Python checks (compliance/checks.py) the CLI follows.
     family: Literal["ios", "vrp", "comware"] = "ios"
     wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
 
-    @field_validator("hostname", mode="before")
+    @field_validator("hostname", "banner")
     @classmethod
-    def _hostname(cls, v: Any) -> Any:
-        if isinstance(v, str) and re.compile(v).groups < 1:
-            raise ValueError("hostname needs one capturing group (the name)")
+    def _groups(cls, v: Pattern[str], info: ValidationInfo) -> Pattern[str]:
+        need = {"hostname": (1, "the name"), "banner": (2, "the delimiter, the rest of the line")}[str(info.field_name)]
+        if v.groups < need[0]:
+            raise ValueError(f"{info.field_name} needs {need[0]} capturing group(s) ({need[1]})")
         return v
 
 
@@ -189,6 +197,72 @@ class RuleEntry(_Strict):
     @classmethod
     def _listify(cls, v: Any) -> Any:
         return [v] if isinstance(v, dict) else v
+
+
+# --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
+
+SYSLOG_FIELDS = ("user", "src_ip", "command", "interface", "state")
+SYSLOG_EVENTS = ("login_failure", "login_success", "logout", "command", "config_change", "link_down", "link_up")
+_HEADER_GROUPS = {"text", "ver", "module", "level", "digest", "facility", "mnemonic", "kind", "seq"}
+_TEMPLATE = re.compile(r"\{(\w+)\}")
+
+
+class SyslogHeader(_Strict):
+    """Where the vendor's mnemonic sits at the start of a message."""
+
+    re: Pattern[str]
+    mnemonic: str  # the `mnemonic` tag, as the vendor prints it, e.g. '{module}/{level}/{digest}'
+    key: str | None = None  # what `messages` are keyed by (levels vary by release); default: mnemonic
+
+    @model_validator(mode="after")
+    def _groups(self) -> SyslogHeader:
+        if "text" not in self.re.groupindex:
+            raise ValueError("re needs a (?P<text>...) group: the message body after the mnemonic")
+        bad = sorted(set(self.re.groupindex) - _HEADER_GROUPS)
+        if bad:
+            raise ValueError(f"unknown group {bad[0]!r}; header groups: {', '.join(sorted(_HEADER_GROUPS))}")
+        for t in (self.mnemonic, self.key or ""):
+            missing = sorted(set(_TEMPLATE.findall(t)) - set(self.re.groupindex))
+            if missing:
+                raise ValueError(f"template {t!r} names {missing[0]!r}, which re does not capture")
+        return self
+
+
+class SyslogMessage(_Strict):
+    """What a message means (``event``) and where its fields are (``re`` groups, or the message's
+    ``Key=value`` list with ``kv: true`` and the platform's ``kv_fields``)."""
+
+    event: str
+    re: Pattern[str] | None = None
+    kv: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> SyslogMessage:
+        groups = set(self.re.groupindex) if self.re is not None else set()
+        bad = sorted(groups - set(SYSLOG_FIELDS))
+        if bad:
+            raise ValueError(f"unknown group {bad[0]!r}; extract {', '.join(SYSLOG_FIELDS)}")
+        names = set(_TEMPLATE.findall(self.event))
+        if not names and self.event not in SYSLOG_EVENTS:
+            raise ValueError(f"event {self.event!r}: one of {', '.join(SYSLOG_EVENTS)} (or e.g. 'link_{{state}}')")
+        if names - groups:
+            raise ValueError(f"event {self.event!r} names {sorted(names - groups)[0]!r}, which re does not extract")
+        return self
+
+
+class SyslogSpec(_Strict):
+    headers: list[SyslogHeader] = Field(default_factory=list)
+    kv_fields: dict[Literal["user", "src_ip", "command", "interface", "state"], list[str]] = Field(default_factory=dict)
+    messages: dict[str, SyslogMessage] = Field(default_factory=dict)  # mnemonic key -> meaning
+    patterns: dict[str, SyslogMessage] = Field(default_factory=dict)  # wording searched in any message
+
+    @field_validator("patterns")
+    @classmethod
+    def _need_re(cls, v: dict[str, SyslogMessage]) -> dict[str, SyslogMessage]:
+        for name, m in v.items():
+            if m.re is None:
+                raise ValueError(f"{name}: a pattern needs `re` (it has no mnemonic to be found by)")
+        return v
 
 
 # --- lab ---------------------------------------------------------------------------------------
@@ -263,6 +337,7 @@ class Platform(_Strict):
     config: ConfigSpec = Field(default_factory=ConfigSpec)
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     compliance: dict[str, RuleEntry] = Field(default_factory=dict)
+    syslog: SyslogSpec | None = None
     lab: LabSpec | None = None
     folders: tuple[Path, ...] = ()  # where it came from (an extra search path may overlay a built-in)
     depth: int = 0  # how many `extends:` above it
@@ -303,6 +378,7 @@ class CommonSpec(_Strict):
     default_platform: str = "linux_netsnmp"  # a host polled with --host and no --vendor
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     fallback_health: dict[str, list[HealthSource]] = Field(default_factory=dict)
+    syslog: SyslogSpec = Field(default_factory=SyslogSpec)  # hosts' wording (OpenSSH, PAM), tried last
 
     @field_validator("fallback_health")
     @classmethod

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError, Problem
-from ..yamlio import LineDict, line_for_loc, line_of, load_yaml
+from ..yamlio import LineDict, line_for_loc, line_of, load_yaml, validation_errors
 from .model import KEY_RE, CommonSpec, Platform
 
 BUILTIN = Path(__file__).resolve().parent
@@ -35,10 +35,16 @@ SECTIONS: dict[str, str | None] = {
     "config.yaml": "config",
     "secrets.yaml": "secrets",
     "compliance.yaml": "compliance",
+    "syslog.yaml": "syslog",
     "lab.yaml": "lab",
 }
 _TOP_FIELDS = {"display", "extends", "sysobjectid", "sample"}
-_COMMON_FILES = {"detect.yaml": None, "secrets.yaml": "secrets", "health.yaml": "fallback_health"}
+_COMMON_FILES = {
+    "detect.yaml": None,
+    "secrets.yaml": "secrets",
+    "health.yaml": "fallback_health",
+    "syslog.yaml": "syslog",
+}
 
 _site_dirs: tuple[Path, ...] = ()
 _dependents: list[Callable[[], None]] = []
@@ -124,8 +130,12 @@ def merge(base: Any, over: Any) -> Any:
 
 
 def search_path() -> tuple[Path, ...]:
+    """Built-in folders, then $NETMON_PLATFORMS_PATH, then platforms_dir: (each directory once)."""
     env = tuple(Path(p) for p in os.environ.get(ENV_PATH, "").split(":") if p.strip())
-    return (BUILTIN, *env, *_site_dirs)
+    out: dict[Path, None] = {}
+    for d in (BUILTIN, *env, *_site_dirs):
+        out.setdefault(d.resolve() if d.exists() else d, None)
+    return tuple(out)
 
 
 def site_dirs() -> tuple[Path, ...]:
@@ -155,39 +165,49 @@ def derived(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _read_folder(key: str, path: Path, problems: list[Problem]) -> _Folder:
-    folder = _Folder(key, path)
+def _load_docs(
+    path: Path, known: dict[str, str | None], where: str, problems: list[Problem]
+) -> dict[str, tuple[Path, Any]]:
+    """The folder's YAML files that ``known`` names, loaded line-aware, by the section each fills
+    ("" for the top level); unknown files and YAML errors become problems."""
+    docs: dict[str, tuple[Path, Any]] = {}
     for f in sorted(path.glob("*.yaml")):
-        if f.name not in SECTIONS:
-            problems.append(Problem(str(f), f"unknown file in a platform folder; known: {', '.join(SECTIONS)}"))
+        if f.name not in known:
+            problems.append(Problem(str(f), f"unknown file in {where}; known: {', '.join(known)}"))
             continue
         try:
             doc = load_yaml(f)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        section = SECTIONS[f.name]
         if doc is None:
             continue
         if not isinstance(doc, dict):
             problems.append(Problem(str(f), "must be a mapping", line_of(doc)))
             continue
-        if section is None:
-            extra = sorted(set(doc) - _TOP_FIELDS)
-            for k in extra:
-                problems.append(
-                    Problem(
-                        str(f),
-                        f"unknown field; platform.yaml holds {', '.join(sorted(_TOP_FIELDS))} "
-                        f"(other sections have files of their own: {', '.join(s for s in SECTIONS if s != 'platform.yaml')})",
-                        line_of(doc, k),
-                        k,
-                    )
+        docs[known[f.name] or ""] = (f, doc)
+    return docs
+
+
+def _read_folder(key: str, path: Path, problems: list[Problem]) -> _Folder:
+    folder = _Folder(key, path, _load_docs(path, SECTIONS, "a platform folder", problems))
+    if "" in folder.docs:
+        f, doc = folder.docs[""]
+        extra = sorted(set(doc) - _TOP_FIELDS)
+        for k in extra:
+            problems.append(
+                Problem(
+                    str(f),
+                    f"unknown field; platform.yaml holds {', '.join(sorted(_TOP_FIELDS))} "
+                    f"(other sections have files of their own: {', '.join(s for s in SECTIONS if s != 'platform.yaml')})",
+                    line_of(doc, k),
+                    k,
                 )
-            doc = LineDict((k, v) for k, v in doc.items() if k not in extra) if extra else doc
-        if section == "lab" and (path / "lab").is_dir() and "dir" not in doc:
-            doc["dir"] = str(path / "lab")
-        folder.docs[section or ""] = (f, doc)
+            )
+        if extra:
+            folder.docs[""] = (f, LineDict((k, v) for k, v in doc.items() if k not in extra))
+    if "lab" in folder.docs and (path / "lab").is_dir() and "dir" not in folder.docs["lab"][1]:
+        folder.docs["lab"][1]["dir"] = str(path / "lab")
     return folder
 
 
@@ -218,32 +238,14 @@ def _discover(problems: list[Problem]) -> tuple[dict[str, list[_Folder]], list[_
 
 
 def _read_common(path: Path, problems: list[Problem]) -> _Folder:
-    folder = _Folder(COMMON, path)
-    for f in sorted(path.glob("*.yaml")):
-        if f.name not in _COMMON_FILES:
-            problems.append(Problem(str(f), f"unknown file in common/; known: {', '.join(_COMMON_FILES)}"))
-            continue
-        try:
-            doc = load_yaml(f)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        if doc is not None:
-            folder.docs[_COMMON_FILES[f.name] or ""] = (f, doc)
-    return folder
+    return _Folder(COMMON, path, _load_docs(path, _COMMON_FILES, "common/", problems))
 
 
 def _pydantic_problems(
     exc: ValidationError, where: Callable[[tuple[str | int, ...]], tuple[str, int | None]]
 ) -> list[Problem]:
     out = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
+    for loc, msg in validation_errors(exc):
         path, line = where(loc)
         out.append(Problem(path, msg, line, ".".join(str(p) for p in loc)))
     return out

@@ -10,6 +10,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ..fsmode import write_private
+from ..timefmt import fmt_time, to_local, tz_label, zone
 from .summary import Tally
 from .svg import bar_chart, line_chart
 
@@ -89,13 +90,14 @@ def _safe_svg(svg: str) -> Markup:
     return Markup(svg)  # noqa: S704
 
 
-def render(tally: Tally, *, cycles: int, interval: float, sink: str, points: int) -> str:
+def render(tally: Tally, *, cycles: int, interval: float, sink: str, points: int, timezone: str | None = None) -> str:
+    tz = zone(timezone)
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     tiers = tally.per_tier()
     labels = [f"{r['tier']}/{r['network'][:2]}" for r in tiers]
     chart_avail = bar_chart(labels, {"up": [r["up"] for r in tiers], "down": [r["down"] for r in tiers]},
                             "Devices up/down per tier (in = 内网, ex = 外网)", stacked=True)  # fmt: skip
-    xs = [time.strftime("%H:%M:%S", time.localtime(s["time"])) for s in tally.series]
+    xs = [to_local(s["time"], tz).strftime("%H:%M:%S") for s in tally.series]
     nets = sorted({k[4:] for s in tally.series for k in s if k.startswith("bps_")})
     traffic = {n: [s.get(f"bps_{n}", 0.0) for s in tally.series] for n in nets} or {"traffic": [0.0] * len(xs)}
     chart_traffic = line_chart(xs, traffic, "Total interface traffic (bits/s)", "")
@@ -110,7 +112,7 @@ def render(tally: Tally, *, cycles: int, interval: float, sink: str, points: int
     suppressed_rows = [a for a in alerts if a.get("state") == "suppressed"]
     up, down = tally.up_down()
     ctx: dict[str, Any] = {
-        "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "generated": f"{fmt_time(time.time(), tz)} ({tz_label(tz)})",
         "cycles": cycles, "interval": interval, "devices": len(tally.reach), "sink": sink, "up": up, "down": down,
         "tiers": tiers, "links": tally.busiest(12), "outliers": tally.outliers(), "compliance": comp,
         "incidents": incidents, "suppressed_rows": suppressed_rows, "suppressed": len(suppressed_rows), "points": points, "comp_alerts": comp_alerts,

@@ -10,9 +10,10 @@ PALETTE = ["#2e7d32", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f"]
 
 def bar_chart(
     labels: Sequence[str], series: Mapping[str, Sequence[float]], title: str, unit: str = "", stacked: bool = False,
-    width: int = 560, height: int = 260, max_value: float | None = None,
+    width: int = 560, height: int = 260, max_value: float | None = None, colours: Sequence[str] | None = None,
 ) -> str:  # fmt: skip
-    """Grouped (or stacked) vertical bars; one colour per series."""
+    """Grouped (or stacked) vertical bars; one colour per series (``colours``, else the palette)."""
+    palette = list(colours or PALETTE)
     pad_l, pad_b, pad_t = 48, 52, 28
     w, h = width - pad_l - 10, height - pad_b - pad_t
     n = max(len(labels), 1)
@@ -43,10 +44,10 @@ def bar_chart(
                 x, y = x0 + j * bar_w, pad_t + h - bh
             parts.append(
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(bh, 0):.1f}" '
-                f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(label)} {escape(s)}: {_num(v)}{unit}</title></rect>'
+                f'fill="{palette[j % len(palette)]}"><title>{escape(label)} {escape(s)}: {_num(v)}{unit}</title></rect>'
             )
         parts.append(f'<text x="{pad_l + group_w * (i + 0.5):.1f}" y="{pad_t + h + 16}" text-anchor="middle" class="ax">{escape(label)}</text>')
-    parts.append(_legend(names, pad_l, height - 14))
+    parts.append(_legend(names, pad_l, height - 14, palette=palette))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -76,11 +77,11 @@ def line_chart(xs: Sequence[str], series: Mapping[str, Sequence[float]], title: 
     return "".join(parts)
 
 
-def _legend(names: Sequence[str], x: float, y: float, offset: int = 0) -> str:
+def _legend(names: Sequence[str], x: float, y: float, offset: int = 0, palette: Sequence[str] = PALETTE) -> str:
     out = []
     for j, name in enumerate(names):
         cx = x + j * 130
-        out.append(f'<rect x="{cx}" y="{y - 9}" width="10" height="10" fill="{PALETTE[(j + offset) % len(PALETTE)]}"/>'
+        out.append(f'<rect x="{cx}" y="{y - 9}" width="10" height="10" fill="{palette[(j + offset) % len(palette)]}"/>'
                    f'<text x="{cx + 14}" y="{y}" class="ax">{escape(name)}</text>')  # fmt: skip
     return "".join(out)
 

@@ -118,7 +118,9 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
     stats = job.pipeline.stats() if job.pipeline else {}
     stored = int(stats.get("points_written", 0))
     _print_summary(tally, stored, stats)
-    html = render(tally, cycles=progress["cycle"], interval=interval, sink=sink or cfg.sink, points=stored)
+    html = render(
+        tally, cycles=progress["cycle"], interval=interval, sink=sink or cfg.sink, points=stored, timezone=cfg.timezone
+    )
     return write_report(out / "report.html", html)
 
 

@@ -71,6 +71,9 @@ class MainJob:
         self.traps: Any = None
         self.backup: Any = None
         self.probe: Any = None
+        self.services: Any = None  # collectors.service.ServiceJob when netmon.yaml has `services:`
+        self.syslog: Any = None
+        self.isolation: Any = None  # netmon.topology.watch.IsolationWatch (LLDP adjacency across networks)
         self.last_backup: Any = None
         self.reloads = 0
         self._stop_requested = False
@@ -109,6 +112,12 @@ class MainJob:
             except InputError as exc:
                 for p in exc.problems:
                     log.error("reload: probe settings refused, keeping the old ones: %s", p)
+        if self.services is not None:
+            try:
+                self.services.reconfigure(self.cfg)
+            except InputError as exc:
+                for p in exc.problems:
+                    log.error("reload: services settings refused, keeping the old ones: %s", p)
         if self.backup is not None:
             try:
                 self.backup.reconfigure(self.cfg)
@@ -117,6 +126,10 @@ class MainJob:
                     log.error("reload: backup/compliance settings refused, keeping the old ones: %s", p)
         if self.alerts is not None:
             self.alerts.set_topology(self.topology)
+        if self.syslog is not None:
+            self.syslog.set_inventory(self.topology.inventory)
+        if self.isolation is not None:
+            self.isolation.set_inventory(self.topology.inventory)
         self.state_log.forget({d.name for d in self.devices})
         self.reloads += 1
         log.info("reloaded: %d devices in scope (%s)", len(self.devices), self.opts.scope)
@@ -130,6 +143,8 @@ class MainJob:
 
     # ---- the point stream ------------------------------------------------------------------
     async def emit(self, points: list[Point]) -> None:
+        if self.isolation is not None:
+            points = points + self.isolation.check(points)
         self.metrics.count_points(len(points))
         for p in points:
             if p.measurement == "snmp_reach":
@@ -162,6 +177,8 @@ class MainJob:
             up, down = self.snmp.last_cycle_counts()
         elif result.collector == "backup" and self.last_backup is not None:
             up, down = self.last_backup.backed_up, self.last_backup.failed
+        elif result.collector == "services":
+            up, down = self.services.targets - result.failed, result.failed
         self.metrics.cycle_done(result.collector, result.duration, self._interval(result.collector), up, down)
         if self.alerts is not None and result.collector == "snmp":
             out = self.alerts.end_cycle(time.time())
@@ -253,6 +270,9 @@ class MainJob:
                 Job("probe", self.cfg.intervals.probe, self.probe.poll, lambda: self.devices,
                     jitter=self.cfg.intervals.jitter, on_cycle_end=self._after_cycle)
             )  # fmt: skip
+        self._add_services(sched)
+        await self._start_syslog()
+        self._start_isolation_watch()
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())
@@ -268,6 +288,17 @@ class MainJob:
             log.warning("abandoned polls still running after %.0fs", self.opts.stop_grace)
         return 0
 
+    def _add_services(self, sched: Scheduler) -> None:
+        """Service probes (collectors/service) when netmon.yaml has a `services:` section."""
+        from collectors.service import ServiceJob
+
+        if ServiceJob.wanted(self.cfg):
+            self.services = ServiceJob(self.cfg, self.emit)
+            sched.add(
+                Job("services", self.cfg.intervals.services, None, list, cycle_fn=self.services.cycle,
+                    on_cycle_end=self._after_cycle)
+            )  # fmt: skip
+
     def _make_alerts(self) -> Any:
         from ..alerting.runtime import make_engine, make_trap_receiver
 
@@ -277,8 +308,31 @@ class MainJob:
             self.traps = make_trap_receiver(self.cfg, self.topology, engine, self.pipeline.submit)
         return engine
 
+    async def _start_syslog(self) -> None:
+        """The syslog receiver, when netmon.yaml has a `syslog:` section (docs/SYSLOG.md)."""
+        from ..syslog.runtime import make_service, syslog_settings
+
+        settings = syslog_settings(self.cfg)
+        if settings is None:
+            return
+        self.syslog = make_service(
+            self.cfg, settings, self.topology.inventory, self.pipeline, self.alerts,
+            registry=self.metrics.registry, instance=self.metrics.instance, count=self.metrics.count_points,
+        )  # fmt: skip
+        await self.syslog.start()
+
+    def _start_isolation_watch(self) -> None:
+        from ..topology.settings import load_topology_settings
+        from ..topology.watch import IsolationWatch
+
+        if load_topology_settings(self.cfg.topology, str(self.cfg.path or "netmon.yaml")).isolation_check:
+            self.isolation = IsolationWatch(self.topology.inventory)
+
     async def _shutdown(self) -> None:
         logging.getLogger("netmon.snmp").removeFilter(self._poll_log_filter)
+        if self.syslog is not None:
+            with contextlib.suppress(Exception):
+                await self.syslog.close()
         for closer in (self.snmp, self.probe):
             if closer is not None:
                 with contextlib.suppress(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 
 from collectors.snmp.engine import Target
 from collectors.snmp.engines import make_engine
@@ -24,6 +25,7 @@ class SnmpJob:
         self.poller = SnmpPoller(self.engine, cfg.snmp, topology)
         self.reconfigure(cfg, topology)
         self._last_health: dict[str, float] = {}
+        self._lldp_next: dict[str, float] = {}
         self._up: set[str] = set()
         self._down: set[str] = set()
         self._bad_config_logged: set[str] = set()
@@ -32,6 +34,10 @@ class SnmpJob:
         self._sites: dict[str, asyncio.Semaphore] = {}
 
     def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
+        from ..topology.settings import load_topology_settings
+
+        ts = load_topology_settings(cfg.topology, str(cfg.path or "netmon.yaml"))
+        self.lldp, self.lldp_interval = ts.lldp, ts.lldp_interval
         self.cfg = cfg
         self.store = cfg.secret_store()
         self._creds: dict[str, SnmpCredential] = {}
@@ -61,6 +67,8 @@ class SnmpJob:
         site = self._sites.setdefault(device.site, asyncio.Semaphore(self.cfg.snmp.per_site_concurrency))
         async with self._global, site:
             points = await self.poller.poll_device(device, target, health=health)
+            if health and self.lldp and points and points[0].fields.get("up") and self._lldp_due(device.name, now):
+                points += await self._lldp(device, target)
         for p in points:
             if p.measurement == "snmp_reach":
                 if p.fields.get("up"):
@@ -72,6 +80,27 @@ class SnmpJob:
                     self._down.add(device.name)
                     self._up.discard(device.name)
         return points
+
+    def _lldp_due(self, name: str, now: float) -> bool:
+        """Every lldp_interval per device; the first walks spread over one interval after start
+        (a stable hash of the name), so 33,000 devices do not all walk in the first cycle."""
+        due = self._lldp_next.get(name)
+        if due is None:
+            due = self._lldp_next[name] = now + (zlib.crc32(name.encode()) % 1000) / 1000 * self.lldp_interval
+        if now < due:
+            return False
+        self._lldp_next[name] = now + self.lldp_interval
+        return True
+
+    async def _lldp(self, device: Device, target: Target) -> list[Point]:
+        """LLDP neighbours with the health poll (topology.lldp); a failure costs a log line only."""
+        from collectors.snmp import lldp
+
+        try:
+            return await lldp.walk(self.engine, device, target, time.time_ns(), self.cfg.snmp.max_repetitions)
+        except Exception as exc:  # an agent's odd LLDP table must not mark the device down
+            log.debug("lldp walk of %s failed: %s", device.name, exc)
+            return []
 
     def last_cycle_counts(self) -> tuple[int, int]:
         up, down = len(self._up), len(self._down)

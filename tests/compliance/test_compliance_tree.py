@@ -74,7 +74,9 @@ def _norm(path: tuple[str, ...]) -> tuple[str, ...]:
 def test_tree_matches_hier_config(path: Path) -> None:
     cfg = read_device_config(path)
     if cfg.vendor not in _PLATFORM:
-        pytest.skip(f"hier_config has no {cfg.vendor} driver ('$' block ends); tests/platforms/test_config_grammar.py covers it")
+        pytest.skip(
+            f"hier_config has no {cfg.vendor} driver ('$' block ends); tests/platforms/test_config_grammar.py covers it"
+        )
     hier = get_hconfig(_PLATFORM[cfg.vendor], _hier_input(path.read_text(encoding="utf-8"), cfg.vendor))
     theirs = set()
     for c in hier.all_children():

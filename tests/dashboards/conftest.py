@@ -26,6 +26,7 @@ from netmon.storage.lineproto import Encoder
 from tests.conftest import NETMON, ROOT, need_binary, run_netmon
 from tests.dashboards.dash_grafana_sim import DB
 from tests.dashboards.dash_sample_points import generate
+from tests.services.sample_points import service_points
 
 MEASUREMENTS = (
     "snmp_reach",
@@ -228,6 +229,9 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
             for m in MEASUREMENTS:
                 n = len(per_device.get(m, ()))
                 out.source[m] = "generator" if m in whole else f"demo + generator for {n} device(s)" if n else "demo"
+        if "service" not in _measurements(influx):  # service probes: no demo data (tests/services/sample_points.py)
+            _write(influx, list(service_points(now)))
+            out.source["service"] = "generator"
         print(f"\ndashboard test data: {out.source}" + (f" (demo not used: {why_not})" if why_not else ""))
         yield out
     finally:

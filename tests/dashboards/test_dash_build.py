@@ -28,7 +28,7 @@ def test_build_is_deterministic(tmp_path):
     b = run_netmon("dashboards", "build", "--out", str(tmp_path / "b"))
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.json"))
-    assert len(files) == len(BOARDS) == 10
+    assert len(files) == len(BOARDS) == 11
     for f in files:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
 
@@ -143,6 +143,7 @@ def test_uids_and_folders_are_stable():
     assert {uid: s.folder.uid for uid, (s, _) in BOARDS.items()} == {
         "netmon-overview": "netmon-national",
         "netmon-self": "netmon-national",
+        "netmon-services": "netmon-national",
         **{
             f"netmon-{n}-{k}": f"netmon-{n}"
             for n in ("intranet", "extranet")

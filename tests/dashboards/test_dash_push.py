@@ -42,19 +42,19 @@ def test_first_push_creates_folders_and_dashboards_then_nothing_changes(grafana)
         stored = st.dashboards[uid]
         assert stored["folderUid"] == spec.folder.uid
         assert _strip(stored["dashboard"]) == _strip(local)  # what Grafana holds is exactly the build
-    assert "wrote 10 dashboard(s)" in r.stdout and "create" in r.stdout
+    assert "wrote 11 dashboard(s)" in r.stdout and "create" in r.stdout
     writes = len(st.writes)
     again = cli_push(grafana.url)
     assert again.returncode == 0, again.stderr
     assert len(st.writes) == writes, "an unchanged push must write nothing"
-    assert "wrote 0 dashboard(s), 10 unchanged" in again.stdout
+    assert "wrote 0 dashboard(s), 11 unchanged" in again.stdout
 
 
 def test_dry_run_writes_nothing(grafana):
     r = cli_push(grafana.url, "--dry-run")
     assert r.returncode == 0, r.stderr
     assert grafana.state.writes == [] and grafana.state.dashboards == {}
-    assert "would write 10 dashboard(s)" in r.stdout
+    assert "would write 11 dashboard(s)" in r.stdout
 
 
 def test_code_change_is_an_update_and_reports_what_changed(grafana):
@@ -210,7 +210,7 @@ def test_grafana_that_rewrites_json_on_save(grafana):
     assert content_hash(stored) != stamped_hash(stored)  # the rewrite broke the hash...
     again = cli_push(grafana.url)
     assert again.returncode == 0, again.stderr  # ...but it is not mistaken for a UI edit
-    assert "wrote 0 dashboard(s), 10 unchanged" in again.stdout
+    assert "wrote 0 dashboard(s), 11 unchanged" in again.stdout
     grafana.state.ui_edit("netmon-self", title="mine now")
     r = cli_push(grafana.url)
     assert r.returncode == 1 and "netmon-self" in r.stderr and "changed in Grafana by alice" in r.stderr

@@ -3,6 +3,7 @@ and the release each platform's configuration (or `show version`) records."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,22 @@ def test_release_read_from_show_version(key: str, release: str) -> None:
     assert lab is not None and lab.dir is not None
     out = next((lab.dir / "show").glob("*version*.txt")).read_text(encoding="utf-8")
     assert release_from_show_version(out, key) == release
+
+
+def test_vrp_quit_closes_a_view_and_a_platform_banner_form_is_data() -> None:
+    typed = "interface Vlanif10\n ip address 10.0.0.1 24\n quit\nquit\nstelnet server enable\nreturn\n"
+    vrp = parse_config(typed, platform("huawei_vrp").grammar)
+    assert [t.text for t in vrp.top] == ["interface Vlanif10", "stelnet server enable"]
+    assert [c.text for c in vrp.top[0].children] == ["ip address 10.0.0.1 24"]
+    g = platform("cisco_ios").grammar.model_copy(update={"banner": re.compile(r"^motd-text (\S)(.*)$")})
+    t = parse_config("hostname r1\nmotd-text %\nend\n!\n%\nline vty 0 4\nend\n", g)
+    assert [x.text for x in t.top] == ["hostname r1", "motd-text %", "line vty 0 4"]  # "end" inside the banner is text
+
+
+def test_zxan_stamps_are_volatile_and_name_who_changed_it() -> None:
+    from netmon.archive import changed_by, normalize
+
+    text = (ROOT / "tests/fixtures/configs/zte_zxros/net-maestro-zxan-c620.cfg").read_text(encoding="utf-8")
+    assert changed_by(text, "zte_zxros") == ("NULL", "20:37:10 Mon Nov 17 2025")
+    norm = normalize(text, "zte_zxros")
+    assert "!last configuration change at" not in norm and "hostname ZTE" in norm
