@@ -24,6 +24,7 @@ from grafana_client import GrafanaApi
 from grafana_client.client import GrafanaClientError, GrafanaException, GrafanaTimeoutError, GrafanaUnauthorizedError
 
 from netmon.errors import NetmonError
+from netmon.urlmask import mask_url, mask_urls
 
 from .catalog import Folder, Spec
 from .render import content_hash, render_all, stamped_hash
@@ -73,6 +74,7 @@ class Grafana:
 
     def __init__(self, url: str, token: str, timeout: float = 10.0) -> None:
         self.url = url.rstrip("/")
+        self.shown = mask_url(self.url)  # what messages say: a pasted ?token= or user:pass@ masked
         self.api = GrafanaApi.from_url(self.url, credential=token, timeout=timeout)
 
     def call(self, what: str, fn: Callable[[], T], *, missing_ok: bool = False) -> T | None:
@@ -80,47 +82,49 @@ class Grafana:
             return fn()
         except GrafanaUnauthorizedError:
             raise PushError(
-                f"Grafana at {self.url} refused the token (401 Unauthorized) while trying to {what}: "
+                f"Grafana at {self.shown} refused the token (401 Unauthorized) while trying to {what}: "
                 f"set {TOKEN_ENV[0]} to a valid service-account token"
             ) from None
         except GrafanaTimeoutError as exc:
             raise PushError(
-                f"Grafana at {self.url} did not answer in time while trying to {what}: {exc.message}"
+                f"Grafana at {self.shown} did not answer in time while trying to {what}: {mask_urls(str(exc.message))}"
             ) from None
         except GrafanaClientError as exc:
             if exc.status_code == 404 and missing_ok:
                 return None
             if exc.status_code == 403:
                 raise PushError(
-                    f"Grafana at {self.url} forbids this token to {what} (403 Forbidden): "
+                    f"Grafana at {self.shown} forbids this token to {what} (403 Forbidden): "
                     "the service account needs the Editor role (folders and dashboards write)"
                 ) from None
             if exc.status_code == 412:
                 raise PushError(
-                    f"Grafana at {self.url} refused to {what} (412 {_message(exc)}): it was changed in Grafana "
+                    f"Grafana at {self.shown} refused to {what} (412 {_message(exc)}): it was changed in Grafana "
                     "while netmon was pushing; run the push again to see what changed"
                 ) from None
-            raise PushError(f"Grafana at {self.url} refused to {what} ({exc.status_code} {_message(exc)})") from None
+            raise PushError(f"Grafana at {self.shown} refused to {what} ({exc.status_code} {_message(exc)})") from None
         except GrafanaException as exc:
-            raise PushError(f"Grafana at {self.url} failed to {what}: {exc.message}") from None
+            raise PushError(f"Grafana at {self.shown} failed to {what}: {mask_urls(str(exc.message))}") from None
         except ValueError as exc:  # a 2xx answer that is not JSON: not Grafana's API
             raise PushError(
-                f"{self.url} answered with something other than JSON while trying to {what} ({exc})"
+                f"{self.shown} answered with something other than JSON while trying to {what} ({mask_urls(str(exc))})"
             ) from None
         except (niquests.exceptions.RequestException, OSError) as exc:
-            raise PushError(f"Grafana at {self.url} is unreachable ({type(exc).__name__}: {exc})") from None
+            raise PushError(
+                f"Grafana at {self.shown} is unreachable ({type(exc).__name__}: {mask_urls(str(exc))})"
+            ) from None
 
     def health(self) -> None:
         got = self.call("answer a health check", lambda: self.api.client.GET("/health"), missing_ok=True)
         if not isinstance(got, dict) or "database" not in got:
             raise PushError(
-                f"{self.url} does not look like Grafana (GET /api/health gave no Grafana health answer): check --url"
+                f"{self.shown} does not look like Grafana (GET /api/health gave no Grafana health answer): check --url"
             )
 
     def folders(self) -> dict[str, dict[str, Any]]:
         out = self.call("list folders", lambda: self.api.folder.get_all_folders())
         if not isinstance(out, list):
-            raise PushError(f"{self.url} answered GET /api/folders with something other than a folder list")
+            raise PushError(f"{self.shown} answered GET /api/folders with something other than a folder list")
         return {f["uid"]: f for f in out if isinstance(f, dict) and "uid" in f}
 
     def saved_by_netmon(self, uid: str, version: object) -> bool:
@@ -143,13 +147,18 @@ class Grafana:
     def dashboard(self, uid: str) -> dict[str, Any] | None:
         got = self.call(f"read dashboard {uid}", lambda: self.api.dashboard.get_dashboard(uid), missing_ok=True)
         if got is not None and not (isinstance(got, dict) and isinstance(got.get("dashboard"), dict)):
-            raise PushError(f"{self.url} answered GET /api/dashboards/uid/{uid} with something other than a dashboard")
+            raise PushError(
+                f"{self.shown} answered GET /api/dashboards/uid/{uid} with something other than a dashboard"
+            )
         return got
 
 
 def _message(exc: GrafanaException) -> str:
+    """Grafana's own JSON ``message``; never a non-JSON body (a proxy's page may echo the request)."""
     r = exc.response
-    return str(r.get("message") or r.get("status") or "") if isinstance(r, dict) else str(r or "")
+    if not isinstance(r, dict):
+        return "non-JSON answer"
+    return mask_urls(str(r.get("message") or r.get("status") or ""))[:200]
 
 
 def _summarise(old: dict[str, Any], new: dict[str, Any]) -> str:
@@ -184,7 +193,7 @@ def plan(gf: Grafana, boards: dict[str, tuple[Spec, dict[str, Any]]], *, force: 
     """Read everything and decide what to do with each dashboard; writes nothing."""
     gf.health()
     folders = gf.folders()
-    out = Plan(gf.url)
+    out = Plan(gf.shown)
     wanted: dict[str, Folder] = {}
     for uid, (spec, local) in boards.items():
         wanted.setdefault(spec.folder.uid, spec.folder)

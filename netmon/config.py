@@ -9,7 +9,8 @@ parsed as YAML scalars.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -198,6 +199,30 @@ class NetmonConfig(_Strict):
             context=ref.context,
         )
 
+    def check_snmp_credentials(self, devices: Iterable[Any], store: SecretStore | None = None) -> int:
+        """Resolve every SNMP credential these devices use, now: an unknown credential name or a
+        reference that does not resolve (unset variable, missing secret) is an InputError naming
+        the credential, the reference and the devices, instead of a daemon that polls nothing.
+        Returns how many credentials were checked."""
+        store = store or self.secret_store()
+        users: dict[str, list[str]] = {}
+        for d in devices:
+            if d.snmp:
+                users.setdefault(d.snmp, []).append(d.name)
+        problems: list[Problem] = []
+        for name, names in sorted(users.items()):
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            try:
+                self.snmp_credential(name, store)
+            except InputError as exc:
+                for pr in exc.problems:
+                    problems.append(
+                        Problem(pr.source, f"{pr.reason}; used by {len(names)} device(s): {shown}", pr.line, pr.field)
+                    )
+        if problems:
+            raise InputError(problems)
+        return len(users)
+
     def ssh_credential(self, name: str, store: SecretStore | None = None) -> SshCredential:
         store = store or self.secret_store()
         where = f"{self.path or 'netmon.yaml'}: credentials.ssh.{name}"
@@ -234,15 +259,69 @@ def validate_section(model: type[M], section: dict[str, Any] | None, name: str, 
         ) from None
 
 
-def _apply_env(doc: dict[str, Any], environ: Mapping[str, str]) -> None:
-    for key, value in environ.items():
-        if not key.startswith("NETMON__"):
+ENV_PREFIX = "NETMON__"
+_ENV_PART = re.compile(r"[a-z0-9_]+")
+
+
+def _apply_env(doc: dict[str, Any], environ: Mapping[str, str]) -> tuple[list[Problem], dict[tuple[str, ...], str]]:
+    """Apply ``NETMON__SECTION__KEY=value`` overrides (values are YAML) onto the parsed file.
+
+    Returns the problems (each names the variable; values are never echoed: they may be
+    secrets) and the setting path each variable set, so validation errors can name it too.
+    """
+    problems: list[Problem] = []
+    applied: dict[tuple[str, ...], str] = {}
+    example = "write NETMON__SECTION__KEY=value, e.g. NETMON__INTERVALS__SNMP=30 or NETMON__SINK=sqlite:netmon.db"
+    for key in sorted(k for k in environ if k.startswith(ENV_PREFIX)):
+        value = environ[key]
+        parts = [p.lower() for p in key[len(ENV_PREFIX) :].split("__")]
+        if not parts or not all(_ENV_PART.fullmatch(p) for p in parts):
+            problems.append(Problem(f"environment {key}", f"not a setting path; {example}"))
             continue
-        parts = [p.lower() for p in key[len("NETMON__") :].split("__") if p]
-        node = doc
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = yaml.safe_load(value) if value else value
+        try:
+            parsed = yaml.safe_load(value) if value else value
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at column {mark.column + 1}" if mark is not None else ""
+            problems.append(
+                Problem(
+                    f"environment {key}",
+                    f"the value is not valid YAML{where} ({getattr(exc, 'problem', None) or 'syntax error'}); "
+                    "quote it to set a string, e.g. NETMON__SPOOL__DIR=\"'[a]'\"",
+                )
+            )
+            continue
+        node: Any = doc
+        for i, p in enumerate(parts[:-1]):
+            child = node.get(p)
+            if child is None:
+                child = node[p] = {}
+            if not isinstance(child, dict):
+                path = ".".join(parts[: i + 1])
+                problems.append(
+                    Problem(
+                        f"environment {key}",
+                        f"`{path}` is {'a list' if isinstance(child, list) else 'a single value'}, not a section "
+                        "with keys: set it whole with "
+                        f"{ENV_PREFIX}{'__'.join(x.upper() for x in parts[: i + 1])}=...",
+                        field=".".join(parts),
+                    )
+                )
+                break
+            node = child
+        else:
+            node[parts[-1]] = parsed
+            applied[tuple(parts)] = key
+    return problems, applied
+
+
+def _env_var_for(loc: tuple[str, ...], applied: Mapping[tuple[str, ...], str]) -> str | None:
+    """The variable that set this setting (or a section around or inside it), if any."""
+    for path, key in applied.items():
+        n = min(len(path), len(loc))
+        if path[:n] == loc[:n]:
+            return key
+    return None
 
 
 def _resolve_paths(cfg: NetmonConfig, base: Path) -> None:
@@ -266,7 +345,9 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> NetmonC
         doc.line, doc.key_lines = 1, {}
     if not isinstance(doc, dict):
         raise InputError.one(str(path), "netmon.yaml must be a mapping of settings")
-    _apply_env(doc, environ)
+    env_problems, applied = _apply_env(doc, environ)
+    if env_problems:
+        raise InputError(env_problems)
     try:
         cfg = NetmonConfig.model_validate(doc)
     except ValidationError as exc:
@@ -278,7 +359,12 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> NetmonC
                 msg = "unknown setting"
             elif err["type"] == "missing":
                 msg = "required setting is missing"
-            problems.append(Problem(str(path), msg, line_for_loc(doc, loc), ".".join(str(p) for p in loc)))
+            field = ".".join(str(p) for p in loc)
+            var = _env_var_for(tuple(str(p) for p in loc), applied)
+            if var is not None:  # the override is wrong, not the file
+                problems.append(Problem(f"environment {var}", msg, None, field))
+            else:
+                problems.append(Problem(str(path), msg, line_for_loc(doc, loc), field))
         raise InputError(problems) from None
     _resolve_paths(cfg, path.resolve().parent)
     cfg.path = path

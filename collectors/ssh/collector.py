@@ -16,6 +16,7 @@ from netmon.errors import InputError
 from netmon.inventory import Device
 from netmon.model import Point
 from netmon.platforms import platforms
+from netmon.textsafe import count_undecodable, escape_undecodable
 
 from .commands import command_set
 from .errors import RETRYABLE, ErrorKind, SshError
@@ -29,12 +30,15 @@ log = logging.getLogger(__name__)
 @dataclass
 class DeviceResult:
     """What one device's session produced. ``config`` holds the running configuration as text
-    (undecodable bytes kept as surrogates: encode with ``errors="surrogateescape"``)."""
+    (undecodable bytes kept as surrogates, so the archive stores the device's bytes exactly: encode
+    with ``errors="surrogateescape"``; ``undecodable_bytes`` counts them). ``outputs`` and
+    ``points`` carry such bytes as ``\\xNN`` escapes."""
 
     device: Device
     error: SshError | None = None
     config: str | None = None
     encoding: str = "utf-8"
+    undecodable_bytes: int = 0  # in the running config: neither UTF-8 nor GB18030
     outputs: dict[str, str] = field(default_factory=dict)
     command_errors: dict[str, SshError] = field(default_factory=dict)
     points: list[Point] = field(default_factory=list)
@@ -142,6 +146,13 @@ class SshCollector:
                     raise
                 # Only a finished session's results are taken: an aborted worker writes nowhere.
                 res.config, res.encoding, res.outputs = out.config, out.encoding, out.outputs
+                res.undecodable_bytes = count_undecodable(out.config or "")
+                if res.undecodable_bytes:
+                    log.warning(
+                        "%s: the running config holds %d byte(s) that are neither UTF-8 nor GB18030; "
+                        "archived byte-exact, shown as \\xNN escapes",
+                        dev.name, res.undecodable_bytes,
+                    )  # fmt: skip
                 res.command_errors, res.points, res.timings = out.command_errors, out.points, out.timings
                 break
         except SshError as exc:
@@ -170,7 +181,8 @@ class SshCollector:
                     if exc.kind is ErrorKind.command_rejected:
                         continue
                     break  # a stalled or broken session: keep the config, skip the rest
-                out.outputs[key] = text
+                # Parsed outputs become Points: no surrogate may reach a sink (it fails the batch).
+                out.outputs[key] = escape_undecodable(text)
                 if key == "running_config":
                     out.config, out.encoding = text, enc
         finally:

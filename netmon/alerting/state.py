@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NetmonError
+from ..fsmode import private_file
 
 STATES = ("pending", "firing", "resolved")
 
@@ -109,7 +110,7 @@ class AlertStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # 0600 before SQLite opens it; its -wal/-shm files take the same mode
             self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")

@@ -21,6 +21,10 @@ from .store import ConfigArchive
 
 log = logging.getLogger(__name__)
 
+# Per device as it finishes: its result, the new version (None: unchanged or failed), and why its
+# config could not be archived (None: it was, or there was nothing to archive).
+Progress = Callable[[DeviceResult, ConfigChange | None, str | None], None]
+
 
 @dataclass
 class BackupReport:
@@ -40,11 +44,12 @@ async def run_backup(
     archive: ConfigArchive,
     credentials: Callable[[str], SshCredential],
     tofu: bool | None = None,
-    progress: Callable[[DeviceResult, ConfigChange | None], None] | None = None,
+    progress: Progress | None = None,
 ) -> BackupReport:
     """Collect every device (concurrently) and archive each config as it arrives. A device that
     fails leaves its previous archived version as it was. Returns results, change events and
-    Points (`ssh_reach`, parsed state, `config_change`)."""
+    Points (`ssh_reach`, parsed state, `config_change`). ``progress(result, change, archive_error)``
+    is called per device as it finishes (``archive_error``: why a collected config was not stored)."""
     report = BackupReport()
     archive.repo()  # create (0700) or check before any session starts
 
@@ -65,7 +70,7 @@ async def run_backup(
         report.points.append(res.reach_point())
         report.points.extend(res.points)
         if progress is not None:
-            progress(res, change)
+            progress(res, change, report.archive_errors.get(res.device.name))
 
     report.results = await SshCollector(ssh, credentials, tofu).collect(devices, on_result)
     try:
@@ -85,7 +90,7 @@ def backup_with_config(
     cfg: NetmonConfig,
     devices: Iterable[Device],
     tofu: bool | None = None,
-    progress: Callable[[DeviceResult, ConfigChange | None], None] | None = None,
+    progress: Progress | None = None,
 ) -> BackupReport:
     """Synchronous entry point for the CLI: settings, credentials and archive from netmon.yaml."""
     ssh, arch = settings_from_config(cfg)

@@ -23,6 +23,7 @@ from dulwich.refs import HEADREF, Ref
 from dulwich.repo import Repo
 
 from netmon.errors import InputError, NetmonError
+from netmon.textsafe import count_undecodable, escape_undecodable
 
 from ..platforms.masking import mask_diff
 from .events import ConfigChange
@@ -43,7 +44,10 @@ class Version:
 
 
 def _encode(text: str) -> bytes:
-    return text.encode("utf-8", errors="surrogateescape")
+    try:
+        return text.encode("utf-8", errors="surrogateescape")  # the device's bytes, exactly
+    except UnicodeEncodeError:  # a surrogate that stands for no byte (not from a device): escape it
+        return escape_undecodable(text).encode("utf-8", errors="surrogateescape")
 
 
 def _decode(data: bytes) -> str:
@@ -120,12 +124,16 @@ class ConfigArchive:
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
         """Serialise writers across processes (two `netmon backup` runs at once must not lose a
-        commit by moving the branch from the same parent)."""
+        commit by moving the branch from the same parent). While held, the umask is 0o077:
+        dulwich creates object directories, objects and refs by the umask alone, and a library
+        caller may not have set one (another thread's files only get more private meanwhile)."""
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        old = os.umask(0o077)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
+            os.umask(old)
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
@@ -168,8 +176,11 @@ class ConfigArchive:
         The commit is written object by object and the branch moved last, so an interrupted
         write leaves the previous version current.
         """
-        who, when = changed_by(text, platform)
+        # The blob keeps the device's bytes exactly; what is shown (commit message, diff, the
+        # change event) carries undecodable bytes as \xNN escapes, never as surrogates.
+        who, when = (escape_undecodable(s) for s in changed_by(text, platform))
         new = normalize(text, platform)
+        undecodable = count_undecodable(text)
         time_ns = time_ns or time.time_ns()
         repo = self.repo()  # creates the directory (0700) on first use
         with self._lock, self._file_lock():
@@ -189,6 +200,8 @@ class ConfigArchive:
             msg.append(f"Platform: {platform}")
             if encoding != "utf-8":
                 msg.append(f"Device-Encoding: {encoding}")
+            if undecodable:
+                msg.append(f"Undecodable-Bytes: {undecodable} (neither UTF-8 nor GB18030; shown as \\xNN)")
             if who:
                 msg.append(f"Changed-By: {who}")
             if when:
@@ -206,7 +219,7 @@ class ConfigArchive:
             store.add_object(tree)
             store.add_object(c)
             repo.refs[BRANCH] = c.id
-        diff = self.diff_text(old or "", new, device, prev or "(none)", c.id.decode()[:12])
+        diff = escape_undecodable(self.diff_text(old or "", new, device, prev or "(none)", c.id.decode()[:12]))
 
         return ConfigChange(
             device=device,
@@ -268,12 +281,13 @@ class ConfigArchive:
         return matches[0]
 
     def show(self, device: str, version: str | None = None) -> str:
-        """The stored text (unmasked; mask before display)."""
+        """The stored text (unmasked; mask before display). Bytes that were neither UTF-8 nor
+        GB18030 on the device come back as ``\\xNN`` escapes (the blob itself is byte-exact)."""
         v = self.resolve(device, version)
         c = self.repo()[v.commit.encode()]
         assert isinstance(c, Commit)
         data = self._blob_in(c, device)
-        return _decode(data or b"")
+        return escape_undecodable(_decode(data or b""))
 
     def diff(self, device: str, a: str | None = None, b: str | None = None) -> str:
         """Unified diff from version a (default: the one before b) to b (default: latest); unmasked."""

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, NetmonError
+from ..fsmode import private_umask
 from .common import err_console
 
 app = typer.Typer(
@@ -52,6 +53,9 @@ _register()
 
 
 def main() -> None:
+    # Everything netmon writes (telemetry, alert state, spool, archive, reports, lab state)
+    # describes a classified network: for this account only (README, "Files netmon writes").
+    private_umask()
     try:
         app()
     except InputError as exc:

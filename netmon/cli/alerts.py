@@ -93,6 +93,12 @@ def _alert_row(a: Any) -> dict[str, Any]:
     }
 
 
+def _id_column(t: Table, ids: list[str]) -> None:
+    """The id column is never shortened or wrapped, however narrow the terminal: `ack` and
+    `history --id` need it whole (the other columns fold instead)."""
+    t.add_column("id", no_wrap=True, min_width=max((len(i) for i in ids), default=2), overflow="ignore")
+
+
 @app.command("list")
 def list_cmd(
     config: ConfigOpt = None,
@@ -116,8 +122,9 @@ def list_cmd(
         console.print_json(json.dumps([_alert_row(a) for a in alerts], ensure_ascii=False))
         return
     t = Table(title=f"{len(alerts)} alert(s)")
-    for col in ("id", "state", "severity", "rule", "device", "since", "summary", "root cause / ack"):
-        t.add_column(col)
+    _id_column(t, [a.id for a in alerts])
+    for col in ("state", "severity", "rule", "device", "since", "summary", "root cause / ack"):
+        t.add_column(col, overflow="fold")
     for a in alerts:
         note = f"← {a.root_cause}" if a.suppressed else (f"ack {a.acked_by}" if a.acked_by else "")
         if a.silenced_by:
@@ -161,8 +168,10 @@ def history_cmd(
         console.print_json(json.dumps([{"time": ts, **_alert_row(a)} for ts, a in rows], ensure_ascii=False))
         return
     t = Table(title=f"{len(rows)} change(s)")
-    for col in ("time", "id", "state", "severity", "rule", "device", "summary"):
-        t.add_column(col)
+    t.add_column("time", no_wrap=True)
+    _id_column(t, [a.id for _, a in rows])
+    for col in ("state", "severity", "rule", "device", "summary"):
+        t.add_column(col, overflow="fold")
     for ts, a in rows:
         st = a.display_state + (f" (ack {a.acked_by})" if a.acked_by else "")
         t.add_row(_ts(ts), a.id, st, a.severity, a.rule, a.labels.get("device", ""), escape(a.summary_en))
@@ -340,6 +349,31 @@ def test_cmd(
         raise NetmonError(f"{failed} of {len(names)} receiver(s) failed")
 
 
+IF_REFRESH_S = 300  # re-read interface names from the sink: the daemon keeps polling
+
+
+async def _learn_interfaces(cfg: Any, rx: Any, quiet: bool) -> int:
+    """ifIndex -> ifName from what the daemon stored; a sink that cannot be read is a warning
+    (traps still alert, naming the interface when the trap itself carries its name)."""
+    from ..storage import open_query
+
+    base = cfg.path.resolve().parent if cfg.path else None
+    try:
+        q = open_query(cfg.sink, base)
+        try:
+            return int(await rx.learn_from(q))
+        finally:
+            await q.close()
+    except (InputError, NetmonError, OSError) as exc:
+        if not quiet:
+            err_console.print(
+                f"[yellow]warning[/yellow] cannot read interface names from the sink: {escape(str(exc))}; "
+                "a trap carrying only ifIndex will not name its interface",
+                highlight=False,
+            )
+        return len(rx.interfaces)
+
+
 def traps(
     config: ConfigOpt = None,
     listen: Annotated[
@@ -349,7 +383,7 @@ def traps(
 ) -> None:
     """Run the SNMP trap/inform receiver on its own, feeding the alert rules and notifiers.
 
-    Traps from devices in the inventory become snmp_trap events (linkDown/linkUp also interface points), evaluated at once; counters of drops (unknown agents, garbage, bad keys) print every minute. Port 162 needs root or CAP_NET_BIND_SERVICE. Ctrl-C stops.
+    Traps from devices in the inventory become snmp_trap events (linkDown/linkUp also interface points), evaluated at once; counters of drops (unknown agents, garbage, bad keys) print every minute. A linkDown that carries only ifIndex is named from the last poll: the interface names the daemon stored in the sink of netmon.yaml (read at start and every 5 minutes). Port 162 needs root or CAP_NET_BIND_SERVICE. Ctrl-C stops.
 
     Example: netmon traps -c /etc/netmon/netmon.yaml --listen 0.0.0.0:1162
     """
@@ -372,6 +406,8 @@ def traps(
         console.print(
             f"receiving traps on {rx.address[0]}:{rx.address[1]} ({len(topo.inventory.devices)} devices known)"
         )
+        known = await _learn_interfaces(cfg, rx, quiet=False)
+        console.print(f"{known} interface names from the last poll ({cfg.sink})", highlight=False)
         try:
             n = 0
             while True:
@@ -380,6 +416,8 @@ def traps(
                 n += 1
                 if n % 60 == 0:
                     console.print(f"traps: {rx.stats()}  alerts: firing {engine.stats()['firing']}")
+                if n % IF_REFRESH_S == 0:
+                    await _learn_interfaces(cfg, rx, quiet=True)
         finally:
             rx.close()
             await engine.aclose()

@@ -66,17 +66,21 @@ def backup(
     done = 0
     started = time.monotonic()
 
-    def progress(res, change) -> None:  # type: ignore[no-untyped-def]
+    def progress(res, change, archive_error) -> None:  # type: ignore[no-untyped-def]
         nonlocal done
         done += 1
         if fmt != "table":
             return
         if not res.ok:
             state = f"[red]FAILED[/red] {escape(str(res.error))}"
+        elif archive_error:
+            state = f"[red]FAILED[/red] {escape(archive_error)}"
         elif change is None:
             state = "unchanged"
         else:
             state = f"[yellow]{escape(change.summary().split(': ', 1)[1])}[/yellow]"
+        if res.ok and res.undecodable_bytes:
+            state += f" [yellow]({res.undecodable_bytes} undecodable byte(s) kept, shown as \\xNN)[/yellow]"
         err_console.print(
             f"[{done}/{len(devices)}] {escape(res.device.name)}: {state} ({res.duration_s:.1f}s)",
             highlight=False,
@@ -96,6 +100,7 @@ def backup(
                     else ("archive" if r.device.name in report.archive_errors else ""),
                     "message": str(r.error.message) if r.error else report.archive_errors.get(r.device.name, ""),
                     "command_errors": {k: v.kind.value for k, v in r.command_errors.items()},
+                    "undecodable_bytes": r.undecodable_bytes,
                     "duration_s": round(r.duration_s, 3),
                 }
                 for r in report.results

@@ -65,7 +65,8 @@ class Context:
 
     @property
     def selected(self) -> list[Device]:
-        return self.scope.select(self.inventory)
+        """The devices in scope; none is an EmptyScope error (exit 1) naming the scope."""
+        return self.scope.require(self.inventory)
 
 
 def load_context(config: Path | None, inventory: list[Path] | None, scope: list[str] | None) -> Context:

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InputError, NetmonError
+from ..urlmask import mask_url
 from .common import console, err_console
 
 app = typer.Typer(
@@ -123,7 +124,9 @@ def push(
             field="--url",
         )
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise InputError.one("command line", f"--url must be http(s)://HOST[:PORT][/path], got {url!r}", field="--url")
+        raise InputError.one(
+            "command line", f"--url must be http(s)://HOST[:PORT][/path], got {mask_url(url)!r}", field="--url"
+        )
     try:
         p = do_push(url, _token(), force=force, dry_run=dry_run, timeout=timeout)
     except PushError as exc:

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.tree import Tree
 
 from ..inventory.generate import dump, dump_csv, generate
 from ..inventory.model import Network, Tier
@@ -50,25 +49,63 @@ def show(
     console.print(t)
 
 
+def tree_lines(parents: list[int | None], labels: list[str]) -> list[str]:
+    """Lines of a tree drawn with guides (as `tree(1)` does): ``parents[i]`` is the index of row
+    i's parent row (None: under the top), rows in depth-first order. Linear in rows."""
+    last = [True] * len(parents)
+    seen: dict[int | None, int] = {}
+    for i, p in enumerate(parents):
+        if p in seen:
+            last[seen[p]] = False  # an earlier sibling has a later one
+        seen[p] = i
+    cont: list[str] = []  # the guide prefix under each row, for its children
+    out = []
+    for i, p in enumerate(parents):
+        pre = cont[p] if p is not None else ""
+        out.append(f"{pre}{'└── ' if last[i] else '├── '}{labels[i]}")
+        cont.append(pre + ("    " if last[i] else "│   "))
+    return out
+
+
 @app.command()
 def tree(config: ConfigOpt = None, inventory: InventoryOpt = None, scope: ScopeOpt = None) -> None:
-    """Draw the hierarchy, centre to township, with device counts per tier and network."""
+    """Draw the hierarchy, centre to township, with device counts per tier and network.
+
+    Each device is drawn under its primary (first) uplink; devices outside --scope are shown dim
+    only where they lead to one inside it. A chain of same-tier devices at one site (switches
+    daisy-chained behind a core) is drawn as one list under its first member, each line naming
+    the device it hangs off ("via ..."), so long chains stay readable.
+
+    Example: netmon inventory tree -c netmon.yaml --scope region=广东/广州
+    """
     ctx = load_context(config, inventory, scope)
     selected = {d.name for d in ctx.selected}
     topo = ctx.topology
-    root = Tree("[bold]netmon topology[/bold]")
-    nodes: dict[int, Tree] = {-1: root}
-    for depth, name in topo.walk():
-        d = topo.device(name)
-        # Keep ancestors of selected devices so the path stays readable.
-        if name not in selected and not (set(topo.descendants(name)) & selected):
-            continue
-        label = f"[bold]{name}[/bold] [dim]{d.tier.value} {d.role} {d.vendor} {d.region or '中央'}[/dim]"
-        if name not in selected:
-            label = f"[dim]{name}[/dim]"
-        parent = nodes.get(depth - 1, root)
-        nodes[depth] = parent.add(label)
-    console.print(root)
+    # Written directly, styled with plain ANSI codes on a colour terminal: rich's Tree (or a rich
+    # print per line) costs ~0.3 ms a line, more than the rest of the command on 30,000 devices.
+    styled = console.is_terminal and console.color_system is not None and not console.no_color
+
+    def bold(text: str) -> str:
+        return f"\x1b[1m{text}\x1b[0m" if styled else text
+
+    def dim(text: str) -> str:
+        return f"\x1b[2m{text}\x1b[0m" if styled else text
+
+    labels = []
+    drawn = topo.draw(selected)
+    for r in drawn:
+        d = topo.device(r.name)
+        if r.name in selected:
+            where = d.region or "中央"
+            label = f"{bold(r.name)} {dim(f'{d.tier.value} {d.role} {d.vendor} {where}')}"
+        else:
+            label = dim(r.name)  # kept only to show the path to selected devices
+        if r.via:
+            label += " " + dim(f"via {r.via}")
+        labels.append(label)
+    lines = [bold("netmon topology"), *tree_lines([r.parent for r in drawn], labels)]
+    console.file.write("\n".join(lines) + "\n")
+    console.file.flush()
     counts = Counter((d.network, d.tier) for d in ctx.selected)
     t = Table(title="devices per tier and network")
     t.add_column("tier")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
+import re
+import socket
 from typing import Annotated
 
 import typer
@@ -30,6 +33,7 @@ errors/s, utilisation %).
 [b]Examples[/b]
 
   netmon poll --host 10.1.1.1 --community public
+  netmon poll --host core1.example.gov:1161 --community public   (a name resolves; IPv4 preferred)
   netmon poll --host 10.1.1.1:1161 --v3-user netmon --auth-proto sha --priv-proto aes   (keys from env)
   netmon poll gd-gz-core1 -c netmon.yaml --format line --count 2 --interval 10
 
@@ -40,17 +44,46 @@ Exit status: 0 when the device answered, 1 with a one-line classified error when
 """
 
 
-def _host_port(text: str) -> tuple[str, int]:
+def _host_port(text: str) -> tuple[str, int, str]:
+    """(address, port, name) from --host: an IPv4/IPv6 address or a host name (resolved with
+    getaddrinfo, IPv4 preferred when it has both), optionally with :PORT ([v6]:PORT)."""
     h = text.strip()
+    usage = "give HOST or HOST:PORT, e.g. 10.1.1.1, 10.1.1.1:1161, [2001:db8::1]:161 or core1.example.gov"
+    if not h:
+        raise InputError.one("--host", f"empty; {usage}")
+    port_text, has_port = "", False
     if h.startswith("["):  # [v6]:port
-        host, _, rest = h[1:].partition("]")
-        return host, int(rest.lstrip(":") or 161)
-    if h.count(":") == 1:
-        host, _, port = h.partition(":")
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise InputError.one("--host", f"{port!r} is not a UDP port")
-        return host, int(port)
-    return h, 161
+        host, close, rest = h[1:].partition("]")
+        if not close or (rest and not rest.startswith(":")):
+            raise InputError.one("--host", f"{text!r}: write an IPv6 address with a port as [ADDRESS]:PORT")
+        port_text, has_port = rest[1:], bool(rest)
+    elif h.count(":") == 1:
+        host, _, port_text = h.partition(":")
+        has_port = True
+    else:
+        host = h  # a bare IPv6 address has several colons
+    port = 161
+    if has_port:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise InputError.one("--host", f"{port_text!r} is not a UDP port (1-65535)")
+        port = int(port_text)
+    if "/" in host:
+        raise InputError.one("--host", f"{host!r} is a network, not one agent address; {usage}")
+    try:
+        return str(ipaddress.ip_address(host)), port, host
+    except ValueError:
+        pass
+    if ":" in host or not host:
+        raise InputError.one("--host", f"{host!r} is not an IPv4 or IPv6 address or a host name; {usage}")
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) else "not a valid host name"
+        raise InputError.one("--host", f"cannot resolve {host!r}: {reason}; {usage}") from None
+    addrs = [str(i[4][0]) for i in sorted(infos, key=lambda i: i[0] != socket.AF_INET)]
+    if not addrs:
+        raise InputError.one("--host", f"{host!r} resolves to no address")
+    return addrs[0], port, host
 
 
 def _credential(
@@ -192,10 +225,10 @@ def register(app: typer.Typer) -> None:
             addr, port = dev.address, dev.port or 161
         else:
             assert host is not None
-            addr, port = _host_port(host)
+            addr, port, shown = _host_port(host)
             cred = _credential(snmp_version, community, v3_user, auth_proto, auth_key, priv_proto, priv_key, context)
             dev = Device(
-                name=addr.replace(":", "_") or "host",
+                name=shown if re.fullmatch(r"[A-Za-z0-9._-]+", shown) else addr.replace(":", "_"),
                 address=addr,
                 network="intranet",  # type: ignore[arg-type]
                 tier="central",  # type: ignore[arg-type]

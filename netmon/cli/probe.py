@@ -124,9 +124,7 @@ def probe_cmd(
         settings.count = count
     if no_path:
         settings.path.enabled = False
-    devices = ctx.selected
-    if not devices:
-        raise InputError.one("--scope", f"no device in scope ({ctx.scope})")
+    devices = ctx.selected  # none: EmptyScope, exit 1
     done = 0
     t0 = time.monotonic()
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ..config import load_config
 from ..errors import NetmonError
+from ..fsmode import open_private, private_dir
 from ..inventory import Scope
 from ..runtime.logs import setup_logging
 from .common import ConfigOpt, ScopeOpt, config_path, console
@@ -54,6 +55,9 @@ def run(
     cfg = load_config(config_path(config))
     setup_logging(log_level or cfg.log.level, log_json or cfg.log.json_format)
     job = MainJob(cfg, RunOptions(scope=Scope.parse(scope), sink=sink, max_cycles=cycles))
+    # Refuse to start on an SNMP credential that cannot be resolved (as for alert receivers):
+    # otherwise the daemon would run, poll nothing and exit 0.
+    cfg.check_snmp_credentials(job.devices)
     sys.exit(asyncio.run(job.run()))
 
 
@@ -72,8 +76,10 @@ def demo(
     with the real daemon into SQLite (or --sink), takes a provincial uplink down part-way so
     the alert path shows, then prints a NOC summary and writes an HTML report.
     """
+    from ..lab.extra import require_lab
     from ..runtime.demo import run_demo
 
+    require_lab()
     # The live status line and the summary tell the story; log lines would only interleave.
     setup_logging("error")
     report = asyncio.run(run_demo(cycles=cycles, sink=sink, interval=interval, out=out, fault=fault, fault_at=fault_at))
@@ -85,14 +91,20 @@ def lab_up(
     directory: LabDirOpt = Path(".netmon-lab"),
     inventory: Annotated[Path | None, typer.Option("--inventory", "-i", help="inventory to simulate")] = None,
 ) -> None:
-    """Start the lab in the background and print how to poll it."""
+    """Start the lab in the background and print how to poll it.
+
+    Needs the `lab` extra (pip install 'netmon[lab]'). Example: netmon lab up --dir .netmon-lab
+    """
+    from ..lab.extra import require_lab
+
+    require_lab()
     directory = directory.resolve()
     state = directory / "state.json"
     if state.exists() and _alive(json.loads(state.read_text())["pid"]):
         raise NetmonError(f"a lab is already running from {directory} (netmon lab down --dir {directory})")
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     (directory / "ready").unlink(missing_ok=True)
-    log = (directory / "lab.log").open("ab")
+    log = os.fdopen(open_private(directory / "lab.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netmon.lab.serve", str(directory), str(inventory or "")],
         stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,

@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
-from ..inventory import Scope
+from ..fsmode import write_private
+from ..inventory import EmptyScope
 from .common import ConfigOpt, InventoryOpt, ScopeOpt, config_path, console, err_console, load_context, platform_keys
 
 SEVERITY_ORDER = {"high": 3, "medium": 2, "low": 1}
@@ -188,7 +189,7 @@ def scan(
         if vendor:
             devices = [d for d in devices if d.vendor == vendor]
         if not devices:
-            raise InputError.one("--scope", f"no inventory device matches {Scope.parse(scope)}")
+            raise EmptyScope(ctx.scope, len(ctx.inventory), f" with --vendor {vendor}")
         root = archive or settings.archive_dir
         if root is None and cfg is not None:
             from ..archive import load_archive_settings
@@ -255,10 +256,13 @@ def _emit(run, fmt: str, output: Path | None, show_pass: bool) -> None:  # type:
         if output is None:
             render_table(run, console, show_pass)
             return
+        import io
+
         from rich.console import Console
 
-        with output.open("w", encoding="utf-8") as fh:
-            render_table(run, Console(file=fh, width=200, no_color=True), show_pass)
+        buf = io.StringIO()
+        render_table(run, Console(file=buf, width=200, no_color=True), show_pass)
+        write_private(output, buf.getvalue())
         err_console.print(f"wrote {output}", highlight=False)
         return
     text = {"json": render_json, "csv": render_csv, "sarif": render_sarif, "html": render_html}[fmt](run)
@@ -266,7 +270,7 @@ def _emit(run, fmt: str, output: Path | None, show_pass: bool) -> None:  # type:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        write_private(tmp, text)
         tmp.replace(output)
         err_console.print(f"wrote {fmt} report to {output}", highlight=False)
 

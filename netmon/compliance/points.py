@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fsmode import write_private
 from ..model import Point
 from .results import DeviceResult
 from .scoring import score
@@ -121,5 +122,5 @@ def save_state(path: Path, results: list[DeviceResult], previous: dict[str, list
     state = dict(previous or {})
     state.update(failing_high(results))
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    write_private(tmp, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True))
     tmp.replace(path)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..csvsafe import csv_text
 from .scanner import ScanRun
 from .scoring import by_tag, network_score, score, top_failing_clauses
 
@@ -101,30 +100,28 @@ CSV_COLUMNS = (
 
 
 def render_csv(run: ScanRun) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for r in run.results:
-        for f in r.findings:
-            w.writerow(
-                [
-                    r.device,
-                    r.vendor,
-                    r.source,
-                    r.standard,
-                    r.tags.get("tier", ""),
-                    r.tags.get("network", ""),
-                    f.rule,
-                    f.severity,
-                    f.result,
-                    "yes" if f.waived else "",
-                    ";".join(f.clauses),
-                    ";".join(f.test_items),
-                    f.title_en,
-                    f.title_zh,
-                    " | ".join(f"{e.line}: {e.text}" + (f" ({e.note})" if e.note else "") for e in f.evidence),
-                    " | ".join(f.notes),
-                    " | ".join(f.remediation),
-                ]
-            )
-    return buf.getvalue()
+    """One row per finding; cells that a spreadsheet would run as a formula are neutralised."""
+    rows = (
+        [
+            r.device,
+            r.vendor,
+            r.source,
+            r.standard,
+            r.tags.get("tier", ""),
+            r.tags.get("network", ""),
+            f.rule,
+            f.severity,
+            f.result,
+            "yes" if f.waived else "",
+            ";".join(f.clauses),
+            ";".join(f.test_items),
+            f.title_en,
+            f.title_zh,
+            " | ".join(f"{e.line}: {e.text}" + (f" ({e.note})" if e.note else "") for e in f.evidence),
+            " | ".join(f.notes),
+            " | ".join(f.remediation),
+        ]
+        for r in run.results
+        for f in r.findings
+    )
+    return csv_text(CSV_COLUMNS, rows)

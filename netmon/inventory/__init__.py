@@ -2,7 +2,7 @@
 
 from .load import Inventory, load_inventory
 from .model import Device, Network, Tier, Uplink
-from .scope import Scope
+from .scope import EmptyScope, Scope
 from .topology import Topology
 
-__all__ = ["Device", "Inventory", "Network", "Scope", "Tier", "Topology", "Uplink", "load_inventory"]
+__all__ = ["Device", "EmptyScope", "Inventory", "Network", "Scope", "Tier", "Topology", "Uplink", "load_inventory"]

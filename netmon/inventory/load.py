@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..csvsafe import restore
 from ..errors import InputError, Problem
 from ..yamlio import LineDict, line_for_loc, line_of, load_yaml, read_text
 from .model import Device
@@ -108,7 +109,9 @@ def _validate_device(c: _Collector, source: str, raw: dict[str, Any], line: int 
     c.devices.append((dev, source, line))
 
 
-def _merge(c: _Collector, source: str, defaults: Mapping[str, Any], raw: Mapping[str, Any], line: int | None) -> dict[str, Any]:
+def _merge(
+    c: _Collector, source: str, defaults: Mapping[str, Any], raw: Mapping[str, Any], line: int | None
+) -> dict[str, Any]:
     merged: dict[str, Any] = dict(defaults)
     group = raw.get("group")
     if group is not None:
@@ -165,9 +168,41 @@ def _load_yaml_file(c: _Collector, path: Path) -> None:
         _validate_device(c, source, merged, line, raw)
 
 
-
 def _split(value: str, sep: str = ";") -> list[str]:
     return [p.strip() for p in value.split(sep) if p.strip()]
+
+
+# CSV columns: every Device field, plus `group` (a group defined in a YAML file loaded before).
+CSV_KNOWN = frozenset(Device.model_fields) | {"group"}
+# Columns a CSV without a `group` column must have (region may be empty for central devices).
+CSV_REQUIRED = ("name", "address", "network", "tier", "region", "site", "role", "vendor")
+
+
+def _csv_header_ok(c: _Collector, source: str, columns: list[str]) -> bool:
+    """Check the header row once: unknown columns are refused (a typo such as `adress` would
+    otherwise be dropped silently, cell by cell), missing ones are named once, not per row.
+    Returns False when rows cannot be read at all (a required column is missing)."""
+    unknown = [k for k in columns if k not in CSV_KNOWN]
+    for k in unknown:
+        c.add(source, f"unknown column {k!r}; known columns: {', '.join(_CSV_ORDER)}", 1, k)
+    dup = sorted({k for k in columns if columns.count(k) > 1})
+    for k in dup:
+        c.add(source, f"column {k!r} appears more than once in the header", 1, k)
+    if "group" in columns:
+        return True  # the group may supply what the row does not; rows are checked one by one
+    missing = [k for k in CSV_REQUIRED if k not in columns]
+    if missing:
+        c.add(
+            source,
+            f"the header has no {', '.join(repr(k) for k in missing)} column; expected a header such as "
+            f"{','.join(_CSV_ORDER[:12])}",
+            1,
+        )
+        return False
+    return True
+
+
+_CSV_ORDER = (*CSV_REQUIRED, "uplinks", "snmp", "ssh", "tags", "port", "ssh_port", "model", "group")
 
 
 def _load_csv_file(c: _Collector, path: Path) -> None:
@@ -178,9 +213,15 @@ def _load_csv_file(c: _Collector, path: Path) -> None:
         c.add(source, "the CSV file is empty or has no header row")
         return
     _check_inline_secrets(c, source, {k: "x" for k in reader.fieldnames if k})
+    columns = [k.strip() for k in reader.fieldnames if k and k.strip()]
+    if not _csv_header_ok(c, source, columns):
+        return  # every row would repeat the header's problem
+    known = set(columns) & CSV_KNOWN
     for row in reader:
         rownum = reader.line_num  # physical line of the row's end; the header is line 1
-        raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        raw: dict[str, Any] = {
+            k.strip(): restore((v or "").strip()) for k, v in row.items() if k and k.strip() in known
+        }
         raw = {k: v for k, v in raw.items() if v != ""}
         if "uplinks" in raw:
             ups = []
@@ -189,7 +230,9 @@ def _load_csv_file(c: _Collector, path: Path) -> None:
                 ups.append({"device": dev.strip(), **({"interface": iface.strip()} if iface.strip() else {})})
             raw["uplinks"] = ups
         if "tags" in raw:
-            raw["tags"] = dict((kv.partition("=")[0].strip(), kv.partition("=")[2].strip()) for kv in _split(raw["tags"]))
+            raw["tags"] = dict(
+                (kv.partition("=")[0].strip(), kv.partition("=")[2].strip()) for kv in _split(raw["tags"])
+            )
         merged = _merge(c, source, {}, raw, rownum)
         _validate_device(c, source, merged, rownum, None)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from ..errors import InputError
+from ..errors import InputError, NetmonError
 from .model import Device
 
 KEYS = ("network", "tier", "region", "province", "site", "role", "vendor", "device")
@@ -72,5 +72,25 @@ class Scope:
     def select(self, devices: Iterable[Device]) -> list[Device]:
         return [d for d in devices if self.matches(d)]
 
+    def require(self, devices: Iterable[Device]) -> list[Device]:
+        """Like :meth:`select`, but a scope that matches nothing is an :class:`EmptyScope` error:
+        every command that takes --scope says so and exits 1 instead of doing nothing quietly."""
+        pool = list(devices)
+        chosen = self.select(pool)
+        if not chosen:
+            raise EmptyScope(self, len(pool))
+        return chosen
+
     def __str__(self) -> str:
         return " ".join(f"{t.key}={','.join(t.values)}" for t in self.terms) or "all"
+
+
+class EmptyScope(NetmonError):
+    """No device matches --scope (exit 1): valid syntax, but nothing to work on."""
+
+    def __init__(self, scope: Scope, total: int, what: str = "") -> None:
+        self.scope, self.total = scope, total
+        super().__init__(
+            f"no device matches --scope {scope}{what}; {total} device(s) in the inventory "
+            "(check the keys and values with `netmon inventory show`)"
+        )

@@ -9,8 +9,9 @@ root is down (the alert engine asks ``ancestors`` for that).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from ..errors import Problem
 from .load import Inventory
@@ -117,22 +118,15 @@ class Topology:
             seen.add(ps[0])
 
     def ancestors(self, name: str) -> set[str]:
-        out: set[str] = set()
-        todo = list(self.parents(name))
-        while todo:
-            n = todo.pop()
-            if n not in out:
-                out.add(n)
-                todo.extend(self.parents(n))
-        return out
+        return self.with_ancestors(self.parents(name))
 
     def descendants(self, name: str) -> list[str]:
         """Everything below the device, breadth first (each once)."""
         out: list[str] = []
         seen = {name}
-        queue = list(self.children(name))
+        queue = deque(self.children(name))
         while queue:
-            n = queue.pop(0)
+            n = queue.popleft()
             if n in seen:
                 continue
             seen.add(n)
@@ -155,6 +149,47 @@ class Topology:
             todo.extend(p for p in ps if p not in down)
         return True
 
+    def with_ancestors(self, names: Iterable[str]) -> set[str]:
+        """The devices and everything above them on any path (linear in devices + uplinks)."""
+        keep: set[str] = set()
+        todo = list(names)
+        while todo:
+            n = todo.pop()
+            if n not in keep:
+                keep.add(n)
+                todo.extend(self.parents(n))
+        return keep
+
+    def draw(self, selected: Iterable[str] | None = None) -> list[DrawRow]:
+        """Rows of the drawn hierarchy (primary uplinks), in order, for ``selected`` devices and
+        their ancestors. A chain of same-tier devices at one site (access switches daisy-chained
+        behind a core) is drawn as siblings under its first member, each saying which device it
+        hangs off (``via``): indentation stays bounded by the tiers, so a 20,000-device chain
+        draws in linear time and stays readable."""
+        keep = self.with_ancestors(selected) if selected is not None else None
+        rows: list[DrawRow] = []
+        row_of: dict[str, int] = {}
+        for _depth, name in self.walk():
+            if keep is not None and name not in keep:
+                continue
+            ps = self.parents(name)
+            primary = ps[0] if ps else None
+            if primary is None or primary not in row_of:
+                rows.append(DrawRow(name, None))
+            else:
+                prow = rows[row_of[primary]]
+                hop = prow.parent is not None and self._chained(primary, rows[prow.parent].name)
+                if hop and self._chained(name, primary):
+                    rows.append(DrawRow(name, prow.parent, via=primary))  # a chain hop: beside the one before
+                else:
+                    rows.append(DrawRow(name, row_of[primary]))
+            row_of[name] = len(rows) - 1
+        return rows
+
+    def _chained(self, child: str, parent: str) -> bool:
+        c, p = self.inventory[child], self.inventory[parent]
+        return c.tier == p.tier and c.site == p.site
+
     def walk(self) -> Iterable[tuple[int, str]]:
         """Depth-first (depth, name) over the primary tree, for drawing."""
         primary_children: dict[str, list[str]] = defaultdict(list)
@@ -167,3 +202,13 @@ class Topology:
             depth, n = stack.pop()
             yield depth, n
             stack.extend((depth + 1, c) for c in reversed(primary_children.get(n, ())))
+
+
+@dataclass(frozen=True, slots=True)
+class DrawRow:
+    """One device in :meth:`Topology.draw`: ``parent`` is the index of the row it is drawn under
+    (None: a root); ``via`` names its uplink when that is not the row it is drawn under."""
+
+    name: str
+    parent: int | None
+    via: str | None = None

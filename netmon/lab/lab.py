@@ -23,7 +23,9 @@ from typing import Any
 
 import yaml
 
+from ..fsmode import private_dir, write_private
 from ..inventory import Device, Inventory, load_inventory
+from .extra import require_lab
 from .snmpsim import SnmpsimLab, cached_recording, is_port_name, start_snmpsim
 
 log = logging.getLogger("netmon.lab")
@@ -57,8 +59,8 @@ class Lab:
 
     @classmethod
     def start(cls, directory: Path, inventory_path: Path | None = None, *, ssh: bool = True, http_listen: str = "") -> Lab:
-        directory = directory.resolve()
-        directory.mkdir(parents=True, exist_ok=True)
+        require_lab()
+        directory = private_dir(directory.resolve())  # the lab's state holds its credentials
         inv = load_inventory([inventory_path or default_inventory()])
         snmp = start_snmpsim(list(inv), directory / "snmpsim", max_interfaces=LAB_MAX_INTERFACES, processes=2)
         lab = cls(directory, inv, snmp)
@@ -112,10 +114,10 @@ class Lab:
             if self.ssh is not None and dev.name in getattr(self.ssh, "ports", {}):
                 raw["ssh_port"] = self.ssh.ports[dev.name]
             devices.append(raw)
-        (d / "inventory.yaml").write_text(
+        write_private(
+            d / "inventory.yaml",
             "# The sample network mapped onto the lab's simulated devices (written by netmon lab).\n"
             + yaml.safe_dump({"devices": devices}, allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
         )
         secrets = d / "secrets.yaml"
         fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -144,10 +146,10 @@ class Lab:
             cfg["ssh"] = dict(getattr(self.ssh, "ssh_settings", {}) or {})
             cfg["archive"] = {"dir": str(d / "archive")}
         path = d / "netmon.yaml"
-        path.write_text(
+        write_private(
+            path,
             "# netmon.yaml for the built-in lab (written by netmon lab; see configs/netmon.yaml for production).\n"
             + yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
         )
         state = {
             "pid": os.getpid(),
@@ -155,7 +157,7 @@ class Lab:
             "snmpsim_pid": self.snmp.proc.pid,
             "devices": {n: {"snmp_port": s.port, "recording": s.recording} for n, s in self.snmp.devices.items()},
         }
-        (d / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_private(d / "state.json", json.dumps(state, ensure_ascii=False, indent=1))
         return path
 
     def fault(self, device: str) -> list[str]:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..fsmode import open_private, private_dir
+
 
 def free_port(kind: int = socket.SOCK_STREAM, host: str = "127.0.0.1") -> int:
     """A port free right now for TCP (default) or UDP (socket.SOCK_DGRAM) on host."""
@@ -87,8 +89,8 @@ def _own_group(p: subprocess.Popen[bytes]) -> bool:
 
 def start(name: str, argv: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Proc:
     """Start argv in its own process group with stdout/stderr to ``log``."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    fh = log.open("ab")
+    private_dir(log.parent)
+    fh = os.fdopen(open_private(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab")
     popen = subprocess.Popen(
         argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True
     )

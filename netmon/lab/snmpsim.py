@@ -33,6 +33,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from ..fsmode import private_dir, write_private
 from ..inventory import Device
 from ..platforms import platforms
 from ..platforms.registry import derived
@@ -392,7 +393,7 @@ def start_snmpsim(
     single-threaded: one per core doubles what a 2-core lab can answer).
     """
     devs = list(devices)
-    workdir.mkdir(parents=True, exist_ok=True)
+    private_dir(workdir)  # a data file is named after the lab community
     data = workdir / "data"
     if data.exists():
         shutil.rmtree(data)
@@ -413,6 +414,7 @@ def start_snmpsim(
             # Short names: snmpsim registers names over 32 characters only by their hash.
             fname = prepared[rec] = f"rec{len(prepared)}"
             shutil.copy2(cached_recording(rec, max_interfaces), data / f"{fname}.snmprec")  # keeps the old mtime
+            os.chmod(data / f"{fname}.snmprec", 0o600)  # copy2 copied the shared cache's 0644
         g = i % groups
         # snmpsim numbers each process's endpoints from 0: the transport ID is per process.
         tid = f"1.3.6.1.6.1.1.{len(endpoints[g])}"
@@ -421,14 +423,14 @@ def start_snmpsim(
         endpoints[g].append(f"--agent-udpv4-endpoint=127.0.0.1:{agent_port}")
         sims[dev.name] = SimDevice(dev.name, agent_port, rec, agent_port, tid)
     # The community itself must name a data file for snmpsim to accept it.
-    (data / f"{community}.snmprec").write_text("1.3.6.1.2.1.1.1.0|4|netmon lab community\n")
+    write_private(data / f"{community}.snmprec", "1.3.6.1.2.1.1.1.0|4|netmon lab community\n")
     _age(data / f"{community}.snmprec")
     procs: list[Proc] = []
     try:
         for g in range(groups):
             suffix = "" if g == 0 else f"-{g}"
             mapfile = workdir / f"endpoints{suffix}.json"
-            mapfile.write_text(json.dumps(mappings[g], indent=1), encoding="utf-8")
+            write_private(mapfile, json.dumps(mappings[g], indent=1))
             cache = workdir / f"cache{suffix}"
             cache.mkdir(exist_ok=True)
             argv = [
@@ -436,14 +438,15 @@ def start_snmpsim(
                 f"--data-dir={data}",
                 f"--cache-dir={cache}",
                 "--log-level=error",  # info logging would print the v3 keys
-                f"--v3-user={V3_USER}",
-                "--v3-auth-proto=SHA",
-                f"--v3-auth-key={V3_AUTH_KEY}",
-                "--v3-priv-proto=AES",
-                f"--v3-priv-key={V3_PRIV_KEY}",
                 *endpoints[g],
             ]
-            env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true", NETMON_SNMPSIM_MAP=str(mapfile))
+            # The v3 keys go by the environment (readable by this user only), not the command line
+            # (every account sees it in `ps`); snmpsim_agent adds them to snmpsim's own argv.
+            v3 = [f"--v3-user={V3_USER}", "--v3-auth-proto=SHA", f"--v3-auth-key={V3_AUTH_KEY}",
+                  "--v3-priv-proto=AES", f"--v3-priv-key={V3_PRIV_KEY}"]  # fmt: skip
+            env = dict(
+                os.environ, SNMPSIM_ALLOW_ROOT="true", NETMON_SNMPSIM_MAP=str(mapfile), NETMON_SNMPSIM_V3=json.dumps(v3)
+            )
             procs.append(start("snmpsim", argv, workdir / f"snmpsim{suffix}.log", env=env))
         deadline = time.monotonic() + timeout
         # snmpsim binds every endpoint before it serves any: the first and last of each process is enough.

@@ -76,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     _patch()
     from snmpsim.commands import responder
 
-    sys.argv = ["snmpsim-command-responder", *(sys.argv[1:] if argv is None else argv)]
+    # v3 user and keys come by the environment so they never show in `ps` (the process's
+    # /proc/PID/cmdline is fixed at exec; rewriting sys.argv here does not change it).
+    secret_args = json.loads(os.environ.pop("NETMON_SNMPSIM_V3", "[]"))
+    sys.argv = ["snmpsim-command-responder", *(sys.argv[1:] if argv is None else argv), *secret_args]
     return int(responder.main() or 0)
 
 

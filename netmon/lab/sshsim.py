@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..fsmode import private_dir, write_private
 from ..inventory import Device
 from ..platforms import platforms
 from ..platforms.registry import derived
@@ -155,7 +156,7 @@ def start_sshsim(devices: list[SimDevice], workdir: Path, timeout: float = 60.0)
     """Start one simulator process serving ``devices`` on 127.0.0.1; returns when all listen."""
     import asyncssh
 
-    workdir.mkdir(parents=True, exist_ok=True)
+    private_dir(workdir)  # host keys, the spec with the lab password, command logs
     host_keys: dict[str, str] = {}
     spec_devices = []
     for d in devices:
@@ -171,7 +172,7 @@ def start_sshsim(devices: list[SimDevice], workdir: Path, timeout: float = 60.0)
     ready = workdir / "sshsim.ready.json"
     ready.unlink(missing_ok=True)
     spec = workdir / "sshsim.spec.json"
-    spec.write_text(json.dumps({"devices": spec_devices, "ready": str(ready), "workdir": str(workdir)}))
+    write_private(spec, json.dumps({"devices": spec_devices, "ready": str(ready), "workdir": str(workdir)}))
     proc = start("sshsim", [sys.executable, "-m", "netmon.lab.sshsim", str(spec)], workdir / "sshsim.log")
     try:
         wait_for(ready.exists, timeout, "sshsim", proc.popen)

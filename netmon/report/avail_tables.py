@@ -7,8 +7,9 @@ import io
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
+from ..csvsafe import safe_cell as _safe_cell
 from ..timefmt import fmt_duration, fmt_time, tz_label
 from .availability import NS, AvailabilityReport, Group
 
@@ -205,14 +206,9 @@ def sheets(rep: AvailabilityReport, lang: str, tz: tzinfo) -> list[Sheet]:  # fm
     return out
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def safe_cell(v: Cell) -> Cell:
-    """Spreadsheet formula injection: a text cell starting with = + - @ tab CR is prefixed with '."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
+    """Spreadsheet formula injection (OWASP): netmon.csvsafe's rule, cell types kept."""
+    return cast(Cell, _safe_cell(v))
 
 
 def to_csv(all_sheets: list[Sheet]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from ..fsmode import write_private
 from ..timefmt import fmt_time, to_local, tz_label, zone
 from .summary import Tally
 from .svg import bar_chart, line_chart
@@ -122,6 +123,4 @@ def render(tally: Tally, *, cycles: int, interval: float, sink: str, points: int
 
 
 def write_report(path: Path, html: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return write_private(path, html)  # 0600: the state of a classified network

@@ -83,6 +83,11 @@ class BackupJob:
             except (InputError, NetmonError, OSError) as exc:
                 log.warning("compliance scan skipped: %s", exc, extra={"device": dev.name, "tier": dev.tier.value})
                 continue
+            except Exception:  # a scanner bug on one config must not cost every other device its results
+                log.exception(
+                    "compliance scan of %s failed", dev.name, extra={"device": dev.name, "tier": dev.tier.value}
+                )
+                continue
             if self.waivers:
                 apply_waivers(results[-1], self.waivers, inv_device=dev)
         return results

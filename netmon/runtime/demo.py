@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.table import Table
 
 from ..config import load_config
+from ..fsmode import private_dir
 from ..inventory import Topology
 from ..lab.lab import Lab
 from ..report.html import render, write_report
@@ -27,8 +28,7 @@ console = Console()
 async def run_demo(
     *, cycles: int | None, sink: str | None, interval: float, out: Path, fault: str, fault_at: int
 ) -> Path:
-    out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_dir(out.resolve())
     with console.status("starting the lab: simulated devices serving recordings of real devices..."):
         lab = await asyncio.to_thread(Lab.start, out / "lab")
     try:

@@ -12,6 +12,8 @@ import sys
 import time
 from typing import Any
 
+from ..urlmask import mask_urls
+
 _CONTEXT_KEYS = ("device", "tier", "network", "region", "collector")
 
 
@@ -28,15 +30,37 @@ class JsonFormatter(logging.Formatter):
             if v is not None:
                 out[k] = v
         if record.exc_info and record.levelno >= logging.ERROR:
-            out["exc"] = self.formatException(record.exc_info).splitlines()[-1]
+            out["exc"] = exception_reason(record)
+            if logging.getLogger().isEnabledFor(logging.DEBUG):
+                out["traceback"] = mask_urls(self.formatException(record.exc_info))
         return json.dumps(out, ensure_ascii=False)
 
 
+def exception_reason(record: logging.LogRecord) -> str:
+    """``Type: message`` of a record's exception (URLs in it masked), '' without one."""
+    if not record.exc_info or record.exc_info[1] is None:
+        return ""
+    exc = record.exc_info[1]
+    text = mask_urls(str(exc)).splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text and text[0] else type(exc).__name__
+
+
 class TextFormatter(logging.Formatter):
+    """One line per record; a record with an exception (``log.exception``) says why on the same
+    line, and adds the traceback when the log level is debug."""
+
     def format(self, record: logging.LogRecord) -> str:
         ctx = " ".join(f"{k}={getattr(record, k)}" for k in _CONTEXT_KEYS if getattr(record, k, None) is not None)
         ts = time.strftime("%H:%M:%S", time.localtime(record.created))
-        return f"{ts} {record.levelname.lower():7s} {record.name}: {record.getMessage()}" + (f" [{ctx}]" if ctx else "")
+        line = f"{ts} {record.levelname.lower():7s} {record.name}: {record.getMessage()}"
+        reason = exception_reason(record)
+        if reason:
+            line += f": {reason}"
+        if ctx:
+            line += f" [{ctx}]"
+        if reason and logging.getLogger().isEnabledFor(logging.DEBUG) and record.exc_info:
+            line += "\n" + mask_urls(self.formatException(record.exc_info))
+        return line
 
 
 def setup_logging(level: str = "info", json_format: bool = False, stream: Any = None) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..config import NetmonConfig, load_config
 from ..errors import InputError, NetmonError
-from ..inventory import Device, Scope, Topology, load_inventory
+from ..inventory import Device, EmptyScope, Scope, Topology, load_inventory
 from ..model import Point
 from ..storage import Pipeline, SpoolLockedError
 from .backupjob import BackupJob
@@ -84,9 +84,7 @@ class MainJob:
     def _load_inventory(self) -> None:
         inv = load_inventory(self.cfg.inventory)
         self.topology = Topology(inv)
-        self.devices = self.opts.scope.select(inv)
-        if not self.devices:
-            raise InputError.one(str(self.cfg.path or "netmon.yaml"), f"no device matches the scope ({self.opts.scope})")
+        self.devices = self.opts.scope.require(inv)  # EmptyScope (exit 1) when nothing matches
 
     def reload(self) -> None:
         """SIGHUP: re-read config and inventory; keep every bit of runtime state. A bad file keeps the old one."""
@@ -102,6 +100,9 @@ class MainJob:
         except InputError as exc:
             for p in exc.problems:
                 log.error("reload refused, keeping the running configuration: %s", p)
+            return
+        except EmptyScope as exc:
+            log.error("reload refused, keeping the running configuration: %s", exc)
             return
         if self.snmp is not None:
             self.snmp.reconfigure(self.cfg, self.topology)

@@ -17,6 +17,7 @@ from nats.aio.client import Client
 
 from ..errors import NetmonError
 from ..secrets import SecretStore
+from ..urlmask import mask_urls
 
 log = logging.getLogger("netmon.scaleout")
 
@@ -80,7 +81,7 @@ async def connect(
         text = str(exc)
         if not seen or seen[-1] != text:
             seen.append(text)
-            log.debug("nats %s: %s", server, text)
+            log.debug("nats %s: %s", server, mask_urls(text))
 
     try:
         nc = await asyncio.wait_for(
@@ -103,5 +104,6 @@ async def connect(
                 f"{where}: {server} refused the login ({auth.describe()}): check the user/password "
                 "or the per-province account in the server config"
             ) from None
-        raise NatsUnreachable(f"{where}: cannot reach {server}: {type(exc).__name__}: {exc or 'timeout'}") from None
+        said = mask_urls(str(exc)) or "timeout"  # nats-py quotes server URLs
+        raise NatsUnreachable(f"{where}: cannot reach {server}: {type(exc).__name__}: {said}") from None
     return nc

@@ -20,6 +20,7 @@ from ..runtime.signals import on_signals
 from ..storage import Pipeline
 from ..storage.base import Sink, SinkUnavailable
 from ..storage.factory import open_sink
+from ..urlmask import mask_url
 from .connect import NatsUnreachable, connect
 from .nats_sink import NatsSink
 from .relay import Relay
@@ -38,7 +39,7 @@ def settings_of(cfg: NetmonConfig) -> NatsSettings:
 
 
 async def hub(cfg: NetmonConfig, s: NatsSettings, name: str = "netmon-relay") -> Client:
-    return await connect(s.hub_server, s.hub_auth(), cfg.secret_store(), name=name, where=f"nats.hub {s.hub}")
+    return await connect(s.hub_server, s.hub_auth(), cfg.secret_store(), name=name, where=f"nats.hub {mask_url(s.hub)}")
 
 
 async def leaf(cfg: NetmonConfig, p: ProvinceSettings, name: str = "netmon-worker") -> Client:
@@ -46,7 +47,9 @@ async def leaf(cfg: NetmonConfig, p: ProvinceSettings, name: str = "netmon-worke
         raise NetmonError(f"nats.provinces[{p.domain}]: no `leaf:` URL for the province's pollers")
     u = urlsplit(p.leaf)
     server = f"{u.scheme}://{u.hostname}:{u.port or 4222}"
-    return await connect(server, p.leaf_auth(u.username or ""), cfg.secret_store(), name=name, where=f"leaf {p.leaf}")
+    return await connect(
+        server, p.leaf_auth(u.username or ""), cfg.secret_store(), name=name, where=f"leaf {mask_url(p.leaf)}"
+    )
 
 
 async def setup(cfg: NetmonConfig) -> list[str]:
@@ -162,7 +165,7 @@ async def run_worker(cfg: NetmonConfig, province: str, scope: Scope, max_jobs: i
     p = s.province(province)
     inv = load_inventory(cfg.inventory)
     topology = Topology(inv)
-    devices: dict[str, Device] = {d.name: d for d in scope.select(inv)}
+    devices: dict[str, Device] = {d.name: d for d in scope.require(inv)}  # none: EmptyScope, exit 1
     handlers, closers = job_handlers(cfg, topology)
     base = cfg.path.resolve().parent if cfg.path else Path.cwd()
     # Its own spool beside the daemon's (which `netmon run` holds locked), same settings.

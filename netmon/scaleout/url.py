@@ -17,6 +17,7 @@ from urllib.parse import SplitResult
 from ..errors import InputError
 from ..secrets import REF_HELP, is_reference
 from ..storage.urls import SinkURL
+from ..urlmask import mask_url
 
 KNOWN = {"stream", "subject", "domain", "password", "token", "creds", "tls", "timeout"}
 EXAMPLE = "nats://poller@127.0.0.1:4222/?stream=TELEMETRY&subject=netmon.telemetry.gd&domain=gd"
@@ -25,14 +26,15 @@ _SUBJECT = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 
 
 def _bad(url: str, reason: str) -> InputError:
-    return InputError.one(url, f"{reason} (example: {EXAMPLE})", field="sink")
+    return InputError.one(mask_url(url), f"{reason} (example: {EXAMPLE})", field="sink")
 
 
 def parse_nats_url(text: str, parts: SplitResult, q: dict[str, str]) -> SinkURL:
     if parts.password:
-        shown = parts._replace(netloc=f"{parts.username or ''}@{parts.hostname or ''}").geturl()
         raise InputError.one(
-            shown, f"a password in the sink URL would leak into logs; use password=env:VAR; {REF_HELP}", field="sink"
+            mask_url(text),
+            f"a password in the sink URL would leak into logs; use password=env:VAR; {REF_HELP}",
+            field="sink",
         )
     if not parts.hostname:
         raise _bad(text, "missing host")
@@ -45,7 +47,7 @@ def parse_nats_url(text: str, parts: SplitResult, q: dict[str, str]) -> SinkURL:
     for key in ("password", "token"):
         if key in q and not is_reference(q[key]):
             raise InputError.one(
-                parts._replace(query="").geturl(),
+                mask_url(text),
                 f"{key}= must be a reference, not the secret; {REF_HELP}",
                 field="sink",
             )

@@ -25,7 +25,7 @@ from .settings import CleartextRule, IsolationRule, RuleSet, SecuritySettings
 Z_OTHER, Z_INTRANET, Z_EXTRANET, Z_EGRESS, Z_INTERNET, Z_IGNORE = range(6)
 ZONE_CODES = {"intranet": Z_INTRANET, "extranet": Z_EXTRANET, "egress": Z_EGRESS, "internet": Z_INTERNET}
 PROTO_NAMES = {TCP: "tcp", UDP: "udp", ICMP: "icmp", ICMP6: "icmpv6"}
-SYN, ACK = 0x02, 0x10
+SYN, RST, ACK = 0x02, 0x04, 0x10
 _CACHE_MAX = 200_000  # address -> zone cache entries before it is cleared
 
 
@@ -152,6 +152,8 @@ class Analyzer:
                     self.isolation.setdefault((ZONE_CODES[b], ZONE_CODES[a]), ir)
         self.ssh_ports = frozenset(rules.bruteforce.ssh.ports)
         self.flows: dict[tuple[object, ...], Finding] = {}
+        # cleartext sessions seen without data so far: flow key -> [packets, bytes, first, last]
+        self.pending: dict[tuple[object, ...], list[int]] = {}
         self.details: dict[tuple[object, ...], set[str]] = {}
         # scan state per source: [window start, {dst: {ports}}, {port: {dsts}}]
         self.scan: dict[bytes, list[object]] = {}
@@ -227,11 +229,17 @@ class Analyzer:
             sport, dport, flags = d.sport, d.dport, d.flags
             r = self.tcp_rules.get(dport)
             if r is not None:
-                self._cleartext(r, src, dst, proto, sport, dport, d.length, ts)
+                # Cleartext *use* is a session that carries data: a client segment with payload on
+                # an established connection (ACK set). A bare SYN (a scan), an RST or a handshake
+                # without data only adds to a finding that real use already opened.
+                used = flags & (SYN | ACK) == ACK and d.l4 >= 0 and d.end > d.l4
+                self._cleartext(r, src, dst, proto, sport, dport, d.length, ts, open_flow=used)
             else:
                 r = self.tcp_rules.get(sport)
                 if r is not None:
-                    self._cleartext(r, dst, src, proto, dport, sport, d.length, ts)
+                    # the server speaking (a login banner, a response) is use; SYN-ACK and RST are not
+                    used = not flags & (SYN | RST) and d.l4 >= 0 and d.end > d.l4
+                    self._cleartext(r, dst, src, proto, dport, sport, d.length, ts, open_flow=used)
             if flags & (SYN | ACK) == SYN:
                 self._syn(src, dst, dport, ts)
         elif proto == UDP:
@@ -276,17 +284,35 @@ class Analyzer:
     # -- rules --------------------------------------------------------------------------------------
     def _cleartext(
         self, r: CleartextRule, client: bytes, server: bytes, proto: int, cport: int, sport: int, length: int, ts: int,
-        detail: str | None = None,
+        detail: str | None = None, open_flow: bool = True,
     ) -> None:  # fmt: skip
         if r.to == "management" and server not in self.mgmt:
             return
+        key = (r.id, client, server, proto, 0, sport)
+        if not open_flow and key not in self.flows:
+            # No data on this service yet: a probe (the scan rule judges it) or the handshake of a
+            # session that will carry data; held aside so a finding counts its whole session.
+            held = self.pending.get(key)
+            if held is None:
+                if len(self.pending) >= self.settings.max_flows:
+                    return
+                held = self.pending[key] = [0, 0, ts, ts]
+            held[0] += 1
+            held[1] += length
+            held[2], held[3] = min(held[2], ts), max(held[3], ts)
+            return
         # one finding per client, server and service (not per connection): 1000 telnet sessions are one habit
-        self._flow(r.id, "cleartext", r.severity, client, server, proto, cport, sport, length, ts, detail, False, 0)
+        f = self._flow(r.id, "cleartext", r.severity, client, server, proto, cport, sport, length, ts, detail, False, 0)
+        held = self.pending.pop(key, None)
+        if held is not None:
+            f.packets += held[0]
+            f.bytes += held[1]
+            f.first_ns, f.last_ns = min(f.first_ns, held[2]), max(f.last_ns, held[3])
 
     def _flow(
         self, rule: str, category: str, severity: str, a: bytes, b: bytes, proto: int, pa: int, pb: int,
         length: int, ts: int, detail: str | None, either_way: bool, key_pa: int | None = None,
-    ) -> None:  # fmt: skip
+    ) -> Finding:  # fmt: skip
         key: tuple[object, ...] = (rule, a, b, proto, pa if key_pa is None else key_pa, pb)
         f = self.flows.get(key)
         if f is None and either_way:
@@ -320,6 +346,7 @@ class Analyzer:
             ds = self.details.setdefault(key, set())
             if len(ds) < 5:
                 ds.add(detail)
+        return f
 
     def _snmp(
         self, l4: int, end: int, buf: bytes, src: bytes, dst: bytes, sport: int, dport: int, length: int, ts: int,

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ..config import SpoolSettings
 from ..errors import NetmonError
+from ..fsmode import private_dir, write_private
 
 log = logging.getLogger("netmon.storage.spool")
 
@@ -49,6 +50,13 @@ HDR_SIZE = _HDR.size
 _META = struct.Struct("<IQ")
 _SEG_SUFFIX = ".seg"
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _why(exc: OSError) -> str:
+    """An OS error as the operator needs it: a full disk is named as such."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{exc.strerror}: the disk holding the spool is full; free space or move spool.dir"
+    return exc.strerror or type(exc).__name__
 
 
 class SpoolLockedError(NetmonError):
@@ -129,14 +137,17 @@ class Spool:
     def open(cls, directory: Path, settings: SpoolSettings) -> Spool:
         directory = Path(directory)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            private_dir(directory)  # 0700: the spool holds telemetry
         except OSError as exc:
-            raise NetmonError(f"cannot create spool directory {directory}: {exc.strerror}") from None
+            raise NetmonError(f"cannot create spool directory {directory}: {_why(exc)}") from None
         spool = cls(directory, settings)
         spool._take_lock()
         try:
             spool._load()
             spool._new_segment()
+        except OSError as exc:  # a full disk, a read-only or broken filesystem: say so, no traceback
+            spool.close()
+            raise NetmonError(f"cannot open the spool in {directory}: {_why(exc)}") from None
         except BaseException:
             spool.close()
             raise
@@ -145,7 +156,7 @@ class Spool:
     def _take_lock(self) -> None:
         path = self.dir / "LOCK"
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise NetmonError(f"cannot open spool lock {path}: {exc.strerror}") from None
         try:
@@ -157,8 +168,12 @@ class Spool:
                 f"spool {self.dir} is in use by another netmon (pid {holder}); stop it, or give this "
                 f"one its own spool.dir"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            os.close(fd)
+            raise NetmonError(f"cannot write the spool lock {path}: {_why(exc)}") from None
         self._lock_fd = fd
 
     def _load(self) -> None:
@@ -218,7 +233,7 @@ class Spool:
     def _new_segment(self) -> None:
         self._wseq += 1
         seg = _Segment(self._wseq, self._path(self._wseq), newest_ns=time.time_ns())
-        self._wfd = os.open(seg.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._wfd = os.open(seg.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._woff = 0
         self._segs[seg.seq] = seg
         if not self._segs or self._rpos[0] not in self._segs:
@@ -418,7 +433,7 @@ class Spool:
             self._unread -= seg.points - seg.consumed  # nets to 0 unless records were unreadable
             seg.path.unlink(missing_ok=True)
         tmp = self.dir / "cursor.tmp"
-        tmp.write_text(f"{seq} {off}\n")
+        write_private(tmp, f"{seq} {off}\n")
         tmp.replace(self.dir / "cursor")
 
     # ---- state -----------------------------------------------------------------------------

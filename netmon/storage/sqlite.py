@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from ..errors import NetmonError
+from ..fsmode import private_file
 from ..model import FieldValue, Point
 from .base import Query, Sink, SinkRejected, SinkUnavailable
 from .lineproto import LineProtocolError, decode
@@ -67,7 +68,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         if readonly:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, timeout=30)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # 0600 before SQLite opens it; its -wal/-shm files take the same mode
             conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint, never corrupt

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import InputError
+from ..urlmask import mask_url
 
 PRECISIONS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 KINDS = ("sqlite", "influxdb1", "influxdb", "nats")
@@ -62,7 +63,7 @@ class SinkURL:
     params: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return self.text
+        return mask_url(self.text)  # secrets are refused at parse time; masked all the same
 
     def secret(self, environ: Mapping[str, str] | None = None) -> str:
         """The password/token from the environment ('' when unset)."""
@@ -71,7 +72,8 @@ class SinkURL:
 
 
 def _bad(url: str, reason: str) -> InputError:
-    return InputError.one(url, f"{reason} (examples: {EXAMPLES})", field="sink")
+    # A refused URL is shown masked: the user may have pasted a token or password into it.
+    return InputError.one(mask_url(url), f"{reason} (examples: {EXAMPLES})", field="sink")
 
 
 def _flag(url: str, q: dict[str, str], name: str) -> bool:
@@ -128,7 +130,7 @@ def parse_sink_url(url: str, base_dir: Path | None = None) -> SinkURL:
     if parts.password:
         env = "INFLUX_TOKEN" if scheme == "influxdb" else "INFLUX_PASSWORD"
         raise InputError.one(
-            parts._replace(netloc=parts.hostname or "").geturl(),
+            mask_url(text),
             f"a password in the sink URL would leak into logs; put it in the environment variable {env}",
             field="sink",
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from ..errors import InputError, NetmonError
 from ..inventory import Device, Inventory
 from ..model import FieldValue, Point
 from ..secrets import SecretStore
+from ..storage.base import Query
 from ..yamlio import load_yaml
 
 log = logging.getLogger("netmon.traps")
@@ -156,6 +157,10 @@ class TrapReceiver:
         }
         self._secrets = secrets or SecretStore()
         self._source = source
+        # (device, ifIndex) -> {"ifName": ..., "uplink": "0"/"1"} from the last poll: a linkDown
+        # often carries only ifIndex (IF-MIB's minimum), and rules need the name (learn()).
+        self.interfaces: dict[tuple[str, str], dict[str, str]] = {}
+        self._if_time: dict[tuple[str, str], int] = {}
         self.engine: engine.SnmpEngine | None = None
         self.address: tuple[str, int] = parse_listen(settings.listen)
 
@@ -208,6 +213,27 @@ class TrapReceiver:
                 except Exception:
                     out[name] = 0
         return out
+
+    # --- interface names from the last poll ---------------------------------------------------
+    def learn(self, points: Iterable[Point]) -> int:
+        """Remember ifIndex -> ifName (and uplink) from polled ``interface`` points (as the SNMP
+        collector emits or the sink stored them); the newest point of an ifIndex wins (indexes
+        are renumbered after a reboot). Returns how many interfaces are known."""
+        for p in points:
+            if p.measurement != "interface" or p.tags.get("source") == "trap":
+                continue
+            dev, idx, name = p.tags.get("device", ""), p.tags.get("ifIndex", ""), p.tags.get("ifName", "")
+            if not (dev and idx and name):
+                continue
+            key = (dev, idx)
+            if p.time_ns >= self._if_time.get(key, 0):
+                self._if_time[key] = p.time_ns
+                self.interfaces[key] = {"ifName": name, "uplink": p.tags.get("uplink", "")}
+        return len(self.interfaces)
+
+    async def learn_from(self, query: Query) -> int:
+        """:meth:`learn` from the latest ``interface`` point of every series in a database."""
+        return self.learn(await query.latest("interface", fields=["oper_status"]))
 
     # --- decoding ----------------------------------------------------------------------------
     def _on_trap(
@@ -274,6 +300,16 @@ class TrapReceiver:
         if "ifName" not in iface and "ifDescr" in iface:
             iface["ifName"] = iface["ifDescr"]
         iface.pop("ifDescr", None)
+        polled: dict[str, str] = {}
+        if dev is not None and iface.get("ifIndex"):
+            polled = self.interfaces.get((dev.name, iface["ifIndex"]), {})
+            if "ifName" not in iface and polled:
+                iface["ifName"] = polled["ifName"]
+            elif "ifName" not in iface:
+                log.info(
+                    "trap %s from %s names only ifIndex %s, which the last poll did not show",
+                    trap_oid, dev.name, iface["ifIndex"],
+                )  # fmt: skip
         detail = "; ".join(
             f"{o}={v.prettyPrint()}" for o, v in vb.items() if o not in (SNMP_TRAP_OID, "1.3.6.1.2.1.1.3.0")
         )
@@ -293,5 +329,8 @@ class TrapReceiver:
             ifields: dict[str, FieldValue] = {"oper_status": 2 if tdef.link == "down" else 1}
             if "admin_status" in fields:
                 ifields["admin_status"] = fields["admin_status"]
-            points.append(Point("interface", {**tags, **iface, "source": "trap"}, ifields, points[0].time_ns))
+            itags = {**tags, **iface, "source": "trap"}
+            if polled.get("uplink") and polled["ifName"] == iface.get("ifName"):
+                itags["uplink"] = polled["uplink"]  # the poller's verdict (it knows children's uplinks too)
+            points.append(Point("interface", itags, ifields, points[0].time_ns))
         return points

@@ -26,7 +26,7 @@ def test_points_and_events_carry_inventory_tags_and_no_secret(tmp_path: Path, wr
     inv = load_inventory([tmp_path / "inv.yaml"])
     p = write_pcap("a.pcap", [
         E() / IP(src="10.1.1.5", dst="10.1.0.1") / UDP(sport=5000, dport=161) / SNMP(community="topsecret99", PDU=SNMPget()),
-        E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23),
+        E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23, flags="PA") / b"admin\r\n",
     ])  # fmt: skip
     s = load_settings({})
     an = Analyzer(load_rules(s), s, inv)
@@ -46,7 +46,9 @@ def test_points_and_events_carry_inventory_tags_and_no_secret(tmp_path: Path, wr
 
 
 def test_min_severity_and_fail_on(write_pcap) -> None:
-    p = write_pcap("b.pcap", [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23)])
+    p = write_pcap(
+        "b.pcap", [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23, flags="PA") / b"admin\r\n"]
+    )
     r = run_netmon("pcap", str(p), "--format", "json", "--min-severity", "critical")
     assert r.returncode == 0 and json.loads(r.stdout)["findings"] == []
     r = run_netmon("pcap", str(p), "--fail-on", "high")
@@ -107,7 +109,9 @@ def test_findings_stored_in_a_sink(tmp_path: Path, write_pcap) -> None:
     from netmon.storage import open_query
 
     (tmp_path / "inv.yaml").write_text(INV, encoding="utf-8")
-    p = write_pcap("c.pcap", [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23)] * 3)
+    p = write_pcap(
+        "c.pcap", [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=5001, dport=23, flags="PA") / b"admin\r\n"] * 3
+    )
     url = f"sqlite:///{tmp_path / 'netmon.db'}"
     r = run_netmon("pcap", str(p), "-i", str(tmp_path / "inv.yaml"), "--sink", url)
     assert r.returncode == 0, r.stderr

@@ -19,7 +19,11 @@ from tests.security.conftest import E, tshark_count
 
 
 def telnet_pkts(n: int) -> list:
-    return [E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000 + i, dport=23, flags="S") for i in range(n)]
+    # data on established sessions: cleartext use (bare SYNs would be a scan)
+    return [
+        E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=40000 + i, dport=23, flags="PA") / b"ls\r\n"
+        for i in range(n)
+    ]
 
 
 def count(path: Path) -> int:
@@ -66,8 +70,8 @@ def test_corrupt_record_length(tmp_path: Path) -> None:
     good = tmp_path / "good.pcap"
     wrpcap(str(good), telnet_pkts(5))
     data = bytearray(good.read_bytes())
-    # third record's caplen (records are 16 + 54 bytes after the 24-byte header)
-    off = 24 + 2 * (16 + 54)
+    # third record's caplen (records are 16 + frame bytes after the 24-byte header)
+    off = 24 + 2 * (16 + len(telnet_pkts(1)[0]))
     struct.pack_into("<I", data, off + 8, 0x7FFFFFFF)
     bad = tmp_path / "corrupt.pcap"
     bad.write_bytes(bytes(data))
@@ -157,7 +161,7 @@ def test_missing_file_and_no_arguments(tmp_path: Path) -> None:
 def test_large_capture_streams_in_bounded_memory(tmp_path: Path) -> None:
     """~300 MB of 1500-byte frames: peak RSS of the analysing process must not grow with the file."""
     big = tmp_path / "big.pcap"
-    frame = bytes(E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=1, dport=23) / (b"x" * 1446))
+    frame = bytes(E() / IP(src="10.1.1.5", dst="10.1.0.1") / TCP(sport=1, dport=23, flags="PA") / (b"x" * 1446))
     rec = struct.pack("<IIII", 1, 0, len(frame), len(frame)) + frame
     with big.open("wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))

@@ -94,9 +94,14 @@ def test_cleartext_management_and_masked_community(tmp_path: Path, write_pcap) -
     community = "Gov#Secret2024"
     pk = [E() / IP(src=INTRA, dst="10.1.0.1") / TCP(sport=40000 + i, dport=23, flags="S") for i in range(4)]
     pk += [E() / IP(src="10.1.0.1", dst=INTRA) / TCP(sport=23, dport=40000, flags="SA")]
-    pk += [E() / IP(src=INTRA, dst="10.1.0.1") / TCP(sport=41000, dport=21) / b"USER admin\r\n"]
-    pk += [E() / IP(src=INTRA, dst="10.1.0.1") / TCP(sport=41001, dport=80) / b"GET / HTTP/1.1\r\n\r\n"]
-    pk += [E() / IP(src=INTRA, dst="10.2.9.9") / TCP(sport=41002, dport=80)]  # HTTP to a non-device: fine
+    pk += [
+        E() / IP(src="10.1.0.1", dst=INTRA) / TCP(sport=23, dport=40000, flags="PA") / b"login: "
+    ]  # the session is used
+    pk += [E() / IP(src=INTRA, dst="10.1.0.1") / TCP(sport=41000, dport=21, flags="PA") / b"USER admin\r\n"]
+    pk += [E() / IP(src=INTRA, dst="10.1.0.1") / TCP(sport=41001, dport=80, flags="PA") / b"GET / HTTP/1.1\r\n\r\n"]
+    pk += [
+        E() / IP(src=INTRA, dst="10.2.9.9") / TCP(sport=41002, dport=80, flags="PA") / b"GET /"
+    ]  # HTTP to a non-device: fine
     pk += [E() / IP(src=INTRA, dst="10.1.0.1") / UDP(sport=41003, dport=69) / b"\x00\x01startup.cfg\x00octet\x00"]
     get = SNMP(
         version=1, community=community, PDU=SNMPget(id=11, varbindlist=[SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.5.0"))])
@@ -111,7 +116,7 @@ def test_cleartext_management_and_masked_community(tmp_path: Path, write_pcap) -
     doc = pcap(cfg, p)
     rules = by_rule(doc)
     assert set(rules) == {"telnet", "ftp", "http-management", "tftp", "snmp-v1v2c"}
-    assert rules["telnet"][0]["packets"] == tshark_count(p, "tcp.port==23") == 5
+    assert rules["telnet"][0]["packets"] == tshark_count(p, "tcp.port==23") == 6
     assert rules["telnet"][0]["device"] == "gd-in-core1"
     assert rules["http-management"][0]["dst"] == "10.1.0.1" and len(rules["http-management"]) == 1
     assert rules["tftp"][0]["packets"] == tshark_count(p, "tftp") == 1

@@ -48,4 +48,4 @@ class AlertmanagerNotifier(HttpNotifier):
         latest: dict[str, Notice] = {}
         for n in notices:
             latest[n.alert.id] = n
-        await self.post(self.url, dumps([am_alert(n) for n in latest.values()]), {}, f"alertmanager {self.url}")
+        await self.post(self.url, dumps([am_alert(n) for n in latest.values()]), {})

@@ -10,11 +10,13 @@ import asyncio
 import contextlib
 import logging
 import time
+import traceback
 from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...urlmask import mask_urls
 from .message import Notice
 
 log = logging.getLogger("netmon.alerting.notify")
@@ -152,8 +154,10 @@ class Dispatcher:
                 delay = min(delay * 2, 60.0)
             except Exception as exc:  # a bug in a notifier must not kill its task
                 slot.stats.failed += 1
-                slot.stats.last_error = f"{type(exc).__name__}: {exc}"
-                log.exception("notifier %s failed", n.describe())
+                # A library's message may quote the request URL, token and all.
+                slot.stats.last_error = f"{type(exc).__name__}: {mask_urls(str(exc))}"
+                log.error("notifier %s failed: %s", n.describe(), slot.stats.last_error)
+                log.debug("notifier %s failed at:\n%s", n.describe(), "".join(traceback.format_tb(exc.__traceback__)))
                 return
             else:
                 slot.stats.sent += 1

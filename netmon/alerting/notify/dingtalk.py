@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 import urllib.parse
 from pathlib import Path
@@ -63,12 +62,10 @@ class DingTalkNotifier(HttpNotifier):
             "msgtype": "markdown",
             "markdown": {"title": title(notices, "zh")[:64], "text": markdown(notices, self.language)},
         }
-        resp = await self.post(self.signed_url(), dumps(body), {}, f"dingtalk {self.base}")
-        try:
-            code = int(json.loads(resp.text).get("errcode", 0))
-        except (ValueError, AttributeError):
-            raise DeliveryError(f"dingtalk {self.base}: unexpected answer {resp.text[:100]!r}") from None
+        url = self.signed_url()
+        resp = await self.post(url, dumps(body), {})
+        code = self.errcode(resp, url)
         if code == RATE_LIMITED:
-            raise DeliveryError("dingtalk: rate limited (130101)")
+            raise DeliveryError(f"{self.where(url)}: rate limited (errcode 130101)")
         if code != 0:
-            raise DeliveryError(f"dingtalk: errcode {code}", retryable=False)
+            raise DeliveryError(f"{self.where(url)}: errcode {code}", retryable=False)

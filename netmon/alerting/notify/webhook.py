@@ -52,4 +52,4 @@ class WebhookNotifier(HttpNotifier):
         headers = {}
         if self._secret is not None:
             headers[self.header] = webhook_signature(self._secret.get_secret_value(), body)
-        await self.post(self.url, body, headers, f"webhook {self.url.split('?')[0]}")
+        await self.post(self.url, body, headers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from pathlib import Path
 
@@ -46,12 +45,9 @@ class WeComNotifier(HttpNotifier):
     async def deliver(self, notices: list[Notice]) -> None:
         url = f"{self.base}?key={urllib.parse.quote_plus(self._key.get_secret_value())}"
         body = {"msgtype": "markdown", "markdown": {"content": _clip(markdown(notices, self.language), MAX_BYTES)}}
-        resp = await self.post(url, dumps(body), {}, f"wecom {self.base}")
-        try:
-            code = int(json.loads(resp.text).get("errcode", 0))
-        except (ValueError, AttributeError):
-            raise DeliveryError(f"wecom {self.base}: unexpected answer {resp.text[:100]!r}") from None
+        resp = await self.post(url, dumps(body), {})
+        code = self.errcode(resp, url)
         if code == RATE_LIMITED:
-            raise DeliveryError("wecom: rate limited (45009)")
+            raise DeliveryError(f"{self.where(url)}: rate limited (errcode 45009)")
         if code != 0:
-            raise DeliveryError(f"wecom: errcode {code}", retryable=False)
+            raise DeliveryError(f"{self.where(url)}: errcode {code}", retryable=False)
