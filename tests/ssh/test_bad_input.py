@@ -73,8 +73,10 @@ def test_key_auth_and_refused_key(mixed) -> None:
 def test_stalled_output_times_out(mixed, name: str) -> None:
     r = mixed[0][name]
     assert r.error is not None and r.error.kind is ErrorKind.read_timeout
-    # bounded by the command timeout (4 s) plus login, on 2 shared cores next to a 10 MB transfer
-    assert r.duration_s < 4.0 + 8.0
+    # Bounded: the stalled read ends at the command timeout (4 s) after login, and never later than
+    # the device budget (20 s) however slow a loaded machine makes the login; the peer would
+    # otherwise hold the session forever.
+    assert r.duration_s < 20.0 + 5.0
     assert not mixed[2].versions(name)  # nothing half-received was archived
 
 
