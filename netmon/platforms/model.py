@@ -199,6 +199,36 @@ class RuleEntry(_Strict):
         return [v] if isinstance(v, dict) else v
 
 
+class ReleaseDefault(_Strict):
+    """A platform default on the releases whose name matches ``release`` (a regex searched in
+    the release string the configuration or ``display version`` gives)."""
+
+    release: Pattern[str]
+    value: float | None = None  # a number (a threshold's default)
+    result: Literal["PASS", "FAIL", "WARN", "REVIEW", "N/A"] | None = None  # or a verdict (a line's absence)
+    note: str = ""  # what the default is, as the documentation of those releases states it
+
+    @model_validator(mode="after")
+    def _one(self) -> ReleaseDefault:
+        if (self.value is None) == (self.result is None):
+            raise ValueError("give exactly one of value or result")
+        return self
+
+
+class DefaultSpec(_Strict):
+    """A default that changed between releases (defaults.yaml): the first matching entry wins;
+    with no release known, or a release no entry matches, the verdict is ``unknown``."""
+
+    what: str = Field(min_length=1)  # what the default governs, for the notes
+    releases: list[ReleaseDefault] = Field(default_factory=list)
+    unknown: Literal["PASS", "FAIL", "WARN", "REVIEW", "N/A"] = "REVIEW"
+
+    def lookup(self, release: str | None) -> ReleaseDefault | None:
+        if release is None:
+            return None
+        return next((r for r in self.releases if r.release.search(release)), None)
+
+
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
 
 SYSLOG_FIELDS = ("user", "src_ip", "command", "interface", "state")
@@ -337,6 +367,8 @@ class Platform(_Strict):
     config: ConfigSpec = Field(default_factory=ConfigSpec)
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     compliance: dict[str, RuleEntry] = Field(default_factory=dict)
+    defaults: dict[str, DefaultSpec] = Field(default_factory=dict)  # release-dependent defaults
+    dialect: dict[str, Any] = Field(default_factory=dict)  # facts extraction (netmon/compliance/facts.py)
     syslog: SyslogSpec | None = None
     lab: LabSpec | None = None
     folders: tuple[Path, ...] = ()  # where it came from (an extra search path may overlay a built-in)

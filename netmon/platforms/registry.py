@@ -35,6 +35,8 @@ SECTIONS: dict[str, str | None] = {
     "config.yaml": "config",
     "secrets.yaml": "secrets",
     "compliance.yaml": "compliance",
+    "defaults.yaml": "defaults",
+    "dialect.yaml": "dialect",
     "syslog.yaml": "syslog",
     "lab.yaml": "lab",
 }
