@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
 from ..platforms.registry import derived
+from .facts import acl_facts, permits_any
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -43,30 +44,12 @@ def _family(vendor: str) -> str:
     return registry.platform(vendor).grammar.family
 
 
-# --- ACLs -------------------------------------------------------------------------------------
-
-_VRP_ACL = re.compile(r"^acl (?:number |basic |advanced |ipv6 number )?(?:name (\S+)(?: (\d+))?|(\d+))(?: name (\S+))?")
-_IOS_NAMED_ACL = re.compile(r"^ip access-list (?:standard|extended) (\S+)")
-_IOS_NUM_ACL = re.compile(r"^access-list (\S+) ")
+# --- ACLs (facts.py, through each platform's dialect.yaml) ---------------------------------------
 
 
 def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
-    """ACL name or number -> its rule lines (VRP/Comware ``rule N ...``, IOS entries)."""
-    acls: dict[str, list[Line]] = {}
-    if _family(cfg.vendor) == "ios":
-        for t in cfg.tree.top:
-            if m := _IOS_NAMED_ACL.match(t.text):
-                acls.setdefault(m.group(1), []).extend(c for c in t.children if not c.text.startswith("remark"))
-            elif (m := _IOS_NUM_ACL.match(t.text)) and " remark " not in t.text:
-                acls.setdefault(m.group(1), []).append(t)
-        return acls
-    for t in cfg.tree.top_by_word("acl"):
-        if m := _VRP_ACL.match(t.text):
-            rules = [c for c in t.children if c.text.startswith("rule ") and " comment " not in c.text]
-            for key in m.groups():
-                if key:
-                    acls.setdefault(key, []).extend(rules)
-    return acls
+    """ACL name or number -> its entries in order (v4 and v6, numbered and named)."""
+    return {k: a.entries for k, a in acl_facts(cfg).acls.items()}
 
 
 def permits_any_source(vendor: str, entry: str) -> bool:
@@ -336,70 +319,85 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return _merge(parts) if parts else Outcome("N/A", [], ["BGP without peers"])
 
 
-# --- ACL references -------------------------------------------------------------------------------
-
-_IOS_REFS = [
-    re.compile(p)
-    for p in (
-        r"^ip access-group (\S+)",
-        r"^access-class (\S+)",
-        r"^snmp-server community \S+ (?:view \S+ )?(?:RO|RW) (\S+)",
-        r"^snmp-server group \S+ v3 \S+ .*\baccess (\S+)",
-        r"^match access-group (?:name )?(\S+)",
-        r"^ntp access-group (?:peer|serve|serve-only|query-only) (\S+)",
-        r"^distribute-list (\S+)",
-        r"^ip nat inside source list (\S+)",
-    )
-]
-_IOS_REF_HINT = re.compile(r"access-|snmp-server|distribute-list|nat inside")  # cheap pre-filter
-_VRP_REF = re.compile(r"\bacl (?:name |number |ipv6 )?(\S+)")
-_H3C_PACKET_FILTER = re.compile(r"^packet-filter (?:name |ipv6 )?(\S+) (?:inbound|outbound)")
-
-
-def _acl_headers(cfg: DeviceConfig) -> dict[str, Line]:
-    heads: dict[str, Line] = {}
-    for t in cfg.tree.top:
-        if _family(cfg.vendor) == "ios":
-            if m := _IOS_NAMED_ACL.match(t.text):
-                heads.setdefault(m.group(1), t)
-            elif (m := _IOS_NUM_ACL.match(t.text)) and not t.text.startswith("access-list compiled"):
-                heads.setdefault(m.group(1), t)
-        elif t.word == "acl" and (m := _VRP_ACL.match(t.text)):
-            for key in m.groups():
-                if key:
-                    heads.setdefault(key, t)
-    return heads
+# --- ACL references and boundary filtering -------------------------------------------------------
 
 
 @check("acl_references")
 def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Every referenced ACL is defined (FAIL otherwise); every defined ACL is used (WARN otherwise)."""
-    heads = _acl_headers(cfg)
-    refs: dict[str, list[Line]] = {}
-    for ln in cfg.tree.all_lines():
-        if ln.banner:
-            continue
-        if _family(cfg.vendor) == "ios":
-            if not _IOS_REF_HINT.search(ln.text):
-                continue
-            for rx in _IOS_REFS:
-                if m := rx.match(ln.text):
-                    refs.setdefault(m.group(1), []).append(ln)
-        elif "acl" in ln.text or ln.text.startswith("packet-filter"):
-            if ln.word == "acl" and ln.parent is None:
-                continue  # the definition itself
-            m = _H3C_PACKET_FILTER.match(ln.text) or _VRP_REF.search(ln.text)
-            if m and m.group(1) not in ("number", "name"):
-                refs.setdefault(m.group(1), []).append(ln)
-    if not heads and not refs:
+    """Every referenced ACL is defined (FAIL otherwise); every defined ACL is used (WARN
+    otherwise). A use is any reference the dialect lists: an interface or VLAN filter, a VTY or
+    service, SNMP, a QoS class, a route-map's ``match ip address``, NAT."""
+    facts = acl_facts(cfg)
+    if not facts.acls and not facts.uses:
         return Outcome("N/A", [], ["no ACLs defined or referenced"])
     parts: list[Outcome] = []
-    for name, lines in refs.items():
-        if name not in heads:
+    by_name: dict[str, list[Line]] = {}
+    for u in facts.uses:
+        by_name.setdefault(u.name, []).append(u.line)
+    for name, lines in by_name.items():
+        if name not in facts.acls:
             parts.append(Outcome("FAIL", [_ev(ln, f"ACL {name} is referenced but not defined") for ln in lines]))
         else:
             parts.append(Outcome("PASS", [_ev(lines[0], f"ACL {name} defined and used")]))
-    for name, head in heads.items():
-        if name not in refs:
-            parts.append(Outcome("WARN", [_ev(head, f"ACL {name} is defined but never used")]))
+    for acl in facts.defined():
+        if not facts.used(acl.name):
+            parts.append(Outcome("WARN", [_ev(acl.header, f"ACL {acl.name} is defined but never used")]))
     return _merge(parts)
+
+
+@check("acl_default_deny")
+def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Traffic filtering is in effect and denies by default: at least one ACL filters traffic on
+    an interface or VLAN, and no applied filter permits every protocol from any source to any
+    destination (``permit ip any any``, ``permit ipv6 any any``, ``rule N permit``). ACLs that
+    only guard management or classify traffic are not a boundary filter."""
+    facts = acl_facts(cfg)
+    filters = facts.filters()
+    if not filters:
+        note = "no ACL filters traffic on any interface or VLAN"
+        if facts.acls:
+            note += " (the ACLs defined only guard management, classify or route traffic)"
+        return Outcome("FAIL", [], [note])
+    parts: list[Outcome] = []
+    for u in filters:
+        acl = facts.acls.get(u.name)
+        if acl is None:
+            parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
+            continue
+        broad = [e for e in acl.entries if permits_any(cfg.vendor, e.text)]
+        if broad:
+            parts.append(
+                Outcome("FAIL", [_ev(u.line, f"applies ACL {u.name}"), *(_ev(e, "permits everything") for e in broad)])
+            )
+        else:
+            parts.append(Outcome("PASS", [_ev(u.line, f"ACL {u.name} filters with no permit-all entry")]))
+    return _merge(parts)
+
+
+# --- login banner ----------------------------------------------------------------------------------
+
+# Words of an authorised-use / monitoring notice, in English and Chinese.
+_NOTICE = re.compile(
+    r"(?i)authori[sz]|prohibit|forbid|monitor|warning|illegal|unlawful|prosecut|permitted|consent|"
+    r"授权|禁止|非法|监控|警告|许可"
+)
+
+
+@check("banner_notice")
+def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A login banner is shown and its text warns of authorised use (a banner of ASCII art, a
+    support address or a command list is not a notice). ``params.headers``: regexes of the
+    banner's first line; ``params.absent``: the verdict with no banner (default FAIL)."""
+    heads = [re.compile(p) for p in params.get("headers", [])]
+    found = [t for t in cfg.tree.top if not t.banner and any(rx.match(t.text) for rx in heads)]
+    if not found:
+        return Outcome(str(params.get("absent", "FAIL")), [], [str(params.get("note", "no login banner"))])  # type: ignore[arg-type]
+    parts: list[Outcome] = []
+    for t in found:
+        text = " ".join([" ".join(t.text.split()[2:]), *(c.text for c in t.children if c.banner)])
+        if _NOTICE.search(text):
+            parts.append(Outcome("PASS", [_ev(t, "banner warns of authorised use")]))
+        else:
+            parts.append(Outcome("WARN", [_ev(t, "banner carries no authorised-use or monitoring notice")]))
+    # One banner that warns is enough (the others may be MOTD or shell headers).
+    return parts[0] if len(parts) == 1 else (next((p for p in parts if p.result == "PASS"), _merge(parts)))

@@ -68,6 +68,7 @@ class DeviceConfig:
     detection: Detection | None = None  # None when the vendor was given (--vendor, inventory)
     release: str | None = None  # software release the configuration records, if it does
     first_line: int = 1  # where this configuration starts in its file
+    facts: dict[str, object] = field(default_factory=dict)  # facts.py's extractions, computed once
 
 
 def decode(data: bytes, source: str) -> tuple[str, str]:

@@ -229,6 +229,55 @@ class DefaultSpec(_Strict):
         return next((r for r in self.releases if r.release.search(release)), None)
 
 
+# --- dialect: how the compliance facts are written (netmon/compliance/facts.py) ----------------
+
+ACL_USES = ("filter", "management", "snmp", "routing", "qos", "nat", "other")
+
+
+class AclRef(_Strict):
+    """A line (any depth) that applies an ACL: group ``name`` (or ``names``, several separated by
+    spaces), and what the use is. ``filter`` (traffic filtering on an interface or VLAN) is what
+    the boundary rules look at; every kind counts as a use."""
+
+    re: Pattern[str]
+    use: Literal["filter", "management", "snmp", "routing", "qos", "nat", "other"]
+
+    @field_validator("re")
+    @classmethod
+    def _name(cls, v: Pattern[str]) -> Pattern[str]:
+        if not {"name", "names"} & set(v.groupindex):
+            raise ValueError(f"/{v.pattern}/ captures neither (?P<name>...) nor (?P<names>...)")
+        return v
+
+
+class AclDialect(_Strict):
+    # Top-level lines defining an ACL; named groups ``name`` and ``alias`` (VRP: number and name)
+    # are its keys, a non-empty ``v6`` group marks an IPv6 ACL. Its entries are its children.
+    headers: tuple[Pattern[str], ...] = ()
+    # Top-level lines that are each one entry of ACL ``name`` (IOS numbered ACLs).
+    inline: tuple[Pattern[str], ...] = ()
+    entry: Pattern[str] = re.compile(r"^(?!remark\b|description\b)")  # which children are entries
+    refs: tuple[AclRef, ...] = ()
+    # An entry that permits every protocol from any source to any destination.
+    permit_any: tuple[Pattern[str], ...] = ()
+    permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
+    deny_logged: tuple[Pattern[str], ...] = ()  # a deny entry that logs its hits
+
+    @field_validator("headers", "inline")
+    @classmethod
+    def _groups(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if "name" not in p.groupindex:
+                raise ValueError(f"/{p.pattern}/ has no (?P<name>...) group")
+        return v
+
+
+class Dialect(_Strict):
+    """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
+
+    acl: AclDialect = Field(default_factory=AclDialect)
+
+
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
 
 SYSLOG_FIELDS = ("user", "src_ip", "command", "interface", "state")
@@ -368,7 +417,7 @@ class Platform(_Strict):
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     compliance: dict[str, RuleEntry] = Field(default_factory=dict)
     defaults: dict[str, DefaultSpec] = Field(default_factory=dict)  # release-dependent defaults
-    dialect: dict[str, Any] = Field(default_factory=dict)  # facts extraction (netmon/compliance/facts.py)
+    dialect: Dialect = Field(default_factory=Dialect)  # facts extraction (netmon/compliance/facts.py)
     syslog: SyslogSpec | None = None
     lab: LabSpec | None = None
     folders: tuple[Path, ...] = ()  # where it came from (an extra search path may overlay a built-in)
