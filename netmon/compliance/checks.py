@@ -135,46 +135,67 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- accounts and roles -------------------------------------------------------------------------
 
 _ADMIN_ROLES = {"network-admin", "level-15", "mdc-admin", "context-admin"}
+ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
 
 
-def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, bool]]:
-    """Local account -> (defining line, is full administrator)."""
-    out: dict[str, tuple[Line, bool]] = {}
+def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
+    """Local account -> (defining line, admin | restricted | unspecified). A missing level is
+    *unspecified*, never counted as a restriction: what the device then grants depends on the
+    release and the login path, which the configuration does not show."""
+    out: dict[str, tuple[Line, str]] = {}
     if _family(cfg.vendor) == "ios":
         for t in cfg.tree.top_by_word("username"):
             m = re.search(r"\bprivilege (\d+)", t.text)
-            out[t.text.split()[1]] = (t, bool(m and int(m.group(1)) == 15))  # IOS default privilege is 1
+            out[t.text.split()[1]] = (t, UNSPECIFIED if not m else ADMIN if int(m.group(1)) == 15 else RESTRICTED)
         return out
     if _family(cfg.vendor) == "comware":
         for t in cfg.tree.top_by_word("local-user"):
             if " class network" in t.text:
                 continue  # network-access users (802.1X, portal) are not device administrators
             roles = {c.text.split()[-1] for c in t.children if c.text.startswith("authorization-attribute user-role ")}
-            # With no role listed Comware 7 gives a management user network-operator (read-only).
-            out[t.text.split()[1]] = (t, bool(roles & _ADMIN_ROLES))
+            out[t.text.split()[1]] = (t, UNSPECIFIED if not roles else ADMIN if roles & _ADMIN_ROLES else RESTRICTED)
         return out
+    levels: dict[str, tuple[Line, int | None]] = {}
     for aaa in cfg.tree.top_by_word("aaa"):
         for c in aaa.children:
-            m = re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text)
-            if m:
-                out[m.group(1)] = (c, int(m.group(2)) >= 3)  # VRP level 3 and above is management level
-            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in out:
-                out[m2.group(1)] = (c, False)
+            if m := re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text):
+                levels[m.group(1)] = (c, int(m.group(2)))
+            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in levels:
+                levels[m2.group(1)] = (c, None)
+            elif m3 := re.match(r"^manager-user (\S+)$", c.text):  # USG administrators: a block with `level N`
+                lv = next((int(x.text.split()[1]) for x in c.children if re.match(r"^level \d+$", x.text)), None)
+                levels[m3.group(1)] = (c, lv)
+    for name, (line, lv) in levels.items():
+        # VRP level 3 and above is the management level.
+        out[name] = (line, UNSPECIFIED if lv is None else ADMIN if lv >= 3 else RESTRICTED)
     return out
 
 
 @check("role_separation")
 def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Fail when every local account is a full administrator (no audit or read-only role)."""
+    """PASS when at least one local account holds an explicitly restricted (audit / read-only)
+    role. Otherwise: REVIEW when logins are authorised by a AAA server (``params.central``: regexes
+    anywhere showing it; the server assigns the roles), FAIL when they are not."""
     accounts = local_accounts(cfg)
+    note_of = {ADMIN: "full administrator", RESTRICTED: "restricted role", UNSPECIFIED: "no explicit level"}
+    evidence = [_ev(line, note_of[st]) for line, st in accounts.values()]
+    restricted = [a for a, (_, st) in accounts.items() if st == RESTRICTED]
+    if restricted:
+        return Outcome("PASS", evidence, [f"{len(restricted)} of {len(accounts)} account(s) hold a restricted role"])
+    central = [re.compile(p) for p in params.get("central", [])]
+    remote = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in central)]
+    if remote:
+        return Outcome(
+            "REVIEW",
+            [*evidence, _ev(remote[0], "logins authorised by a AAA server")],
+            ["no local account holds a restricted role; the AAA server assigns roles: check them there"],
+        )
     if not accounts:
-        return Outcome("REVIEW", [], ["no local accounts: roles are assigned on the AAA server; check them there"])
-    admins = [a for a, (_, adm) in accounts.items() if adm]
-    evidence = [_ev(line, "full administrator" if adm else "restricted role") for line, adm in accounts.values()]
-    if len(admins) == len(accounts):
-        return Outcome("FAIL", evidence, [f"all {len(accounts)} local account(s) are full administrators"])
+        return Outcome("FAIL", [], ["no local account and no AAA server: every login is an administrator's"])
     return Outcome(
-        "PASS", evidence, [f"{len(accounts) - len(admins)} of {len(accounts)} account(s) hold a restricted role"]
+        "FAIL",
+        evidence,
+        [f"none of {len(accounts)} local account(s) holds an explicitly restricted role (a missing level is not one)"],
     )
 
 
@@ -401,3 +422,39 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             parts.append(Outcome("WARN", [_ev(t, "banner carries no authorised-use or monitoring notice")]))
     # One banner that warns is enough (the others may be MOTD or shell headers).
     return parts[0] if len(parts) == 1 else (next((p for p in parts if p.result == "PASS"), _merge(parts)))
+
+
+# --- access ports ----------------------------------------------------------------------------------
+
+
+@check("port_admission")
+def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Admission control where hosts plug in. ``ports``: regex of physical switch-port interface
+    lines; ``not_access``: child lines that make a port no access port (trunk, routed, stack);
+    ``port``: child lines binding admission on a port (802.1X, MAC authentication, port security,
+    an authentication profile); ``global``: top-level lines that admit on every port (DHCP snooping).
+    No access port: N/A. A profile defined but bound to no port admits nobody."""
+    ports = re.compile(params["ports"])
+    not_access = [re.compile(p) for p in params.get("not_access", [])]
+    per_port = [re.compile(p) for p in params.get("port", [])]
+    glob = [re.compile(p) for p in params.get("global", [])]
+    physical = [t for t in cfg.tree.top_by_word("interface") if ports.match(t.text)]
+    access = [t for t in physical if not any(rx.search(c.text) for c in t.children for rx in not_access)]
+    g = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in glob)]
+    if g:
+        return Outcome("PASS", [_ev(g[0], "admission control on every port")])
+    if physical and not access:
+        return Outcome("N/A", [], ["no Layer-2 access port (trunks and routed interfaces only)"])
+    if not physical:
+        # A configuration that lists no port cannot show that none is an access port.
+        return Outcome("FAIL", [], ["no 802.1X, MAC authentication, port security or DHCP snooping"])
+    bound = [(t, c) for t in access for c in t.children if any(rx.search(c.text) for rx in per_port)]
+    if bound:
+        return Outcome("PASS", [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]])
+    return Outcome(
+        "FAIL",
+        [_ev(access[0], "access port without 802.1X, MAC authentication or port security")],
+        [
+            f"{len(access)} access port(s) admit any host (no 802.1X, MAC authentication, port security or DHCP snooping)"
+        ],
+    )

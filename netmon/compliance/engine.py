@@ -162,7 +162,7 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
 def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     """One vendor check over every instance it applies to."""
     tree = cfg.tree
-    if c.only_if and not any(_matching(tree, None, False, m) for m in c.only_if):
+    if c.only_if and not any(_matching(tree, None, c.only_if_anywhere, m) for m in c.only_if):
         return Outcome(c.only_if_absent, [], [c.only_if_note or "feature not configured"])
     if c.unless:
         alt = [(ln, m) for m in c.unless for ln in _matching(tree, None, False, m)]

@@ -101,6 +101,7 @@ class Check(_Strict):
     only_if: list[Match] = Field(default_factory=list)  # top-level lines that make the check apply (any)
     only_if_absent: Result = "N/A"
     only_if_note: str = ""
+    only_if_anywhere: bool = False  # look for only_if lines at every depth, not only the top level
     unless: list[Match] = Field(default_factory=list)  # top-level lines that satisfy the rule another way
     block: Match | None = None
     anywhere: bool = False
