@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
 from ..platforms.registry import derived
-from .facts import acl_facts, permits_any
+from .facts import acl_facts, deny_logged, permits_any
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -457,4 +457,78 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         [
             f"{len(access)} access port(s) admit any host (no 802.1X, MAC authentication, port security or DHCP snooping)"
         ],
+    )
+
+
+# --- console / line login -------------------------------------------------------------------------
+
+
+@check("line_login")
+def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """IOS-style line authentication in effect: a line's ``login authentication LIST`` (or the
+    ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
+    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console)."""
+    blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
+    if not blocks:
+        return Outcome("N/A", [], ["no such line"])
+    top = cfg.tree.top
+    new_model = any(t.text == "aaa new-model" for t in top)
+    lists = {
+        w[3]: (t, w[4:]) for t in top if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
+    }
+    parts: list[Outcome] = []
+    for b in blocks:
+        la = next((c for c in b.children if c.text.startswith("login authentication ")), None)
+        name = la.text.split()[2] if la else "default" if new_model else None
+        if name is None:
+            login = next((c for c in b.children if re.fullmatch(r"login( local)?", c.text)), None)
+            if login is not None:
+                parts.append(Outcome("PASS", [_ev(login, "login required")]))
+            else:
+                parts.append(Outcome("FAIL", [_ev(b, "no login on this line: it opens without authentication")]))
+            continue
+        entry = lists.get(name)
+        where = la or b
+        if entry is None:
+            note = f"login list {name} is not defined" + (
+                ": the line falls back to no authentication" if name == "default" else ""
+            )
+            parts.append(Outcome("FAIL", [_ev(where, note)]))
+            continue
+        line, methods = entry
+        if methods[0] == "none":
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [_ev(where, f"uses login list {name}"), _ev(line, "first method is none: no authentication")],
+                )
+            )
+        else:
+            parts.append(
+                Outcome(
+                    "PASS",
+                    [_ev(where, f"uses login list {name}"), _ev(line, f"authenticates with {' '.join(methods)}")],
+                )
+            )
+    return _merge(parts)
+
+
+@check("acl_deny_logged")
+def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Denied traffic is logged: some deny entry of a traffic ACL logs its hits. A traffic ACL is
+    one applied as a filter, or one not (yet) applied anywhere; an ACL used only to guard
+    management access or SNMP is not. No traffic ACL: N/A."""
+    facts = acl_facts(cfg)
+    mgmt = {"management", "snmp"}
+    traffic = [a for a in facts.defined() if not (uses := facts.used(a.name)) or any(u.use not in mgmt for u in uses)]
+    if not traffic:
+        note = "no traffic ACL" + (" (the ACLs only guard management access)" if facts.acls else "") + " (see BD-01)"
+        return Outcome("N/A", [], [note])
+    logged = [e for a in traffic for e in a.entries if deny_logged(cfg.vendor, e.text)]
+    if logged:
+        return Outcome("PASS", [_ev(e, "deny entry logs its hits") for e in logged[:5]])
+    return Outcome(
+        "FAIL",
+        [_ev(a.header, f"ACL {a.name}: no deny entry logs its hits") for a in traffic[:5]],
+        ["denied traffic is not logged"],
     )
