@@ -180,6 +180,16 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     note_of = {ADMIN: "full administrator", RESTRICTED: "restricted role", UNSPECIFIED: "no explicit level"}
     evidence = [_ev(line, note_of[st]) for line, st in accounts.values()]
     restricted = [a for a, (_, st) in accounts.items() if st == RESTRICTED]
+    # An administrator bound to an audit role (USG 'bind manager-user X role audit-admin') is
+    # separated on the interface that honours the role only: its CLI level still rules the CLI.
+    bind = re.compile(params["role_binding"]) if "role_binding" in params else None
+    bound = [ln for ln in cfg.tree.all_lines() if bind is not None and bind.search(ln.text)] if not restricted else []
+    if bound:
+        return Outcome(
+            "WARN",
+            [*evidence, *(_ev(ln, "audit role bound to an account that holds full CLI rights") for ln in bound)],
+            ["duties are separated by role binding only; every account keeps full CLI rights"],
+        )
     if restricted:
         return Outcome("PASS", evidence, [f"{len(restricted)} of {len(accounts)} account(s) hold a restricted role"])
     central = [re.compile(p) for p in params.get("central", [])]
@@ -411,6 +421,9 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     banner's first line; ``params.absent``: the verdict with no banner (default FAIL)."""
     heads = [re.compile(p) for p in params.get("headers", [])]
     found = [t for t in cfg.tree.top if not t.banner and any(rx.match(t.text) for rx in heads)]
+    bare = [re.compile(p) for p in params.get("bare", [])]
+    if not found and (b := [t for t in cfg.tree.top if any(rx.match(t.text) for rx in bare)]):
+        return Outcome("WARN", [_ev(b[0], "banner shown with no text of its own: the default carries no notice")])
     if not found:
         return Outcome(str(params.get("absent", "FAIL")), [], [str(params.get("note", "no login banner"))])  # type: ignore[arg-type]
     parts: list[Outcome] = []
@@ -438,8 +451,15 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     not_access = [re.compile(p) for p in params.get("not_access", [])]
     per_port = [re.compile(p) for p in params.get("port", [])]
     glob = [re.compile(p) for p in params.get("global", [])]
+    access_if = [re.compile(p) for p in params.get("access_if", [])]
     physical = [t for t in cfg.tree.top_by_word("interface") if ports.match(t.text)]
-    access = [t for t in physical if not any(rx.search(c.text) for c in t.children for rx in not_access)]
+    access = [
+        t
+        for t in physical
+        if not any(rx.search(c.text) for c in t.children for rx in not_access)
+        # A firewall's ports are routed unless switched (`portswitch`): only those are access ports.
+        and (not access_if or any(rx.search(c.text) for c in t.children for rx in access_if))
+    ]
     g = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in glob)]
     if g:
         return Outcome("PASS", [_ev(g[0], "admission control on every port")])
@@ -532,3 +552,81 @@ def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         [_ev(a.header, f"ACL {a.name}: no deny entry logs its hits") for a in traffic[:5]],
         ["denied traffic is not logged"],
     )
+
+
+# --- firewall security policy (zone-based rules) ----------------------------------------------------
+
+_MATCH_FIELDS = ("source-zone", "destination-zone", "source-address", "destination-address", "service", "application")
+
+
+def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line, dict[str, list[Line]], str]]:
+    """(rule line, match field -> lines, action) of every rule of the security policy, in order."""
+    head = re.compile(params.get("policy", r"^security-policy$"))
+    rule_re = re.compile(params.get("rule", r"^rule name \S+"))
+    out: list[tuple[Line, dict[str, list[Line]], str]] = []
+    for pol in (t for t in cfg.tree.top if head.match(t.text)):
+        for r in (c for c in pol.children if rule_re.match(c.text)):
+            fields: dict[str, list[Line]] = {}
+            action = ""
+            for c in r.children:
+                w = c.text.split()
+                if w[0] == "action" and len(w) > 1:
+                    action = w[1]
+                for f in _MATCH_FIELDS:
+                    if c.text.startswith(f + " "):
+                        fields.setdefault(f, []).append(c)
+                if c.text.startswith(("policy logging", "session logging")):
+                    fields.setdefault("logging", []).append(c)
+            out.append((r, fields, action))
+    return out
+
+
+@check("security_policy")
+def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A zone firewall's security policy, in rule order. ``params.aspect``:
+    ``default_deny`` (no rule permits any zone, address and service), ``broad`` (permit rules
+    naming no address and no service warn), ``shadowed`` (rules after a permit-all can never
+    match), ``deny_logged`` (deny rules log their hits). No security policy: N/A."""
+    rules = _policy_rules(cfg, params)
+    if not rules:
+        return Outcome("N/A", [], ["no security policy rule"])
+    aspect = params["aspect"]
+
+    def permit_all(f: dict[str, list[Line]], action: str) -> bool:
+        return action == "permit" and not any(k in f for k in _MATCH_FIELDS)
+
+    if aspect == "default_deny":
+        bad = [r for r, f, a in rules if permit_all(f, a)]
+        if bad:
+            return Outcome("FAIL", [_ev(r, "permits any zone, address and service") for r in bad])
+        return Outcome("PASS", [], ["no rule permits everything; the policy's default action denies"])
+    if aspect == "broad":
+        broad = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit"
+            and not ({"source-address", "destination-address"} & f.keys())
+            and not ({"service", "application"} & f.keys())
+        ]
+        if broad:
+            return Outcome("WARN", [_ev(r, "permit with no address and no service") for r, _ in broad])
+        return Outcome("PASS", [], ["every permit rule names addresses or services"])
+    if aspect == "shadowed":
+        first = next((i for i, (_, f, a) in enumerate(rules) if permit_all(f, a)), None)
+        after = rules[first + 1 :] if first is not None else []
+        if first is not None and after:
+            return Outcome(
+                "FAIL",
+                [_ev(rules[first][0], "permits everything"), *(_ev(r, "shadowed: never matched") for r, _, _ in after)],
+                [f"{len(after)} rule(s) after a permit-all rule can never match"],
+            )
+        return Outcome("PASS", [], ["no rule is shadowed by a permit-all rule"])
+    if aspect == "deny_logged":
+        denies = [(r, f) for r, f, a in rules if a == "deny"]
+        if not denies:
+            return Outcome("FAIL", [], ["no deny rule: nothing denied is logged"])
+        logged = [r for r, f in denies if "logging" in f]
+        if logged:
+            return Outcome("PASS", [_ev(r, "deny rule logs its hits") for r in logged])
+        return Outcome("FAIL", [_ev(r, "deny rule does not log") for r, _ in denies])
+    raise ValueError(f"unknown aspect {aspect!r}")
