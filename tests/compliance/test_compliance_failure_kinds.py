@@ -260,3 +260,25 @@ def test_ruijie_and_zte_are_scored_by_their_own_packs(rules) -> None:
     assert zte.vendor == "zte_zxros"
     sn = evaluate_rule(rules["SN-04"], zte)
     assert sn.result == "FAIL" and "SeCrEtCoMmUnItY" not in str(sn.evidence)  # masked
+
+
+def test_release_from_saved_version_output_when_the_config_lacks_it(rules, tmp_path) -> None:
+    from netmon.compliance import read_device_config
+
+    text = (VRP_HEAD + "aaa\n authentication-scheme default\n" + VRP_TAIL).replace(
+        "!Software Version V200R019C10SPC500\n", ""
+    )
+    f = tmp_path / "sw1.cfg"
+    f.write_text(text, encoding="utf-8")
+    assert read_device_config(f).release is None
+    assert evaluate_rule(rules["IA-04"], read_device_config(f)).result == "REVIEW"
+    (tmp_path / "sw1.version.txt").write_text(
+        "Huawei Versatile Routing Platform Software\nVRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)\n",
+        encoding="utf-8",
+    )
+    c = read_device_config(f)
+    assert c.release == "V200R019C10SPC500" and any("version output" in n for n in c.notes)
+    assert evaluate_rule(rules["IA-04"], c).result == "PASS"
+    # A terminal capture holding `display version` before the configuration is read the same way.
+    capture = "<sw1>display version\nVRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)\n<sw1>display current-configuration\n"
+    assert cfg(capture + text).release == "V200R019C10SPC500"
