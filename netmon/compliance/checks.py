@@ -33,6 +33,22 @@ def check(name: str) -> Callable[[CheckFn], CheckFn]:
     return deco
 
 
+_FIRST = re.compile(r"^\^([A-Za-z][\w-]*)(?= |\\s|\(|\$)")
+
+
+def _find(cfg: DeviceConfig, patterns: list[re.Pattern[str]]) -> list[Line]:
+    """Lines at any depth a pattern finds, in file order; a pattern that demands a literal first
+    word looks only at lines starting with it (the tree's word index)."""
+    hits: dict[int, Line] = {}
+    for rx in patterns:
+        m = _FIRST.match(rx.pattern)
+        cands = cfg.tree.any_by_word(m.group(1)) if m else cfg.tree.all_lines()
+        for ln in cands:
+            if not ln.banner and rx.search(ln.text):
+                hits.setdefault(ln.number, ln)
+    return [hits[k] for k in sorted(hits)]
+
+
 def _ev(line: Line, note: str = "") -> Evidence:
     return Evidence(line.number, line.text, note)  # masked by engine.evaluate_rule with the platform's patterns
 
@@ -183,7 +199,7 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # An administrator bound to an audit role (USG 'bind manager-user X role audit-admin') is
     # separated on the interface that honours the role only: its CLI level still rules the CLI.
     bind = re.compile(params["role_binding"]) if "role_binding" in params else None
-    bound = [ln for ln in cfg.tree.all_lines() if bind is not None and bind.search(ln.text)] if not restricted else []
+    bound = _find(cfg, [bind]) if bind is not None and not restricted else []
     if bound:
         return Outcome(
             "WARN",
@@ -193,7 +209,7 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if restricted:
         return Outcome("PASS", evidence, [f"{len(restricted)} of {len(accounts)} account(s) hold a restricted role"])
     central = [re.compile(p) for p in params.get("central", [])]
-    remote = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in central)]
+    remote = _find(cfg, central)
     if remote:
         return Outcome(
             "REVIEW",
@@ -460,7 +476,7 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         # A firewall's ports are routed unless switched (`portswitch`): only those are access ports.
         and (not access_if or any(rx.search(c.text) for c in t.children for rx in access_if))
     ]
-    g = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in glob)]
+    g = _find(cfg, glob)
     if g:
         return Outcome("PASS", [_ev(g[0], "admission control on every port")])
     if physical and not access:

@@ -9,6 +9,7 @@ the checks that need them say so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,21 @@ def _dialect(vendor: str) -> AclDialect:
     return registry.platform(vendor).dialect.acl
 
 
+_WORD = re.compile(r"^\^([A-Za-z][\w-]*)(?= |\\s|\(|\$)")
+
+
+def _first_words(patterns: tuple[re.Pattern[str], ...]) -> set[str] | None:
+    """The literal first words the patterns demand, or None when one demands none (then every
+    top-level line is a candidate)."""
+    words: set[str] = set()
+    for p in patterns:
+        m = _WORD.match(p.pattern)
+        if m is None:
+            return None
+        words.add(m.group(1))
+    return words
+
+
 def acl_facts(cfg: DeviceConfig) -> AclFacts:
     """ACLs and their uses, computed once per configuration."""
     cached = cfg.facts.get("acl")
@@ -68,7 +84,13 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
         return cached
     d = _dialect(cfg.vendor)
     acls: dict[str, Acl] = {}
-    for t in cfg.tree.top:
+    words = _first_words((*d.headers, *d.inline))
+    tops = (
+        cfg.tree.top
+        if words is None
+        else sorted((t for w in words for t in cfg.tree.top_by_word(w)), key=lambda t: t.number)
+    )
+    for t in tops:
         if t.banner:
             continue
         for rx in d.headers:
@@ -76,7 +98,7 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                 keys = tuple(k for k in (m.group("name"), m.groupdict().get("alias")) if k)
                 acl = acls.get(keys[0])
                 if acl is None:
-                    acl = Acl(keys[0], t, v6=bool(m.groupdict().get("v6")), aliases=keys[1:])
+                    acl = Acl(keys[0], t, v6=m.groupdict().get("v6") is not None, aliases=keys[1:])
                     for k in keys:
                         acls.setdefault(k, acl)
                 acl.entries.extend(c for c in t.children if d.entry.search(c.text))
@@ -85,14 +107,17 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
             for rx in d.inline:
                 if m := rx.match(t.text):
                     name = m.group("name")
-                    acl = acls.setdefault(name, Acl(name, t, v6=bool(m.groupdict().get("v6"))))
+                    acl = acls.setdefault(name, Acl(name, t, v6=m.groupdict().get("v6") is not None))
                     if d.entry.search(t.text):
                         acl.entries.append(t)
                     break
     uses: list[AclUse] = []
     if d.refs:
+        hint = d.ref_hint
         for ln in cfg.tree.all_lines():
-            if ln.banner or (ln.parent is None and any(rx.match(ln.text) for rx in d.headers)):
+            if ln.banner or (hint is not None and not hint.search(ln.text)):
+                continue
+            if ln.parent is None and any(rx.match(ln.text) for rx in d.headers):
                 continue
             for ref in d.refs:
                 if m := ref.re.search(ln.text):
@@ -107,11 +132,11 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
 
 def permits_any(vendor: str, entry: str) -> bool:
     """Does this entry permit every protocol from any source to any destination?"""
-    return any(rx.search(entry) for rx in _dialect(vendor).permit_any)
+    return "permit" in entry and any(rx.search(entry) for rx in _dialect(vendor).permit_any)
 
 
 def deny_logged(vendor: str, entry: str) -> bool:
-    return any(rx.search(entry) for rx in _dialect(vendor).deny_logged)
+    return "deny" in entry and any(rx.search(entry) for rx in _dialect(vendor).deny_logged)
 
 
 def has_dialect(vendor: str) -> bool:

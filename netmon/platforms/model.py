@@ -258,6 +258,8 @@ class AclDialect(_Strict):
     inline: tuple[Pattern[str], ...] = ()
     entry: Pattern[str] = re.compile(r"^(?!remark\b|description\b)")  # which children are entries
     refs: tuple[AclRef, ...] = ()
+    # Only lines this regex finds are tried against `refs` (a cheap pre-filter; omit to try every line).
+    ref_hint: Pattern[str] | None = None
     # An entry that permits every protocol from any source to any destination.
     permit_any: tuple[Pattern[str], ...] = ()
     permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
