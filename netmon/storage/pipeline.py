@@ -344,13 +344,17 @@ class Pipeline:
         sc = self.spool.counters
         batches = self.c["batches_written"]
         return {
-            "spool_bytes": self.spool.bytes,
+            # Unacknowledged bytes: the acknowledged records of the segment being written stay
+            # on disk until it rolls, and are not "waiting" (issue 16).
+            "spool_bytes": self.spool.pending_bytes,
+            "spool_disk_bytes": self.spool.bytes,
             "spool_segments": self.spool.segments,
             "spool_pending_points": self._outstanding(),
             "spool_dropped": sc.dropped_points,
             "spool_dropped_segments": sc.dropped_segments,
             "spool_full_rejects": sc.full_rejects,
             "spool_corrupt_records": sc.corrupt_records,
+            "spool_cursor_repairs": sc.cursor_repairs,
             "replay_points_per_s": sent / span,
             "sink_up": 1 if self.sink_up else 0,
             "sink_failing": not self.sink_up,  # aliases read by netmon.runtime.selfmon
@@ -364,7 +368,9 @@ class Pipeline:
         s = self.stats()
         fields: dict[str, float | int | str | bool] = {
             "spool_bytes": int(s["spool_bytes"]),
+            "spool_disk_bytes": int(s["spool_disk_bytes"]),
             "spool_segments": int(s["spool_segments"]),
+            "spool_cursor_repairs": int(s["spool_cursor_repairs"]),
             "spool_dropped": int(s["spool_dropped"]),
             "sink_errors": int(s["sink_errors"]),
             "spool_pending_points": int(s["spool_pending_points"]),
