@@ -6,6 +6,8 @@ batches by size (``batch.size`` points) and time (``batch.interval`` seconds), w
 acknowledges to the spool only after the sink said yes. Failures that may pass (connection
 refused, timeout, 5xx, 429) are retried with exponential backoff and jitter, the batch staying
 in the spool; a refusal (other 4xx) sets the batch aside in ``dead-letter.lp`` with the reason.
+A partial write (the sink stored some points, refused others) counts and sets aside only the
+refused ones (``partial.py``); points refused before sending (``lineproto``) are set aside too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..model import Point
 from .base import Sink, SinkRejected, SinkUnavailable
 from .factory import open_sink
 from .lineproto import Encoder, PointError
+from .partial import PartialWrite
 from .spool import Batch, Spool
 from .urls import parse_sink_url
 
@@ -76,6 +79,7 @@ class Pipeline:
                 "points_dead_lettered",
                 "batches_written",
                 "batches_dead_lettered",
+                "batches_partial",
                 "sink_errors",
                 "sink_rejects",
                 "write_latency_s_last",
@@ -177,6 +181,7 @@ class Pipeline:
             for e in errors:
                 if self._once(f"reject:{e.measurement}:{e.reason.split(' ')[0]}:{e.reason[-20:]}"):
                     log.error("refused %s (further ones like it are only counted)", e)
+            await asyncio.to_thread(self._dead_letter_refused, errors)
         if self.spool.pending_points >= size or self._flushing:
             self._wake.set()
         await self._durable()
@@ -296,6 +301,9 @@ class Pipeline:
             except SinkRejected as exc:
                 self.c["sink_rejects"] += 1
                 self.last_errors.append(str(exc))
+                if exc.partial is not None and exc.partial.dropped < batch.points:  # all refused: as below
+                    await self._partial(batch, exc.partial, str(exc))
+                    return
                 await asyncio.to_thread(self._dead_letter, batch, str(exc))
                 self.c["points_dead_lettered"] += batch.points
                 self.c["batches_dead_lettered"] += 1
@@ -325,6 +333,38 @@ class Pipeline:
             self._acks.append((now, batch.points))
             self.spool.ack(batch.end)
             return
+
+    async def _partial(self, batch: Batch, pw: PartialWrite, message: str) -> None:
+        """The sink stored all but ``pw.dropped`` points: count those as written, set aside only
+        the refused ones (or the whole batch marked partial when they cannot be told apart), no retry."""
+        stored = batch.points - pw.dropped
+        if pw.lines is not None:
+            payload = "".join(line + "\n" for line in pw.lines).encode()
+            await asyncio.to_thread(self._dead_letter, Batch(payload, pw.dropped, batch.end), pw.describe())
+        else:
+            await asyncio.to_thread(self._dead_letter, batch, pw.describe())
+        self.c["points_dead_lettered"] += pw.dropped
+        self.c["batches_partial"] += 1
+        self.c["points_written"] += stored
+        self.c["batches_written"] += 1
+        if self._once(f"partial:{pw.reason[:40]}"):
+            log.error(
+                "sink stored %d of %d points and refused %d: %s; the refused ones are set aside in %s "
+                "(further partial writes like it are only counted)",
+                stored, batch.points, pw.dropped, message, self.spool.dir / DEAD_LETTER,
+            )  # fmt: skip
+        self.spool.ack(batch.end)
+
+    def _dead_letter_refused(self, errors: list[PointError]) -> None:
+        """Points refused before sending, with the reason (and the line when it could be formed)."""
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        out = []
+        for e in errors:
+            out.append(f"# {stamp} refused before sending: {' '.join(str(e).split())}\n")
+            if e.line:
+                out.append(e.line + "\n")
+        with (self.spool.dir / DEAD_LETTER).open("ab") as fh:
+            fh.write("".join(out).encode(errors="backslashreplace"))
 
     def _dead_letter(self, batch: Batch, reason: str) -> None:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
