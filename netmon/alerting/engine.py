@@ -442,6 +442,8 @@ class AlertEngine:
         """The root cause that suppresses this alert, or ""."""
         dev = a.labels.get("device", "")
         rule = self.rules.get(a.rule)
+        if rule is not None and not rule.suppressible:
+            return ""  # not a consequence of reachability: pages even during an outage
         cause = an.cause_of.get(dev, "")
         if not cause and not (rule is not None and rule.spec.root_cause):
             if dev in an.roots:
