@@ -248,7 +248,7 @@ class MainJob:
             self.opts.spool_dir or self.cfg.spool.dir,
         )  # fmt: skip
         if BackupJob.wanted(self.cfg) and self.opts.backup:
-            self.backup = BackupJob(self.cfg, self.emit)
+            self.backup = BackupJob(self.cfg, self.emit, sink=self.opts.sink)
             delay = self.opts.backup_delay
             if self.opts.backup_first:
                 t0 = time.monotonic()
