@@ -35,6 +35,8 @@ SECTIONS: dict[str, str | None] = {
     "config.yaml": "config",
     "secrets.yaml": "secrets",
     "compliance.yaml": "compliance",
+    "defaults.yaml": "defaults",
+    "dialect.yaml": "dialect",
     "syslog.yaml": "syslog",
     "lab.yaml": "lab",
 }
@@ -370,8 +372,10 @@ def lineage(key: str) -> tuple[str, ...]:
 
 
 def related(a: str, b: str) -> bool:
-    """One extends the other (directly or not): a dialect of the same family."""
-    return a in lineage(b) or b in lineage(a)
+    """Dialects of the same family: one extends the other, or both extend the same root (a
+    CloudEngine and a USG firewall are both VRP)."""
+    la, lb = lineage(a), lineage(b)
+    return a in lb or b in la or (bool(la) and bool(lb) and la[-1] == lb[-1])
 
 
 def platform_for_sysobjectid(oid: str) -> Platform | None:
