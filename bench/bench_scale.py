@@ -240,10 +240,13 @@ def netmon_config(work: Path, ports: list[int], interval: float, jitter: float, 
     return path
 
 
-def start_netmon(work: Path, cfg: Path, workers: int | None) -> tuple[subprocess.Popen[bytes], int]:
+def start_netmon(
+    work: Path, cfg: Path, workers: int | None, profile: bool = False
+) -> tuple[subprocess.Popen[bytes], int]:
     port = int(yaml.safe_load(cfg.read_text())["http"]["listen"].rsplit(":", 1)[1])
     env = dict(os.environ, BENCH_COMMUNITY=COMMUNITY, PYTHONUNBUFFERED="1")
-    argv = [sys.executable, "-m", "netmon", "run", "-c", str(cfg)]
+    argv = [sys.executable, *(["-m", "cProfile", "-o", str(work / "netmon.prof")] if profile else []),
+            "-m", "netmon", "run", "-c", str(cfg)]  # fmt: skip
     if workers is not None:
         argv += ["--workers", str(workers)]
     log = (work / "netmon.log").open("wb")
@@ -287,6 +290,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=None, help="netmon run --workers (default: netmon's own default)")
     ap.add_argument("--only", choices=("both", "netmon", "peer"), default="both")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--profile", action="store_true", help="run netmon under cProfile; print its top functions")
     ap.add_argument("--no-netns", action="store_true")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -312,7 +316,7 @@ def main() -> int:
         nm_port = 0
         if args.only in ("both", "netmon"):
             cfg = netmon_config(work, ports, args.interval, args.jitter, args.workers)
-            nm, nm_port = start_netmon(work, cfg, args.workers)
+            nm, nm_port = start_netmon(work, cfg, args.workers, args.profile)
         # warm-up: one interval (netmon's first poll reads static columns, health, and sets up rate baselines)
         time.sleep(args.interval)
         t0 = time.time()
@@ -346,6 +350,12 @@ def main() -> int:
                   f"spool backlog {spool / 1e6:.1f} MB, {overruns:g} cycle overruns)")  # fmt: skip
         if ms_peer and ms_nm:
             print(f"  ratio netmon/peer: {ms_nm / ms_peer:.2f}x")
+        if args.profile and (work / "netmon.prof").exists():
+            import pstats
+
+            st = pstats.Stats(str(work / "netmon.prof"))
+            st.sort_stats("tottime").print_stats(30)
+            st.sort_stats("cumulative").print_stats(40)
         return 0
     finally:
         if nm is not None and nm.poll() is None:
