@@ -297,7 +297,9 @@ def _registry() -> Registry:
         base = resolve(parent, (*chain, key))
         if base is None:
             return None
-        inherited = {k: v for k, v in base.items() if k not in ("display", "extends", "depth")}
+        # A dialect's place in the generated sample network is its own (two platforms cannot hold
+        # one slot), so ``sample`` is not inherited.
+        inherited = {k: v for k, v in base.items() if k not in ("display", "extends", "depth", "sample")}
         resolved[key] = {**merge(inherited, {k: v for k, v in own.items() if k != "extends"}), "extends": parent,
                          "depth": int(base["depth"]) + 1}  # fmt: skip
         return resolved[key]

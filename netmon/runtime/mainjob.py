@@ -175,6 +175,12 @@ class MainJob:
         up = down = 0
         if self.snmp is not None and result.collector == "snmp":
             up, down = self.snmp.last_cycle_counts()
+            verdict = self.snmp.overload.cycle_end(
+                result.devices, result.duration, self._interval("snmp"), self.snmp.take_abandoned()
+            )
+            self.metrics.set_overload("snmp", verdict.fields())
+            if verdict.overloaded:
+                log.warning("poller overloaded: %s", verdict.cause)
         elif result.collector == "backup" and self.last_backup is not None:
             up, down = self.last_backup.backed_up, self.last_backup.failed
         elif result.collector == "services":
@@ -237,6 +243,7 @@ class MainJob:
                 raise NetmonError(f"cannot listen on {listen} for /metrics: {exc.strerror}; set http.listen") from None
         self.alerts = self._make_alerts()
         self.snmp = SnmpJob(self.cfg, self.topology)
+        self.snmp.overload.start()
         sched = self.scheduler = Scheduler(self.emit, self.opts.max_cycles)
         sched.add(
             Job(
@@ -250,7 +257,7 @@ class MainJob:
             self.opts.spool_dir or self.cfg.spool.dir,
         )  # fmt: skip
         if BackupJob.wanted(self.cfg) and self.opts.backup:
-            self.backup = BackupJob(self.cfg, self.emit)
+            self.backup = BackupJob(self.cfg, self.emit, sink=self.opts.sink)
             delay = self.opts.backup_delay
             if self.opts.backup_first:
                 t0 = time.monotonic()

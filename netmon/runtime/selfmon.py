@@ -29,27 +29,22 @@ class SelfMetrics:
             "netmon_poll_duration_seconds", "Duration of one device poll", ["collector"], registry=r,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60),
         )  # fmt: skip
-        self.cycle_duration = Gauge(
-            "netmon_cycle_duration_seconds", "Duration of the last cycle", ["collector"], registry=r
-        )
+        self.cycle_duration = Gauge("netmon_cycle_duration_seconds", "Duration of the last cycle", ["collector"], registry=r)
         self.cycles = Counter("netmon_cycles", "Cycles run", ["collector"], registry=r)
-        self.overruns = Counter(
-            "netmon_cycle_overruns", "Cycles that took longer than the interval", ["collector"], registry=r
-        )
+        self.overruns = Counter("netmon_cycle_overruns", "Cycles that took longer than the interval", ["collector"], registry=r)
         self.devices = Gauge("netmon_devices", "Devices by state in the last cycle", ["collector", "state"], registry=r)
         self.points = Counter("netmon_points", "Points produced", registry=r)
         self.points_rate = Gauge("netmon_points_per_second", "Points per second over the last cycle", registry=r)
         self.spool_bytes = Gauge("netmon_spool_bytes", "Bytes waiting in the spool", registry=r)
         self.spool_segments = Gauge("netmon_spool_segments", "Segment files in the spool", registry=r)
-        self.spool_dropped = Gauge(
-            "netmon_spool_dropped_points", "Points dropped by the spool overflow policy", registry=r
-        )
+        self.spool_disk_bytes = Gauge("netmon_spool_disk_bytes", "Size of the spool's segment files", registry=r)
+        self.spool_dropped = Gauge("netmon_spool_dropped_points", "Points dropped by the spool overflow policy", registry=r)
         self.sink_errors = Gauge("netmon_sink_errors", "Failed sink writes since start", registry=r)
         self.sink_written = Gauge("netmon_sink_written_points", "Points acknowledged by the sink", registry=r)
         self.alerts_firing = Gauge("netmon_alerts_firing", "Alerts firing now", registry=r)
-        self.alerts_suppressed = Gauge(
-            "netmon_alerts_suppressed", "Alerts suppressed by topology root cause", registry=r
-        )
+        self.overloaded = Gauge("netmon_poller_overloaded", "1 when the last cycle found the poller behind", ["collector"], registry=r)
+        self.capacity = Gauge("netmon_poller_capacity_devices", "Devices per interval at the measured cost", ["collector"], registry=r)
+        self.alerts_suppressed = Gauge("netmon_alerts_suppressed", "Alerts suppressed by topology root cause", registry=r)
         self.up_since = time.time()
         self.last_cycle_end: dict[str, float] = {}
         self.intervals: dict[str, float] = {}
@@ -57,6 +52,7 @@ class SelfMetrics:
         # Plain copies of what the gauges hold, for the netmon_self points.
         self.storage: dict[str, float] = {}
         self.per_collector: dict[str, dict[str, float]] = {}
+        self.overload_fields: dict[str, dict[str, float | int | str]] = {}
         self.firing = 0
         self._points_window: tuple[float, int] = (time.monotonic(), 0)
         self._points_total = 0
@@ -79,16 +75,24 @@ class SelfMetrics:
         self.last_cycle_end[collector] = time.time()
         self.intervals[collector] = interval
 
+    def set_overload(self, collector: str, fields: dict[str, float | int | str]) -> None:
+        """The overload verdict of the collector's last cycle (netmon.runtime.overload)."""
+        self.overloaded.labels(collector).set(float(fields["overloaded"]))
+        self.capacity.labels(collector).set(float(fields["capacity"]))
+        self.overload_fields[collector] = dict(fields)
+
     def update_storage(self, stats: dict[str, Any]) -> None:
         s = self.storage = {
             "spool_bytes": float(stats.get("spool_bytes", 0)),
             "spool_segments": float(stats.get("spool_segments", 0)),
+            "spool_disk_bytes": float(stats.get("spool_disk_bytes", 0)),
             "spool_dropped": float(stats.get("spool_dropped", stats.get("dropped", 0))),
             "sink_errors": float(stats.get("sink_errors", 0)),
             "sink_written": float(stats.get("written", stats.get("sink_written", 0))),
         }
         self.spool_bytes.set(s["spool_bytes"])
         self.spool_segments.set(s["spool_segments"])
+        self.spool_disk_bytes.set(s["spool_disk_bytes"])
         self.spool_dropped.set(s["spool_dropped"])
         self.sink_errors.set(s["sink_errors"])
         self.sink_written.set(s["sink_written"])
@@ -142,6 +146,7 @@ class SelfMetrics:
                         "devices_up": int(pc["devices_up"]),
                         "devices_down": int(pc["devices_down"]),
                         "cycle_overruns": int(pc["cycle_overruns"]),
+                        **self.overload_fields.get(collector, {}),
                     },
                 )
             )
