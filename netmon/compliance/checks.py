@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
 from ..platforms.registry import derived
-from .facts import acl_facts, deny_logged, permits_any
+from .facts import ADMIN, RESTRICTED, UNSPECIFIED, accounts, acl_facts, deny_logged, permits_any
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -69,27 +69,8 @@ def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
 
 
 def permits_any_source(vendor: str, entry: str) -> bool:
-    """Does this ACL entry permit traffic from any source address?"""
-    if _family(vendor) == "ios":
-        words = entry.split()
-        if words[:1] == ["access-list"]:
-            words = words[2:]  # numbered ACL: "access-list 10 permit any"
-        elif words and words[0].isdigit():
-            words = words[1:]  # sequence number inside a named ACL
-        if not words or words[0] != "permit":
-            return False
-        rest = words[1:]
-        # standard: permit any | permit 0.0.0.0 255.255.255.255; extended: permit PROTO any ...
-        if rest[:1] == ["any"] or rest[:2] == ["0.0.0.0", "255.255.255.255"]:
-            return True
-        return len(rest) >= 2 and rest[1] == "any"
-    words = entry.split()
-    if len(words) < 3 or words[2] != "permit":
-        return False
-    if "source" not in words:
-        return True  # `rule 5 permit` / `rule 5 permit ip`: every source
-    i = words.index("source")
-    return words[i + 1 : i + 2] == ["any"] or words[i + 1 : i + 3] == ["0.0.0.0", "255.255.255.255"]
+    """Does this ACL entry admit every source address (the dialect's ``permit_any_source``)?"""
+    return "permit" in entry and any(rx.search(entry) for rx in registry.platform(vendor).dialect.acl.permit_any_source)
 
 
 def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: Line, what: str) -> Outcome:
@@ -114,77 +95,47 @@ def _merge(parts: list[Outcome]) -> Outcome:
 
 @check("vty_acl")
 def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Management access (VTY / SSH / Telnet servers) limited to management addresses by an ACL
-    that exists and does not permit any source. Every VTY range is judged on its own."""
+    """Management access (VTY lines, SSH/Telnet servers) limited to management addresses by an
+    ACL that exists and does not admit any source, as the dialect's ``management`` says where
+    the ACL is written. Every VTY range is judged on its own; a server ACL covers every range."""
+    d = registry.platform(cfg.vendor).dialect.management
     acls = acl_index(cfg)
     parts: list[Outcome] = []
     top = cfg.tree.top
-    if _family(cfg.vendor) == "ios":
-        for b in (t for t in top if t.text.startswith("line vty")):
-            ac = [c for c in b.children if c.text.startswith("access-class ") and c.text.endswith(" in")]
-            if not ac:
-                parts.append(Outcome("FAIL", [_ev(b, "no access-class ... in: any address may try to log in")]))
-            for c in ac:
-                parts.append(_judge_acl(cfg, acls, c.text.split()[1], c, b.text))
-        return _merge(parts) if parts else Outcome("N/A", [], ["no line vty"])
-    server_acls = [t for t in top if re.match(r"^(ssh|telnet|stelnet) server(?: ipv4)? acl \S+", t.text)]
-    for t in server_acls:
-        parts.append(_judge_acl(cfg, acls, t.text.split()[-1], t, t.text.rsplit(" acl", 1)[0]))
-    if _family(cfg.vendor) == "vrp":
-        for b in (t for t in top if t.text.startswith("user-interface vty")):
-            ac = [c for c in b.children if re.match(r"^acl (?:ipv6 )?\S+ inbound$", c.text)]
-            for c in ac:
-                parts.append(_judge_acl(cfg, acls, c.text.split()[-2], c, b.text))
+    server_acls: list[tuple[Line, re.Match[str]]] = [
+        (t, m) for t in top for rx in d.server_acl if (m := rx.match(t.text)) is not None
+    ]
+    for t, m in server_acls:
+        parts.append(_judge_acl(cfg, acls, m.group("name"), t, t.text.rsplit(" acl", 1)[0]))
+    line_acl = d.line_acl
+    if d.lines is not None and line_acl is not None:
+        for b in (t for t in top if d.lines.match(t.text)):
+            ac = [(c, m) for c in b.children if (m := line_acl.match(c.text)) is not None]
+            for c, m in ac:
+                parts.append(_judge_acl(cfg, acls, m.group("name"), c, b.text))
             if not ac and not server_acls:
-                parts.append(Outcome("FAIL", [_ev(b, "no 'acl N inbound' and no 'ssh server acl'")]))
-        return _merge(parts) if parts else Outcome("N/A", [], ["no user-interface vty"])
-    # Comware: the SSH/Telnet servers take the ACL; each enabled server needs one.
-    for server in ("ssh", "telnet"):
-        enabled = [t for t in top if t.text == f"{server} server enable"]
-        has_acl = any(t.text.startswith(f"{server} server") for t in server_acls)
-        for t in enabled:
-            if not has_acl:
+                parts.append(
+                    Outcome(
+                        "FAIL", [_ev(b, "no ACL on this VTY range and no server ACL: any address may try to log in")]
+                    )
+                )
+    for t in top:
+        for rx in d.servers:
+            if (m := rx.match(t.text)) is None:
+                continue
+            server = m.groupdict().get("server")
+            if not any(server is None or sm.groupdict().get("server") in (None, server) for _, sm in server_acls):
                 parts.append(Outcome("FAIL", [_ev(t, f"no '{server} server acl': any address may connect")]))
-    return _merge(parts) if parts else Outcome("N/A", [], ["no SSH or Telnet server enabled"])
+    return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
 
 
 # --- accounts and roles -------------------------------------------------------------------------
 
-_ADMIN_ROLES = {"network-admin", "level-15", "mdc-admin", "context-admin"}
-ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
-
 
 def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
-    """Local account -> (defining line, admin | restricted | unspecified). A missing level is
-    *unspecified*, never counted as a restriction: what the device then grants depends on the
-    release and the login path, which the configuration does not show."""
-    out: dict[str, tuple[Line, str]] = {}
-    if _family(cfg.vendor) == "ios":
-        for t in cfg.tree.top_by_word("username"):
-            m = re.search(r"\bprivilege (\d+)", t.text)
-            out[t.text.split()[1]] = (t, UNSPECIFIED if not m else ADMIN if int(m.group(1)) == 15 else RESTRICTED)
-        return out
-    if _family(cfg.vendor) == "comware":
-        for t in cfg.tree.top_by_word("local-user"):
-            if " class network" in t.text:
-                continue  # network-access users (802.1X, portal) are not device administrators
-            roles = {c.text.split()[-1] for c in t.children if c.text.startswith("authorization-attribute user-role ")}
-            out[t.text.split()[1]] = (t, UNSPECIFIED if not roles else ADMIN if roles & _ADMIN_ROLES else RESTRICTED)
-        return out
-    levels: dict[str, tuple[Line, int | None]] = {}
-    for aaa in cfg.tree.top_by_word("aaa"):
-        for c in aaa.children:
-            if m := re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text):
-                levels[m.group(1)] = (c, int(m.group(2)))
-            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in levels:
-                levels[m2.group(1)] = (c, None)
-            elif m3 := re.match(r"^manager-user (\S+)$", c.text):  # USG administrators: a block with `level N`
-                lv = next((int(x.text.split()[1]) for x in c.children if re.match(r"^level \d+$", x.text)), None)
-                levels[m3.group(1)] = (c, lv)
-    for name, (line, lv) in levels.items():
-        # VRP level 3 and above is the management level.
-        out[name] = (line, UNSPECIFIED if lv is None else ADMIN if lv >= 3 else RESTRICTED)
-    return out
+    """Local account -> (defining line, admin | restricted | unspecified), read through the
+    platform's dialect (facts.accounts)."""
+    return accounts(cfg)
 
 
 @check("role_separation")

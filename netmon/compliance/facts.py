@@ -142,3 +142,55 @@ def deny_logged(vendor: str, entry: str) -> bool:
 def has_dialect(vendor: str) -> bool:
     d = _dialect(vendor)
     return bool(d.headers or d.inline)
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
+
+
+def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
+    """Local administrator account -> (defining line, admin | restricted | unspecified)."""
+    cached = cfg.facts.get("accounts")
+    if isinstance(cached, dict):
+        return cached
+    d = registry.platform(cfg.vendor).dialect.accounts
+    if d.scope is not None:
+        scope = d.scope
+        lines = [c for t in cfg.tree.top if scope.match(t.text) for c in t.children]
+    else:
+        words = _first_words(d.define)
+        lines = cfg.tree.top if words is None else [t for w in words for t in cfg.tree.top_by_word(w)]
+    found: dict[str, tuple[Line, str]] = {}
+    levels: dict[str, int] = {}
+    for ln in lines:
+        for rx in d.level:
+            if (m := rx.match(ln.text)) is not None:
+                levels[m.group("name")] = int(m.group("level"))
+        if any(rx.search(ln.text) for rx in d.skip):
+            continue
+        for rx in d.define:
+            if (m := rx.match(ln.text)) is None or m.group("name") in found:
+                continue
+            status = UNSPECIFIED
+            lv: int | None = None
+            roles: set[str] = set()
+            for c in ln.children:
+                for crx in d.child_level:
+                    if (cm := crx.match(c.text)) is not None:
+                        g = cm.groupdict()
+                        if g.get("level") is not None:
+                            lv = int(g["level"])
+                        if g.get("role") is not None:
+                            roles.add(g["role"])
+            if roles:
+                status = ADMIN if roles & set(d.admin_roles) else RESTRICTED
+            elif lv is not None:
+                status = ADMIN if lv >= d.admin_level else RESTRICTED
+            found[m.group("name")] = (ln, status)
+            break
+    for name, (ln, status) in list(found.items()):
+        if status == UNSPECIFIED and name in levels:
+            found[name] = (ln, ADMIN if levels[name] >= d.admin_level else RESTRICTED)
+    cfg.facts["accounts"] = found
+    return found

@@ -264,6 +264,7 @@ class AclDialect(_Strict):
     permit_any: tuple[Pattern[str], ...] = ()
     permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
     deny_logged: tuple[Pattern[str], ...] = ()  # a deny entry that logs its hits
+    permit_any_source: tuple[Pattern[str], ...] = ()  # an entry that admits every source address
 
     @field_validator("headers", "inline")
     @classmethod
@@ -274,10 +275,43 @@ class AclDialect(_Strict):
         return v
 
 
+class AccountDialect(_Strict):
+    """Local administrator accounts and their privilege. A missing level or role is kept as
+    *unspecified*: what the device then grants is not shown by the configuration."""
+
+    scope: Pattern[str] | None = None  # the top-level block holding the accounts (VRP `aaa`); None: top level
+    define: tuple[Pattern[str], ...] = ()  # lines naming an account: group `name`
+    skip: tuple[Pattern[str], ...] = ()  # defining lines that are no administrator (802.1X users)
+    level: tuple[Pattern[str], ...] = ()  # lines giving an account's level: groups `name`, `level`
+    child_level: tuple[Pattern[str], ...] = ()  # children of the defining line: group `level` or `role`
+    admin_level: int = 15  # this level and above is a full administrator
+    admin_roles: tuple[str, ...] = ()  # roles that make a full administrator
+
+    @field_validator("define")
+    @classmethod
+    def _named(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if "name" not in p.groupindex:
+                raise ValueError(f"/{p.pattern}/ has no (?P<name>...) group")
+        return v
+
+
+class ManagementDialect(_Strict):
+    """Where remote login (VTY lines, SSH/Telnet servers) takes a source ACL."""
+
+    lines: Pattern[str] | None = None  # top-level VTY blocks, each judged on its own
+    line_acl: Pattern[str] | None = None  # a child of a VTY block naming its ACL: group `name`
+    server_acl: tuple[Pattern[str], ...] = ()  # top-level server ACL lines: groups `name`, `server`
+    # Top-level lines enabling a remote-login server (group `server`) that needs its own server ACL.
+    servers: tuple[Pattern[str], ...] = ()
+
+
 class Dialect(_Strict):
     """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
 
     acl: AclDialect = Field(default_factory=AclDialect)
+    accounts: AccountDialect = Field(default_factory=AccountDialect)
+    management: ManagementDialect = Field(default_factory=ManagementDialect)
 
 
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
