@@ -282,3 +282,10 @@ def test_release_from_saved_version_output_when_the_config_lacks_it(rules, tmp_p
     # A terminal capture holding `display version` before the configuration is read the same way.
     capture = "<sw1>display version\nVRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)\n<sw1>display current-configuration\n"
     assert cfg(capture + text).release == "V200R019C10SPC500"
+
+
+def test_ios_vty_transport_default_follows_the_release(rules) -> None:
+    text = IOS_HEAD + IOS_TAIL.replace(" transport input ssh\n", "")
+    assert verdict(rules, "IA-06", text) == "FAIL"  # 15.2: every protocol, Telnet included
+    out = evaluate_rule(rules["IA-06"], cfg(text.replace("version 15.2\n", "")))
+    assert out.result == "REVIEW"  # no release: the default is not assumed
