@@ -287,5 +287,5 @@ def test_release_from_saved_version_output_when_the_config_lacks_it(rules, tmp_p
 def test_ios_vty_transport_default_follows_the_release(rules) -> None:
     text = IOS_HEAD + IOS_TAIL.replace(" transport input ssh\n", "")
     assert verdict(rules, "IA-06", text) == "FAIL"  # 15.2: every protocol, Telnet included
-    out = evaluate_rule(rules["IA-06"], cfg(text.replace("version 15.2\n", "")))
+    out = evaluate_rule(rules["IA-06"], cfg(text.replace("version 15.2\n", ""), "cisco_ios"))
     assert out.result == "REVIEW"  # no release: the default is not assumed
