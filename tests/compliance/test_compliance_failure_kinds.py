@@ -289,3 +289,30 @@ def test_ios_vty_transport_default_follows_the_release(rules) -> None:
     assert verdict(rules, "IA-06", text) == "FAIL"  # 15.2: every protocol, Telnet included
     out = evaluate_rule(rules["IA-06"], cfg(text.replace("version 15.2\n", ""), "cisco_ios"))
     assert out.result == "REVIEW"  # no release: the default is not assumed
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        (
+            "#\nsysname DeviceA\n#\nvlan batch 10 20\n#\ninterface Vlanif10\n ip address 10.1.1.1 255.255.255.0\n#\n"
+            "interface 10GE1/0/1\n port link-type trunk\n port trunk allow-pass vlan 10\n#\nreturn\n",
+            "huawei_ce",
+        ),
+        (
+            "#\n sysname PE1\n#\ninterface GigabitEthernet1/0/0\n undo shutdown\n ip address 10.1.1.1 255.255.255.0\n#\n"
+            "bgp 100\n peer 2.2.2.2 as-number 100\n #\n ipv4-family unicast\n  peer 2.2.2.2 enable\n#\nreturn\n",
+            "huawei_vrp",
+        ),
+        (
+            "#\n sysname S1\n#\nvlan 10\n#\ninterface Vlan-interface10\n ip address 10.1.1.1 255.255.255.0\n#\n"
+            "interface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n#\nreturn\n",
+            "h3c_comware",
+        ),
+    ],
+    ids=["ce-doc-example", "vrp-bgp-example", "comware-example"],
+)
+def test_short_documentation_examples_are_told_apart(text, platform) -> None:
+    # A manual's example has no aaa or SSH lines; what it writes (vlan batch / Vlanif / allow-pass
+    # vs Vlan-interface / link-mode / permit) still names the dialect confidently.
+    assert cfg(text).vendor == platform
