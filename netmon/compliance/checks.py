@@ -126,6 +126,8 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             server = m.groupdict().get("server")
             if not any(server is None or sm.groupdict().get("server") in (None, server) for _, sm in server_acls):
                 parts.append(Outcome("FAIL", [_ev(t, f"no '{server} server acl': any address may connect")]))
+    if not parts and d.lines_always:
+        return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
     return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
 
 

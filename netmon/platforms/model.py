@@ -304,6 +304,8 @@ class ManagementDialect(_Strict):
     server_acl: tuple[Pattern[str], ...] = ()  # top-level server ACL lines: groups `name`, `server`
     # Top-level lines enabling a remote-login server (group `server`) that needs its own server ACL.
     servers: tuple[Pattern[str], ...] = ()
+    # VTY lines exist even when the configuration shows none (IOS, VRP): nothing shown is no ACL.
+    lines_always: bool = False
 
 
 class Dialect(_Strict):

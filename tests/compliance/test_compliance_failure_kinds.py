@@ -316,3 +316,23 @@ def test_short_documentation_examples_are_told_apart(text, platform) -> None:
     # A manual's example has no aaa or SSH lines; what it writes (vlan batch / Vlanif / allow-pass
     # vs Vlan-interface / link-mode / permit) still names the dialect confidently.
     assert cfg(text).vendor == platform
+
+
+def test_a_manual_example_without_aaa_or_vty_is_judged_on_defaults_not_skipped(rules) -> None:
+    text = (
+        "#\nsysname DeviceA\n#\nvlan batch 10\n#\ninterface Vlanif10\n ip address 10.1.1.1 255.255.255.0\n#\n"
+        "interface 10GE1/0/1\n port link-type trunk\n port trunk allow-pass vlan 10\n#\nreturn\n"
+    )
+    want = {
+        "IA-02": "REVIEW",  # no policy, no release: the built-in check is unknown (not N/A for want of an aaa view)
+        "IA-04": "REVIEW",
+        "IA-05": "PASS",  # every release's 10-minute default
+        "IA-06": "REVIEW",  # no Telnet server line and no VTY: release default
+        "AC-04": "FAIL",
+        "AU-05": "FAIL",
+        "MG-01": "FAIL",  # the default VTYs exist and carry no ACL
+    }
+    c = cfg(text)
+    assert {r: evaluate_rule(rules[r], c).result for r in want} == want
+    # The same example with a VRP8 release: Telnet is off by default.
+    assert evaluate_rule(rules["IA-06"], cfg("!Software Version V300R023C00\n" + text)).result == "PASS"
