@@ -458,13 +458,17 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
     ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console)."""
     blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
-    if not blocks:
-        return Outcome("N/A", [], ["no such line"])
     top = cfg.tree.top
     new_model = any(t.text == "aaa new-model" for t in top)
     lists = {
         w[3]: (t, w[4:]) for t in top if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
     }
+    if not blocks:
+        # The line exists on every device even when the configuration does not show it.
+        entry = lists.get("default") if new_model else None
+        if entry is not None and entry[1][0] != "none":
+            return Outcome("PASS", [_ev(entry[0], "the line (not shown) uses the default login list")])
+        return Outcome("FAIL", [], ["the line is not shown: it keeps the default of no login"])
     parts: list[Outcome] = []
     for b in blocks:
         la = next((c for c in b.children if c.text.startswith("login authentication ")), None)

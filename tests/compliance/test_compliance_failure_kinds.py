@@ -336,3 +336,19 @@ def test_a_manual_example_without_aaa_or_vty_is_judged_on_defaults_not_skipped(r
     assert {r: evaluate_rule(rules[r], c).result for r in want} == want
     # The same example with a VRP8 release: Telnet is off by default.
     assert evaluate_rule(rules["IA-06"], cfg("!Software Version V300R023C00\n" + text)).result == "PASS"
+
+
+def test_lines_every_device_has_are_judged_on_defaults_when_not_shown(rules) -> None:
+    ios = "version 15.2\nhostname R1\n!\ninterface GigabitEthernet0/1\n ip address 10.1.1.1 255.255.255.0\n!\nend\n"
+    want = {
+        "IA-05": "PASS",
+        "IA-06": "FAIL",
+        "IA-10": "FAIL",
+        "MG-01": "FAIL",
+    }  # 15.2 defaults: 10 min, all protocols, no login
+    c = cfg(ios, "cisco_ios")
+    assert {r: evaluate_rule(rules[r], c).result for r in want} == want
+    h3c = H3C_HEAD + "interface Vlan-interface10\n ip address 10.1.1.1 255.255.255.0\n#\nreturn\n"
+    c = cfg(h3c)
+    assert evaluate_rule(rules["IA-05"], c).result == "PASS"  # Comware's 10-minute default
+    assert evaluate_rule(rules["IA-10"], c).result == "REVIEW"  # console default not known for R6728
