@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
-from ..platforms.registry import derived
 from .facts import ADMIN, RESTRICTED, UNSPECIFIED, accounts, acl_facts, deny_logged, permits_any
 from .results import Evidence, Outcome, worst
 
@@ -51,13 +49,6 @@ def _find(cfg: DeviceConfig, patterns: list[re.Pattern[str]]) -> list[Line]:
 
 def _ev(line: Line, note: str = "") -> Evidence:
     return Evidence(line.number, line.text, note)  # masked by engine.evaluate_rule with the platform's patterns
-
-
-@derived
-@cache
-def _family(vendor: str) -> str:
-    """Which branches below a platform follows: ios, vrp or comware (its config.yaml grammar)."""
-    return registry.platform(vendor).grammar.family
 
 
 # --- ACLs (facts.py, through each platform's dialect.yaml) ---------------------------------------
@@ -187,16 +178,12 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     top = cfg.tree.top
     weak = re.compile(r"\b(md5|simple|hmac-md5)\b")
     parts: list[Outcome] = []
-    if _family(cfg.vendor) == "ios":
-        procs = [t for t in top if t.text.startswith("router ospf ")]
+    rd = registry.platform(cfg.vendor).dialect.routing
+    if rd.ospf_areas == "network":
+        procs = [t for t in top if rd.ospf_process.match(t.text)]
         if not procs:
             return Outcome("N/A", [], ["OSPF not configured"])
-        if_auth = [
-            c
-            for t in top_by(cfg, "interface")
-            for c in t.children
-            if re.match(r"^ip ospf (authentication|message-digest-key)", c.text)
-        ]
+        if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
@@ -229,10 +216,10 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 else:
                     parts.append(Outcome("FAIL", [_ev(line, f"area {area}: no OSPF authentication")]))
         return _merge(parts)
-    procs = [t for t in top if re.match(r"^ospf( \d+)?", t.text)]
+    procs = [t for t in top if rd.ospf_process.match(t.text)]
     if not procs:
         return Outcome("N/A", [], ["OSPF not configured"])
-    if_auth = [c for t in top_by(cfg, "interface") for c in t.children if c.text.startswith("ospf authentication-mode")]
+    if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
     for p in procs:
         area_blocks = [c for c in p.children if c.text.startswith("area ")]
         if not area_blocks:
@@ -269,12 +256,9 @@ def top_by(cfg: DeviceConfig, word: str) -> list[Line]:
 @check("bgp_auth")
 def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Every BGP peer has a password (MD5/TCP-AO/keychain), directly or through its peer group."""
-    if _family(cfg.vendor) == "ios":
-        procs = [t for t in cfg.tree.top if t.text.startswith("router bgp ")]
-        kw_peer, kw_remote, kw_group = "neighbor", "remote-as", "peer-group"
-    else:
-        procs = [t for t in cfg.tree.top if re.match(r"^bgp \d", t.text)]
-        kw_peer, kw_remote, kw_group = "peer", "as-number", "group"
+    rd = registry.platform(cfg.vendor).dialect.routing
+    procs = [t for t in cfg.tree.top if rd.bgp_process.match(t.text)]
+    kw_peer, kw_remote, kw_group = rd.bgp_peer, rd.bgp_remote, rd.bgp_group
     if not procs:
         return Outcome("N/A", [], ["BGP not configured"])
     parts: list[Outcome] = []

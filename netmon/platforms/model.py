@@ -308,12 +308,27 @@ class ManagementDialect(_Strict):
     lines_always: bool = False
 
 
+class RoutingDialect(_Strict):
+    """How routing processes are written (RP-01, RP-02)."""
+
+    # OSPF: `areas: network` (IOS: areas named by `network ... area X` in the process, area
+    # authentication as `area X authentication`) or `areas: blocks` (VRP/Comware: `area X` views).
+    ospf_process: Pattern[str] = re.compile(r"^router ospf ")
+    ospf_areas: Literal["network", "blocks"] = "network"
+    ospf_interface_auth: Pattern[str] = re.compile(r"^ip ospf (authentication|message-digest-key)")
+    bgp_process: Pattern[str] = re.compile(r"^router bgp ")
+    bgp_peer: str = "neighbor"  # the word that starts a peer line
+    bgp_remote: str = "remote-as"  # "<peer> X remote-as N" defines a peer
+    bgp_group: str = "peer-group"  # "<peer> X peer-group G" binds it to a group
+
+
 class Dialect(_Strict):
     """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
 
     acl: AclDialect = Field(default_factory=AclDialect)
     accounts: AccountDialect = Field(default_factory=AccountDialect)
     management: ManagementDialect = Field(default_factory=ManagementDialect)
+    routing: RoutingDialect = Field(default_factory=RoutingDialect)
 
 
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
