@@ -7,6 +7,7 @@ Two engines implement it: ``engine_pysnmp`` (the library, the reference) and ``e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple, Protocol
@@ -66,6 +67,9 @@ class ErrorClass(str, Enum):
     LOOP = "loop"  # a walk whose OIDs do not increase
     SOCKET = "socket"  # local socket error (unreachable, refused)
     BUDGET_EXCEEDED = "budget_exceeded"
+    # Not the device's fault: its answer was lost inside netmon (socket buffer overflowed while
+    # the event loop was behind). The poll says nothing about the device.
+    POLLER_OVERLOADED = "poller_overloaded"
 
 
 class SnmpError(Exception):
@@ -88,6 +92,24 @@ class Target:
     @property
     def key(self) -> tuple[str, int]:
         return (self.host, self.port)
+
+
+@dataclass(slots=True)
+class PollClock:
+    """A device's own request time during one poll (seconds from each send to its answer, or
+    the full time-out when none came). The device budget is charged with this, not with the
+    wall clock: time a poll spent waiting for netmon's event loop is netmon's, not the device's.
+    Engines that cannot time their requests leave it at 0 (the poller's wall-clock backstop applies).
+    """
+
+    budget: float
+    spent: float = 0.0
+    requests: int = 0
+    timeouts: int = 0
+
+
+# Set by the poller around one device's poll; read by the engine in the same task.
+POLL_CLOCK: ContextVar[PollClock | None] = ContextVar("netmon_poll_clock", default=None)
 
 
 class Engine(Protocol):

@@ -4,7 +4,14 @@ Why not pysnmp: pyasn1 decoding costs 60-86 µs CPU per value (PERFORMANCE-NOTES
 lean codec in ``ber`` decodes straight into ints/bytes/tuples. Design:
 
 - one socket per family for all targets (SO_RCVBUF raised to 4 MiB: bursts of responses from
-  many agents otherwise overflow the kernel's default 208 KiB and are dropped);
+  many agents otherwise overflow the kernel's default 208 KiB and are dropped), read by our
+  own reader that drains every queued datagram per wake-up with ``recvmsg`` (the kernel's
+  receive timestamp and its drop counter come with each one);
+- a request's time runs from its send to the kernel's receive timestamp of the answer, and a
+  time-out first drains the socket: an answer that arrived while the event loop was busy
+  elsewhere counts, so a slow poller never makes a device time out. The time is charged to
+  the poll's ``PollClock`` (the device budget). A time-out during which the kernel dropped
+  datagrams for a full buffer is ``POLLER_OVERLOADED``, not the device's fault;
 - each request waits on a future keyed by request-id (v1/v2c) or msgID (v3, equal to the
   PDU's request-id); a response from another address, with an unknown id or that does not
   decode is counted in ``stats`` and dropped — it never reaches the event loop's handler;
@@ -30,16 +37,26 @@ import itertools
 import os
 import random
 import socket
+import struct
+import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from netmon.config import SnmpCredential
 
 from . import ber
-from .engine import ErrorClass, Oid, SnmpError, Target, ValueType, VarBind
+from .engine import POLL_CLOCK, ErrorClass, Oid, SnmpError, Target, ValueType, VarBind
 from .usm import EngineState, UsmKeys, UsmParams, classify_report, keys_for
 
 RCVBUF = 4 << 20
+_LINUX = sys.platform.startswith("linux")
+# Linux socket options (asm-generic): kernel receive time (CLOCK_REALTIME timespec) and the
+# count of datagrams the socket dropped for a full receive buffer, as ancillary data.
+SO_TIMESTAMPNS = 35
+SO_RXQ_OVFL = 40
+_ANC_SIZE = socket.CMSG_SPACE(16) + socket.CMSG_SPACE(4)
+_DRAIN_MAX = 2048  # datagrams per wake-up, so other callbacks still get their turn
 _END = ValueType.END_OF_MIB_VIEW
 _ERROR_STATUS = {
     1: "tooBig", 2: "noSuchName", 3: "badValue", 4: "readOnly", 5: "genErr", 6: "noAccess",
@@ -64,6 +81,8 @@ class EngineStats:
     auth_dropped: int = 0  # v3 responses failing HMAC, wrong level or wrong community
     malformed: int = 0  # matched a request but its PDU did not decode
     socket_errors: int = 0
+    kernel_drops: int = 0  # datagrams the kernel dropped for a full receive buffer (SO_RXQ_OVFL)
+    overloaded: int = 0  # time-outs while the kernel dropped datagrams: the poller's fault
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -79,6 +98,7 @@ class _Pending:
     future: asyncio.Future[_Reply | None] | None = None
     note: str = ""  # what went wrong with data from this address while waiting
     note_kind: ErrorClass = ErrorClass.MALFORMED
+    rx: float = 0.0  # kernel receive time (time.time() scale) of the matched answer
 
 
 @dataclass(slots=True)
@@ -93,23 +113,8 @@ class _Addr:
     sockaddr: tuple[str, int]
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, engine: FastEngine) -> None:
-        self.engine = engine
-
-    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
-        self.engine._on_datagram(data, (str(addr[0]), int(addr[1])))
-
-    def error_received(self, exc: Exception) -> None:
-        # ICMP errors on an unconnected socket cannot be tied to a request: the request
-        # times out, the count says why.
-        self.engine.stats.socket_errors += 1
-
-
 @dataclass
 class _Transports:
-    by_family: dict[int, asyncio.DatagramTransport] = field(default_factory=dict)
-    opening: dict[int, asyncio.Lock] = field(default_factory=dict)
     raw: dict[int, socket.socket] = field(default_factory=dict)
 
 
@@ -228,11 +233,10 @@ class FastEngine:
         for p in list(self._pending.values()):
             if same_loop and p.future is not None and not p.future.done():
                 p.future.set_exception(SnmpError(ErrorClass.SOCKET, "engine closed"))
-        for family, t in self._sockets.by_family.items():
-            if same_loop:
-                t.close()
-            else:  # its loop is gone; close the socket itself
-                self._sockets.raw[family].close()
+        for sock in self._sockets.raw.values():
+            if same_loop and self._loop is not None:
+                self._loop.remove_reader(sock.fileno())
+            sock.close()
         self._sockets = _Transports()
 
     def forget(self, target: Target) -> None:
@@ -383,29 +387,54 @@ class FastEngine:
     async def _exchange(self, target: Target, addr: _Addr, rid: int, packet: bytes, pend: _Pending) -> _Reply:
         if self._closed:
             raise SnmpError(ErrorClass.SOCKET, "engine closed")
-        transport = await self._transport(addr.family)
+        clock = POLL_CLOCK.get()
+        if clock is not None and clock.spent >= clock.budget:
+            raise SnmpError(
+                ErrorClass.BUDGET_EXCEEDED,
+                f"{_who(target)}: its requests took {clock.spent:.1f}s, the device budget is {clock.budget:g}s",
+            )
+        sock = self._socket(addr.family)
         loop = asyncio.get_running_loop()
         self._pending[rid] = pend
         self.stats.requests += 1
+        drops_before = self.stats.kernel_drops
         try:
             for attempt in range(max(0, target.retries) + 1):
                 if attempt:
                     self.stats.retries += 1
                 fut: asyncio.Future[_Reply | None] = loop.create_future()
                 pend.future = fut
+                sent = time.time()
                 try:
-                    transport.sendto(packet, addr.sockaddr)
+                    try:
+                        sock.sendto(packet, addr.sockaddr)
+                    except BlockingIOError:  # send buffer full: wait until it drains
+                        await loop.sock_sendto(sock, packet, addr.sockaddr)
                 except (OSError, ValueError) as e:  # e.g. no route to the address family
                     self.stats.socket_errors += 1
                     raise SnmpError(ErrorClass.SOCKET, f"{_who(target)}: cannot send: {e}") from None
-                timer = loop.call_later(target.timeout, _expire, fut)
+                timer = loop.call_later(target.timeout, self._expire, fut, addr.family)
                 try:
                     reply = await fut
                 finally:
                     timer.cancel()
+                if clock is not None:
+                    clock.requests += 1
+                    # Answered: send to kernel receive. Not answered: the whole time-out.
+                    clock.spent += max(0.0, pend.rx - sent) if reply is not None and pend.rx else target.timeout
                 if reply is not None:
                     return reply
+                if clock is not None:
+                    clock.timeouts += 1
             self.stats.timeouts += 1
+            if self.stats.kernel_drops > drops_before:
+                # Our socket buffer overflowed while we waited: the answer may well have come.
+                self.stats.overloaded += 1
+                raise SnmpError(
+                    ErrorClass.POLLER_OVERLOADED,
+                    f"{_who(target)}: no response, but netmon's socket dropped "
+                    f"{self.stats.kernel_drops - drops_before} datagrams meanwhile (poller overloaded)",
+                )
             if pend.note:
                 raise SnmpError(pend.note_kind, f"{_who(target)}: no valid response; {pend.note}")
             tries = max(0, target.retries) + 1
@@ -415,13 +444,46 @@ class FastEngine:
 
     # --- receiving --------------------------------------------------------------------------
 
-    def _on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+    def _expire(self, fut: asyncio.Future[_Reply | None], family: int) -> None:
+        """A request's time-out: first take what the kernel already holds (the answer may have
+        arrived while the loop was busy), then give up on it."""
+        if not fut.done():
+            sock = self._sockets.raw.get(family)
+            if sock is not None:
+                self._drain(sock)
+        if not fut.done():
+            fut.set_result(None)
+
+    def _drain(self, sock: socket.socket) -> None:
+        """Read every queued datagram (up to _DRAIN_MAX), with kernel receive time and drop count."""
+        for _ in range(_DRAIN_MAX):
+            try:
+                data, anc, _flags, raw_addr = sock.recvmsg(65535, _ANC_SIZE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                # ICMP errors on an unconnected socket cannot be tied to a request: the request
+                # times out, the count says why.
+                self.stats.socket_errors += 1
+                continue
+            rx = 0.0
+            for level, kind, cdata in anc:
+                if level != socket.SOL_SOCKET:
+                    continue
+                if kind == SO_TIMESTAMPNS and len(cdata) >= 16:
+                    sec, nsec = struct.unpack_from("@qq", cdata)
+                    rx = sec + nsec * 1e-9
+                elif kind == SO_RXQ_OVFL and len(cdata) >= 4:
+                    self.stats.kernel_drops = struct.unpack_from("@I", cdata)[0]
+            self._on_datagram(data, (str(raw_addr[0]), int(raw_addr[1])), rx or time.time())
+
+    def _on_datagram(self, data: bytes, addr: tuple[str, int], rx: float = 0.0) -> None:
         try:
             version = ber.message_version(data)
             if version == ber.V3:
-                self._on_v3(data, addr)
+                self._on_v3(data, addr, rx)
             else:
-                self._on_community(data, addr)
+                self._on_community(data, addr, rx)
         except SnmpError as e:
             self.stats.garbage += 1
             self._note(addr, f"undecodable datagram from {addr[0]}:{addr[1]}: {e}")
@@ -435,10 +497,11 @@ class FastEngine:
             self.stats.wrong_address += 1
             return None
         if pend.future is None or pend.future.done():
+            self.stats.unknown_id += 1  # a duplicate: its request was already answered
             return None
         return pend
 
-    def _on_community(self, data: bytes, addr: tuple[str, int]) -> None:
+    def _on_community(self, data: bytes, addr: tuple[str, int], rx: float = 0.0) -> None:
         head = ber.community_head(data)
         pend = self._match(head.request_id, addr)
         if pend is None:
@@ -454,9 +517,10 @@ class FastEngine:
             pend.future.set_exception(SnmpError(ErrorClass.MALFORMED, f"response from {addr[0]}:{addr[1]}: {e}"))
             return
         self.stats.responses += 1
+        pend.rx = rx
         pend.future.set_result(_Reply(ber.Pdu(head.tag, head.request_id, head.error_status, head.error_index, vbs)))
 
-    def _on_v3(self, data: bytes, addr: tuple[str, int]) -> None:
+    def _on_v3(self, data: bytes, addr: tuple[str, int], rx: float = 0.0) -> None:
         head = ber.v3_head(data)
         pend = self._match(head.msg_id, addr)
         if pend is None:
@@ -498,6 +562,7 @@ class FastEngine:
             pend.future.set_exception(SnmpError(kind, f"response from {addr[0]}:{addr[1]}: {e}"))
             return
         self.stats.responses += 1
+        pend.rx = rx
         pend.future.set_result(_Reply(ber.Pdu(tag, rid, es, ei, vbs), head))
 
     def _note(self, addr: tuple[str, int], why: str) -> None:
@@ -531,32 +596,35 @@ class FastEngine:
             self._addrs[key] = found
         return found
 
-    async def _transport(self, family: int) -> asyncio.DatagramTransport:
+    def _socket(self, family: int) -> socket.socket:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             # Used from a new event loop (a CLI calling asyncio.run twice): the old loop's
             # sockets and waiters are dead; start afresh, keeping the v3 engine cache.
             self._loop = loop
-            for sock in self._sockets.raw.values():
-                sock.close()  # the old loop is closed: its transports cannot close themselves
+            for old in self._sockets.raw.values():
+                old.close()  # the old loop is closed: its reader went with it
             self._sockets = _Transports()
             self._pending.clear()
             self._discovering.clear()
-        t = self._sockets.by_family.get(family)
-        if t is not None:
-            return t
-        lock = self._sockets.opening.setdefault(family, asyncio.Lock())
-        async with lock:
-            t = self._sockets.by_family.get(family)
-            if t is None:
-                sock = socket.socket(family, socket.SOCK_DGRAM)
-                sock.setblocking(False)
-                _raise_buffers(sock, self.rcvbuf)
-                sock.bind(("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0))
-                t, _ = await asyncio.get_running_loop().create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
-                self._sockets.by_family[family] = t
-                self._sockets.raw[family] = sock
-        return t
+        sock = self._sockets.raw.get(family)
+        if sock is not None:
+            return sock
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            _raise_buffers(sock, self.rcvbuf)
+            if _LINUX:
+                for opt in (SO_TIMESTAMPNS, SO_RXQ_OVFL):
+                    with contextlib.suppress(OSError):
+                        sock.setsockopt(socket.SOL_SOCKET, opt, 1)
+            sock.bind(("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0))
+            loop.add_reader(sock.fileno(), self._drain, sock)
+        except BaseException:
+            sock.close()
+            raise
+        self._sockets.raw[family] = sock
+        return sock
 
     def _usm(self, cred: SnmpCredential) -> UsmParams:
         hit = self._params.get(id(cred))
@@ -588,11 +656,6 @@ _REPORT_TEXT = {
     ErrorClass.AUTH_FAILURE: "usmStatsWrongDigests (wrong auth key or protocol)",
     ErrorClass.DECRYPTION_ERROR: "usmStatsDecryptionErrors (wrong priv key or protocol)",
 }
-
-
-def _expire(fut: asyncio.Future[_Reply | None]) -> None:
-    if not fut.done():
-        fut.set_result(None)
 
 
 def _raise_buffers(sock: socket.socket, size: int) -> None:

@@ -20,7 +20,19 @@ from netmon.inventory import Device, Inventory, Topology
 from netmon.inventory.platforms import platform_for_sysobjectid
 from netmon.model import Point
 
-from .engine import Engine, ErrorClass, Oid, SnmpError, Target, ValueType, VarBind, format_oid, parse_oid
+from .engine import (
+    POLL_CLOCK,
+    Engine,
+    ErrorClass,
+    Oid,
+    PollClock,
+    SnmpError,
+    Target,
+    ValueType,
+    VarBind,
+    format_oid,
+    parse_oid,
+)
 from .health_profiles import FALLBACK, evaluate, load_profiles, profile_for
 from .rates import COUNTER_RESET, Sample, rates
 
@@ -71,6 +83,9 @@ C32_COLS: dict[str, Oid] = {
     "out_mcast_pkts": parse_oid(_IFX + "4"),
     "out_bcast_pkts": parse_oid(_IFX + "5"),
 }
+# The wall-clock backstop of one poll, as a multiple of the device budget: past it the poll is
+# abandoned, and unless the device's own requests used up its budget that is the poller's fault.
+WALL_BACKSTOP = 3.0
 _COUNTER_TYPES = (ValueType.COUNTER32, ValueType.COUNTER64, ValueType.GAUGE32, ValueType.INTEGER, ValueType.TIMETICKS)
 
 
@@ -174,6 +189,9 @@ class SnmpPoller:
         self._sites: dict[str, asyncio.Semaphore] = {}
         self.state: dict[str, DeviceState] = {}
         self._uplinks: dict[str, set[str]] = {}
+        # Polls abandoned because netmon itself was behind (no verdict on the device); read and
+        # reset by the owner once per cycle.
+        self.overloaded_polls = 0
         load_profiles()  # fail early on a broken profile file
 
     def set_topology(self, topology: Topology) -> None:
@@ -194,21 +212,34 @@ class SnmpPoller:
         return [p for pts in results for p in pts]
 
     async def poll_device(self, device: Device, target: Target, health: bool = False) -> list[Point]:
+        """The points of one poll: ``snmp_reach`` first, then the data; [] when the poller was
+        too busy to reach a verdict (counted in ``overloaded_polls``, never a device-down)."""
         now_ns = time.time_ns()
         t0 = time.monotonic()
         tags = device.point_tags()
         points: list[Point] = []
         counter = [0]
         error = ""
+        # The budget is charged with the device's own request time (the engine fills the clock);
+        # time spent queued in netmon's event loop is not the device's.
+        clock = PollClock(self.device_budget)
+        token = POLL_CLOCK.set(clock)
         try:
-            async with asyncio.timeout(self.device_budget):
+            async with asyncio.timeout(self.device_budget * WALL_BACKSTOP):
                 points = await self._poll(device, target, health, now_ns, counter)
         except SnmpError as exc:
+            if exc.kind is ErrorClass.POLLER_OVERLOADED:
+                return self._overloaded(device, str(exc))
             error = exc.kind.value
             log.warning(
                 "snmp poll failed: device=%s tier=%s site=%s: %s", device.name, device.tier.value, device.site, exc
             )
         except TimeoutError:
+            if clock.requests and clock.spent < self.device_budget:
+                return self._overloaded(
+                    device,
+                    f"poll took {time.monotonic() - t0:.1f}s, of which its own requests {clock.spent:.1f}s",
+                )
             error = ErrorClass.BUDGET_EXCEEDED.value
             log.warning(
                 "snmp poll failed: device=%s tier=%s site=%s: budget_exceeded: no complete answer within %.1fs",
@@ -236,7 +267,11 @@ class SnmpPoller:
                 type(exc).__name__,
             )
             log.debug("snmp poll of %s failed", device.name, exc_info=True)
-        elapsed_ms = (time.monotonic() - t0) * 1000.0
+        finally:
+            POLL_CLOCK.reset(token)
+        # The device's own request time when the engine measured it (send to kernel receive);
+        # wall time otherwise.
+        elapsed_ms = (clock.spent if clock.requests else time.monotonic() - t0) * 1000.0
         reach = Point(
             "snmp_reach",
             dict(tags),
@@ -244,6 +279,11 @@ class SnmpPoller:
             now_ns,
         )
         return [reach, *points] if not error else [reach]
+
+    def _overloaded(self, device: Device, why: str) -> list[Point]:
+        self.overloaded_polls += 1
+        log.debug("snmp poll of %s abandoned, poller overloaded: %s", device.name, why)
+        return []
 
     async def _poll(self, device: Device, target: Target, health: bool, now_ns: int, counter: list[int]) -> list[Point]:
         st = self.state.setdefault(device.name, DeviceState())

@@ -175,6 +175,12 @@ class MainJob:
         up = down = 0
         if self.snmp is not None and result.collector == "snmp":
             up, down = self.snmp.last_cycle_counts()
+            verdict = self.snmp.overload.cycle_end(
+                result.devices, result.duration, self._interval("snmp"), self.snmp.take_abandoned()
+            )
+            self.metrics.set_overload("snmp", verdict.fields())
+            if verdict.overloaded:
+                log.warning("poller overloaded: %s", verdict.cause)
         elif result.collector == "backup" and self.last_backup is not None:
             up, down = self.last_backup.backed_up, self.last_backup.failed
         elif result.collector == "services":
@@ -225,7 +231,9 @@ class MainJob:
             await self._shutdown()
 
     async def _run_open(self) -> int:
-        on_signals(((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop)))
+        on_signals(
+            ((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop))
+        )
         listen = self.cfg.http.listen if self.opts.listen is None else self.opts.listen
         if listen:
             self.http = HttpServer(self.metrics, listen)
@@ -235,6 +243,7 @@ class MainJob:
                 raise NetmonError(f"cannot listen on {listen} for /metrics: {exc.strerror}; set http.listen") from None
         self.alerts = self._make_alerts()
         self.snmp = SnmpJob(self.cfg, self.topology)
+        self.snmp.overload.start()
         sched = self.scheduler = Scheduler(self.emit, self.opts.max_cycles)
         sched.add(
             Job(
@@ -253,7 +262,9 @@ class MainJob:
             if self.opts.backup_first:
                 t0 = time.monotonic()
                 failed = await self._backup_cycle(self.devices)
-                await self._after_cycle(CycleResult("backup", 1, time.time(), time.monotonic() - t0, len(self.devices), failed, False))
+                await self._after_cycle(
+                    CycleResult("backup", 1, time.time(), time.monotonic() - t0, len(self.devices), failed, False)
+                )
                 delay = self.cfg.intervals.backup
             sched.add(
                 Job(

@@ -42,6 +42,8 @@ class SelfMetrics:
         self.sink_errors = Gauge("netmon_sink_errors", "Failed sink writes since start", registry=r)
         self.sink_written = Gauge("netmon_sink_written_points", "Points acknowledged by the sink", registry=r)
         self.alerts_firing = Gauge("netmon_alerts_firing", "Alerts firing now", registry=r)
+        self.overloaded = Gauge("netmon_poller_overloaded", "1 when the last cycle found the poller behind", ["collector"], registry=r)
+        self.capacity = Gauge("netmon_poller_capacity_devices", "Devices per interval at the measured cost", ["collector"], registry=r)
         self.alerts_suppressed = Gauge("netmon_alerts_suppressed", "Alerts suppressed by topology root cause", registry=r)
         self.up_since = time.time()
         self.last_cycle_end: dict[str, float] = {}
@@ -50,6 +52,7 @@ class SelfMetrics:
         # Plain copies of what the gauges hold, for the netmon_self points.
         self.storage: dict[str, float] = {}
         self.per_collector: dict[str, dict[str, float]] = {}
+        self.overload_fields: dict[str, dict[str, float | int | str]] = {}
         self.firing = 0
         self._points_window: tuple[float, int] = (time.monotonic(), 0)
         self._points_total = 0
@@ -71,6 +74,12 @@ class SelfMetrics:
             pc["cycle_overruns"] += 1
         self.last_cycle_end[collector] = time.time()
         self.intervals[collector] = interval
+
+    def set_overload(self, collector: str, fields: dict[str, float | int | str]) -> None:
+        """The overload verdict of the collector's last cycle (netmon.runtime.overload)."""
+        self.overloaded.labels(collector).set(float(fields["overloaded"]))
+        self.capacity.labels(collector).set(float(fields["capacity"]))
+        self.overload_fields[collector] = dict(fields)
 
     def update_storage(self, stats: dict[str, Any]) -> None:
         s = self.storage = {
@@ -137,6 +146,7 @@ class SelfMetrics:
                         "devices_up": int(pc["devices_up"]),
                         "devices_down": int(pc["devices_down"]),
                         "cycle_overruns": int(pc["cycle_overruns"]),
+                        **self.overload_fields.get(collector, {}),
                     },
                 )
             )

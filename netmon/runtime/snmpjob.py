@@ -15,6 +15,7 @@ from ..config import NetmonConfig, SnmpCredential
 from ..errors import InputError
 from ..inventory import Device, Topology
 from ..model import Point
+from .overload import OverloadWatch
 
 log = logging.getLogger("netmon.snmp")
 
@@ -32,6 +33,7 @@ class SnmpJob:
         # Global and per-site limits: a county's small WAN link is not flooded by its 20 devices.
         self._global = asyncio.Semaphore(cfg.snmp.concurrency)
         self._sites: dict[str, asyncio.Semaphore] = {}
+        self.overload = OverloadWatch()
 
     def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
         from ..topology.settings import load_topology_settings
@@ -61,11 +63,15 @@ class SnmpJob:
                 self._bad_config_logged.add(device.name)
                 log.error("cannot poll: %s", exc, extra={"device": device.name, "tier": device.tier.value})
             self._down.add(device.name)
-            return [Point("snmp_reach", device.point_tags(), {"up": 0, "response_ms": 0.0, "error": "config", "values": 0})]
+            return [
+                Point("snmp_reach", device.point_tags(), {"up": 0, "response_ms": 0.0, "error": "config", "values": 0})
+            ]
         now = time.monotonic()
         health = now - self._last_health.get(device.name, -1e18) >= self.cfg.intervals.health
         site = self._sites.setdefault(device.site, asyncio.Semaphore(self.cfg.snmp.per_site_concurrency))
+        queued = time.monotonic()
         async with self._global, site:
+            self.overload.note_queue_wait(time.monotonic() - queued)
             points = await self.poller.poll_device(device, target, health=health)
             if health and self.lldp and points and points[0].fields.get("up") and self._lldp_due(device.name, now):
                 points += await self._lldp(device, target)
@@ -102,10 +108,16 @@ class SnmpJob:
             log.debug("lldp walk of %s failed: %s", device.name, exc)
             return []
 
+    def take_abandoned(self) -> int:
+        """Polls of the last cycle abandoned because netmon was behind (then reset)."""
+        n, self.poller.overloaded_polls = self.poller.overloaded_polls, 0
+        return n
+
     def last_cycle_counts(self) -> tuple[int, int]:
         up, down = len(self._up), len(self._down)
         self._up, self._down = set(), set()
         return up, down
 
     async def close(self) -> None:
+        await self.overload.close()
         await self.engine.close()

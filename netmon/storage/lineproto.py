@@ -298,13 +298,20 @@ def decode_lines(payload: bytes, precision: str = "ns") -> Iterator[tuple[str, P
             nl = text.find("\n", pos)
             pos = end if nl < 0 else nl + 1
             continue
-        m = _LINE.match(text, pos)
-        if m is None:
-            line = text[pos : text.find("\n", pos) if "\n" in text[pos:] else end]
-            raise LineProtocolError(f"cannot parse line protocol near {line[:120]!r}")
-        tags = {_UNESC_KEY.sub(r"\1", k): _UNESC_KEY.sub(r"\1", v) for k, v in _PAIR_TAG.findall(m["tags"])}
-        fields = {_UNESC_KEY.sub(r"\1", k): _value(v) for k, v in _PAIR_FIELD.findall(m["fields"])}
-        meas = re.sub(r"\\([ ,])", r"\1", m["m"])
-        ts = int(m["ts"]) * mul if m["ts"] else 0
-        yield text[pos : m.end()].rstrip("\n"), Point(meas, tags, fields, ts)
-        pos = m.end()
+        point, nxt = decode_one(text, pos, mul)
+        yield text[pos:nxt].rstrip("\n"), point
+        pos = nxt
+
+
+def decode_one(text: str, pos: int, mul: int = 1) -> tuple[Point, int]:
+    """The point of the line starting at ``pos`` and where the next line starts."""
+    m = _LINE.match(text, pos)
+    if m is None:
+        nl = text.find("\n", pos)
+        line = text[pos : nl if nl >= 0 else len(text)]
+        raise LineProtocolError(f"cannot parse line protocol near {line[:120]!r}")
+    tags = {_UNESC_KEY.sub(r"\1", k): _UNESC_KEY.sub(r"\1", v) for k, v in _PAIR_TAG.findall(m["tags"])}
+    fields = {_UNESC_KEY.sub(r"\1", k): _value(v) for k, v in _PAIR_FIELD.findall(m["fields"])}
+    meas = re.sub(r"\\([ ,])", r"\1", m["m"])
+    ts = int(m["ts"]) * mul if m["ts"] else 0
+    return Point(meas, tags, fields, ts), m.end()

@@ -266,7 +266,7 @@ async def test_ipv6_target(tmp_path) -> None:
 async def test_one_socket_with_a_large_receive_buffer(engine: FastEngine, snmpd: Snmpd) -> None:
     for cred in (snmpd.v2c(), snmpd.user("md5", "none").credential()):
         await engine.get(Target("127.0.0.1", cred, snmpd.port), [SYS_UPTIME])
-    assert list(engine._sockets.by_family) == [socket.AF_INET]  # v2c and v3 share one socket
+    assert list(engine._sockets.raw) == [socket.AF_INET]  # v2c and v3 share one socket
     sock = engine._sockets.raw[socket.AF_INET]
     got = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
     if os.geteuid() == 0:

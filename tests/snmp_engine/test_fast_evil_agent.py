@@ -153,7 +153,7 @@ async def test_response_from_another_address_is_dropped(evil) -> None:
 
         def from_elsewhere(h, oids, raw):
             # The right id and community, but sent from another port: a spoof.
-            client = ("127.0.0.1", engine._sockets.by_family[2].get_extra_info("sockname")[1])
+            client = ("127.0.0.1", engine._sockets.raw[2].getsockname()[1])
             other.sendto(response(h, [octets_vb(oids[0])]), client)
             return []
 
