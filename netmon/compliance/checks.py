@@ -337,6 +337,10 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     only guard management or classify traffic are not a boundary filter."""
     facts = acl_facts(cfg)
     filters = facts.filters()
+    zones = _find(cfg, [re.compile(p) for p in params.get("zone_firewall", [])]) if not filters else []
+    if zones:
+        # A zone-based firewall drops traffic between zones unless a zone-pair policy passes it.
+        return Outcome("PASS", [_ev(zones[0], "zone-based firewall: traffic between zones is denied by default")])
     if not filters:
         note = "no ACL filters traffic on any interface or VLAN"
         if facts.acls:

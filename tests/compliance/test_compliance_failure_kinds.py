@@ -352,3 +352,13 @@ def test_lines_every_device_has_are_judged_on_defaults_when_not_shown(rules) -> 
     c = cfg(h3c)
     assert evaluate_rule(rules["IA-05"], c).result == "PASS"  # Comware's 10-minute default
     assert evaluate_rule(rules["IA-10"], c).result == "REVIEW"  # console default not known for R6728
+
+
+def test_a_zone_based_firewall_denies_by_default_without_interface_acls(rules) -> None:
+    plain = IOS_HEAD + "interface GigabitEthernet0/1\n ip address 192.0.2.1 255.255.255.0\n" + IOS_TAIL
+    assert verdict(rules, "BD-01", plain) == "FAIL"
+    zbf = plain.replace(
+        "!\nline con 0",
+        "zone security IN\nzone security OUT\nzone-pair security IN-OUT source IN destination OUT\n service-policy type inspect P\n!\nline con 0",
+    )
+    assert verdict(rules, "BD-01", zbf) == "PASS"
