@@ -187,13 +187,14 @@ def detect_platform(text: str) -> str | None:
 # --- software release --------------------------------------------------------------------------
 
 
-def release_from_config(lines: Sequence[str], key: str, head: int = 60) -> str | None:
+def release_from_config(lines: Sequence[str], key: str) -> str | None:
     """The release a configuration's header records (``!Software Version V200R019C10SPC500``,
     Comware's ``version 7.1.064, Release 7585P05``, ``version RGOS 11.4(1)B12P19``...)."""
-    pats = platforms()[key].config.release.config
+    spec = platforms()[key].config.release
+    pats = spec.config
     if not pats:
         return None
-    for ln in lines[:head]:
+    for ln in lines[: spec.config_lines]:
         for p in pats:
             if m := p.search(ln.rstrip()):
                 return m.group("release")

@@ -140,6 +140,8 @@ class ReleaseSpec(_Strict):
     """Where the software release is written: regexes with a ``release`` group."""
 
     config: tuple[Pattern[str], ...] = ()  # header lines of a saved configuration
+    # how many lines from the top hold it; None: anywhere (ZXAN V4 writes it after the interfaces)
+    config_lines: int | None = 60
     show_version: tuple[Pattern[str], ...] = ()  # output of display/show version
 
     @field_validator("config", "show_version")
