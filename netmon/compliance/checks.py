@@ -402,19 +402,24 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Admission control where hosts plug in. ``ports``: regex of physical switch-port interface
     lines; ``not_access``: child lines that make a port no access port (trunk, routed, stack);
     ``port``: child lines binding admission on a port (802.1X, MAC authentication, port security,
-    an authentication profile); ``global``: top-level lines that admit on every port (DHCP snooping).
-    No access port: N/A. A profile defined but bound to no port admits nobody."""
+    an authentication profile); ``global``: top-level lines that admit on every port (DHCP snooping);
+    ``access_if``/``switched``: see below. No access port: N/A. A profile defined but bound to no port admits nobody."""
     ports = re.compile(params["ports"])
     not_access = [re.compile(p) for p in params.get("not_access", [])]
     per_port = [re.compile(p) for p in params.get("port", [])]
     glob = [re.compile(p) for p in params.get("global", [])]
     access_if = [re.compile(p) for p in params.get("access_if", [])]
+    switched = [re.compile(p) for p in params.get("switched", [])]
     physical = [t for t in cfg.tree.top_by_word("interface") if ports.match(t.text)]
+    # A router's ports are routed unless a port says it switches; a switch's ports switch unless
+    # they say otherwise. ``switched``: child lines that show the device switches (any port).
+    if switched and any(rx.search(c.text) for t in physical for c in t.children for rx in switched):
+        access_if = []
     access = [
         t
         for t in physical
         if not any(rx.search(c.text) for c in t.children for rx in not_access)
-        # A firewall's ports are routed unless switched (`portswitch`): only those are access ports.
+        # A firewall's/router's ports are routed unless switched (`portswitch`, `switchport`).
         and (not access_if or any(rx.search(c.text) for c in t.children for rx in access_if))
     ]
     g = _find(cfg, glob)
@@ -497,13 +502,13 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 @check("acl_deny_logged")
 def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Denied traffic is logged: some deny entry of a traffic ACL logs its hits. A traffic ACL is
-    one applied as a filter, or one not (yet) applied anywhere; an ACL used only to guard
-    management access or SNMP is not. No traffic ACL: N/A."""
+    one applied as a filter; an ACL applied nowhere (BD-03's finding), one that only guards
+    management access or SNMP, or one that only selects traffic (NAT, QoS, IPsec, routing) denies
+    no traffic. No traffic ACL: N/A."""
     facts = acl_facts(cfg)
-    mgmt = {"management", "snmp"}
-    traffic = [a for a in facts.defined() if not (uses := facts.used(a.name)) or any(u.use not in mgmt for u in uses)]
+    traffic = [a for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))]
     if not traffic:
-        note = "no traffic ACL" + (" (the ACLs only guard management access)" if facts.acls else "") + " (see BD-01)"
+        note = "no traffic-filtering ACL" + (" (the ACLs only guard management or select traffic)" if facts.acls else "") + " (see BD-01)"
         return Outcome("N/A", [], [note])
     logged = [e for a in traffic for e in a.entries if deny_logged(cfg.vendor, e.text)]
     if logged:

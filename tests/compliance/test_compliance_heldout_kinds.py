@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from netmon.compliance import load_rules
+from netmon.compliance.engine import evaluate_rule
 from netmon.compliance.source import DeviceConfig, load_device_configs
 
 # ZXAN V4 (C300/C320 OLTs) writes an IOS-like CLI with "!" separators and its release mid-file.
@@ -68,3 +69,92 @@ def test_vrp_release_header_forms(text: str, release: str) -> None:
 def test_rgos_release_forms(line: str, release: str) -> None:
     text = f"!\n{line}\nhostname S1\n!\nsysmac 00d0.f822.1234\n!\nend\n"
     assert cfg(text, "ruijie_rgos").release == release
+
+
+# Comware 5 has no version line in many saved configs, writes "user-interface" lines like VRP, keeps
+# AAA objects as top-level views and puts "acl N inbound" on the VTYs.
+COMWARE5 = (
+    "#\n sysname R1\n#\nradius scheme system\n#\ndomain system\n#\nlocal-user admin\n password cipher abc\n"
+    " service-type ssh terminal\n level 3\n#\nacl number 2000\n rule 0 permit source 10.0.0.0 0.0.0.255\n#\n"
+    "interface Aux0\n async mode flow\n#\n FTP server enable\n#\nuser-interface con 0\n authentication-mode scheme\n"
+    "user-interface aux 0\n authentication-mode scheme\nuser-interface vty 0 4\n{vty}#\nreturn\n"
+)
+
+
+def test_comware5_is_told_from_vrp() -> None:
+    assert cfg(COMWARE5.format(vty=" authentication-mode scheme\n")).vendor == "h3c_comware"
+
+
+def test_comware5_vty_acl_is_read(rules) -> None:
+    weak = COMWARE5.format(vty=" authentication-mode scheme\n")
+    sound = COMWARE5.format(vty=" acl 2000 inbound\n authentication-mode scheme\n")
+    assert evaluate_rule(rules["MG-01"], cfg(weak)).result == "FAIL"
+    assert evaluate_rule(rules["MG-01"], cfg(sound)).result == "PASS"
+
+
+def test_comware5_ftp_server_and_account_level(rules) -> None:
+    text = COMWARE5.format(vty=" acl 2000 inbound\n authentication-mode scheme\n")
+    assert evaluate_rule(rules["MG-03"], cfg(text)).result == "FAIL"  # "FTP server enable" in capitals
+    assert evaluate_rule(rules["MG-03"], cfg(text.replace(" FTP server enable\n", ""))).result == "PASS"
+    assert evaluate_rule(rules["AC-01"], cfg(text)).result == "PASS"  # "level 3" is an explicit privilege
+    assert evaluate_rule(rules["AC-01"], cfg(text.replace(" level 3\n", ""))).result == "WARN"
+
+
+# --- BD-07: a router's routed ports are no access ports; a switch's unconfigured ports are -----------
+
+IOS = "version 15.2\nservice timestamps log datetime\nservice password-encryption\nhostname R1\n!\n{ifs}!\nend\n"
+
+
+@pytest.mark.parametrize(
+    ("ifs", "want"),
+    [
+        (
+            "interface GigabitEthernet0/0\n ip address 10.0.0.1 255.255.255.0\ninterface GigabitEthernet0/1\n shutdown\n",
+            "N/A",
+        ),
+        ("interface GigabitEthernet0/1\n switchport mode access\n switchport access vlan 10\n", "FAIL"),
+        # a switch: one port says switchport, so the unconfigured port is a (default) access port
+        (
+            "interface GigabitEthernet0/1\n switchport mode trunk\ninterface GigabitEthernet0/2\n description user\n",
+            "FAIL",
+        ),
+        ("interface GigabitEthernet0/1\n switchport mode access\n switchport port-security\n", "PASS"),
+    ],
+    ids=["ios-router", "ios-access", "ios-switch-default-port", "ios-port-security"],
+)
+def test_ios_access_ports_are_told_from_routed_ports(rules, ifs: str, want: str) -> None:
+    assert evaluate_rule(rules["BD-07"], cfg(IOS.format(ifs=ifs), "cisco_ios")).result == want
+
+
+@pytest.mark.parametrize(
+    ("ifs", "want"),
+    [
+        ("interface GigabitEthernet1/0/1\n port link-mode route\n ip address 10.0.0.1 255.255.255.0\n", "N/A"),
+        ("interface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n", "FAIL"),
+        ("interface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n dot1x\n", "PASS"),
+    ],
+    ids=["comware-routed", "comware-bridge", "comware-dot1x"],
+)
+def test_comware_access_ports_are_told_from_routed_ports(rules, ifs: str, want: str) -> None:
+    text = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n" + ifs + "#\nreturn\n"
+    assert evaluate_rule(rules["BD-07"], cfg(text, "h3c_comware")).result == want
+
+
+# --- BD-08: only ACLs that filter traffic can log denied traffic --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("use", "want"),
+    [
+        ("ip nat inside source list 110 interface GigabitEthernet0/0 overload\n", "N/A"),  # selects NAT traffic
+        ("", "N/A"),  # applied nowhere: denies nothing (BD-03 reports it)
+        ("interface GigabitEthernet0/0\n ip access-group 110 in\n", "FAIL"),
+    ],
+    ids=["nat-only", "unused", "filter"],
+)
+def test_only_filtering_acls_count_for_deny_logging(rules, use: str, want: str) -> None:
+    text = IOS.format(ifs="access-list 110 deny ip host 10.9.9.9 any\naccess-list 110 permit ip any any\n" + use)
+    assert evaluate_rule(rules["BD-08"], cfg(text, "cisco_ios")).result == want
+    logged = text.replace("any\naccess-list 110 permit", "any log\naccess-list 110 permit")
+    if want == "FAIL":
+        assert evaluate_rule(rules["BD-08"], cfg(logged, "cisco_ios")).result == "PASS"
