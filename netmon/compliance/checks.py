@@ -508,7 +508,11 @@ def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     facts = acl_facts(cfg)
     traffic = [a for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))]
     if not traffic:
-        note = "no traffic-filtering ACL" + (" (the ACLs only guard management or select traffic)" if facts.acls else "") + " (see BD-01)"
+        note = (
+            "no traffic-filtering ACL"
+            + (" (the ACLs only guard management or select traffic)" if facts.acls else "")
+            + " (see BD-01)"
+        )
         return Outcome("N/A", [], [note])
     logged = [e for a in traffic for e in a.entries if deny_logged(cfg.vendor, e.text)]
     if logged:
@@ -552,11 +556,21 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A zone firewall's security policy, in rule order. ``params.aspect``:
     ``default_deny`` (no rule permits any zone, address and service), ``broad`` (permit rules
     naming no address and no service warn), ``shadowed`` (rules after a permit-all can never
-    match), ``deny_logged`` (deny rules log their hits). No security policy: N/A."""
+    match), ``deny_logged`` (deny rules log their hits). A ``default action permit`` permits all
+    that no rule matches: it fails default deny and is broad. No security policy: N/A."""
     rules = _policy_rules(cfg, params)
+    aspect = params["aspect"]
+    head = re.compile(params.get("policy", r"^security-policy$"))
+    open_default = [
+        c for pol in cfg.tree.top if head.match(pol.text) for c in pol.children if c.text == "default action permit"
+    ]
+    if open_default and aspect in ("default_deny", "broad"):
+        return Outcome(
+            "FAIL" if aspect == "default_deny" else "WARN",
+            [_ev(c, "default action permit: whatever no rule matches is permitted") for c in open_default],
+        )
     if not rules:
         return Outcome("N/A", [], ["no security policy rule"])
-    aspect = params["aspect"]
 
     def permit_all(f: dict[str, list[Line]], action: str) -> bool:
         return action == "permit" and not any(k in f for k in _MATCH_FIELDS)

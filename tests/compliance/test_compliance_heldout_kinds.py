@@ -158,3 +158,31 @@ def test_only_filtering_acls_count_for_deny_logging(rules, use: str, want: str) 
     logged = text.replace("any\naccess-list 110 permit", "any log\naccess-list 110 permit")
     if want == "FAIL":
         assert evaluate_rule(rules["BD-08"], cfg(logged, "cisco_ios")).result == "PASS"
+
+
+# --- USG: the security policy's default action is part of the policy -------------------------------
+
+USG = (
+    "#\n sysname FW1\n#\nfirewall zone trust\n set priority 85\n add interface GigabitEthernet1/0/1\n#\n"
+    "security-policy\n{policy}#\nreturn\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("policy", "bd01", "bd02"),
+    [
+        (" default action permit\n", "FAIL", "WARN"),  # no rule at all, everything permitted by default
+        (" default action deny\n", "N/A", "N/A"),
+        (
+            " rule name web\n  source-zone trust\n  destination-zone untrust\n  source-address 10.0.0.0 mask 255.0.0.0\n"
+            "  service http\n  action permit\n",
+            "PASS",
+            "PASS",
+        ),
+    ],
+    ids=["default-permit", "default-deny-no-rule", "narrow-rule"],
+)
+def test_usg_default_action_permit_is_no_default_deny(rules, policy: str, bd01: str, bd02: str) -> None:
+    c = cfg(USG.format(policy=policy), "huawei_usg")
+    assert evaluate_rule(rules["BD-01"], c).result == bd01
+    assert evaluate_rule(rules["BD-02"], c).result == bd02
