@@ -15,7 +15,8 @@ tabs, and truncated files (reported, not fatal).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -113,6 +114,19 @@ class ConfigTree:
         return self._by_word.get(word, [])
 
 
+def _flattened(lines: Sequence[str], start: int, n: int, headers: re.Pattern[str]) -> bool:
+    """A capture that lost its indentation: block headers, but (almost) no indented line."""
+    allowed = (n - start) // 100  # a stray indented line or two (a banner, a comment) is tolerated
+    indented = 0
+    for k in range(start, n):  # a normal configuration is a third indented: this stops early
+        ln = lines[k]
+        if ln[:1] in (" ", "\t") and ln.strip():
+            indented += 1
+            if indented > allowed:
+                return False
+    return any(headers.match(lines[k]) for k in range(start, n))
+
+
 def parse_config(
     text: str | list[str], grammar: Grammar | None = None, start: int = 0, stop: int | None = None
 ) -> ConfigTree:
@@ -134,6 +148,8 @@ def parse_config(
     ended = False
     lines = text.splitlines() if isinstance(text, str) else text
     n = len(lines) if stop is None else min(stop, len(lines))
+    flat = g.flat_blocks if g.flat_blocks is not None and _flattened(lines, start, n, g.flat_blocks) else None
+    header: Line | None = None  # in a flattened capture: the block the column-0 lines belong to
     i = start
     while i < n:
         raw = lines[i]
@@ -148,6 +164,7 @@ def parse_config(
         if first in comment:
             if indent == 0:
                 stack.clear()  # a column-0 separator closes every block
+                header = None
             continue
         if first in closer_first and stripped in closers:
             while stack and stack[-1].indent >= indent:
@@ -156,6 +173,12 @@ def parse_config(
         if indent == 0 and stripped in ends:
             ended = True
             break
+        if flat is not None and indent == 0:
+            if flat.match(stripped):
+                header = None
+            elif header is not None:
+                indent = 1  # a child whose indentation the capture lost
+                stack[:] = [header]
         while stack and stack[-1].indent >= indent:
             stack.pop()
         parent = stack[-1] if stack else None
@@ -165,6 +188,8 @@ def parse_config(
         else:
             parent.children.append(node)
         stack.append(node)
+        if flat is not None and indent == 0 and flat.match(stripped):
+            header = node
         if (banner_first is None or first in banner_first) and (m := banner.match(stripped)):
             delim, rest = m.group(1), m.group(2)
             if delim in rest:

@@ -126,6 +126,9 @@ class Grammar(_Strict):
     # Which branches of the built-in Python checks (compliance/checks.py) the CLI follows.
     family: Literal["ios", "vrp", "comware"] = "ios"
     wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
+    # Block headers ("interface X", "line vty 0 4"): when a capture lost its indentation (pasted
+    # from a web page), the column-0 lines after a header, up to the next separator, are its children.
+    flat_blocks: Pattern[str] | None = None
 
     @field_validator("hostname", "banner")
     @classmethod

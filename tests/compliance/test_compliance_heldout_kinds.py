@@ -186,3 +186,39 @@ def test_usg_default_action_permit_is_no_default_deny(rules, policy: str, bd01: 
     c = cfg(USG.format(policy=policy), "huawei_usg")
     assert evaluate_rule(rules["BD-01"], c).result == bd01
     assert evaluate_rule(rules["BD-02"], c).result == bd02
+
+
+# --- a capture that lost its indentation (pasted from a web page) ---------------------------------
+
+FLAT_IOS = (
+    "version 12.2\nservice timestamps log datetime\nhostname R1\n!\nenable secret 5 $1$abc$def\n!\n"
+    "interface Ethernet0/0\nip address 10.0.0.1 255.255.255.0\nno cdp enable\n!\n"
+    "ip route 0.0.0.0 0.0.0.0 10.0.0.254\n!\nline con 0\nline aux 0\nline vty 0 4\n{vty}!\nend\n"
+)
+
+
+def test_a_flattened_ios_capture_keeps_its_blocks(rules) -> None:
+    c = cfg(FLAT_IOS.format(vty="password set\nlogin\n"), "cisco_ios")
+    vty = next(t for t in c.tree.top if t.text == "line vty 0 4")
+    assert [x.text for x in vty.children] == ["password set", "login"]
+    assert any(t.text.startswith("ip route ") for t in c.tree.top)  # top level after the separator
+    assert evaluate_rule(rules["IA-01"], c).result == "FAIL"  # line password in clear
+    assert evaluate_rule(rules["AC-01"], c).result == "FAIL"  # bare 'login': shared password
+    sound = cfg(FLAT_IOS.format(vty="login local\ntransport input ssh\n"), "cisco_ios")
+    assert evaluate_rule(rules["AC-01"], sound).result != "FAIL"
+
+
+def test_an_indented_capture_is_parsed_by_indentation() -> None:
+    text = (
+        FLAT_IOS.format(vty=" login local\n").replace("\nip address", "\n ip address").replace("\nno cdp", "\n no cdp")
+    )
+    c = cfg(text, "cisco_ios")
+    assert [x.text for x in next(t for t in c.tree.top if t.text == "line vty 0 4").children] == ["login local"]
+    eth = next(t for t in c.tree.top if t.text == "interface Ethernet0/0")
+    assert [x.text for x in eth.children] == ["ip address 10.0.0.1 255.255.255.0", "no cdp enable"]
+
+
+def test_explicit_ip_source_route_fails(rules) -> None:
+    base = "version 15.1\nhostname R1\n!\n{x}!\nend\n"
+    assert evaluate_rule(rules["MG-04"], cfg(base.format(x="ip source-route\n"), "cisco_ios")).result == "FAIL"
+    assert evaluate_rule(rules["MG-04"], cfg(base.format(x=""), "cisco_ios")).result == "WARN"
