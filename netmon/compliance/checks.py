@@ -397,6 +397,11 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- access ports ----------------------------------------------------------------------------------
 
 
+def _one_rx(patterns: list[str]) -> re.Pattern[str] | None:
+    """Line regexes as one multi-line alternation, searched over child lines joined by newlines."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE) if patterns else None
+
+
 @check("port_admission")
 def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Admission control where hosts plug in. ``ports``: regex of physical switch-port interface
@@ -405,37 +410,43 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     an authentication profile); ``global``: top-level lines that admit on every port (DHCP snooping);
     ``access_if``/``switched``: see below. No access port: N/A. A profile defined but bound to no port admits nobody."""
     ports = re.compile(params["ports"])
-    not_access = [re.compile(p) for p in params.get("not_access", [])]
-    per_port = [re.compile(p) for p in params.get("port", [])]
-    glob = [re.compile(p) for p in params.get("global", [])]
-    access_if = [re.compile(p) for p in params.get("access_if", [])]
-    switched = [re.compile(p) for p in params.get("switched", [])]
-    physical = [t for t in cfg.tree.top_by_word("interface") if ports.match(t.text)]
-    # A router's ports are routed unless a port says it switches; a switch's ports switch unless
-    # they say otherwise. ``switched``: child lines that show the device switches (any port).
-    if switched and any(rx.search(c.text) for t in physical for c in t.children for rx in switched):
-        access_if = []
-    access = [
-        t
-        for t in physical
-        if not any(rx.search(c.text) for c in t.children for rx in not_access)
-        # A firewall's/router's ports are routed unless switched (`portswitch`, `switchport`).
-        and (not access_if or any(rx.search(c.text) for c in t.children for rx in access_if))
-    ]
-    g = _find(cfg, glob)
+    g = _find(cfg, [re.compile(p) for p in params.get("global", [])])
     if g:
         return Outcome("PASS", [_ev(g[0], "admission control on every port")])
+    not_access = _one_rx(params.get("not_access", []))
+    access_if = _one_rx(params.get("access_if", []))
+    switched = _one_rx(params.get("switched", []))
+    # One search per port over its child lines joined, not one per child and regex (throughput).
+    physical = [
+        (t, "\n".join(c.text for c in t.children)) for t in cfg.tree.top_by_word("interface") if ports.match(t.text)
+    ]
+    # A router's ports are routed unless a port says it switches; a switch's ports switch unless
+    # they say otherwise. ``switched``: child lines that show the device switches (any port).
+    if switched is not None and any(switched.search(body) for _, body in physical):
+        access_if = None
+    access = [
+        (t, body)
+        for t, body in physical
+        if not (not_access is not None and not_access.search(body))
+        # A firewall's/router's ports are routed unless switched (`portswitch`, `switchport`).
+        and (access_if is None or access_if.search(body))
+    ]
     if physical and not access:
         return Outcome("N/A", [], ["no Layer-2 access port (trunks and routed interfaces only)"])
     if not physical:
         # A configuration that lists no port cannot show that none is an access port.
         return Outcome("FAIL", [], ["no 802.1X, MAC authentication, port security or DHCP snooping"])
-    bound = [(t, c) for t in access for c in t.children if any(rx.search(c.text) for rx in per_port)]
+    binds = _one_rx(params.get("port", []))
+    bound = (
+        [(t, c) for t, body in access if binds.search(body) for c in t.children if binds.search(c.text)]
+        if binds is not None
+        else []
+    )
     if bound:
         return Outcome("PASS", [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]])
     return Outcome(
         "FAIL",
-        [_ev(access[0], "access port without 802.1X, MAC authentication or port security")],
+        [_ev(access[0][0], "access port without 802.1X, MAC authentication or port security")],
         [
             f"{len(access)} access port(s) admit any host (no 802.1X, MAC authentication, port security or DHCP snooping)"
         ],
