@@ -397,6 +397,31 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- access ports ----------------------------------------------------------------------------------
 
 
+@check("urpf")
+def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Anti-spoofing where traffic is routed. ``urpf``: lines that turn uRPF on (any depth);
+    ``skip``: interfaces that carry no user traffic (management port, loopback, null). Interfaces
+    shown but none of the others has an address: nothing is routed, N/A. No interface shown: FAIL
+    (a configuration that shows no interface cannot show that none routes)."""
+    hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
+    if hits:
+        return Outcome("PASS", [_ev(h, "uRPF on") for h in hits[:5]])
+    skip = re.compile(params["skip"])
+    ifs = cfg.tree.top_by_word("interface")
+    routed = [
+        t
+        for t in ifs
+        if not skip.match(t.text) and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
+    ]
+    if ifs and not routed:
+        return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    return Outcome(
+        "FAIL",
+        [_ev(t, "routed interface without uRPF") for t in routed[:5]],
+        [params.get("note", "no uRPF on any interface")],
+    )
+
+
 def _one_rx(patterns: list[str]) -> re.Pattern[str] | None:
     """Line regexes as one multi-line alternation, searched over child lines joined by newlines."""
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE) if patterns else None
