@@ -9,6 +9,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
+from .facts import acl_facts
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
 from .source import DeviceConfig
@@ -175,6 +176,10 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     if c.block is None:
         return _instance(c, cfg, None)
     blocks = [b for b in _top_candidates(tree, c.block) if c.block.re.search(b.text)]
+    if c.filter_acls_only and blocks:
+        facts = acl_facts(cfg)
+        filters = {id(a.header) for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))}
+        blocks = [b for b in blocks if id(b) in filters]
     if not blocks:
         note = c.no_block_note or f"no block matching /{c.block.re.pattern}/"
         if c.no_block_default is not None:

@@ -104,6 +104,9 @@ class Check(_Strict):
     only_if_anywhere: bool = False  # look for only_if lines at every depth, not only the top level
     unless: list[Match] = Field(default_factory=list)  # top-level lines that satisfy the rule another way
     block: Match | None = None
+    # Only ACL blocks applied as traffic filters are instances (an ACL that only selects NAT/QoS/
+    # IPsec traffic, guards management, or is applied nowhere permits nothing through the device).
+    filter_acls_only: bool = False
     anywhere: bool = False
     fail_if: list[Match] = Field(default_factory=list)
     warn_if: list[Match] = Field(default_factory=list)

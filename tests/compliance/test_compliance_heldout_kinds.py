@@ -251,3 +251,28 @@ def test_comware_management_port_is_no_edge(rules) -> None:
     routed = "interface Vlan-interface10\n ip address 10.2.2.1 255.255.255.0\n"
     assert evaluate_rule(rules["BD-06"], cfg(head + mgmt + "#\nreturn\n", "h3c_comware")).result == "N/A"
     assert evaluate_rule(rules["BD-06"], cfg(head + mgmt + routed + "#\nreturn\n", "h3c_comware")).result == "FAIL"
+
+
+# --- BD-02: a broad permit matters in an ACL that filters traffic, not in one that selects it -------
+
+
+@pytest.mark.parametrize(
+    ("use", "want"),
+    [
+        ("interface GigabitEthernet0/0\n ip access-group EDGE in\n", "WARN"),
+        ("ip nat inside source list EDGE interface GigabitEthernet0/0 overload\n", "N/A"),
+        ("", "N/A"),  # applied nowhere (BD-03's finding)
+    ],
+    ids=["filter", "nat-only", "unused"],
+)
+def test_ios_broad_permits_count_in_filtering_acls(rules, use: str, want: str) -> None:
+    acl = "ip access-list extended EDGE\n permit ip any any\n"
+    assert evaluate_rule(rules["BD-02"], cfg(IOS.format(ifs=acl + use), "cisco_ios")).result == want
+
+
+def test_comware_broad_permits_count_in_filtering_acls(rules) -> None:
+    head = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\nacl advanced 3000\n rule 0 permit ip destination 10.0.0.0 0.255.255.255\n#\n"
+    qos = "traffic classifier C\n if-match acl 3000\n#\nreturn\n"
+    pf = "interface GigabitEthernet1/0/1\n port link-mode route\n packet-filter 3000 inbound\n#\nreturn\n"
+    assert evaluate_rule(rules["BD-02"], cfg(head + qos, "h3c_comware")).result == "N/A"
+    assert evaluate_rule(rules["BD-02"], cfg(head + pf, "h3c_comware")).result == "WARN"
