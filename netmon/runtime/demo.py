@@ -55,6 +55,13 @@ def _lab_table(lab: Lab) -> Table:
 async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: float, out: Path, fault: str, fault_at: int) -> Path:
     console.print(_lab_table(lab))
     cfg = load_config(lab.config_path)
+    if lab.timing is not None and interval < lab.timing.min_interval:
+        # A shorter cycle than the simulator can serve would show devices down it never lost.
+        console.print(
+            f"interval {interval:g}s raised to {lab.timing.min_interval:g}s: the simulator answers "
+            f"{1 / max(lab.timing.burst_request_s, 1e-6):.0f} requests/s on this machine"
+        )
+        interval = lab.timing.min_interval
     cfg.intervals.snmp = interval
     cfg.intervals.health = interval
     opts = RunOptions(sink=sink, max_cycles=cycles, listen="", stop_grace=5.0, alert_state=lab.dir / "alerts.db",
