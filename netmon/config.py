@@ -96,7 +96,9 @@ class Intervals(_Strict):
 
 
 class SnmpSettings(_Strict):
-    engine: Literal["auto", "fast", "pysnmp"] = Field("auto", description="fast: netmon's BER codec; pysnmp: the library")
+    engine: Literal["auto", "fast", "pysnmp"] = Field(
+        "auto", description="fast: netmon's BER codec; pysnmp: the library"
+    )
     timeout: float = Field(2.0, gt=0)
     retries: int = Field(1, ge=0)
     max_repetitions: int = Field(25, ge=1, le=200)
@@ -144,6 +146,7 @@ class NetmonConfig(_Strict):
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str | Path) else v
+
     secrets_file: Path | None = None
     credentials: Credentials = Field(default_factory=Credentials)
     sink: str = "sqlite:///var/lib/netmon/netmon.db"
@@ -173,6 +176,7 @@ class NetmonConfig(_Strict):
 
             zone(v)  # ValueError names the zone
         return v or None
+
     syslog: dict[str, Any] = Field(default_factory=dict)
     topology: dict[str, Any] = Field(default_factory=dict)
 
@@ -187,7 +191,9 @@ class NetmonConfig(_Strict):
         where = f"{self.path or 'netmon.yaml'}: credentials.snmp.{name}"
         ref = self.credentials.snmp.get(name)
         if ref is None:
-            raise InputError.one(str(self.path or "netmon.yaml"), f"no SNMP credential named {name!r}", field="credentials.snmp")
+            raise InputError.one(
+                str(self.path or "netmon.yaml"), f"no SNMP credential named {name!r}", field="credentials.snmp"
+            )
         return SnmpCredential(
             version=ref.version,
             community=store.resolve(ref.community, where) if ref.community else None,
@@ -228,7 +234,9 @@ class NetmonConfig(_Strict):
         where = f"{self.path or 'netmon.yaml'}: credentials.ssh.{name}"
         ref = self.credentials.ssh.get(name)
         if ref is None:
-            raise InputError.one(str(self.path or "netmon.yaml"), f"no SSH credential named {name!r}", field="credentials.ssh")
+            raise InputError.one(
+                str(self.path or "netmon.yaml"), f"no SSH credential named {name!r}", field="credentials.ssh"
+            )
         return SshCredential(
             username=ref.username,
             password=store.resolve(ref.password, where) if ref.password else None,
@@ -371,7 +379,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> NetmonC
     missing = [d for d in cfg.platforms_dir if not d.is_dir()]
     if missing:
         raise InputError.one(
-            str(path), f"not a directory: {', '.join(map(str, missing))}", line_for_loc(doc, ("platforms_dir",)), "platforms_dir"
+            str(path),
+            f"not a directory: {', '.join(map(str, missing))}",
+            line_for_loc(doc, ("platforms_dir",)),
+            "platforms_dir",
         )
     if cfg.platforms_dir or site_dirs():
         use_platform_dirs(cfg.platforms_dir)  # the registry reloads when the list changed

@@ -34,7 +34,7 @@ from .engine import (
     parse_oid,
 )
 from .health_profiles import FALLBACK, evaluate, load_profiles, profile_for
-from .rates import Sample, rates
+from .rates import COUNTER_RESET, Sample, rates
 
 log = logging.getLogger("netmon.snmp")
 
@@ -394,6 +394,8 @@ class SnmpPoller:
             prev = st.samples.get(idx)
             if prev is not None:
                 fields.update(rates(prev, sample, s.speed_mbps))
+                if COUNTER_RESET in fields:
+                    log.warning("device %s interface %s: counters reset (no rate this poll)", device.name, s.name)
             st.samples[idx] = sample
             tags = dict(base)
             tags.update(

@@ -4,6 +4,15 @@ A device restart (sysUpTime going back) or a counter discontinuity (ifCounterDis
 changing) makes every delta meaningless: no rate is produced for that poll, never a spike.
 Otherwise a 32-bit counter that went down wrapped once (add 2**32); a 64-bit counter that went
 down was reset (no rate).
+
+A 32-bit counter cleared without a discontinuity change (``clear counters`` on many devices)
+looks exactly like a wrap, and the "wrap" gives a rate near 2**32 bytes per interval (2.5 Gb/s
+on a 100 Mb/s link). So when a wrap was assumed and the bit rate exceeds the interface speed
+(ifHighSpeed/ifSpeed) by more than SPEED_TOLERANCE, the sample is a counter reset: no rate,
+the sample becomes the new baseline and ``counter_reset = 1`` is reported on the point (the
+poller logs device and interface). Rates above the speed *without* a counter going down are
+kept: they come from a misreported speed (tunnels, SVIs and LAGs often report a nominal one),
+not from a reset, and dropping them would blank those interfaces for good.
 """
 
 from __future__ import annotations
@@ -11,6 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WRAP32 = 1 << 32
+# Rates a little above the nominal speed happen (sampling jitter, framing counted in octets).
+SPEED_TOLERANCE = 1.10
+COUNTER_RESET = "counter_reset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +69,14 @@ _PKT_EXTRA = {"in_pps": ("in_mcast_pkts", "in_bcast_pkts"), "out_pps": ("out_mca
 
 
 def rates(prev: Sample, cur: Sample, speed_mbps: int | None) -> dict[str, float]:
-    """Rates between two samples; empty after a restart/reset or a non-positive interval."""
+    """Rates between two samples; empty after a restart or a non-positive interval, only
+    ``{"counter_reset": 1}`` after a counter reset (64-bit decrease, or a 32-bit "wrap" faster
+    than the link)."""
     dt = cur.time_s - prev.time_s
     if dt <= 0 or restarted(prev, cur):
         return {}
     out: dict[str, float] = {}
+    wrapped: set[str] = set()
     for name, counter, mult in RATE_FIELDS:
         total = 0
         ok = False
@@ -69,11 +84,17 @@ def rates(prev: Sample, cur: Sample, speed_mbps: int | None) -> dict[str, float]
             if c in prev.counters and c in cur.counters:
                 d = counter_delta(prev.counters[c], cur.counters[c], cur.hc)
                 if d is None:
-                    return {}  # a 64-bit counter went back: the interface's counters were reset
+                    return {COUNTER_RESET: 1}  # a 64-bit counter went back: the interface's counters were reset
+                if cur.counters[c] < prev.counters[c]:
+                    wrapped.add(name)
                 total += d
                 ok = True
         if ok:
             out[name] = total * mult / dt
+    if speed_mbps and wrapped:
+        limit = speed_mbps * 1_000_000 * SPEED_TOLERANCE
+        if any(out.get(f"{d}_bps", 0.0) > limit for d in ("in", "out") if f"{d}_bps" in wrapped):
+            return {COUNTER_RESET: 1}
     if speed_mbps:
         for direction in ("in", "out"):
             bps = out.get(f"{direction}_bps")

@@ -166,6 +166,9 @@ class AlertingConfig(_Strict):
     maintenance: list[Maintenance] = Field(default_factory=list)
     flapping: Flapping = Field(default_factory=Flapping)
     cycle_grace: Duration = Field(30.0, gt=0, description="hold poll-driven alerts this long for end_cycle")
+    parent_wait: Duration = Field(
+        600.0, ge=0, description="longest hold of a device-down page until its parents are polled again"
+    )
     history_keep: int = Field(10000, ge=100)
     traps: TrapSettings = Field(default_factory=TrapSettings)
 

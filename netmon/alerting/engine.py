@@ -120,6 +120,10 @@ class AlertEngine:
         self._tasks: list[asyncio.Task[None]] = []
         self.points_seen = 0
         self._quorum = Votes()
+        # device -> time of its latest reachability (root_cause rule) point, and the down alerts
+        # held until every parent has answered at least that recently (_hold_for_parents).
+        self._observed: dict[str, float] = {}
+        self._held: set[str] = set()
         self.reload_silences()
 
     # --- construction ------------------------------------------------------------------------
@@ -202,6 +206,8 @@ class AlertEngine:
                     )
                 kind = rule.kind
                 fields = p.fields
+                if rule.spec.root_cause and t > self._observed.get(dev, 0.0):
+                    self._observed[dev] = t
                 if rule.spec.quorum is not None:  # "down from >= 2 vantage points" (quorum.py)
                     voted = self._quorum.vote(rule, aid, tags, fields, t)
                     if voted is None:
@@ -442,6 +448,8 @@ class AlertEngine:
         """The root cause that suppresses this alert, or ""."""
         dev = a.labels.get("device", "")
         rule = self.rules.get(a.rule)
+        if rule is not None and not rule.suppressible:
+            return ""  # not a consequence of reachability: pages even during an outage
         cause = an.cause_of.get(dev, "")
         if not cause and not (rule is not None and rule.spec.root_cause):
             if dev in an.roots:
@@ -466,6 +474,38 @@ class AlertEngine:
                 if impact != a.impact:
                     a.impact = impact
                     self._dirty.add(a.id)
+        self._hold_for_parents(an, now)
+
+    def _hold_for_parents(self, an: Analysis, now: float) -> None:
+        """Hold the page of a device that looks like a root while a parent's latest answer is
+        older than the device's failure: the parent may have been polled (up) just before the
+        outage that took both, and its next poll would show the device is merely cut off. Without
+        this a county seen down one cycle before its province pages on its own, then the province
+        pages too (issue 16). The hold ends when every such parent has answered again (then the
+        root is known: one page naming it), or after ``parent_wait``. A parent never seen gives no
+        reason to wait (it may be polled by another netmon)."""
+        held: set[str] = set()
+        topo = self.topology
+        if topo is not None:
+            for a in self.alerts.values():
+                rule = self.rules.get(a.rule)
+                dev = a.labels.get("device", "")
+                if (
+                    rule is None
+                    or not rule.spec.root_cause
+                    or a.state != "firing"
+                    or a.suppressed
+                    or a.notified_state == "firing"
+                    or dev not in an.roots
+                    or dev not in topo.inventory.devices
+                    or now - a.started >= self.cfg.parent_wait
+                ):
+                    continue
+                if any(p not in an.down and self._observed.get(p, a.started) < a.started for p in topo.ancestors(dev)):
+                    held.add(a.id)
+        for aid in self._held - held:
+            log.debug("alert %s: parents polled again, page decided", aid)
+        self._held = held
 
     def tick(self, now: float | None = None) -> list[Point]:
         """Timers: absent data, event expiry, acks, silences, repeats, escalation; then notify."""
@@ -494,6 +534,10 @@ class AlertEngine:
         if any(a.awaiting_cycle and now - (a.fired or now) >= self.cfg.cycle_grace for a in self.alerts.values()):
             # the poller never called end_cycle: decide with what we know rather than never page
             self._apply_topology(now, out)
+        if self._held and any(
+            now - self.alerts[i].started >= self.cfg.parent_wait for i in self._held if i in self.alerts
+        ):
+            self._apply_topology(now, out)  # a parent never answered again: page with what we know
         self._apply_topology_for_immediate(now, out)
         self._dispatch(now)
         self._save()
@@ -592,7 +636,7 @@ class AlertEngine:
                 self._prev.pop(a.id, None)
 
     def _dispatch_firing(self, a: Alert, now: float) -> None:
-        if a.awaiting_cycle or a.suppressed or a.flapping or a.silenced_by:
+        if a.awaiting_cycle or a.suppressed or a.flapping or a.silenced_by or a.id in self._held:
             return
         if a.notified_state != "firing":
             a.route, a.level = self._route(a), 0

@@ -78,6 +78,10 @@ class RuleSpec(BaseModel):
     labels: dict[str, str] = Field(default_factory=dict)
     summary: Summary
     root_cause: bool = False
+    # Suppressed behind an outage's root cause (the device is cut off, or is the down root and
+    # this alert folds into its incident). Default: only rules on reachability-derived data
+    # (REACHABILITY_MEASUREMENTS); a compliance finding or a config change is news in an outage too.
+    suppress_behind_root_cause: bool | None = None
     event: bool = False
     resolve_after: Duration = 600.0
     # event rules: fire only at the `count`-th matching point of one alert within `within`
@@ -122,6 +126,14 @@ class Rule:
         return self.spec.id
 
     @property
+    def suppressible(self) -> bool:
+        """Whether this rule's alerts are suppressed behind a root cause (see RuleSpec)."""
+        s = self.spec
+        if s.suppress_behind_root_cause is not None:
+            return s.suppress_behind_root_cause
+        return s.root_cause or s.measurement in REACHABILITY_MEASUREMENTS
+
+    @property
     def kind(self) -> str:
         if self.spec.absent is not None:
             return "absent"
@@ -149,6 +161,11 @@ def _default_group_by(measurement: str) -> tuple[str, ...]:
         "netmon_self": ("instance",),
         "snmp_trap": ("device", "trap", "ifIndex"),
     }.get(measurement, ("device",))
+
+
+# Measurements whose alerts follow from a device being unreachable: a poll that fails, a port
+# going down on the dead path, a probe or service check through it.
+REACHABILITY_MEASUREMENTS = frozenset({"snmp_reach", "interface", "probe", "service"})
 
 
 def compile_rule(spec: RuleSpec, source: str, line: int | None, where: str, inventory: Inventory | None) -> Rule:

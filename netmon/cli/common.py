@@ -17,7 +17,9 @@ err_console = Console(stderr=True)
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="netmon.yaml (default: $NETMON_CONFIG, else ./netmon.yaml)", show_default=False),
+    typer.Option(
+        "--config", "-c", help="netmon.yaml (default: $NETMON_CONFIG, else ./netmon.yaml)", show_default=False
+    ),
 ]
 ScopeOpt = Annotated[
     list[str] | None,

@@ -45,7 +45,9 @@ def show(
         t.add_column(col)
     for d in sel:
         up = ", ".join(f"{u.device}" + (f" {u.interface}" if u.interface else "") for u in d.uplinks)
-        t.add_row(d.name, d.address, d.network.value, d.tier.value, d.region or "-", d.site, d.role, d.vendor, up or "-")
+        t.add_row(
+            d.name, d.address, d.network.value, d.tier.value, d.region or "-", d.site, d.role, d.vendor, up or "-"
+        )
     console.print(t)
 
 
@@ -122,8 +124,12 @@ def tree(config: ConfigOpt = None, inventory: InventoryOpt = None, scope: ScopeO
 @app.command("generate")
 def generate_cmd(
     size: Annotated[str, typer.Option(help="small (~60 devices) or national (~33,000)")] = "small",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout; .csv writes CSV")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml | csv (default: from --out's suffix, else yaml)")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="write here instead of stdout; .csv writes CSV")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="yaml | csv (default: from --out's suffix, else yaml)")
+    ] = None,
 ) -> None:
     """Generate the sample four-tier network (deterministic).
 

@@ -65,8 +65,12 @@ def demo(
     cycles: Annotated[int | None, typer.Option(help="polling cycles to run (default: until Ctrl-C)")] = None,
     sink: Annotated[str | None, typer.Option(help="store into this sink instead of the lab's SQLite file")] = None,
     interval: Annotated[float, typer.Option(help="seconds between polling cycles")] = 5.0,
-    out: Annotated[Path, typer.Option(help="folder for the lab, the database and the HTML report")] = Path("netmon-demo"),
-    fault: Annotated[str, typer.Option(help="device whose uplink goes down during the run ('' for none)")] = "gd-in-core1",
+    out: Annotated[Path, typer.Option(help="folder for the lab, the database and the HTML report")] = Path(
+        "netmon-demo"
+    ),
+    fault: Annotated[
+        str, typer.Option(help="device whose uplink goes down during the run ('' for none)")
+    ] = "gd-in-core1",
     fault_at: Annotated[int, typer.Option(help="cycle after which the fault is injected")] = 1,
 ) -> None:
     """The whole main job on the built-in lab, in one command.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
 from ..platforms.registry import derived
+from .facts import acl_facts, deny_logged, permits_any
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -43,30 +44,12 @@ def _family(vendor: str) -> str:
     return registry.platform(vendor).grammar.family
 
 
-# --- ACLs -------------------------------------------------------------------------------------
-
-_VRP_ACL = re.compile(r"^acl (?:number |basic |advanced |ipv6 number )?(?:name (\S+)(?: (\d+))?|(\d+))(?: name (\S+))?")
-_IOS_NAMED_ACL = re.compile(r"^ip access-list (?:standard|extended) (\S+)")
-_IOS_NUM_ACL = re.compile(r"^access-list (\S+) ")
+# --- ACLs (facts.py, through each platform's dialect.yaml) ---------------------------------------
 
 
 def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
-    """ACL name or number -> its rule lines (VRP/Comware ``rule N ...``, IOS entries)."""
-    acls: dict[str, list[Line]] = {}
-    if _family(cfg.vendor) == "ios":
-        for t in cfg.tree.top:
-            if m := _IOS_NAMED_ACL.match(t.text):
-                acls.setdefault(m.group(1), []).extend(c for c in t.children if not c.text.startswith("remark"))
-            elif (m := _IOS_NUM_ACL.match(t.text)) and " remark " not in t.text:
-                acls.setdefault(m.group(1), []).append(t)
-        return acls
-    for t in cfg.tree.top_by_word("acl"):
-        if m := _VRP_ACL.match(t.text):
-            rules = [c for c in t.children if c.text.startswith("rule ") and " comment " not in c.text]
-            for key in m.groups():
-                if key:
-                    acls.setdefault(key, []).extend(rules)
-    return acls
+    """ACL name or number -> its entries in order (v4 and v6, numbered and named)."""
+    return {k: a.entries for k, a in acl_facts(cfg).acls.items()}
 
 
 def permits_any_source(vendor: str, entry: str) -> bool:
@@ -152,46 +135,67 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- accounts and roles -------------------------------------------------------------------------
 
 _ADMIN_ROLES = {"network-admin", "level-15", "mdc-admin", "context-admin"}
+ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
 
 
-def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, bool]]:
-    """Local account -> (defining line, is full administrator)."""
-    out: dict[str, tuple[Line, bool]] = {}
+def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
+    """Local account -> (defining line, admin | restricted | unspecified). A missing level is
+    *unspecified*, never counted as a restriction: what the device then grants depends on the
+    release and the login path, which the configuration does not show."""
+    out: dict[str, tuple[Line, str]] = {}
     if _family(cfg.vendor) == "ios":
         for t in cfg.tree.top_by_word("username"):
             m = re.search(r"\bprivilege (\d+)", t.text)
-            out[t.text.split()[1]] = (t, bool(m and int(m.group(1)) == 15))  # IOS default privilege is 1
+            out[t.text.split()[1]] = (t, UNSPECIFIED if not m else ADMIN if int(m.group(1)) == 15 else RESTRICTED)
         return out
     if _family(cfg.vendor) == "comware":
         for t in cfg.tree.top_by_word("local-user"):
             if " class network" in t.text:
                 continue  # network-access users (802.1X, portal) are not device administrators
             roles = {c.text.split()[-1] for c in t.children if c.text.startswith("authorization-attribute user-role ")}
-            # With no role listed Comware 7 gives a management user network-operator (read-only).
-            out[t.text.split()[1]] = (t, bool(roles & _ADMIN_ROLES))
+            out[t.text.split()[1]] = (t, UNSPECIFIED if not roles else ADMIN if roles & _ADMIN_ROLES else RESTRICTED)
         return out
+    levels: dict[str, tuple[Line, int | None]] = {}
     for aaa in cfg.tree.top_by_word("aaa"):
         for c in aaa.children:
-            m = re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text)
-            if m:
-                out[m.group(1)] = (c, int(m.group(2)) >= 3)  # VRP level 3 and above is management level
-            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in out:
-                out[m2.group(1)] = (c, False)
+            if m := re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text):
+                levels[m.group(1)] = (c, int(m.group(2)))
+            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in levels:
+                levels[m2.group(1)] = (c, None)
+            elif m3 := re.match(r"^manager-user (\S+)$", c.text):  # USG administrators: a block with `level N`
+                lv = next((int(x.text.split()[1]) for x in c.children if re.match(r"^level \d+$", x.text)), None)
+                levels[m3.group(1)] = (c, lv)
+    for name, (line, lv) in levels.items():
+        # VRP level 3 and above is the management level.
+        out[name] = (line, UNSPECIFIED if lv is None else ADMIN if lv >= 3 else RESTRICTED)
     return out
 
 
 @check("role_separation")
 def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Fail when every local account is a full administrator (no audit or read-only role)."""
+    """PASS when at least one local account holds an explicitly restricted (audit / read-only)
+    role. Otherwise: REVIEW when logins are authorised by a AAA server (``params.central``: regexes
+    anywhere showing it; the server assigns the roles), FAIL when they are not."""
     accounts = local_accounts(cfg)
+    note_of = {ADMIN: "full administrator", RESTRICTED: "restricted role", UNSPECIFIED: "no explicit level"}
+    evidence = [_ev(line, note_of[st]) for line, st in accounts.values()]
+    restricted = [a for a, (_, st) in accounts.items() if st == RESTRICTED]
+    if restricted:
+        return Outcome("PASS", evidence, [f"{len(restricted)} of {len(accounts)} account(s) hold a restricted role"])
+    central = [re.compile(p) for p in params.get("central", [])]
+    remote = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in central)]
+    if remote:
+        return Outcome(
+            "REVIEW",
+            [*evidence, _ev(remote[0], "logins authorised by a AAA server")],
+            ["no local account holds a restricted role; the AAA server assigns roles: check them there"],
+        )
     if not accounts:
-        return Outcome("REVIEW", [], ["no local accounts: roles are assigned on the AAA server; check them there"])
-    admins = [a for a, (_, adm) in accounts.items() if adm]
-    evidence = [_ev(line, "full administrator" if adm else "restricted role") for line, adm in accounts.values()]
-    if len(admins) == len(accounts):
-        return Outcome("FAIL", evidence, [f"all {len(accounts)} local account(s) are full administrators"])
+        return Outcome("FAIL", [], ["no local account and no AAA server: every login is an administrator's"])
     return Outcome(
-        "PASS", evidence, [f"{len(accounts) - len(admins)} of {len(accounts)} account(s) hold a restricted role"]
+        "FAIL",
+        evidence,
+        [f"none of {len(accounts)} local account(s) holds an explicitly restricted role (a missing level is not one)"],
     )
 
 
@@ -336,70 +340,195 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return _merge(parts) if parts else Outcome("N/A", [], ["BGP without peers"])
 
 
-# --- ACL references -------------------------------------------------------------------------------
-
-_IOS_REFS = [
-    re.compile(p)
-    for p in (
-        r"^ip access-group (\S+)",
-        r"^access-class (\S+)",
-        r"^snmp-server community \S+ (?:view \S+ )?(?:RO|RW) (\S+)",
-        r"^snmp-server group \S+ v3 \S+ .*\baccess (\S+)",
-        r"^match access-group (?:name )?(\S+)",
-        r"^ntp access-group (?:peer|serve|serve-only|query-only) (\S+)",
-        r"^distribute-list (\S+)",
-        r"^ip nat inside source list (\S+)",
-    )
-]
-_IOS_REF_HINT = re.compile(r"access-|snmp-server|distribute-list|nat inside")  # cheap pre-filter
-_VRP_REF = re.compile(r"\bacl (?:name |number |ipv6 )?(\S+)")
-_H3C_PACKET_FILTER = re.compile(r"^packet-filter (?:name |ipv6 )?(\S+) (?:inbound|outbound)")
-
-
-def _acl_headers(cfg: DeviceConfig) -> dict[str, Line]:
-    heads: dict[str, Line] = {}
-    for t in cfg.tree.top:
-        if _family(cfg.vendor) == "ios":
-            if m := _IOS_NAMED_ACL.match(t.text):
-                heads.setdefault(m.group(1), t)
-            elif (m := _IOS_NUM_ACL.match(t.text)) and not t.text.startswith("access-list compiled"):
-                heads.setdefault(m.group(1), t)
-        elif t.word == "acl" and (m := _VRP_ACL.match(t.text)):
-            for key in m.groups():
-                if key:
-                    heads.setdefault(key, t)
-    return heads
+# --- ACL references and boundary filtering -------------------------------------------------------
 
 
 @check("acl_references")
 def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Every referenced ACL is defined (FAIL otherwise); every defined ACL is used (WARN otherwise)."""
-    heads = _acl_headers(cfg)
-    refs: dict[str, list[Line]] = {}
-    for ln in cfg.tree.all_lines():
-        if ln.banner:
-            continue
-        if _family(cfg.vendor) == "ios":
-            if not _IOS_REF_HINT.search(ln.text):
-                continue
-            for rx in _IOS_REFS:
-                if m := rx.match(ln.text):
-                    refs.setdefault(m.group(1), []).append(ln)
-        elif "acl" in ln.text or ln.text.startswith("packet-filter"):
-            if ln.word == "acl" and ln.parent is None:
-                continue  # the definition itself
-            m = _H3C_PACKET_FILTER.match(ln.text) or _VRP_REF.search(ln.text)
-            if m and m.group(1) not in ("number", "name"):
-                refs.setdefault(m.group(1), []).append(ln)
-    if not heads and not refs:
+    """Every referenced ACL is defined (FAIL otherwise); every defined ACL is used (WARN
+    otherwise). A use is any reference the dialect lists: an interface or VLAN filter, a VTY or
+    service, SNMP, a QoS class, a route-map's ``match ip address``, NAT."""
+    facts = acl_facts(cfg)
+    if not facts.acls and not facts.uses:
         return Outcome("N/A", [], ["no ACLs defined or referenced"])
     parts: list[Outcome] = []
-    for name, lines in refs.items():
-        if name not in heads:
+    by_name: dict[str, list[Line]] = {}
+    for u in facts.uses:
+        by_name.setdefault(u.name, []).append(u.line)
+    for name, lines in by_name.items():
+        if name not in facts.acls:
             parts.append(Outcome("FAIL", [_ev(ln, f"ACL {name} is referenced but not defined") for ln in lines]))
         else:
             parts.append(Outcome("PASS", [_ev(lines[0], f"ACL {name} defined and used")]))
-    for name, head in heads.items():
-        if name not in refs:
-            parts.append(Outcome("WARN", [_ev(head, f"ACL {name} is defined but never used")]))
+    for acl in facts.defined():
+        if not facts.used(acl.name):
+            parts.append(Outcome("WARN", [_ev(acl.header, f"ACL {acl.name} is defined but never used")]))
     return _merge(parts)
+
+
+@check("acl_default_deny")
+def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Traffic filtering is in effect and denies by default: at least one ACL filters traffic on
+    an interface or VLAN, and no applied filter permits every protocol from any source to any
+    destination (``permit ip any any``, ``permit ipv6 any any``, ``rule N permit``). ACLs that
+    only guard management or classify traffic are not a boundary filter."""
+    facts = acl_facts(cfg)
+    filters = facts.filters()
+    if not filters:
+        note = "no ACL filters traffic on any interface or VLAN"
+        if facts.acls:
+            note += " (the ACLs defined only guard management, classify or route traffic)"
+        return Outcome("FAIL", [], [note])
+    parts: list[Outcome] = []
+    for u in filters:
+        acl = facts.acls.get(u.name)
+        if acl is None:
+            parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
+            continue
+        broad = [e for e in acl.entries if permits_any(cfg.vendor, e.text)]
+        if broad:
+            parts.append(
+                Outcome("FAIL", [_ev(u.line, f"applies ACL {u.name}"), *(_ev(e, "permits everything") for e in broad)])
+            )
+        else:
+            parts.append(Outcome("PASS", [_ev(u.line, f"ACL {u.name} filters with no permit-all entry")]))
+    return _merge(parts)
+
+
+# --- login banner ----------------------------------------------------------------------------------
+
+# Words of an authorised-use / monitoring notice, in English and Chinese.
+_NOTICE = re.compile(
+    r"(?i)authori[sz]|prohibit|forbid|monitor|warning|illegal|unlawful|prosecut|permitted|consent|"
+    r"授权|禁止|非法|监控|警告|许可"
+)
+
+
+@check("banner_notice")
+def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A login banner is shown and its text warns of authorised use (a banner of ASCII art, a
+    support address or a command list is not a notice). ``params.headers``: regexes of the
+    banner's first line; ``params.absent``: the verdict with no banner (default FAIL)."""
+    heads = [re.compile(p) for p in params.get("headers", [])]
+    found = [t for t in cfg.tree.top if not t.banner and any(rx.match(t.text) for rx in heads)]
+    if not found:
+        return Outcome(str(params.get("absent", "FAIL")), [], [str(params.get("note", "no login banner"))])  # type: ignore[arg-type]
+    parts: list[Outcome] = []
+    for t in found:
+        text = " ".join([" ".join(t.text.split()[2:]), *(c.text for c in t.children if c.banner)])
+        if _NOTICE.search(text):
+            parts.append(Outcome("PASS", [_ev(t, "banner warns of authorised use")]))
+        else:
+            parts.append(Outcome("WARN", [_ev(t, "banner carries no authorised-use or monitoring notice")]))
+    # One banner that warns is enough (the others may be MOTD or shell headers).
+    return parts[0] if len(parts) == 1 else (next((p for p in parts if p.result == "PASS"), _merge(parts)))
+
+
+# --- access ports ----------------------------------------------------------------------------------
+
+
+@check("port_admission")
+def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Admission control where hosts plug in. ``ports``: regex of physical switch-port interface
+    lines; ``not_access``: child lines that make a port no access port (trunk, routed, stack);
+    ``port``: child lines binding admission on a port (802.1X, MAC authentication, port security,
+    an authentication profile); ``global``: top-level lines that admit on every port (DHCP snooping).
+    No access port: N/A. A profile defined but bound to no port admits nobody."""
+    ports = re.compile(params["ports"])
+    not_access = [re.compile(p) for p in params.get("not_access", [])]
+    per_port = [re.compile(p) for p in params.get("port", [])]
+    glob = [re.compile(p) for p in params.get("global", [])]
+    physical = [t for t in cfg.tree.top_by_word("interface") if ports.match(t.text)]
+    access = [t for t in physical if not any(rx.search(c.text) for c in t.children for rx in not_access)]
+    g = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in glob)]
+    if g:
+        return Outcome("PASS", [_ev(g[0], "admission control on every port")])
+    if physical and not access:
+        return Outcome("N/A", [], ["no Layer-2 access port (trunks and routed interfaces only)"])
+    if not physical:
+        # A configuration that lists no port cannot show that none is an access port.
+        return Outcome("FAIL", [], ["no 802.1X, MAC authentication, port security or DHCP snooping"])
+    bound = [(t, c) for t in access for c in t.children if any(rx.search(c.text) for rx in per_port)]
+    if bound:
+        return Outcome("PASS", [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]])
+    return Outcome(
+        "FAIL",
+        [_ev(access[0], "access port without 802.1X, MAC authentication or port security")],
+        [
+            f"{len(access)} access port(s) admit any host (no 802.1X, MAC authentication, port security or DHCP snooping)"
+        ],
+    )
+
+
+# --- console / line login -------------------------------------------------------------------------
+
+
+@check("line_login")
+def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """IOS-style line authentication in effect: a line's ``login authentication LIST`` (or the
+    ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
+    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console)."""
+    blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
+    if not blocks:
+        return Outcome("N/A", [], ["no such line"])
+    top = cfg.tree.top
+    new_model = any(t.text == "aaa new-model" for t in top)
+    lists = {
+        w[3]: (t, w[4:]) for t in top if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
+    }
+    parts: list[Outcome] = []
+    for b in blocks:
+        la = next((c for c in b.children if c.text.startswith("login authentication ")), None)
+        name = la.text.split()[2] if la else "default" if new_model else None
+        if name is None:
+            login = next((c for c in b.children if re.fullmatch(r"login( local)?", c.text)), None)
+            if login is not None:
+                parts.append(Outcome("PASS", [_ev(login, "login required")]))
+            else:
+                parts.append(Outcome("FAIL", [_ev(b, "no login on this line: it opens without authentication")]))
+            continue
+        entry = lists.get(name)
+        where = la or b
+        if entry is None:
+            note = f"login list {name} is not defined" + (
+                ": the line falls back to no authentication" if name == "default" else ""
+            )
+            parts.append(Outcome("FAIL", [_ev(where, note)]))
+            continue
+        line, methods = entry
+        if methods[0] == "none":
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [_ev(where, f"uses login list {name}"), _ev(line, "first method is none: no authentication")],
+                )
+            )
+        else:
+            parts.append(
+                Outcome(
+                    "PASS",
+                    [_ev(where, f"uses login list {name}"), _ev(line, f"authenticates with {' '.join(methods)}")],
+                )
+            )
+    return _merge(parts)
+
+
+@check("acl_deny_logged")
+def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Denied traffic is logged: some deny entry of a traffic ACL logs its hits. A traffic ACL is
+    one applied as a filter, or one not (yet) applied anywhere; an ACL used only to guard
+    management access or SNMP is not. No traffic ACL: N/A."""
+    facts = acl_facts(cfg)
+    mgmt = {"management", "snmp"}
+    traffic = [a for a in facts.defined() if not (uses := facts.used(a.name)) or any(u.use not in mgmt for u in uses)]
+    if not traffic:
+        note = "no traffic ACL" + (" (the ACLs only guard management access)" if facts.acls else "") + " (see BD-01)"
+        return Outcome("N/A", [], [note])
+    logged = [e for a in traffic for e in a.entries if deny_logged(cfg.vendor, e.text)]
+    if logged:
+        return Outcome("PASS", [_ev(e, "deny entry logs its hits") for e in logged[:5]])
+    return Outcome(
+        "FAIL",
+        [_ev(a.header, f"ACL {a.name}: no deny entry logs its hits") for a in traffic[:5]],
+        ["denied traffic is not logged"],
+    )

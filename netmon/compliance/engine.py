@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from .. import platforms as registry
 from ..platforms import mask_line
+from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
@@ -44,8 +45,36 @@ def _matching(tree: ConfigTree, block: Line | None, anywhere: bool, m: Match) ->
     return [ln for ln in cands if not ln.banner and rx.search(ln.text)]
 
 
-def _threshold(t: Threshold, tree: ConfigTree, block: Line | None, anywhere: bool, where: Line | None) -> Outcome:
+def release_default(name: str, cfg: DeviceConfig) -> tuple[ReleaseDefault | None, str]:
+    """The platform's default ``name`` on the configuration's release, and a note naming the
+    release assumed (or saying why none could be)."""
+    spec = registry.platform(cfg.vendor).defaults[name]
+    hit = spec.lookup(cfg.release)
+    if hit is not None:
+        return hit, f"{spec.what}: release {cfg.release} default{': ' + hit.note if hit.note else ''} (assumed)"
+    if cfg.release is None:
+        return None, f"{spec.what}: left to the release default, and the configuration names no release"
+    return None, f"{spec.what}: left to the release default, not known for release {cfg.release}"
+
+
+def _threshold(
+    t: Threshold,
+    tree: ConfigTree,
+    block: Line | None,
+    anywhere: bool,
+    where: Line | None,
+    cfg: DeviceConfig,
+    rd: str | None,
+) -> Outcome:
     hits = _matching(tree, block, anywhere, t.match)
+    if not hits and rd is not None:
+        hit, why = release_default(rd, cfg)
+        if hit is None or hit.value is None:
+            verdict = (
+                hit.result if hit is not None and hit.result else registry.platform(cfg.vendor).defaults[rd].unknown
+            )
+            return Outcome(verdict, [ev(where, why)] if where else [], [] if where else [why])
+        t = t.model_copy(update={"default": hit.value, "default_note": why})
     unit = f" {t.unit}" if t.unit else ""
 
     def judge(value: float) -> Result:
@@ -84,7 +113,8 @@ def _threshold(t: Threshold, tree: ConfigTree, block: Line | None, anywhere: boo
     return out
 
 
-def _instance(c: Check, tree: ConfigTree, block: Line | None) -> Outcome:
+def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
+    tree = cfg.tree
     results: list[Result] = []
     out = Outcome("PASS")
     groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
@@ -99,13 +129,19 @@ def _instance(c: Check, tree: ConfigTree, block: Line | None) -> Outcome:
             results.append("PASS")
             out.evidence.extend(ev(ln, m.note) for ln, m in found)
         else:
-            results.append(c.absent)
+            absent, note = c.absent, c.note
+            if c.release_default is not None:
+                hit, why = release_default(c.release_default, cfg)
+                unknown = registry.platform(cfg.vendor).defaults[c.release_default].unknown
+                absent = hit.result if hit is not None and hit.result else unknown
+                note = f"{note}; {why}" if note else why
+            results.append(absent)
             if block is not None:
-                out.evidence.append(ev(block, c.note or "required line absent in this block"))
+                out.evidence.append(ev(block, note or "required line absent in this block"))
             else:
-                out.notes.append(c.note or "required line absent")
+                out.notes.append(note or "required line absent")
     if c.threshold is not None:
-        t = _threshold(c.threshold, tree, block, c.anywhere, block)
+        t = _threshold(c.threshold, tree, block, c.anywhere, block, cfg, c.release_default)
         results.append(t.result)
         out.evidence.extend(t.evidence)
         out.notes.extend(t.notes)
@@ -126,7 +162,7 @@ def _instance(c: Check, tree: ConfigTree, block: Line | None) -> Outcome:
 def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     """One vendor check over every instance it applies to."""
     tree = cfg.tree
-    if c.only_if and not any(_matching(tree, None, False, m) for m in c.only_if):
+    if c.only_if and not any(_matching(tree, None, c.only_if_anywhere, m) for m in c.only_if):
         return Outcome(c.only_if_absent, [], [c.only_if_note or "feature not configured"])
     if c.unless:
         alt = [(ln, m) for m in c.unless for ln in _matching(tree, None, False, m)]
@@ -137,12 +173,12 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     if c.python is not None:
         return CHECKS[c.python](cfg, c.params)
     if c.block is None:
-        return _instance(c, tree, None)
+        return _instance(c, cfg, None)
     blocks = [b for b in _top_candidates(tree, c.block) if c.block.re.search(b.text)]
     if not blocks:
         note = c.no_block_note or f"no block matching /{c.block.re.pattern}/"
         return Outcome(c.no_block, [], [note])
-    parts = [_instance(c, tree, b) for b in blocks]
+    parts = [_instance(c, cfg, b) for b in blocks]
     return Outcome(
         worst([p.result for p in parts]),
         [e for p in parts for e in p.evidence],

@@ -168,13 +168,16 @@ async def gather(
     return out
 
 
-def observe_run(cfg: object, results: list[DeviceResult], devices: Iterable[Device], window_s: float = 86400.0) -> str:
-    """Gather from netmon.yaml's sink and apply to a scan's results; returns a line for the user
-    ("" when the sink holds no observations). A sink that cannot be read changes nothing."""
+def observe_run(
+    cfg: object, results: list[DeviceResult], devices: Iterable[Device], window_s: float = 86400.0,
+    sink: str | None = None,
+) -> str:  # fmt: skip
+    """Gather from netmon.yaml's sink (or ``sink``, the daemon's ``--sink``) and apply to a scan's
+    results; returns a line for the user. A sink that cannot be read changes nothing."""
     import asyncio
     from pathlib import Path
 
-    from ..errors import NetmonError
+    from ..errors import InputError, NetmonError
     from ..storage import open_query
 
     path = getattr(cfg, "path", None)
@@ -187,7 +190,7 @@ def observe_run(cfg: object, results: list[DeviceResult], devices: Iterable[Devi
         retention = s.archive.retention_days if s.archive.enabled else None
 
     async def run() -> dict[str, Observed]:
-        q = open_query(cfg.sink, base)  # type: ignore[attr-defined]
+        q = open_query(sink or cfg.sink, base)  # type: ignore[attr-defined]
         try:
             return await gather(q, devices, window_s, archive_retention_days=retention)
         finally:
@@ -195,7 +198,7 @@ def observe_run(cfg: object, results: list[DeviceResult], devices: Iterable[Devi
 
     try:
         obs = asyncio.run(run())
-    except NetmonError as exc:
+    except (NetmonError, InputError) as exc:
         return f"observed evidence not added: {exc}"
     for r in results:
         o = obs.get(r.device)

@@ -101,6 +101,7 @@ class Check(_Strict):
     only_if: list[Match] = Field(default_factory=list)  # top-level lines that make the check apply (any)
     only_if_absent: Result = "N/A"
     only_if_note: str = ""
+    only_if_anywhere: bool = False  # look for only_if lines at every depth, not only the top level
     unless: list[Match] = Field(default_factory=list)  # top-level lines that satisfy the rule another way
     block: Match | None = None
     anywhere: bool = False
@@ -117,6 +118,10 @@ class Check(_Strict):
     python: str | None = None  # a named check in netmon.compliance.checks
     params: dict[str, Any] = Field(default_factory=dict)
     result: Result | None = None  # a fixed verdict (REVIEW: the config cannot prove it)
+    # A default that changed between releases (the platform's defaults.yaml): it gives the
+    # threshold's default value or `require`'s absent verdict for the configuration's release,
+    # and REVIEW (the entry's `unknown`) when the release is not known.
+    release_default: str | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Check:
@@ -298,7 +303,18 @@ def _with_platform_checks(rules: dict[str, Rule]) -> dict[str, Rule]:
             parsed: list[Check] = []
             for i, raw in enumerate(entry.checks):
                 try:
-                    parsed.append(Check.model_validate(raw))
+                    c = Check.model_validate(raw)
+                    if c.release_default is not None and c.release_default not in plat.defaults:
+                        path, line = reg.locate(key, ("compliance", rid, "checks", i))
+                        problems.append(
+                            Problem(
+                                path,
+                                f"no default {c.release_default!r} in defaults.yaml",
+                                line,
+                                f"{rid}: checks.{i}.release_default",
+                            )
+                        )
+                    parsed.append(c)
                 except ValidationError as exc:
                     for loc, msg in validation_errors(exc):
                         path, line = reg.locate(key, ("compliance", rid, "checks", i, *loc))

@@ -21,6 +21,11 @@ class ComplianceSettings(BaseModel):
     )
     state: Path | None = Field(None, description="JSON file remembering high FAILs, so only new ones raise events")
     fail_on: Literal["none", "low", "medium", "high"] = "none"
+    observed: bool = Field(
+        True,
+        description="the daemon's scans add what netmon observed in the last 24 h (syslog arriving, clock skew, "
+        "v1/v2c traps); see docs/SYSLOG.md",
+    )
 
 
 def load_compliance_settings(

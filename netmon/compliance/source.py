@@ -68,6 +68,7 @@ class DeviceConfig:
     detection: Detection | None = None  # None when the vendor was given (--vendor, inventory)
     release: str | None = None  # software release the configuration records, if it does
     first_line: int = 1  # where this configuration starts in its file
+    facts: dict[str, object] = field(default_factory=dict)  # facts.py's extractions, computed once
 
 
 def decode(data: bytes, source: str) -> tuple[str, str]:
@@ -182,6 +183,12 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
                 begin = next(j for j in range(i + 1, n) if lines[j].strip())
                 i = begin
                 continue
+            if any(_PROMPT.match(lines[j].strip()) for j in range(i + 1, first)):
+                # A terminal capture: the prompt after the last line closes the session's output;
+                # what follows it is the terminal's next command or the tool's status line. The
+                # caller notes the lines it did not read (never cut silently).
+                pieces.append((begin, i + 1))
+                return pieces
             raise InputError.one(
                 source,
                 f"more text after the configuration's last line ({st!r} at line {i + 1}), and it does not "
@@ -242,6 +249,11 @@ def load_device_configs(
         if not tree.ended:
             notes.append(
                 f"no final '{tree.end_word}': the configuration may be truncated, so absent lines may be misjudged"
+            )
+        if k == len(pieces) and b < len(lines) and not all(_filler(ln.strip()) for ln in lines[b:]):
+            notes.append(
+                f"lines {b + 1}-{len(lines)} follow the CLI prompt after the configuration's last line: "
+                "terminal output, not read"
             )
         if len(pieces) > 1:
             notes.append(f"{source} holds {len(pieces)} configurations: this is #{k}, lines {a + 1}-{b}")

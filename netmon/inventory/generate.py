@@ -32,6 +32,7 @@ PINYIN = {
     "余杭": "yh", "鄞州": "yz", "海曙": "hs", "武侯": "wh", "双流": "sl", "涪城": "fc", "江油": "jy",
 }  # fmt: skip
 
+
 def vendor_cycle() -> dict[str, list[str]]:
     """The vendor mix per tier, cycled: each platform folder's ``sample.slots`` gives its
     positions in a tier's cycle (Huawei and H3C dominate, Cisco at some cores, Ruijie and ZTE
@@ -86,7 +87,13 @@ class _Gen:
             del d["region"]
         if parent is not None:
             first = platforms()[d["vendor"]].sample.first_port  # type: ignore[union-attr]
-            d["uplinks"] = [{"device": parent["name"], "interface": self.port(parent), "local_interface": uplink_interface(d["vendor"], first)}]
+            d["uplinks"] = [
+                {
+                    "device": parent["name"],
+                    "interface": self.port(parent),
+                    "local_interface": uplink_interface(d["vendor"], first),
+                }
+            ]
         d["_tier"], d["_net"] = tier, net
         self.devices.append(d)
         return d
@@ -112,7 +119,8 @@ def generate(size: str = "small") -> dict[str, Any]:
         townships_per_county, access_every = 1, 2
     elif size == "national":
         layout = {
-            p: {f"{p}市{ci:02d}": [f"{p}县{ci:02d}{co}" for co in range(1, 9)] for ci in range(1, 11)} for p in PROVINCES
+            p: {f"{p}市{ci:02d}": [f"{p}县{ci:02d}{co}" for co in range(1, 9)] for ci in range(1, 11)}
+            for p in PROVINCES
         }
         townships_per_county, access_every = 3, 1
     else:

@@ -30,7 +30,9 @@ def topology_problems(
     out: list[Problem] = []
 
     def add(dev: Device, reason: str, field: str) -> None:
-        out.append(Problem(sources.get(dev.name, "inventory"), f"device {dev.name}: {reason}", lines.get(dev.name), field))
+        out.append(
+            Problem(sources.get(dev.name, "inventory"), f"device {dev.name}: {reason}", lines.get(dev.name), field)
+        )
 
     for dev in inv:
         for i, up in enumerate(dev.uplinks):
@@ -43,7 +45,11 @@ def topology_problems(
             elif parent.name == dev.name:
                 add(dev, "uplink to itself", fld)
             elif parent.tier.depth > dev.tier.depth:
-                add(dev, f"tier inversion: a {dev.tier.value} device cannot uplink to {parent.name} ({parent.tier.value})", fld)
+                add(
+                    dev,
+                    f"tier inversion: a {dev.tier.value} device cannot uplink to {parent.name} ({parent.tier.value})",
+                    fld,
+                )
             elif parent.tier == dev.tier and parent.site != dev.site:
                 add(
                     dev,

@@ -61,7 +61,9 @@ class Lab:
     timing: LabTiming | None = None  # the simulator's measured speed and the settings fitted to it
 
     @classmethod
-    def start(cls, directory: Path, inventory_path: Path | None = None, *, ssh: bool = True, http_listen: str = "") -> Lab:
+    def start(
+        cls, directory: Path, inventory_path: Path | None = None, *, ssh: bool = True, http_listen: str = ""
+    ) -> Lab:
         require_lab()
         directory = private_dir(directory.resolve())  # the lab's state holds its credentials
         inv = load_inventory([inventory_path or default_inventory()])
@@ -120,7 +122,9 @@ class Lab:
                 i = used.get(up.device, 1)  # the parent's first up port stays its own uplink
                 used[up.device] = i + 1
                 mine = ups.get(dev.name) or [up.local_interface or ""]
-                links.append({"device": up.device, "interface": parent_ifs[i % len(parent_ifs)], "local_interface": mine[0]})
+                links.append(
+                    {"device": up.device, "interface": parent_ifs[i % len(parent_ifs)], "local_interface": mine[0]}
+                )
             out[dev.name] = links
         return out
 
@@ -147,7 +151,11 @@ class Lab:
         fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             os.fchmod(fh.fileno(), 0o600)
-            sec = {"lab_auth": self.snmp.v3_auth_key, "lab_priv": self.snmp.v3_priv_key, "lab_community": self.snmp.community}
+            sec = {
+                "lab_auth": self.snmp.v3_auth_key,
+                "lab_priv": self.snmp.v3_priv_key,
+                "lab_community": self.snmp.community,
+            }
             if self.ssh is not None:
                 sec["lab_ssh_password"] = self.ssh.password
             yaml.safe_dump(sec, fh)
@@ -157,7 +165,11 @@ class Lab:
             "inventory": ["inventory.yaml"],
             "secrets_file": "secrets.yaml",
             "credentials": {
-                "snmp": {"v3-intranet": v3, "v3-extranet": v3, "lab-v2c": {"version": "2c", "community": "secret:lab_community"}},
+                "snmp": {
+                    "v3-intranet": v3,
+                    "v3-extranet": v3,
+                    "lab-v2c": {"version": "2c", "community": "secret:lab_community"},
+                },
             },
             "sink": f"sqlite:///{d / 'netmon.db'}",
             "spool": {"dir": str(d / "spool"), "fsync": "batch"},

@@ -129,7 +129,17 @@ def cached_recording(name: str, max_interfaces: int | None = None) -> Path:
     """
     src = data_root() / f"{name}.snmprec.bz2"
     st = src.stat()
-    rules = repr((_PREP_VERSION, keep_prefixes(), sorted(_MOVING.items()), _SYSUPTIME, st.st_size, st.st_mtime_ns, max_interfaces)).encode()
+    rules = repr(
+        (
+            _PREP_VERSION,
+            keep_prefixes(),
+            sorted(_MOVING.items()),
+            _SYSUPTIME,
+            st.st_size,
+            st.st_mtime_ns,
+            max_interfaces,
+        )
+    ).encode()
     key = hashlib.sha256(rules).hexdigest()[:16]
     dest = _cache_dir() / f"{name.replace('/', '_')}-{key}.snmprec"
     if not dest.exists():
@@ -153,8 +163,26 @@ _IF_TABLES = ("1.3.6.1.2.1.2.2.1.", "1.3.6.1.2.1.31.1.1.1.")
 _IF_NUMBER = "1.3.6.1.2.1.2.1.0"
 
 
-_NOT_PORTS = ("console", "null", "inloop", "loop", "lo", "vlan", "vl", "meth", "lsi", "dsc", "tap", "gre", "ipip",
-              "pim", "mtun", "cbp", "mgmt", "aux")
+_NOT_PORTS = (
+    "console",
+    "null",
+    "inloop",
+    "loop",
+    "lo",
+    "vlan",
+    "vl",
+    "meth",
+    "lsi",
+    "dsc",
+    "tap",
+    "gre",
+    "ipip",
+    "pim",
+    "mtun",
+    "cbp",
+    "mgmt",
+    "aux",
+)
 
 
 def is_port_name(name: str) -> bool:

@@ -199,6 +199,85 @@ class RuleEntry(_Strict):
         return [v] if isinstance(v, dict) else v
 
 
+class ReleaseDefault(_Strict):
+    """A platform default on the releases whose name matches ``release`` (a regex searched in
+    the release string the configuration or ``display version`` gives)."""
+
+    release: Pattern[str]
+    value: float | None = None  # a number (a threshold's default)
+    result: Literal["PASS", "FAIL", "WARN", "REVIEW", "N/A"] | None = None  # or a verdict (a line's absence)
+    note: str = ""  # what the default is, as the documentation of those releases states it
+
+    @model_validator(mode="after")
+    def _one(self) -> ReleaseDefault:
+        if (self.value is None) == (self.result is None):
+            raise ValueError("give exactly one of value or result")
+        return self
+
+
+class DefaultSpec(_Strict):
+    """A default that changed between releases (defaults.yaml): the first matching entry wins;
+    with no release known, or a release no entry matches, the verdict is ``unknown``."""
+
+    what: str = Field(min_length=1)  # what the default governs, for the notes
+    releases: list[ReleaseDefault] = Field(default_factory=list)
+    unknown: Literal["PASS", "FAIL", "WARN", "REVIEW", "N/A"] = "REVIEW"
+
+    def lookup(self, release: str | None) -> ReleaseDefault | None:
+        if release is None:
+            return None
+        return next((r for r in self.releases if r.release.search(release)), None)
+
+
+# --- dialect: how the compliance facts are written (netmon/compliance/facts.py) ----------------
+
+ACL_USES = ("filter", "management", "snmp", "routing", "qos", "nat", "other")
+
+
+class AclRef(_Strict):
+    """A line (any depth) that applies an ACL: group ``name`` (or ``names``, several separated by
+    spaces), and what the use is. ``filter`` (traffic filtering on an interface or VLAN) is what
+    the boundary rules look at; every kind counts as a use."""
+
+    re: Pattern[str]
+    use: Literal["filter", "management", "snmp", "routing", "qos", "nat", "other"]
+
+    @field_validator("re")
+    @classmethod
+    def _name(cls, v: Pattern[str]) -> Pattern[str]:
+        if not {"name", "names"} & set(v.groupindex):
+            raise ValueError(f"/{v.pattern}/ captures neither (?P<name>...) nor (?P<names>...)")
+        return v
+
+
+class AclDialect(_Strict):
+    # Top-level lines defining an ACL; named groups ``name`` and ``alias`` (VRP: number and name)
+    # are its keys, a non-empty ``v6`` group marks an IPv6 ACL. Its entries are its children.
+    headers: tuple[Pattern[str], ...] = ()
+    # Top-level lines that are each one entry of ACL ``name`` (IOS numbered ACLs).
+    inline: tuple[Pattern[str], ...] = ()
+    entry: Pattern[str] = re.compile(r"^(?!remark\b|description\b)")  # which children are entries
+    refs: tuple[AclRef, ...] = ()
+    # An entry that permits every protocol from any source to any destination.
+    permit_any: tuple[Pattern[str], ...] = ()
+    permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
+    deny_logged: tuple[Pattern[str], ...] = ()  # a deny entry that logs its hits
+
+    @field_validator("headers", "inline")
+    @classmethod
+    def _groups(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if "name" not in p.groupindex:
+                raise ValueError(f"/{p.pattern}/ has no (?P<name>...) group")
+        return v
+
+
+class Dialect(_Strict):
+    """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
+
+    acl: AclDialect = Field(default_factory=AclDialect)
+
+
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
 
 SYSLOG_FIELDS = ("user", "src_ip", "command", "interface", "state")
@@ -337,6 +416,8 @@ class Platform(_Strict):
     config: ConfigSpec = Field(default_factory=ConfigSpec)
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     compliance: dict[str, RuleEntry] = Field(default_factory=dict)
+    defaults: dict[str, DefaultSpec] = Field(default_factory=dict)  # release-dependent defaults
+    dialect: Dialect = Field(default_factory=Dialect)  # facts extraction (netmon/compliance/facts.py)
     syslog: SyslogSpec | None = None
     lab: LabSpec | None = None
     folders: tuple[Path, ...] = ()  # where it came from (an extra search path may overlay a built-in)

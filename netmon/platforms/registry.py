@@ -35,6 +35,8 @@ SECTIONS: dict[str, str | None] = {
     "config.yaml": "config",
     "secrets.yaml": "secrets",
     "compliance.yaml": "compliance",
+    "defaults.yaml": "defaults",
+    "dialect.yaml": "dialect",
     "syslog.yaml": "syslog",
     "lab.yaml": "lab",
 }
@@ -295,7 +297,9 @@ def _registry() -> Registry:
         base = resolve(parent, (*chain, key))
         if base is None:
             return None
-        inherited = {k: v for k, v in base.items() if k not in ("display", "extends", "depth")}
+        # A dialect's place in the generated sample network is its own (two platforms cannot hold
+        # one slot), so ``sample`` is not inherited.
+        inherited = {k: v for k, v in base.items() if k not in ("display", "extends", "depth", "sample")}
         resolved[key] = {**merge(inherited, {k: v for k, v in own.items() if k != "extends"}), "extends": parent,
                          "depth": int(base["depth"]) + 1}  # fmt: skip
         return resolved[key]
@@ -370,8 +374,10 @@ def lineage(key: str) -> tuple[str, ...]:
 
 
 def related(a: str, b: str) -> bool:
-    """One extends the other (directly or not): a dialect of the same family."""
-    return a in lineage(b) or b in lineage(a)
+    """Dialects of the same family: one extends the other, or both extend the same root (a
+    CloudEngine and a USG firewall are both VRP)."""
+    la, lb = lineage(a), lineage(b)
+    return a in lb or b in la or (bool(la) and bool(lb) and la[-1] == lb[-1])
 
 
 def platform_for_sysobjectid(oid: str) -> Platform | None:

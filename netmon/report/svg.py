@@ -30,7 +30,9 @@ def bar_chart(
     for k in range(5):
         y = pad_t + h - h * k / 4
         parts.append(f'<line x1="{pad_l}" x2="{pad_l + w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{pad_l - 4}" y="{y + 4:.1f}" text-anchor="end" class="ax">{_num(top * k / 4)}{unit}</text>')
+        parts.append(
+            f'<text x="{pad_l - 4}" y="{y + 4:.1f}" text-anchor="end" class="ax">{_num(top * k / 4)}{unit}</text>'
+        )
     for i, label in enumerate(labels):
         x0 = pad_l + group_w * i + group_w * 0.15
         base = 0.0
@@ -46,7 +48,9 @@ def bar_chart(
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(bh, 0):.1f}" '
                 f'fill="{palette[j % len(palette)]}"><title>{escape(label)} {escape(s)}: {_num(v)}{unit}</title></rect>'
             )
-        parts.append(f'<text x="{pad_l + group_w * (i + 0.5):.1f}" y="{pad_t + h + 16}" text-anchor="middle" class="ax">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{pad_l + group_w * (i + 0.5):.1f}" y="{pad_t + h + 16}" text-anchor="middle" class="ax">{escape(label)}</text>'
+        )
     parts.append(_legend(names, pad_l, height - 14, palette=palette))
     parts.append("</svg>")
     return "".join(parts)
@@ -63,15 +67,23 @@ def line_chart(xs: Sequence[str], series: Mapping[str, Sequence[float]], title: 
     for k in range(5):
         y = pad_t + h - h * k / 4
         parts.append(f'<line x1="{pad_l}" x2="{pad_l + w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{pad_l - 4}" y="{y + 4:.1f}" text-anchor="end" class="ax">{_num(top * k / 4)}{unit}</text>')
+        parts.append(
+            f'<text x="{pad_l - 4}" y="{y + 4:.1f}" text-anchor="end" class="ax">{_num(top * k / 4)}{unit}</text>'
+        )
     for i, x in enumerate(xs):
-        parts.append(f'<text x="{pad_l + w * i / n:.1f}" y="{pad_t + h + 16}" text-anchor="middle" class="ax">{escape(x)}</text>')
+        parts.append(
+            f'<text x="{pad_l + w * i / n:.1f}" y="{pad_t + h + 16}" text-anchor="middle" class="ax">{escape(x)}</text>'
+        )
     for j, (name, vals) in enumerate(series.items()):
         pts = " ".join(f"{pad_l + w * i / n:.1f},{pad_t + h - h * float(v) / top:.1f}" for i, v in enumerate(vals))
         colour = PALETTE[(j + 2) % len(PALETTE)]
-        parts.append(f'<polyline class="line" fill="none" stroke="{colour}" stroke-width="2" points="{pts}"><title>{escape(name)}</title></polyline>')
+        parts.append(
+            f'<polyline class="line" fill="none" stroke="{colour}" stroke-width="2" points="{pts}"><title>{escape(name)}</title></polyline>'
+        )
         for i, v in enumerate(vals):
-            parts.append(f'<circle cx="{pad_l + w * i / n:.1f}" cy="{pad_t + h - h * float(v) / top:.1f}" r="3" fill="{colour}"><title>{escape(name)} {escape(xs[i])}: {_num(float(v))}{unit}</title></circle>')
+            parts.append(
+                f'<circle cx="{pad_l + w * i / n:.1f}" cy="{pad_t + h - h * float(v) / top:.1f}" r="3" fill="{colour}"><title>{escape(name)} {escape(xs[i])}: {_num(float(v))}{unit}</title></circle>'
+            )
     parts.append(_legend(list(series), pad_l, height - 14, offset=2))
     parts.append("</svg>")
     return "".join(parts)

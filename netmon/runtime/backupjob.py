@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..archive import ConfigArchive, run_backup, settings_from_config
 from ..compliance import VENDORS, DeviceResult, load_standard, load_waivers, scan_text, to_points
+from ..compliance.observed import observe_run
 from ..compliance.settings import load_compliance_settings
 from ..compliance.waivers import apply_waivers
 from ..config import NetmonConfig
@@ -33,8 +34,9 @@ class BackupOutcome:
 class BackupJob:
     """Backs up every device with an SSH credential, then scans the archived configs."""
 
-    def __init__(self, cfg: NetmonConfig, emit: EmitFn) -> None:
+    def __init__(self, cfg: NetmonConfig, emit: EmitFn, sink: str | None = None) -> None:
         self.emit = emit
+        self.sink = sink  # the daemon's --sink, where observed evidence is read back from
         self.reconfigure(cfg)
 
     @staticmethod
@@ -63,6 +65,14 @@ class BackupJob:
         await self.emit(report.points)
         ok = {r.device.name for r in report.results if r not in report.failed}
         out.scanned = await asyncio.to_thread(self.scan, [d for d in targets if d.name in ok])
+        if out.scanned and self.comp.observed:
+            # What is in effect, not only what is configured: the same evidence `netmon scan
+            # --observed` adds (logs arriving, clock skew, v1/v2c seen), read from the sink.
+            try:
+                note = await asyncio.to_thread(observe_run, self.cfg, out.scanned, targets, sink=self.sink)
+                log.info("compliance: %s", note)
+            except Exception:  # evidence is an addition: without it the configured verdicts still stand
+                log.exception("compliance: observed evidence not added")
         if out.scanned:
             await self.emit(to_points(out.scanned))
         log.info(

@@ -52,7 +52,9 @@ def _lab_table(lab: Lab) -> Table:
     return t
 
 
-async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: float, out: Path, fault: str, fault_at: int) -> Path:
+async def _run(
+    lab: Lab, *, cycles: int | None, sink: str | None, interval: float, out: Path, fault: str, fault_at: int
+) -> Path:
     console.print(_lab_table(lab))
     cfg = load_config(lab.config_path)
     if lab.timing is not None and interval < lab.timing.min_interval:
@@ -64,8 +66,9 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
         interval = lab.timing.min_interval
     cfg.intervals.snmp = interval
     cfg.intervals.health = interval
-    opts = RunOptions(sink=sink, max_cycles=cycles, listen="", stop_grace=5.0, alert_state=lab.dir / "alerts.db",
-                      backup_first=True)
+    opts = RunOptions(
+        sink=sink, max_cycles=cycles, listen="", stop_grace=5.0, alert_state=lab.dir / "alerts.db", backup_first=True
+    )
     job = MainJob(cfg, opts)
     tally = Tally({d.name: d for d in lab.inventory})
     job.observers.append(tally.observe)
@@ -81,7 +84,9 @@ async def _run(lab: Lab, *, cycles: int | None, sink: str | None, interval: floa
             f"[bold]cycle {progress['cycle']}{total}[/bold]",
             f"devices up [green]{up}[/green] down [red]{down}[/red]",
             f"points {sum(tally.measurements.values())}",
-            f"fault: [red]{fault} uplink down, {len(faulted) - 1} devices behind it cut off[/red]" if faulted else "fault: none yet",
+            f"fault: [red]{fault} uplink down, {len(faulted) - 1} devices behind it cut off[/red]"
+            if faulted
+            else "fault: none yet",
         )
         return t
 
@@ -136,19 +141,33 @@ def _print_summary(tally: Tally, stored: int, stats: dict[str, float]) -> None:
     for c in ("tier", "network", "up", "down", "availability"):
         t.add_column(c, justify="right" if c in ("up", "down", "availability") else "left")
     for r in tally.per_tier():
-        t.add_row(r["tier"], r["network"], str(r["up"]), f"[red]{r['down']}[/red]" if r["down"] else "0", f"{r['availability']:.1f}%")
+        t.add_row(
+            r["tier"],
+            r["network"],
+            str(r["up"]),
+            f"[red]{r['down']}[/red]" if r["down"] else "0",
+            f"{r['availability']:.1f}%",
+        )
     console.print(t)
     t = Table(title="busiest links")
     for c in ("device", "interface", "in", "out", "util %"):
         t.add_column(c)
     for link in tally.busiest(8):
-        t.add_row(link.device, link.if_name + (" (uplink)" if link.uplink else ""), _bps(link.in_bps), _bps(link.out_bps), f"{link.util_pct:.1f}")
+        t.add_row(
+            link.device,
+            link.if_name + (" (uplink)" if link.uplink else ""),
+            _bps(link.in_bps),
+            _bps(link.out_bps),
+            f"{link.util_pct:.1f}",
+        )
     console.print(t)
     t = Table(title="health outliers")
     for c in ("device", "CPU %", "memory %", "temperature °C"):
         t.add_column(c)
     for h in tally.outliers(6):
-        t.add_row(h["device"], *(("–" if h[k] is None else f"{float(h[k]):.1f}") for k in ("cpu_pct", "mem_pct", "temp_c")))
+        t.add_row(
+            h["device"], *(("–" if h[k] is None else f"{float(h[k]):.1f}") for k in ("cpu_pct", "mem_pct", "temp_c"))
+        )
     console.print(t)
     alerts = tally.active_alerts()
     # Compliance findings of the first scan are many and not an outage: counted, not listed.
@@ -159,9 +178,17 @@ def _print_summary(tally: Tally, stored: int, stats: dict[str, float]) -> None:
         t = Table(title=f"alerts paging on-call ({len(paging)}; suppressed ones below)")
         for c in ("state", "severity", "rule", "device", "summary"):
             t.add_column(c, overflow="fold")
-        paging.sort(key=lambda a: (order.get(str(a.get("severity")), 9), a.get("state") != "firing", str(a.get("device"))))
+        paging.sort(
+            key=lambda a: (order.get(str(a.get("severity")), 9), a.get("state") != "firing", str(a.get("device")))
+        )
         for a in paging[:12]:
-            t.add_row(str(a.get("state")), str(a.get("severity")), str(a.get("rule")), str(a.get("device")), str(a.get("summary", "")))
+            t.add_row(
+                str(a.get("state")),
+                str(a.get("severity")),
+                str(a.get("rule")),
+                str(a.get("device")),
+                str(a.get("summary", "")),
+            )
         if len(paging) > 12:
             t.add_row("…", "", "", "", f"{len(paging) - 12} more (see the HTML report)")
         console.print(t)

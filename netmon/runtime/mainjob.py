@@ -231,7 +231,9 @@ class MainJob:
             await self._shutdown()
 
     async def _run_open(self) -> int:
-        on_signals(((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop)))
+        on_signals(
+            ((signal.SIGHUP, self.reload), (signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop))
+        )
         listen = self.cfg.http.listen if self.opts.listen is None else self.opts.listen
         if listen:
             self.http = HttpServer(self.metrics, listen)
@@ -255,12 +257,14 @@ class MainJob:
             self.opts.spool_dir or self.cfg.spool.dir,
         )  # fmt: skip
         if BackupJob.wanted(self.cfg) and self.opts.backup:
-            self.backup = BackupJob(self.cfg, self.emit)
+            self.backup = BackupJob(self.cfg, self.emit, sink=self.opts.sink)
             delay = self.opts.backup_delay
             if self.opts.backup_first:
                 t0 = time.monotonic()
                 failed = await self._backup_cycle(self.devices)
-                await self._after_cycle(CycleResult("backup", 1, time.time(), time.monotonic() - t0, len(self.devices), failed, False))
+                await self._after_cycle(
+                    CycleResult("backup", 1, time.time(), time.monotonic() - t0, len(self.devices), failed, False)
+                )
                 delay = self.cfg.intervals.backup
             sched.add(
                 Job(

@@ -143,7 +143,9 @@ class Scheduler:
                 failed = len(devices)
                 log.error("%s cycle failed: %s", job.name, exc)
             duration = time.monotonic() - start
-            return CycleResult(job.name, job.cycles_done + 1, start_wall, duration, len(devices), failed, duration > job.interval)
+            return CycleResult(
+                job.name, job.cycles_done + 1, start_wall, duration, len(devices), failed, duration > job.interval
+            )
 
         async def one(dev: Device) -> None:
             nonlocal failed
@@ -173,5 +175,11 @@ class Scheduler:
         duration = time.monotonic() - start
         overrun = duration > job.interval
         if overrun:
-            log.warning("%s cycle %d took %.1fs, longer than its %.0fs interval", job.name, job.cycles_done + 1, duration, job.interval)
+            log.warning(
+                "%s cycle %d took %.1fs, longer than its %.0fs interval",
+                job.name,
+                job.cycles_done + 1,
+                duration,
+                job.interval,
+            )
         return CycleResult(job.name, job.cycles_done + 1, start_wall, duration, len(devices), failed, overrun)

@@ -37,6 +37,7 @@ class SelfMetrics:
         self.points_rate = Gauge("netmon_points_per_second", "Points per second over the last cycle", registry=r)
         self.spool_bytes = Gauge("netmon_spool_bytes", "Bytes waiting in the spool", registry=r)
         self.spool_segments = Gauge("netmon_spool_segments", "Segment files in the spool", registry=r)
+        self.spool_disk_bytes = Gauge("netmon_spool_disk_bytes", "Size of the spool's segment files", registry=r)
         self.spool_dropped = Gauge("netmon_spool_dropped_points", "Points dropped by the spool overflow policy", registry=r)
         self.sink_errors = Gauge("netmon_sink_errors", "Failed sink writes since start", registry=r)
         self.sink_written = Gauge("netmon_sink_written_points", "Points acknowledged by the sink", registry=r)
@@ -84,12 +85,14 @@ class SelfMetrics:
         s = self.storage = {
             "spool_bytes": float(stats.get("spool_bytes", 0)),
             "spool_segments": float(stats.get("spool_segments", 0)),
+            "spool_disk_bytes": float(stats.get("spool_disk_bytes", 0)),
             "spool_dropped": float(stats.get("spool_dropped", stats.get("dropped", 0))),
             "sink_errors": float(stats.get("sink_errors", 0)),
             "sink_written": float(stats.get("written", stats.get("sink_written", 0))),
         }
         self.spool_bytes.set(s["spool_bytes"])
         self.spool_segments.set(s["spool_segments"])
+        self.spool_disk_bytes.set(s["spool_disk_bytes"])
         self.spool_dropped.set(s["spool_dropped"])
         self.sink_errors.set(s["sink_errors"])
         self.sink_written.set(s["sink_written"])

@@ -63,7 +63,9 @@ class SnmpJob:
                 self._bad_config_logged.add(device.name)
                 log.error("cannot poll: %s", exc, extra={"device": device.name, "tier": device.tier.value})
             self._down.add(device.name)
-            return [Point("snmp_reach", device.point_tags(), {"up": 0, "response_ms": 0.0, "error": "config", "values": 0})]
+            return [
+                Point("snmp_reach", device.point_tags(), {"up": 0, "response_ms": 0.0, "error": "config", "values": 0})
+            ]
         now = time.monotonic()
         health = now - self._last_health.get(device.name, -1e18) >= self.cfg.intervals.health
         site = self._sites.setdefault(device.site, asyncio.Semaphore(self.cfg.snmp.per_site_concurrency))

@@ -6,6 +6,7 @@ import abc
 
 from ..errors import NetmonError
 from ..model import Point
+from .partial import PartialWrite
 from .urls import SinkURL
 
 
@@ -16,9 +17,10 @@ class SinkUnavailable(NetmonError):
 class SinkRejected(NetmonError):
     """The sink refused the data or the credentials (HTTP 4xx): retrying the same batch won't help."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, partial: PartialWrite | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.partial = partial  # the sink stored the rest of the batch: only these points were refused
 
 
 class Sink(abc.ABC):

@@ -9,6 +9,7 @@ import httpx
 from ..errors import NetmonError
 from .base import Sink, SinkRejected, SinkUnavailable
 from .influxql import InfluxQLQuery, ident
+from .partial import parse_partial
 from .urls import SinkURL
 
 _V1_PRECISION = {"ns": "n", "us": "u", "ms": "ms", "s": "s"}
@@ -76,7 +77,9 @@ class Influx1Sink(Sink):
             return
         if resp.status_code >= 500 or resp.status_code in (408, 429):
             raise SinkUnavailable(f"{self.url}: HTTP {resp.status_code}: {_error_text(resp)}")
-        raise SinkRejected(f"{self.url}: HTTP {resp.status_code}: {_error_text(resp)}", resp.status_code)
+        text = _error_text(resp)
+        partial = parse_partial(text, payload, points, self.url.precision)
+        raise SinkRejected(f"{self.url}: HTTP {resp.status_code}: {text}", resp.status_code, partial)
 
     async def close(self) -> None:
         await self._client.aclose()

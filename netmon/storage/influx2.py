@@ -21,6 +21,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from ..errors import NetmonError
 from .base import Sink, SinkRejected, SinkUnavailable
 from .influxql import InfluxQLQuery
+from .partial import parse_partial
 from .urls import SinkURL
 
 _PRECISION = {"ns": WritePrecision.NS, "us": WritePrecision.US, "ms": WritePrecision.MS, "s": WritePrecision.S}
@@ -90,7 +91,7 @@ class Influx2Sink(Sink):
                 msg += f" (check the token in ${self.url.secret_env})"
             elif status == 404:
                 msg += f" (does bucket {self.url.bucket!r} exist in org {self.url.org!r}?)"
-            raise SinkRejected(msg, status) from None
+            raise SinkRejected(msg, status, parse_partial(msg, payload, points, self.precision)) from None
         except (Urllib3Error, OSError) as exc:
             raise SinkUnavailable(f"{self.url}: {type(exc).__name__}: {exc}") from None
 

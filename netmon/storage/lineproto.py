@@ -8,14 +8,17 @@ and documented in docs/STORAGE.md:
   returns (InfluxDB stores the client's ``\\n`` escape as two characters) nor a backslash
   before a space, comma, ``=`` or at the end, so those become a space / are dropped, the same
   for every sink (``clean_key``). String *fields* carry anything, newlines included.
-- points that no database would accept (NaN/inf, no fields, strings over 64 KiB, unknown
-  value types, a field or tag named ``time``) are refused with a reason, one by one.
+- points that no database would accept (NaN/inf, no fields, strings over 64 KiB, a series
+  key or field name over InfluxDB's 64 KiB key limit, a time before 1970 or more than a year
+  ahead of this host's clock, text that is not valid Unicode, unknown value types, a field or
+  tag named ``time``) are refused with a reason, one by one: one bad point never fails a batch.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -30,6 +33,12 @@ from ..model import FieldValue, Point
 
 # InfluxDB 1.x refuses string fields over 64 KiB; 2.x allows more but queries choke on them.
 MAX_STRING = 64 * 1024
+# InfluxDB's models.MaxKeyLength: measurement + tags (the series key) and field keys.
+MAX_KEY = 65535
+# InfluxDB's models.MaxNanoTime (2262-04-11); later times do not parse.
+MAX_TIME_NS = (1 << 63) - 2
+# A time further ahead than this is a broken clock, not a measurement.
+MAX_AHEAD_NS = 366 * 86400 * 10**9
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _CONTROL = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 _TAG_CACHE_MAX = 200_000
@@ -43,6 +52,7 @@ class PointError:
     measurement: str
     device: str
     reason: str
+    line: str = ""  # the point as line protocol when it could be formatted (for dead-letter.lp)
 
     def __str__(self) -> str:
         who = f" device {self.device}" if self.device else ""
@@ -59,6 +69,10 @@ def clean_key(s: str) -> str:
 
 class _Refused(Exception):
     """A point no database would accept; the message is the reason."""
+
+    def __init__(self, reason: str, line: str = "") -> None:
+        super().__init__(reason)
+        self.line = line
 
 
 def _check_series(measurement: object, tags: object) -> None:
@@ -103,6 +117,9 @@ class Encoder:
                 self._prefix.clear()
             tags = {clean_key(k): clean_key(v) for k, v in p.tags.items()}
             s = _escape_key(clean_key(p.measurement), _ESCAPE_MEASUREMENT) + _append_tags(tags)
+            if len(s) > MAX_KEY // 4 and len(s.encode(errors="replace")) > MAX_KEY:
+                raise _Refused(f"series key (measurement and tags) of {len(s.encode(errors='replace'))} bytes "
+                               f"(InfluxDB's limit is {MAX_KEY})")  # fmt: skip
             self._prefix[key] = s
         return s
 
@@ -114,6 +131,10 @@ class Encoder:
                 raise _Refused(f"field name {k!r} is not allowed")
             if ck in cleaned:
                 raise _Refused(f"field names {cleaned[ck]!r} and {k!r} are the same in line protocol")
+            if len(ck) > MAX_KEY // 4 and len(ck.encode(errors="replace")) > MAX_KEY:
+                raise _Refused(
+                    f"a field name of {len(ck.encode(errors='replace'))} bytes (InfluxDB's limit is {MAX_KEY})"
+                )
             cleaned[ck] = k
         if len(self._layouts) >= _TAG_CACHE_MAX:
             self._layouts.clear()
@@ -131,24 +152,67 @@ class Encoder:
         keys = tuple(fields)
         layout = self._layouts.get(keys) or self._layout(keys)
         prefix = self._series(p)
-        return f"{prefix}{_fields_body(fields, layout)} {t if self._div == 1 else t // self._div}"
+        line = f"{prefix}{_fields_body(fields, layout)} {t if self._div == 1 else t // self._div}"
+        if not 0 <= t <= self._tmax:
+            why = (
+                "before 1970" if t < 0
+                else "beyond InfluxDB's time range (2262)" if t > MAX_TIME_NS
+                else "more than a year ahead of this host's clock"
+            )  # fmt: skip
+            raise _Refused(f"time {t} ns is {why}", line)
+        return line
 
     def encode(self, points: Iterable[Point]) -> tuple[bytes, int, list[PointError]]:
         """Line protocol for the good points, their count, and an error for each refused one."""
         lines: list[str] = []
         errors: list[PointError] = []
+        self._tmax = min(MAX_TIME_NS, time.time_ns() + MAX_AHEAD_NS)
         for p in points:
             try:
                 lines.append(self._line(p))
             except (_Refused, TypeError, AttributeError) as exc:
                 reason = str(exc) if isinstance(exc, _Refused) else f"not a valid point ({exc})"
-                tags = getattr(p, "tags", None)
-                dev = tags.get("device", "") if isinstance(tags, dict) else ""
-                errors.append(PointError(str(getattr(p, "measurement", "?")), str(dev), reason))
+                line = exc.line if isinstance(exc, _Refused) else ""
+                errors.append(PointError(str(getattr(p, "measurement", "?")), _device(p), reason, line))
         if not lines:
             return b"", 0, errors
         lines.append("")
-        return "\n".join(lines).encode(), len(lines) - 1, errors
+        try:
+            return "\n".join(lines).encode(), len(lines) - 1, errors
+        except UnicodeEncodeError:  # a lone surrogate somewhere: refuse those lines, keep the rest
+            return self._encode_each(lines, errors)
+
+    _tmax = MAX_TIME_NS
+
+    @staticmethod
+    def _encode_each(lines: list[str], errors: list[PointError]) -> tuple[bytes, int, list[PointError]]:
+        good: list[bytes] = []
+        for line in lines[:-1]:
+            try:
+                good.append(line.encode())
+            except UnicodeEncodeError as exc:
+                shown = line.encode(errors="backslashreplace").decode()
+                m = _MEASUREMENT.match(shown)
+                errors.append(
+                    PointError(
+                        m.group(0) if m else "?",
+                        "",
+                        f"holds text that is not valid Unicode ({exc.reason} {line[exc.start : exc.end]!a})",
+                        shown,
+                    )
+                )
+        if not good:
+            return b"", 0, errors
+        good.append(b"")
+        return b"\n".join(good), len(good) - 1, errors
+
+
+_MEASUREMENT = re.compile(r"(?:[^\\ ,]|\\.)+")
+
+
+def _device(p: object) -> str:
+    tags = getattr(p, "tags", None)
+    return str(tags.get("device", "")) if isinstance(tags, dict) else ""
 
 
 def _fields_body(fields: dict[str, FieldValue], layout: list[tuple[str, str]]) -> str:
@@ -215,6 +279,12 @@ def _value(raw: str) -> FieldValue:
 
 def decode(payload: bytes, precision: str = "ns") -> Iterator[Point]:
     """Points from line protocol as influxdb-client writes it (comments and blank lines skipped)."""
+    for _, p in decode_lines(payload, precision):
+        yield p
+
+
+def decode_lines(payload: bytes, precision: str = "ns") -> Iterator[tuple[str, Point]]:
+    """Each point with its line as written (string fields may hold newlines: no split on them)."""
     from .urls import PRECISIONS
 
     mul = PRECISIONS[precision]
@@ -228,8 +298,9 @@ def decode(payload: bytes, precision: str = "ns") -> Iterator[Point]:
             nl = text.find("\n", pos)
             pos = end if nl < 0 else nl + 1
             continue
-        point, pos = decode_one(text, pos, mul)
-        yield point
+        point, nxt = decode_one(text, pos, mul)
+        yield text[pos:nxt].rstrip("\n"), point
+        pos = nxt
 
 
 def decode_one(text: str, pos: int, mul: int = 1) -> tuple[Point, int]:

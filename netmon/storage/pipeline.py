@@ -6,6 +6,8 @@ batches by size (``batch.size`` points) and time (``batch.interval`` seconds), w
 acknowledges to the spool only after the sink said yes. Failures that may pass (connection
 refused, timeout, 5xx, 429) are retried with exponential backoff and jitter, the batch staying
 in the spool; a refusal (other 4xx) sets the batch aside in ``dead-letter.lp`` with the reason.
+A partial write (the sink stored some points, refused others) counts and sets aside only the
+refused ones (``partial.py``); points refused before sending (``lineproto``) are set aside too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..model import Point
 from .base import Sink, SinkRejected, SinkUnavailable
 from .factory import open_sink
 from .lineproto import Encoder, PointError
+from .partial import PartialWrite
 from .spool import Batch, Spool
 from .urls import parse_sink_url
 
@@ -76,6 +79,7 @@ class Pipeline:
                 "points_dead_lettered",
                 "batches_written",
                 "batches_dead_lettered",
+                "batches_partial",
                 "sink_errors",
                 "sink_rejects",
                 "write_latency_s_last",
@@ -177,6 +181,7 @@ class Pipeline:
             for e in errors:
                 if self._once(f"reject:{e.measurement}:{e.reason.split(' ')[0]}:{e.reason[-20:]}"):
                     log.error("refused %s (further ones like it are only counted)", e)
+            await asyncio.to_thread(self._dead_letter_refused, errors)
         if self.spool.pending_points >= size or self._flushing:
             self._wake.set()
         await self._durable()
@@ -296,6 +301,9 @@ class Pipeline:
             except SinkRejected as exc:
                 self.c["sink_rejects"] += 1
                 self.last_errors.append(str(exc))
+                if exc.partial is not None and exc.partial.dropped < batch.points:  # all refused: as below
+                    await self._partial(batch, exc.partial, str(exc))
+                    return
                 await asyncio.to_thread(self._dead_letter, batch, str(exc))
                 self.c["points_dead_lettered"] += batch.points
                 self.c["batches_dead_lettered"] += 1
@@ -326,6 +334,38 @@ class Pipeline:
             self.spool.ack(batch.end)
             return
 
+    async def _partial(self, batch: Batch, pw: PartialWrite, message: str) -> None:
+        """The sink stored all but ``pw.dropped`` points: count those as written, set aside only
+        the refused ones (or the whole batch marked partial when they cannot be told apart), no retry."""
+        stored = batch.points - pw.dropped
+        if pw.lines is not None:
+            payload = "".join(line + "\n" for line in pw.lines).encode()
+            await asyncio.to_thread(self._dead_letter, Batch(payload, pw.dropped, batch.end), pw.describe())
+        else:
+            await asyncio.to_thread(self._dead_letter, batch, pw.describe())
+        self.c["points_dead_lettered"] += pw.dropped
+        self.c["batches_partial"] += 1
+        self.c["points_written"] += stored
+        self.c["batches_written"] += 1
+        if self._once(f"partial:{pw.reason[:40]}"):
+            log.error(
+                "sink stored %d of %d points and refused %d: %s; the refused ones are set aside in %s "
+                "(further partial writes like it are only counted)",
+                stored, batch.points, pw.dropped, message, self.spool.dir / DEAD_LETTER,
+            )  # fmt: skip
+        self.spool.ack(batch.end)
+
+    def _dead_letter_refused(self, errors: list[PointError]) -> None:
+        """Points refused before sending, with the reason (and the line when it could be formed)."""
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        out = []
+        for e in errors:
+            out.append(f"# {stamp} refused before sending: {' '.join(str(e).split())}\n")
+            if e.line:
+                out.append(e.line + "\n")
+        with (self.spool.dir / DEAD_LETTER).open("ab") as fh:
+            fh.write("".join(out).encode(errors="backslashreplace"))
+
     def _dead_letter(self, batch: Batch, reason: str) -> None:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         one_line = " ".join(reason.split())
@@ -344,13 +384,17 @@ class Pipeline:
         sc = self.spool.counters
         batches = self.c["batches_written"]
         return {
-            "spool_bytes": self.spool.bytes,
+            # Unacknowledged bytes: the acknowledged records of the segment being written stay
+            # on disk until it rolls, and are not "waiting" (issue 16).
+            "spool_bytes": self.spool.pending_bytes,
+            "spool_disk_bytes": self.spool.bytes,
             "spool_segments": self.spool.segments,
             "spool_pending_points": self._outstanding(),
             "spool_dropped": sc.dropped_points,
             "spool_dropped_segments": sc.dropped_segments,
             "spool_full_rejects": sc.full_rejects,
             "spool_corrupt_records": sc.corrupt_records,
+            "spool_cursor_repairs": sc.cursor_repairs,
             "replay_points_per_s": sent / span,
             "sink_up": 1 if self.sink_up else 0,
             "sink_failing": not self.sink_up,  # aliases read by netmon.runtime.selfmon
@@ -364,7 +408,9 @@ class Pipeline:
         s = self.stats()
         fields: dict[str, float | int | str | bool] = {
             "spool_bytes": int(s["spool_bytes"]),
+            "spool_disk_bytes": int(s["spool_disk_bytes"]),
             "spool_segments": int(s["spool_segments"]),
+            "spool_cursor_repairs": int(s["spool_cursor_repairs"]),
             "spool_dropped": int(s["spool_dropped"]),
             "sink_errors": int(s["sink_errors"]),
             "spool_pending_points": int(s["spool_pending_points"]),

@@ -108,6 +108,8 @@ class SpoolCounters:
     full_rejects: int = 0  # points refused because the disk was full even after dropping
     corrupt_records: int = 0  # torn or corrupted records skipped on replay
     corrupt_bytes: int = 0
+    cursor_repairs: int = 0  # cursor past a segment's end or inside a record: re-sent from a record boundary
+    cursor_resent_bytes: int = 0
 
 
 class Spool:
@@ -185,6 +187,8 @@ class Spool:
                 path.unlink(missing_ok=True)
                 continue
             seg = _Segment(seq, path, size=path.stat().st_size)
+            if seq == cseq:
+                coff = self._check_cursor(path, coff, seg.size)
             start = coff if seq == cseq else 0
             seg.points, seg.newest_ns = self._scan(path, start, seg.size)
             self._segs[seq] = seg
@@ -198,6 +202,43 @@ class Spool:
             log.info(
                 "spool %s: %d points in %d segments waiting to be replayed", self.dir, self._unread, len(self._segs)
             )
+
+    def _check_cursor(self, path: Path, off: int, size: int) -> int:
+        """The read start for the cursor's segment: the cursor itself when it is a record
+        boundary, else a recovery point that re-sends rather than skips.
+
+        A cursor past the segment's end (a segment truncated by a power loss before its
+        records were fsynced, a cursor file copied from elsewhere) proves nothing about what
+        the sink has: the whole segment is re-sent. A cursor inside a record goes back to that
+        record's start. Re-sending is harmless (every sink overwrites the same series and
+        timestamp, see the module docstring); skipping would silently lose points.
+        """
+        if off == 0 or off == size:
+            return off
+        data = path.read_bytes()[:size] if off < size else b""
+        bounds = {0, size}
+        pos = 0
+        while 0 <= pos and pos + HDR_SIZE <= len(data):
+            magic, length, crc, n, wns = _HDR.unpack_from(data, pos)
+            body = data[pos + HDR_SIZE : pos + HDR_SIZE + length]
+            if magic == MAGIC and len(body) == length and _crc(n, wns, body) == crc:
+                bounds.add(pos)
+                pos += HDR_SIZE + length
+                bounds.add(pos)
+                continue
+            pos = data.find(MAGIC, pos + 1)
+        if off in bounds:
+            return off
+        start = 0 if off > size else max(b for b in bounds if b <= off)
+        self.counters.cursor_repairs += 1
+        self.counters.cursor_resent_bytes += min(off, size) - start
+        where = "past the end of" if off > size else "inside a record of"
+        log.warning(
+            "spool %s: cursor offset %d is %s segment %s (%d bytes): re-sending from offset %d (%d bytes "
+            "that may reach the sink twice, which overwrites the same points)",
+            self.dir, off, where, path.name, size, start, min(off, size) - start,
+        )  # fmt: skip
+        return start
 
     @staticmethod
     def _scan(path: Path, start: int, size: int) -> tuple[int, int]:
@@ -444,7 +485,14 @@ class Spool:
 
     @property
     def bytes(self) -> int:
+        """Size of the segment files on disk (acknowledged records of live segments included)."""
         return self._bytes
+
+    @property
+    def pending_bytes(self) -> int:
+        """Record bytes after the acknowledged cursor: what is really waiting for the sink."""
+        seq, off = self._acked
+        return max(0, sum(seg.size - (off if s == seq else 0) for s, seg in self._segs.items() if s >= seq))
 
     @property
     def segments(self) -> int:

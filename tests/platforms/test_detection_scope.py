@@ -43,17 +43,21 @@ def test_detection_is_confident_and_right(path: Path, platform: str) -> None:
     assert d.margin >= 3 and d.runner_up is not None
 
 
-def test_ruijie_and_zte_are_scanned_na_with_a_note_not_as_cisco() -> None:
+def test_ruijie_and_zte_are_scored_with_their_own_packs_not_as_cisco() -> None:
     r = run_netmon("scan", str(RUIJIE), str(ZTE), "-f", "json")
     assert r.returncode == 0, r.stderr
     devs = {d["device"]: d for d in json.loads(r.stdout)["devices"]}
     assert devs["switch-radio"]["vendor"] == "ruijie_rgos" and devs["ZTE"]["vendor"] == "zte_zxros"
-    for dev, name in (("switch-radio", "Ruijie RGOS"), ("ZTE", "ZTE ZXR10 / ZXROS")):
+    for dev in ("switch-radio", "ZTE"):
         d = devs[dev]
-        assert {f["result"] for f in d["findings"]} == {"N/A"}  # never scored under Cisco rules
-        assert f"no compliance pack for {name} yet: every rule is N/A" in d["notes"]
         assert d["detection"]["confident"] and d["detection"]["margin"] >= 3
+        assert not any("no compliance pack" in n for n in d["notes"])
     assert devs["switch-radio"]["release"] == "11.0(5)B9P66S2"
+    # Scored by the RGOS pack: its findings cite RGOS lines and give RGOS remediation, never IOS's.
+    f = {x["rule"]: x for x in devs["switch-radio"]["findings"]}
+    assert f["IA-06"]["result"] == "FAIL" and "no enable service telnet-server" in f["IA-06"]["remediation"]
+    assert f["AU-01"]["remediation"] == ["logging server LOGHOST"]  # IOS would say 'logging host'
+    assert f["IA-10"]["result"] == "FAIL" and any(e["text"] == "line console 0" for e in f["IA-10"]["evidence"])
 
 
 AMBIGUOUS = "hostname r1\n!\nservice password-encryption\nenable secret 5 $1$abc$def\n!\nline vty 0 4\n!\nend\n"
@@ -140,6 +144,7 @@ def test_a_scope_with_a_platform_without_pack_is_not_exit_2(tmp_path: Path) -> N
         - {name: zte-pe1, address: 10.0.0.1, network: intranet, tier: county, region: 广东/韶关/仁化, site: 仁化, role: core, vendor: zte_zxros}
         - {name: rg-acc1, address: 10.0.0.2, network: intranet, tier: township, region: 广东/韶关/仁化, site: 华兴, role: access, vendor: ruijie_rgos}
         - {name: vrp-core1, address: 10.0.0.3, network: intranet, tier: county, region: 广东/韶关/乐昌, site: 乐昌, role: core, vendor: huawei_vrp}
+        - {name: jn-pe1, address: 10.0.0.4, network: intranet, tier: county, region: 广东/韶关/乐昌, site: 乐昌, role: core, vendor: juniper_junos}
         """),
         encoding="utf-8",
     )
@@ -148,14 +153,18 @@ def test_a_scope_with_a_platform_without_pack_is_not_exit_2(tmp_path: Path) -> N
     (arc / "zte-pe1.cfg").write_bytes((ROOT / "netmon/platforms/zte_zxros/lab/county-router.cfg").read_bytes())
     (arc / "rg-acc1.cfg").write_bytes((ROOT / "netmon/platforms/ruijie_rgos/lab/township-access.cfg").read_bytes())
     (arc / "vrp-core1.cfg").write_bytes((COMPLIANCE / "huawei_compliant.cfg").read_bytes())
+    (arc / "jn-pe1.cfg").write_text("system {\n    host-name jn-pe1;\n}\n", encoding="utf-8")
     r = run_netmon("scan", "-i", str(inv), "--archive", str(arc), "--scope", "region=广东", "-f", "json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["not_scanned"] == []
     by = {d["device"]: d for d in doc["devices"]}
-    assert {f["result"] for f in by["zte-pe1"]["findings"]} == {"N/A"}
-    assert any("no compliance pack" in n for n in by["zte-pe1"]["notes"])
-    assert any(f["result"] == "PASS" for f in by["vrp-core1"]["findings"])
+    # ZTE and Ruijie are scored by their own packs; Junos has none yet: N/A with a note, not exit 2.
+    for dev in ("zte-pe1", "rg-acc1", "vrp-core1"):
+        assert {f["result"] for f in by[dev]["findings"]} - {"N/A"}, dev
+        assert not any("no compliance pack" in n for n in by[dev]["notes"]), dev
+    assert {f["result"] for f in by["jn-pe1"]["findings"]} == {"N/A"}
+    assert any("no compliance pack" in n for n in by["jn-pe1"]["notes"])
     # the table a user reads says so too
-    t = run_netmon("scan", "-i", str(inv), "--archive", str(arc), "--scope", "vendor=zte_zxros")
-    assert t.returncode == 0 and "no compliance pack for ZTE ZXR10 / ZXROS yet" in t.stdout
+    t = run_netmon("scan", "-i", str(inv), "--archive", str(arc), "--scope", "vendor=juniper_junos")
+    assert t.returncode == 0 and "no compliance pack for Juniper" in t.stdout, t.stdout + t.stderr

@@ -90,6 +90,8 @@ SHAPES: dict[str, list[str]] = {
     "ruijie_rgos": _IOS_LIKE,
     "zte_zxros": _IOS_LIKE,
     "huawei_vrp": _VRP_LIKE,
+    "huawei_ce": _VRP_LIKE,
+    "huawei_usg": _VRP_LIKE,
     "h3c_comware": _VRP_LIKE,
 }
 # Lines that mention a secret word but carry no secret: masking must not touch them.

@@ -61,7 +61,7 @@ def test_every_entry_says_why() -> None:
 def test_a_dialect_extends_its_parent_field_by_field(site: Path) -> None:
     _folder(
         site,
-        "huawei_ce",
+        "huawei_lab",
         {
             "platform.yaml": """\
                 display: Huawei CloudEngine
@@ -78,23 +78,23 @@ def test_a_dialect_extends_its_parent_field_by_field(site: Path) -> None:
                 """,
         },
     )
-    ce, vrp = registry.platform("huawei_ce"), registry.platform("huawei_vrp")
-    assert ce.extends == "huawei_vrp" and ce.depth == 1 and registry.lineage("huawei_ce") == ("huawei_ce", "huawei_vrp")
+    ce, vrp = registry.platform("huawei_lab"), registry.platform("huawei_vrp")
+    assert ce.extends == "huawei_vrp" and ce.depth == 1 and registry.lineage("huawei_lab") == ("huawei_lab", "huawei_vrp")
     assert ce.health == vrp.health and ce.ssh == vrp.ssh and ce.compliance == vrp.compliance  # inherited
     assert ce.grammar == vrp.grammar
     assert "ce_only" in ce.config.detect and "ftp_caps" not in ce.config.detect and "stelnet" in ce.config.detect
     assert set(ce.secrets) == {*vrp.secrets, "ce_token"}
-    assert registry.mask_line("ce-token abc123", "huawei_ce") == "ce-token ******"
+    assert registry.mask_line("ce-token abc123", "huawei_lab") == "ce-token ******"
     assert registry.mask_line("ce-token abc123", "huawei_vrp") == "ce-token abc123"
     # SNMP: its own longer prefix names it; the parent's prefix still names the parent
-    assert registry.platform_for_sysobjectid("1.3.6.1.4.1.2011.2.239.1").key == "huawei_ce"  # type: ignore[union-attr]
+    assert registry.platform_for_sysobjectid("1.3.6.1.4.1.2011.2.239.1").key == "huawei_lab"  # type: ignore[union-attr]
     assert registry.platform_for_sysobjectid("1.3.6.1.4.1.2011.2.23.276").key == "huawei_vrp"  # type: ignore[union-attr]
     # detection: a plain VRP config stays VRP (a tie goes to the parent); web-manager makes it CE
     vrp_cfg = (ROOT / "tests/compliance/configs/huawei_compliant.cfg").read_text(encoding="utf-8")
     assert detect(vrp_cfg).platform == "huawei_vrp"
     d = detect(vrp_cfg.replace("#\nreturn", "#\nweb-manager enable\n#\nreturn"))
-    assert d.platform == "huawei_ce" and d.runner_up != "huawei_vrp"  # the parent is no rival
-    assert "huawei_ce" in load_rules()["IA-01"].checks  # its compliance checks come with it
+    assert d.platform == "huawei_lab" and d.runner_up != "huawei_vrp"  # the parent is no rival
+    assert "huawei_lab" in load_rules()["IA-01"].checks  # its compliance checks come with it
 
 
 def test_a_site_overlay_merges_over_the_builtin(site: Path) -> None:

@@ -26,7 +26,7 @@ values = st.one_of(
     m=keys,
     tags=st.dictionaries(keys, text, max_size=5),
     fields=st.dictionaries(keys, values, min_size=1, max_size=5),
-    t=st.integers(min_value=0, max_value=2**62),
+    t=st.integers(min_value=0, max_value=2**60),  # up to 2006: later than a year ahead is refused
 )
 def test_round_trip_any_point(m, tags, fields, t):
     p = Point(m, tags, fields, t)
@@ -111,7 +111,7 @@ clean_keys = keys.filter(lambda s: s == clean_key(s))
     m=clean_keys,
     tags=st.dictionaries(clean_keys, text.filter(lambda s: s == clean_key(s)), max_size=5),
     fields=st.dictionaries(clean_keys, values, min_size=1, max_size=6),
-    t=st.integers(min_value=0, max_value=2**62),
+    t=st.integers(min_value=0, max_value=2**60),  # up to 2006: later than a year ahead is refused
 )
 def test_identical_to_the_official_serializer(m, tags, fields, t):
     """Our cached fast path must produce byte-for-byte what influxdb-client's Point produces."""
