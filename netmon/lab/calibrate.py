@@ -31,7 +31,7 @@ QUEUE_SHARE = 0.25
 class LabTiming:
     request_s: float  # one request alone (median)
     burst_request_s: float  # wall time per request while every device is asked at once
-    poll_requests: int  # requests of one full poll (interfaces, static columns, health)
+    poll_requests: int  # requests of the longest full poll (interfaces, static columns, health)
     devices: int
     timeout: float
     concurrency: int
@@ -48,14 +48,17 @@ def fit(request_s: float, burst_request_s: float, poll_requests: int, devices: i
     concurrency = max(4, min(64, int(QUEUE_SHARE / s)))
     # A request waits behind at most `concurrency` others; 4x that, never under 1 s.
     timeout = min(10.0, max(1.0, round(4 * concurrency * s, 1)))
-    budget = max(8.0, round(poll_requests * timeout / 2, 1))
+    # The budget counts the device's own request time: every request of the longest poll may
+    # take up to the time-out before the device is blamed.
+    budget = max(8.0, round(poll_requests * timeout, 1))
     # The simulator answers one request at a time: a cycle needs devices x requests x s.
     min_interval = max(5.0, math.ceil(1.5 * devices * poll_requests * s))
     return LabTiming(request_s, burst_request_s, poll_requests, devices, timeout, concurrency, budget, min_interval)
 
 
-async def measure(devices: list[Device], targets: list[Target]) -> LabTiming:
-    """Time the simulator with the real engine: single requests, one full poll, a burst."""
+async def measure(devices: list[Device], targets: list[Target], kinds: list[str] | None = None) -> LabTiming:
+    """Time the simulator with the real engine: single requests, one full poll per kind of
+    device (``kinds``: e.g. the recording each device plays), a burst of every device."""
     engine = FastEngine()
     try:
         first = targets[0]
@@ -66,9 +69,16 @@ async def measure(devices: list[Device], targets: list[Target]) -> LabTiming:
             await engine.get(first, [(1, 3, 6, 1, 2, 1, 1, 3, 0)])
             singles.append(time.monotonic() - t0)
         poller = SnmpPoller(engine, SnmpSettings(device_budget=120))
-        before = engine.stats.requests
-        await poller.poll_device(devices[0], first, health=True)
-        poll_requests = max(1, engine.stats.requests - before)
+        poll_requests = 1
+        seen: set[str] = set()
+        for i, (dev, tgt) in enumerate(zip(devices, targets, strict=True)):
+            kind = kinds[i] if kinds else dev.vendor
+            if kind in seen:
+                continue
+            seen.add(kind)
+            before = engine.stats.requests
+            await poller.poll_device(dev, tgt, health=True)
+            poll_requests = max(poll_requests, engine.stats.requests - before)
         # Every device at once, as a cycle's first seconds look (one walk of the status columns each).
         cols = [(1, 3, 6, 1, 2, 1, 2, 2, 1, 8), (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6)]
         before = engine.stats.requests

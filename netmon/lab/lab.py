@@ -94,7 +94,8 @@ class Lab:
         devices = list(self.inventory)
         ports = {d.name: self.snmp.port(d.name) for d in devices}
         try:
-            return asyncio.run(measure(devices, calibration_targets(devices, ports, cred)))
+            kinds = [self.snmp.recording(d.name) for d in devices]
+            return asyncio.run(measure(devices, calibration_targets(devices, ports, cred), kinds))
         except Exception as exc:  # a lab that cannot be timed still runs, on the defaults
             log.warning("could not time the simulator (%s); default SNMP time-outs apply", exc)
             return None
