@@ -99,6 +99,30 @@ def cpu_of(pid: int) -> float:
     return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_tree(pid: int) -> float:
+    """cpu_of(pid) plus the CPU of its live descendants (`netmon run --workers`: cutime only
+    counts children that have exited)."""
+    kids: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d.name))
+    total, todo = cpu_of(pid), list(kids.get(pid, []))
+    while todo:
+        k = todo.pop()
+        f = Path(f"/proc/{k}/stat")
+        try:
+            fields = f.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        todo += kids.get(k, [])
+    return total
+
+
 def metric(port: int, name: str) -> float:
     """Sum of a Prometheus metric's samples on 127.0.0.1:<port>/metrics (0 when absent)."""
     try:
@@ -320,13 +344,13 @@ def main() -> int:
         # warm-up: one interval (netmon's first poll reads static columns, health, and sets up rate baselines)
         time.sleep(args.interval)
         t0 = time.time()
-        c0_peer = sum(cpu_of(p.pid) for p in peer)
-        c0_nm = cpu_of(nm.pid) if nm else 0.0
+        c0_peer = sum(cpu_tree(p.pid) for p in peer)
+        c0_nm = cpu_tree(nm.pid) if nm else 0.0
         c0_snmpd = cpu_of(snmpd.pid)
         time.sleep(args.cycles * args.interval)
         t1 = time.time()
-        c1_peer = sum(cpu_of(p.pid) for p in peer)
-        c1_nm = cpu_of(nm.pid) if nm else 0.0
+        c1_peer = sum(cpu_tree(p.pid) for p in peer)
+        c1_nm = cpu_tree(nm.pid) if nm else 0.0
         snmpd_cpu = cpu_of(snmpd.pid) - c0_snmpd
         spool = metric(nm_port, "netmon_spool_bytes") if nm else 0.0
         overruns = metric(nm_port, "netmon_cycle_overruns_total") if nm else 0.0
