@@ -237,7 +237,7 @@ def peer_polls(vm: Victoria, t0: float, t1: float, interval: float) -> tuple[int
 # --- netmon ---------------------------------------------------------------------------------------
 
 
-def netmon_config(work: Path, ports: list[int], interval: float, jitter: float, workers: int | None) -> Path:
+def netmon_config(work: Path, ports: list[int], interval: float, jitter: float) -> Path:
     devices = [
         {"name": f"dev{i:05d}", "address": "127.0.0.1", "port": p, "network": "intranet", "tier": "county",
          "region": "bench", "site": f"site{i // 10}", "role": "access", "vendor": "linux_netsnmp", "snmp": "bench"}
@@ -256,8 +256,6 @@ def netmon_config(work: Path, ports: list[int], interval: float, jitter: float, 
         "topology": {"lldp": False, "isolation_check": False},
         "log": {"level": "warning"},
     }
-    if workers is not None:
-        doc["workers"] = workers
     path = work / "netmon.yaml"
     path.write_text(yaml.safe_dump(doc))
     path.chmod(0o600)
@@ -339,7 +337,7 @@ def main() -> int:
             procs += peer[1:]
         nm_port = 0
         if args.only in ("both", "netmon"):
-            cfg = netmon_config(work, ports, args.interval, args.jitter, args.workers)
+            cfg = netmon_config(work, ports, args.interval, args.jitter)
             nm, nm_port = start_netmon(work, cfg, args.workers, args.profile)
         # warm-up: one interval (netmon's first poll reads static columns, health, and sets up rate baselines)
         time.sleep(args.interval)
