@@ -72,6 +72,7 @@ class MainJob:
         self.devices: list[Device] = []
         self.snmp: SnmpJob | None = None
         self.pool: Any = None  # netmon.runtime.workers.WorkerPool with --workers > 1
+        self._pool_reload: asyncio.Task[None] | None = None
         self.traps: Any = None
         self.backup: Any = None
         self.probe: Any = None
@@ -110,8 +111,8 @@ class MainJob:
             return
         if self.snmp is not None:
             self.snmp.reconfigure(self.cfg, self.topology)
-        if self.pool is not None:
-            asyncio.get_running_loop().create_task(self.pool.reload())
+        if self.pool is not None:  # the workers re-read the same files (kept referenced until done)
+            self._pool_reload = asyncio.get_running_loop().create_task(self.pool.reload())
         if self.probe is not None:
             try:
                 self.probe.reconfigure(self.cfg, self.topology)
