@@ -64,18 +64,36 @@ class WorkerPool:
         self.log_json = log_json
         self._workers: list[_Worker] = []
         self._ids = 0
+        self._locks = [asyncio.Lock() for _ in range(n)]
+        self._closing = False
+        self.restarts = 0
 
     async def start(self) -> None:
-        for i in range(self.n):
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "netmon.runtime.workers", str(self.config), str(i), str(self.n), self.log_level,
-                "1" if self.log_json else "0",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            )  # fmt: skip
-            w = _Worker(proc)
-            w.reader = asyncio.create_task(self._read(w), name=f"netmon-worker-{i}")
-            self._workers.append(w)
+        self._workers = [await self._spawn(i) for i in range(self.n)]
         log.info("polling in %d worker processes", self.n)
+
+    async def _spawn(self, i: int) -> _Worker:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "netmon.runtime.workers", str(self.config), str(i), str(self.n), self.log_level,
+            "1" if self.log_json else "0",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        w = _Worker(proc)
+        w.reader = asyncio.create_task(self._read(w), name=f"netmon-worker-{i}")
+        return w
+
+    async def _alive(self, i: int) -> _Worker:
+        """Worker i, started again if it died (its devices' rate baselines start afresh)."""
+        w = self._workers[i]
+        if w.proc.returncode is None or self._closing:
+            return w
+        async with self._locks[i]:
+            w = self._workers[i]
+            if w.proc.returncode is not None:
+                log.warning("SNMP worker %d exited (code %s); starting it again", i, w.proc.returncode)
+                w = self._workers[i] = await self._spawn(i)
+                self.restarts += 1
+        return w
 
     async def _read(self, w: _Worker) -> None:
         assert w.proc.stdout is not None
@@ -103,12 +121,16 @@ class WorkerPool:
         await w.proc.stdin.drain()
 
     async def poll(self, device: Device) -> list[Point]:
-        w = self._workers[shard_of(device, self.n)]
+        w = await self._alive(shard_of(device, self.n))
         self._ids += 1
         rid = self._ids
         fut: asyncio.Future[list[Point]] = asyncio.get_running_loop().create_future()
         w.waiting[rid] = fut
-        await self._send(w, ("poll", rid, device.name))
+        try:
+            await self._send(w, ("poll", rid, device.name))
+        except ConnectionError:  # died since: the next poll starts it again
+            w.waiting.pop(rid, None)
+            raise RuntimeError(f"SNMP worker {w.proc.pid} exited") from None
         return await fut
 
     async def reload(self) -> None:
@@ -117,6 +139,7 @@ class WorkerPool:
                 await self._send(w, ("reload", 0, ""))
 
     async def close(self) -> None:
+        self._closing = True
         for w in self._workers:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await self._send(w, ("stop", 0, ""))
