@@ -206,8 +206,12 @@ class AlertEngine:
                     )
                 kind = rule.kind
                 fields = p.fields
-                if rule.spec.root_cause and t > self._observed.get(dev, 0.0):
-                    self._observed[dev] = t
+                if rule.spec.root_cause:
+                    # when the device last answered (or not): the poll's start plus its duration
+                    rt = p.fields.get("response_ms")
+                    seen = t + (rt / 1000.0 if isinstance(rt, int | float) else 0.0)
+                    if seen > self._observed.get(dev, 0.0):
+                        self._observed[dev] = seen
                 if rule.spec.quorum is not None:  # "down from >= 2 vantage points" (quorum.py)
                     voted = self._quorum.vote(rule, aid, tags, fields, t)
                     if voted is None:
@@ -478,7 +482,8 @@ class AlertEngine:
 
     def _hold_for_parents(self, an: Analysis, now: float) -> None:
         """Hold the page of a device that looks like a root while a parent's latest answer is
-        older than the device's failure: the parent may have been polled (up) just before the
+        older than the device's failure (the parent's poll ended before the device's unanswered
+        poll started; polls running together do not hold): the parent may have been polled (up) just before the
         outage that took both, and its next poll would show the device is merely cut off. Without
         this a county seen down one cycle before its province pages on its own, then the province
         pages too (issue 16). The hold ends when every such parent has answered again (then the

@@ -110,7 +110,7 @@ async def _serve(cfg: Any, settings: Any, sink: str | None, spool_dir: Path | No
                 st = svc.stats()
                 console.print(
                     f"syslog: received {st['received']} dropped {st['dropped']} parse errors {st['parse_errors']} "
-                    f"unknown senders {st['unknown_senders']} spool {pipe.spool.bytes} bytes"
+                    f"unknown senders {st['unknown_senders']} spool {pipe.spool.pending_bytes} bytes pending"
                 )
     finally:
         await svc.close()

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
-from ..platforms.registry import derived
-from .facts import acl_facts, deny_logged, permits_any
+from .facts import ADMIN, RESTRICTED, UNSPECIFIED, accounts, acl_facts, deny_logged, permits_any
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
@@ -33,15 +31,24 @@ def check(name: str) -> Callable[[CheckFn], CheckFn]:
     return deco
 
 
+_FIRST = re.compile(r"^\^([A-Za-z][\w-]*)(?= |\\s|\(|\$)")
+
+
+def _find(cfg: DeviceConfig, patterns: list[re.Pattern[str]]) -> list[Line]:
+    """Lines at any depth a pattern finds, in file order; a pattern that demands a literal first
+    word looks only at lines starting with it (the tree's word index)."""
+    hits: dict[int, Line] = {}
+    for rx in patterns:
+        m = _FIRST.match(rx.pattern)
+        cands = cfg.tree.any_by_word(m.group(1)) if m else cfg.tree.all_lines()
+        for ln in cands:
+            if not ln.banner and rx.search(ln.text):
+                hits.setdefault(ln.number, ln)
+    return [hits[k] for k in sorted(hits)]
+
+
 def _ev(line: Line, note: str = "") -> Evidence:
     return Evidence(line.number, line.text, note)  # masked by engine.evaluate_rule with the platform's patterns
-
-
-@derived
-@cache
-def _family(vendor: str) -> str:
-    """Which branches below a platform follows: ios, vrp or comware (its config.yaml grammar)."""
-    return registry.platform(vendor).grammar.family
 
 
 # --- ACLs (facts.py, through each platform's dialect.yaml) ---------------------------------------
@@ -53,27 +60,8 @@ def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
 
 
 def permits_any_source(vendor: str, entry: str) -> bool:
-    """Does this ACL entry permit traffic from any source address?"""
-    if _family(vendor) == "ios":
-        words = entry.split()
-        if words[:1] == ["access-list"]:
-            words = words[2:]  # numbered ACL: "access-list 10 permit any"
-        elif words and words[0].isdigit():
-            words = words[1:]  # sequence number inside a named ACL
-        if not words or words[0] != "permit":
-            return False
-        rest = words[1:]
-        # standard: permit any | permit 0.0.0.0 255.255.255.255; extended: permit PROTO any ...
-        if rest[:1] == ["any"] or rest[:2] == ["0.0.0.0", "255.255.255.255"]:
-            return True
-        return len(rest) >= 2 and rest[1] == "any"
-    words = entry.split()
-    if len(words) < 3 or words[2] != "permit":
-        return False
-    if "source" not in words:
-        return True  # `rule 5 permit` / `rule 5 permit ip`: every source
-    i = words.index("source")
-    return words[i + 1 : i + 2] == ["any"] or words[i + 1 : i + 3] == ["0.0.0.0", "255.255.255.255"]
+    """Does this ACL entry admit every source address (the dialect's ``permit_any_source``)?"""
+    return "permit" in entry and any(rx.search(entry) for rx in registry.platform(vendor).dialect.acl.permit_any_source)
 
 
 def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: Line, what: str) -> Outcome:
@@ -98,77 +86,49 @@ def _merge(parts: list[Outcome]) -> Outcome:
 
 @check("vty_acl")
 def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Management access (VTY / SSH / Telnet servers) limited to management addresses by an ACL
-    that exists and does not permit any source. Every VTY range is judged on its own."""
+    """Management access (VTY lines, SSH/Telnet servers) limited to management addresses by an
+    ACL that exists and does not admit any source, as the dialect's ``management`` says where
+    the ACL is written. Every VTY range is judged on its own; a server ACL covers every range."""
+    d = registry.platform(cfg.vendor).dialect.management
     acls = acl_index(cfg)
     parts: list[Outcome] = []
     top = cfg.tree.top
-    if _family(cfg.vendor) == "ios":
-        for b in (t for t in top if t.text.startswith("line vty")):
-            ac = [c for c in b.children if c.text.startswith("access-class ") and c.text.endswith(" in")]
-            if not ac:
-                parts.append(Outcome("FAIL", [_ev(b, "no access-class ... in: any address may try to log in")]))
-            for c in ac:
-                parts.append(_judge_acl(cfg, acls, c.text.split()[1], c, b.text))
-        return _merge(parts) if parts else Outcome("N/A", [], ["no line vty"])
-    server_acls = [t for t in top if re.match(r"^(ssh|telnet|stelnet) server(?: ipv4)? acl \S+", t.text)]
-    for t in server_acls:
-        parts.append(_judge_acl(cfg, acls, t.text.split()[-1], t, t.text.rsplit(" acl", 1)[0]))
-    if _family(cfg.vendor) == "vrp":
-        for b in (t for t in top if t.text.startswith("user-interface vty")):
-            ac = [c for c in b.children if re.match(r"^acl (?:ipv6 )?\S+ inbound$", c.text)]
-            for c in ac:
-                parts.append(_judge_acl(cfg, acls, c.text.split()[-2], c, b.text))
+    server_acls: list[tuple[Line, re.Match[str]]] = [
+        (t, m) for t in top for rx in d.server_acl if (m := rx.match(t.text)) is not None
+    ]
+    for t, m in server_acls:
+        parts.append(_judge_acl(cfg, acls, m.group("name"), t, t.text.rsplit(" acl", 1)[0]))
+    line_acl = d.line_acl
+    if d.lines is not None and line_acl is not None:
+        for b in (t for t in top if d.lines.match(t.text)):
+            ac = [(c, m) for c in b.children if (m := line_acl.match(c.text)) is not None]
+            for c, m in ac:
+                parts.append(_judge_acl(cfg, acls, m.group("name"), c, b.text))
             if not ac and not server_acls:
-                parts.append(Outcome("FAIL", [_ev(b, "no 'acl N inbound' and no 'ssh server acl'")]))
-        return _merge(parts) if parts else Outcome("N/A", [], ["no user-interface vty"])
-    # Comware: the SSH/Telnet servers take the ACL; each enabled server needs one.
-    for server in ("ssh", "telnet"):
-        enabled = [t for t in top if t.text == f"{server} server enable"]
-        has_acl = any(t.text.startswith(f"{server} server") for t in server_acls)
-        for t in enabled:
-            if not has_acl:
+                parts.append(
+                    Outcome(
+                        "FAIL", [_ev(b, "no ACL on this VTY range and no server ACL: any address may try to log in")]
+                    )
+                )
+    for t in top:
+        for rx in d.servers:
+            if (m := rx.match(t.text)) is None:
+                continue
+            server = m.groupdict().get("server")
+            if not any(server is None or sm.groupdict().get("server") in (None, server) for _, sm in server_acls):
                 parts.append(Outcome("FAIL", [_ev(t, f"no '{server} server acl': any address may connect")]))
-    return _merge(parts) if parts else Outcome("N/A", [], ["no SSH or Telnet server enabled"])
+    if not parts and d.lines_always:
+        return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
+    return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
 
 
 # --- accounts and roles -------------------------------------------------------------------------
 
-_ADMIN_ROLES = {"network-admin", "level-15", "mdc-admin", "context-admin"}
-ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
-
 
 def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
-    """Local account -> (defining line, admin | restricted | unspecified). A missing level is
-    *unspecified*, never counted as a restriction: what the device then grants depends on the
-    release and the login path, which the configuration does not show."""
-    out: dict[str, tuple[Line, str]] = {}
-    if _family(cfg.vendor) == "ios":
-        for t in cfg.tree.top_by_word("username"):
-            m = re.search(r"\bprivilege (\d+)", t.text)
-            out[t.text.split()[1]] = (t, UNSPECIFIED if not m else ADMIN if int(m.group(1)) == 15 else RESTRICTED)
-        return out
-    if _family(cfg.vendor) == "comware":
-        for t in cfg.tree.top_by_word("local-user"):
-            if " class network" in t.text:
-                continue  # network-access users (802.1X, portal) are not device administrators
-            roles = {c.text.split()[-1] for c in t.children if c.text.startswith("authorization-attribute user-role ")}
-            out[t.text.split()[1]] = (t, UNSPECIFIED if not roles else ADMIN if roles & _ADMIN_ROLES else RESTRICTED)
-        return out
-    levels: dict[str, tuple[Line, int | None]] = {}
-    for aaa in cfg.tree.top_by_word("aaa"):
-        for c in aaa.children:
-            if m := re.match(r"^local-user (\S+) (?:privilege )?level (\d+)", c.text):
-                levels[m.group(1)] = (c, int(m.group(2)))
-            elif (m2 := re.match(r"^local-user (\S+) ", c.text)) and m2.group(1) not in levels:
-                levels[m2.group(1)] = (c, None)
-            elif m3 := re.match(r"^manager-user (\S+)$", c.text):  # USG administrators: a block with `level N`
-                lv = next((int(x.text.split()[1]) for x in c.children if re.match(r"^level \d+$", x.text)), None)
-                levels[m3.group(1)] = (c, lv)
-    for name, (line, lv) in levels.items():
-        # VRP level 3 and above is the management level.
-        out[name] = (line, UNSPECIFIED if lv is None else ADMIN if lv >= 3 else RESTRICTED)
-    return out
+    """Local account -> (defining line, admin | restricted | unspecified), read through the
+    platform's dialect (facts.accounts)."""
+    return accounts(cfg)
 
 
 @check("role_separation")
@@ -180,10 +140,20 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     note_of = {ADMIN: "full administrator", RESTRICTED: "restricted role", UNSPECIFIED: "no explicit level"}
     evidence = [_ev(line, note_of[st]) for line, st in accounts.values()]
     restricted = [a for a, (_, st) in accounts.items() if st == RESTRICTED]
+    # An administrator bound to an audit role (USG 'bind manager-user X role audit-admin') is
+    # separated on the interface that honours the role only: its CLI level still rules the CLI.
+    bind = re.compile(params["role_binding"]) if "role_binding" in params else None
+    bound = _find(cfg, [bind]) if bind is not None and not restricted else []
+    if bound:
+        return Outcome(
+            "WARN",
+            [*evidence, *(_ev(ln, "audit role bound to an account that holds full CLI rights") for ln in bound)],
+            ["duties are separated by role binding only; every account keeps full CLI rights"],
+        )
     if restricted:
         return Outcome("PASS", evidence, [f"{len(restricted)} of {len(accounts)} account(s) hold a restricted role"])
     central = [re.compile(p) for p in params.get("central", [])]
-    remote = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in central)]
+    remote = _find(cfg, central)
     if remote:
         return Outcome(
             "REVIEW",
@@ -208,16 +178,12 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     top = cfg.tree.top
     weak = re.compile(r"\b(md5|simple|hmac-md5)\b")
     parts: list[Outcome] = []
-    if _family(cfg.vendor) == "ios":
-        procs = [t for t in top if t.text.startswith("router ospf ")]
+    rd = registry.platform(cfg.vendor).dialect.routing
+    if rd.ospf_areas == "network":
+        procs = [t for t in top if rd.ospf_process.match(t.text)]
         if not procs:
             return Outcome("N/A", [], ["OSPF not configured"])
-        if_auth = [
-            c
-            for t in top_by(cfg, "interface")
-            for c in t.children
-            if re.match(r"^ip ospf (authentication|message-digest-key)", c.text)
-        ]
+        if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
@@ -250,10 +216,10 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 else:
                     parts.append(Outcome("FAIL", [_ev(line, f"area {area}: no OSPF authentication")]))
         return _merge(parts)
-    procs = [t for t in top if re.match(r"^ospf( \d+)?", t.text)]
+    procs = [t for t in top if rd.ospf_process.match(t.text)]
     if not procs:
         return Outcome("N/A", [], ["OSPF not configured"])
-    if_auth = [c for t in top_by(cfg, "interface") for c in t.children if c.text.startswith("ospf authentication-mode")]
+    if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
     for p in procs:
         area_blocks = [c for c in p.children if c.text.startswith("area ")]
         if not area_blocks:
@@ -290,12 +256,9 @@ def top_by(cfg: DeviceConfig, word: str) -> list[Line]:
 @check("bgp_auth")
 def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Every BGP peer has a password (MD5/TCP-AO/keychain), directly or through its peer group."""
-    if _family(cfg.vendor) == "ios":
-        procs = [t for t in cfg.tree.top if t.text.startswith("router bgp ")]
-        kw_peer, kw_remote, kw_group = "neighbor", "remote-as", "peer-group"
-    else:
-        procs = [t for t in cfg.tree.top if re.match(r"^bgp \d", t.text)]
-        kw_peer, kw_remote, kw_group = "peer", "as-number", "group"
+    rd = registry.platform(cfg.vendor).dialect.routing
+    procs = [t for t in cfg.tree.top if rd.bgp_process.match(t.text)]
+    kw_peer, kw_remote, kw_group = rd.bgp_peer, rd.bgp_remote, rd.bgp_group
     if not procs:
         return Outcome("N/A", [], ["BGP not configured"])
     parts: list[Outcome] = []
@@ -374,6 +337,10 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     only guard management or classify traffic are not a boundary filter."""
     facts = acl_facts(cfg)
     filters = facts.filters()
+    zones = _find(cfg, [re.compile(p) for p in params.get("zone_firewall", [])]) if not filters else []
+    if zones:
+        # A zone-based firewall drops traffic between zones unless a zone-pair policy passes it.
+        return Outcome("PASS", [_ev(zones[0], "zone-based firewall: traffic between zones is denied by default")])
     if not filters:
         note = "no ACL filters traffic on any interface or VLAN"
         if facts.acls:
@@ -411,6 +378,9 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     banner's first line; ``params.absent``: the verdict with no banner (default FAIL)."""
     heads = [re.compile(p) for p in params.get("headers", [])]
     found = [t for t in cfg.tree.top if not t.banner and any(rx.match(t.text) for rx in heads)]
+    bare = [re.compile(p) for p in params.get("bare", [])]
+    if not found and (b := [t for t in cfg.tree.top if any(rx.match(t.text) for rx in bare)]):
+        return Outcome("WARN", [_ev(b[0], "banner shown with no text of its own: the default carries no notice")])
     if not found:
         return Outcome(str(params.get("absent", "FAIL")), [], [str(params.get("note", "no login banner"))])  # type: ignore[arg-type]
     parts: list[Outcome] = []
@@ -438,9 +408,16 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     not_access = [re.compile(p) for p in params.get("not_access", [])]
     per_port = [re.compile(p) for p in params.get("port", [])]
     glob = [re.compile(p) for p in params.get("global", [])]
+    access_if = [re.compile(p) for p in params.get("access_if", [])]
     physical = [t for t in cfg.tree.top_by_word("interface") if ports.match(t.text)]
-    access = [t for t in physical if not any(rx.search(c.text) for c in t.children for rx in not_access)]
-    g = [ln for ln in cfg.tree.all_lines() if not ln.banner and any(rx.search(ln.text) for rx in glob)]
+    access = [
+        t
+        for t in physical
+        if not any(rx.search(c.text) for c in t.children for rx in not_access)
+        # A firewall's ports are routed unless switched (`portswitch`): only those are access ports.
+        and (not access_if or any(rx.search(c.text) for c in t.children for rx in access_if))
+    ]
+    g = _find(cfg, glob)
     if g:
         return Outcome("PASS", [_ev(g[0], "admission control on every port")])
     if physical and not access:
@@ -469,13 +446,17 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
     ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console)."""
     blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
-    if not blocks:
-        return Outcome("N/A", [], ["no such line"])
     top = cfg.tree.top
     new_model = any(t.text == "aaa new-model" for t in top)
     lists = {
         w[3]: (t, w[4:]) for t in top if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
     }
+    if not blocks:
+        # The line exists on every device even when the configuration does not show it.
+        entry = lists.get("default") if new_model else None
+        if entry is not None and entry[1][0] != "none":
+            return Outcome("PASS", [_ev(entry[0], "the line (not shown) uses the default login list")])
+        return Outcome("FAIL", [], ["the line is not shown: it keeps the default of no login"])
     parts: list[Outcome] = []
     for b in blocks:
         la = next((c for c in b.children if c.text.startswith("login authentication ")), None)
@@ -532,3 +513,81 @@ def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         [_ev(a.header, f"ACL {a.name}: no deny entry logs its hits") for a in traffic[:5]],
         ["denied traffic is not logged"],
     )
+
+
+# --- firewall security policy (zone-based rules) ----------------------------------------------------
+
+_MATCH_FIELDS = ("source-zone", "destination-zone", "source-address", "destination-address", "service", "application")
+
+
+def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line, dict[str, list[Line]], str]]:
+    """(rule line, match field -> lines, action) of every rule of the security policy, in order."""
+    head = re.compile(params.get("policy", r"^security-policy$"))
+    rule_re = re.compile(params.get("rule", r"^rule name \S+"))
+    out: list[tuple[Line, dict[str, list[Line]], str]] = []
+    for pol in (t for t in cfg.tree.top if head.match(t.text)):
+        for r in (c for c in pol.children if rule_re.match(c.text)):
+            fields: dict[str, list[Line]] = {}
+            action = ""
+            for c in r.children:
+                w = c.text.split()
+                if w[0] == "action" and len(w) > 1:
+                    action = w[1]
+                for f in _MATCH_FIELDS:
+                    if c.text.startswith(f + " "):
+                        fields.setdefault(f, []).append(c)
+                if c.text.startswith(("policy logging", "session logging")):
+                    fields.setdefault("logging", []).append(c)
+            out.append((r, fields, action))
+    return out
+
+
+@check("security_policy")
+def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A zone firewall's security policy, in rule order. ``params.aspect``:
+    ``default_deny`` (no rule permits any zone, address and service), ``broad`` (permit rules
+    naming no address and no service warn), ``shadowed`` (rules after a permit-all can never
+    match), ``deny_logged`` (deny rules log their hits). No security policy: N/A."""
+    rules = _policy_rules(cfg, params)
+    if not rules:
+        return Outcome("N/A", [], ["no security policy rule"])
+    aspect = params["aspect"]
+
+    def permit_all(f: dict[str, list[Line]], action: str) -> bool:
+        return action == "permit" and not any(k in f for k in _MATCH_FIELDS)
+
+    if aspect == "default_deny":
+        bad = [r for r, f, a in rules if permit_all(f, a)]
+        if bad:
+            return Outcome("FAIL", [_ev(r, "permits any zone, address and service") for r in bad])
+        return Outcome("PASS", [], ["no rule permits everything; the policy's default action denies"])
+    if aspect == "broad":
+        broad = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit"
+            and not ({"source-address", "destination-address"} & f.keys())
+            and not ({"service", "application"} & f.keys())
+        ]
+        if broad:
+            return Outcome("WARN", [_ev(r, "permit with no address and no service") for r, _ in broad])
+        return Outcome("PASS", [], ["every permit rule names addresses or services"])
+    if aspect == "shadowed":
+        first = next((i for i, (_, f, a) in enumerate(rules) if permit_all(f, a)), None)
+        after = rules[first + 1 :] if first is not None else []
+        if first is not None and after:
+            return Outcome(
+                "FAIL",
+                [_ev(rules[first][0], "permits everything"), *(_ev(r, "shadowed: never matched") for r, _, _ in after)],
+                [f"{len(after)} rule(s) after a permit-all rule can never match"],
+            )
+        return Outcome("PASS", [], ["no rule is shadowed by a permit-all rule"])
+    if aspect == "deny_logged":
+        denies = [(r, f) for r, f, a in rules if a == "deny"]
+        if not denies:
+            return Outcome("FAIL", [], ["no deny rule: nothing denied is logged"])
+        logged = [r for r, f in denies if "logging" in f]
+        if logged:
+            return Outcome("PASS", [_ev(r, "deny rule logs its hits") for r in logged])
+        return Outcome("FAIL", [_ev(r, "deny rule does not log") for r, _ in denies])
+    raise ValueError(f"unknown aspect {aspect!r}")

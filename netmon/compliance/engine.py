@@ -177,6 +177,14 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     blocks = [b for b in _top_candidates(tree, c.block) if c.block.re.search(b.text)]
     if not blocks:
         note = c.no_block_note or f"no block matching /{c.block.re.pattern}/"
+        if c.no_block_default is not None:
+            hit, why = release_default(c.no_block_default, cfg)
+            verdict = (
+                hit.result
+                if hit is not None and hit.result
+                else registry.platform(cfg.vendor).defaults[c.no_block_default].unknown
+            )
+            return Outcome(verdict, [], [f"{note}; {why}"])
         return Outcome(c.no_block, [], [note])
     parts = [_instance(c, cfg, b) for b in blocks]
     return Outcome(

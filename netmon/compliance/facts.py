@@ -9,6 +9,7 @@ the checks that need them say so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,21 @@ def _dialect(vendor: str) -> AclDialect:
     return registry.platform(vendor).dialect.acl
 
 
+_WORD = re.compile(r"^\^([A-Za-z][\w-]*)(?= |\\s|\(|\$)")
+
+
+def _first_words(patterns: tuple[re.Pattern[str], ...]) -> set[str] | None:
+    """The literal first words the patterns demand, or None when one demands none (then every
+    top-level line is a candidate)."""
+    words: set[str] = set()
+    for p in patterns:
+        m = _WORD.match(p.pattern)
+        if m is None:
+            return None
+        words.add(m.group(1))
+    return words
+
+
 def acl_facts(cfg: DeviceConfig) -> AclFacts:
     """ACLs and their uses, computed once per configuration."""
     cached = cfg.facts.get("acl")
@@ -68,7 +84,13 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
         return cached
     d = _dialect(cfg.vendor)
     acls: dict[str, Acl] = {}
-    for t in cfg.tree.top:
+    words = _first_words((*d.headers, *d.inline))
+    tops = (
+        cfg.tree.top
+        if words is None
+        else sorted((t for w in words for t in cfg.tree.top_by_word(w)), key=lambda t: t.number)
+    )
+    for t in tops:
         if t.banner:
             continue
         for rx in d.headers:
@@ -76,7 +98,7 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                 keys = tuple(k for k in (m.group("name"), m.groupdict().get("alias")) if k)
                 acl = acls.get(keys[0])
                 if acl is None:
-                    acl = Acl(keys[0], t, v6=bool(m.groupdict().get("v6")), aliases=keys[1:])
+                    acl = Acl(keys[0], t, v6=m.groupdict().get("v6") is not None, aliases=keys[1:])
                     for k in keys:
                         acls.setdefault(k, acl)
                 acl.entries.extend(c for c in t.children if d.entry.search(c.text))
@@ -85,14 +107,17 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
             for rx in d.inline:
                 if m := rx.match(t.text):
                     name = m.group("name")
-                    acl = acls.setdefault(name, Acl(name, t, v6=bool(m.groupdict().get("v6"))))
+                    acl = acls.setdefault(name, Acl(name, t, v6=m.groupdict().get("v6") is not None))
                     if d.entry.search(t.text):
                         acl.entries.append(t)
                     break
     uses: list[AclUse] = []
     if d.refs:
+        hint = d.ref_hint
         for ln in cfg.tree.all_lines():
-            if ln.banner or (ln.parent is None and any(rx.match(ln.text) for rx in d.headers)):
+            if ln.banner or (hint is not None and not hint.search(ln.text)):
+                continue
+            if ln.parent is None and any(rx.match(ln.text) for rx in d.headers):
                 continue
             for ref in d.refs:
                 if m := ref.re.search(ln.text):
@@ -107,13 +132,65 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
 
 def permits_any(vendor: str, entry: str) -> bool:
     """Does this entry permit every protocol from any source to any destination?"""
-    return any(rx.search(entry) for rx in _dialect(vendor).permit_any)
+    return "permit" in entry and any(rx.search(entry) for rx in _dialect(vendor).permit_any)
 
 
 def deny_logged(vendor: str, entry: str) -> bool:
-    return any(rx.search(entry) for rx in _dialect(vendor).deny_logged)
+    return "deny" in entry and any(rx.search(entry) for rx in _dialect(vendor).deny_logged)
 
 
 def has_dialect(vendor: str) -> bool:
     d = _dialect(vendor)
     return bool(d.headers or d.inline)
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
+
+
+def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
+    """Local administrator account -> (defining line, admin | restricted | unspecified)."""
+    cached = cfg.facts.get("accounts")
+    if isinstance(cached, dict):
+        return cached
+    d = registry.platform(cfg.vendor).dialect.accounts
+    if d.scope is not None:
+        scope = d.scope
+        lines = [c for t in cfg.tree.top if scope.match(t.text) for c in t.children]
+    else:
+        words = _first_words(d.define)
+        lines = cfg.tree.top if words is None else [t for w in words for t in cfg.tree.top_by_word(w)]
+    found: dict[str, tuple[Line, str]] = {}
+    levels: dict[str, int] = {}
+    for ln in lines:
+        for rx in d.level:
+            if (m := rx.match(ln.text)) is not None:
+                levels[m.group("name")] = int(m.group("level"))
+        if any(rx.search(ln.text) for rx in d.skip):
+            continue
+        for rx in d.define:
+            if (m := rx.match(ln.text)) is None or m.group("name") in found:
+                continue
+            status = UNSPECIFIED
+            lv: int | None = None
+            roles: set[str] = set()
+            for c in ln.children:
+                for crx in d.child_level:
+                    if (cm := crx.match(c.text)) is not None:
+                        g = cm.groupdict()
+                        if g.get("level") is not None:
+                            lv = int(g["level"])
+                        if g.get("role") is not None:
+                            roles.add(g["role"])
+            if roles:
+                status = ADMIN if roles & set(d.admin_roles) else RESTRICTED
+            elif lv is not None:
+                status = ADMIN if lv >= d.admin_level else RESTRICTED
+            found[m.group("name")] = (ln, status)
+            break
+    for name, (ln, status) in list(found.items()):
+        if status == UNSPECIFIED and name in levels:
+            found[name] = (ln, ADMIN if levels[name] >= d.admin_level else RESTRICTED)
+    cfg.facts["accounts"] = found
+    return found

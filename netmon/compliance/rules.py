@@ -122,6 +122,9 @@ class Check(_Strict):
     # threshold's default value or `require`'s absent verdict for the configuration's release,
     # and REVIEW (the entry's `unknown`) when the release is not known.
     release_default: str | None = None
+    # When `block` matches nothing, the verdict is this release default's (a line every device has,
+    # e.g. the VTYs, left out of the configuration shown).
+    no_block_default: str | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Check:
@@ -304,12 +307,15 @@ def _with_platform_checks(rules: dict[str, Rule]) -> dict[str, Rule]:
             for i, raw in enumerate(entry.checks):
                 try:
                     c = Check.model_validate(raw)
-                    if c.release_default is not None and c.release_default not in plat.defaults:
+                    missing = [
+                        n for n in (c.release_default, c.no_block_default) if n is not None and n not in plat.defaults
+                    ]
+                    if missing:
                         path, line = reg.locate(key, ("compliance", rid, "checks", i))
                         problems.append(
                             Problem(
                                 path,
-                                f"no default {c.release_default!r} in defaults.yaml",
+                                f"no default {missing[0]!r} in defaults.yaml",
                                 line,
                                 f"{rid}: checks.{i}.release_default",
                             )

@@ -143,6 +143,13 @@ class ArchiveReader:
     def kind(self) -> str:
         return "git archive" if self._archive is not None else "directory of <device>.cfg files"
 
+    def version(self, device: str) -> str | None:
+        """The device's saved `display version` / `show version` output (``<device>.version.txt``
+        beside its configuration), used for the release when the configuration names none."""
+        from .source import version_beside
+
+        return version_beside(self.root / f"{device}.cfg")
+
     def read(self, device: str) -> tuple[bytes, str]:
         if self._archive is not None:
             v = self._archive.resolve(device, None)  # InputError when the device has no version
@@ -170,7 +177,7 @@ def scan_devices(
     for i, d in enumerate(devices):
         try:
             data, source = reader.read(d.name)
-            cfg = load_device_config(data, source, d.vendor, d.name)
+            cfg = load_device_config(data, source, d.vendor, d.name, version_text=reader.version(d.name))
         except InputError as exc:
             run.problems.extend(exc.problems)
         else:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import platforms as registry
 from ..errors import InputError
-from ..platforms.detect import Detection, decide, detect, detect_scores, release_from_config
+from ..platforms.detect import Detection, decide, detect, detect_scores, release_from_config, release_from_show_version
 from ..platforms.model import BANNER
 from ..platforms.registry import derived
 from .tree import ConfigTree, any_grammar, parse_config
@@ -201,13 +201,20 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
 
 
 def load_device_configs(
-    data: bytes, source: str, vendor: str | None = None, name: str | None = None, check_vendor: bool = True
+    data: bytes,
+    source: str,
+    vendor: str | None = None,
+    name: str | None = None,
+    check_vendor: bool = True,
+    version_text: str | None = None,
 ) -> list[DeviceConfig]:
     """Decode, split, identify and parse every configuration a file holds.
 
     ``vendor`` given: each configuration must not look like another platform's (a wrong --vendor
     or a mislabelled inventory entry gives meaningless results). Not given: detected, and
-    refused when detection is not confident.
+    refused when detection is not confident. The release comes from the configuration, else from
+    version output in the same text, else from ``version_text`` (the device's saved `display
+    version` / `show version`).
     """
     text, encoding = decode(data, source)
     if len(_CONTROL.findall(text, 0, 8192)) > 0.05 * min(len(text), 8192):
@@ -266,6 +273,11 @@ def load_device_configs(
         names.add(dev)
         detection = det if vendor is None else None
         release = release_from_config(part, key)
+        if release is None and (release := release_from_show_version(text, key)):
+            # A terminal capture often holds `display version` before the configuration.
+            notes.append(f"release {release} read from the version output in {source}")
+        if release is None and version_text is not None and (release := release_from_show_version(version_text, key)):
+            notes.append(f"release {release} read from the device's saved version output")
         out.append(DeviceConfig(dev, key, src, tree, encoding, notes, detection, release, a + 1))
     return out
 
@@ -288,11 +300,16 @@ def _hostname(lines: Sequence[str], rx: re.Pattern[str]) -> str | None:
 
 
 def load_device_config(
-    data: bytes, source: str, vendor: str | None = None, name: str | None = None, check_vendor: bool = True
+    data: bytes,
+    source: str,
+    vendor: str | None = None,
+    name: str | None = None,
+    check_vendor: bool = True,
+    version_text: str | None = None,
 ) -> DeviceConfig:
     """One device's configuration (an archived config, an inventory device's file): a text
     holding more than one is refused, naming the line where the second starts."""
-    cfgs = load_device_configs(data, source, vendor, name, check_vendor)
+    cfgs = load_device_configs(data, source, vendor, name, check_vendor, version_text)
     if len(cfgs) > 1:
         raise InputError.one(
             source,
@@ -303,12 +320,22 @@ def load_device_config(
     return cfgs[0]
 
 
+def version_beside(path: Path) -> str | None:
+    """Saved `display version` / `show version` output next to a configuration file
+    (``core1.cfg`` -> ``core1.version.txt``), if there is one."""
+    v = path.with_name(path.stem + ".version.txt")
+    try:
+        return v.read_text(encoding="utf-8", errors="replace") if v.is_file() else None
+    except OSError:
+        return None
+
+
 def read_device_configs(path: Path, vendor: str | None = None) -> list[DeviceConfig]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError.one(str(path), f"cannot read: {exc.strerror or exc}") from None
-    return load_device_configs(data, str(path), vendor)
+    return load_device_configs(data, str(path), vendor, version_text=version_beside(path))
 
 
 def read_device_config(path: Path, vendor: str | None = None, name: str | None = None) -> DeviceConfig:
@@ -316,7 +343,7 @@ def read_device_config(path: Path, vendor: str | None = None, name: str | None =
         data = path.read_bytes()
     except OSError as exc:
         raise InputError.one(str(path), f"cannot read: {exc.strerror or exc}") from None
-    return load_device_config(data, str(path), vendor, name)
+    return load_device_config(data, str(path), vendor, name, version_text=version_beside(path))
 
 
 def hostname_of(text: str, platform: str | None = None) -> str | None:

@@ -99,8 +99,12 @@ def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
                     found[idx] = (key, w)
     if sigs.loose:
         head = "\n".join(window)
+        seen: dict[str, bool] = {}  # a dialect inherits its parent's signatures: search each text once
         for key, idx, rx, w in sigs.loose:
-            if rx.search(head):
+            hit = seen.get(rx.pattern)
+            if hit is None:
+                hit = seen[rx.pattern] = rx.search(head) is not None
+            if hit:
                 found[idx] = (key, w)
     scores = dict.fromkeys(sigs.scored, 0)
     for key, w in found.values():

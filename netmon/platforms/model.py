@@ -258,10 +258,13 @@ class AclDialect(_Strict):
     inline: tuple[Pattern[str], ...] = ()
     entry: Pattern[str] = re.compile(r"^(?!remark\b|description\b)")  # which children are entries
     refs: tuple[AclRef, ...] = ()
+    # Only lines this regex finds are tried against `refs` (a cheap pre-filter; omit to try every line).
+    ref_hint: Pattern[str] | None = None
     # An entry that permits every protocol from any source to any destination.
     permit_any: tuple[Pattern[str], ...] = ()
     permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
     deny_logged: tuple[Pattern[str], ...] = ()  # a deny entry that logs its hits
+    permit_any_source: tuple[Pattern[str], ...] = ()  # an entry that admits every source address
 
     @field_validator("headers", "inline")
     @classmethod
@@ -272,10 +275,60 @@ class AclDialect(_Strict):
         return v
 
 
+class AccountDialect(_Strict):
+    """Local administrator accounts and their privilege. A missing level or role is kept as
+    *unspecified*: what the device then grants is not shown by the configuration."""
+
+    scope: Pattern[str] | None = None  # the top-level block holding the accounts (VRP `aaa`); None: top level
+    define: tuple[Pattern[str], ...] = ()  # lines naming an account: group `name`
+    skip: tuple[Pattern[str], ...] = ()  # defining lines that are no administrator (802.1X users)
+    level: tuple[Pattern[str], ...] = ()  # lines giving an account's level: groups `name`, `level`
+    child_level: tuple[Pattern[str], ...] = ()  # children of the defining line: group `level` or `role`
+    admin_level: int = 15  # this level and above is a full administrator
+    admin_roles: tuple[str, ...] = ()  # roles that make a full administrator
+
+    @field_validator("define")
+    @classmethod
+    def _named(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if "name" not in p.groupindex:
+                raise ValueError(f"/{p.pattern}/ has no (?P<name>...) group")
+        return v
+
+
+class ManagementDialect(_Strict):
+    """Where remote login (VTY lines, SSH/Telnet servers) takes a source ACL."""
+
+    lines: Pattern[str] | None = None  # top-level VTY blocks, each judged on its own
+    line_acl: Pattern[str] | None = None  # a child of a VTY block naming its ACL: group `name`
+    server_acl: tuple[Pattern[str], ...] = ()  # top-level server ACL lines: groups `name`, `server`
+    # Top-level lines enabling a remote-login server (group `server`) that needs its own server ACL.
+    servers: tuple[Pattern[str], ...] = ()
+    # VTY lines exist even when the configuration shows none (IOS, VRP): nothing shown is no ACL.
+    lines_always: bool = False
+
+
+class RoutingDialect(_Strict):
+    """How routing processes are written (RP-01, RP-02)."""
+
+    # OSPF: `areas: network` (IOS: areas named by `network ... area X` in the process, area
+    # authentication as `area X authentication`) or `areas: blocks` (VRP/Comware: `area X` views).
+    ospf_process: Pattern[str] = re.compile(r"^router ospf ")
+    ospf_areas: Literal["network", "blocks"] = "network"
+    ospf_interface_auth: Pattern[str] = re.compile(r"^ip ospf (authentication|message-digest-key)")
+    bgp_process: Pattern[str] = re.compile(r"^router bgp ")
+    bgp_peer: str = "neighbor"  # the word that starts a peer line
+    bgp_remote: str = "remote-as"  # "<peer> X remote-as N" defines a peer
+    bgp_group: str = "peer-group"  # "<peer> X peer-group G" binds it to a group
+
+
 class Dialect(_Strict):
     """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
 
     acl: AclDialect = Field(default_factory=AclDialect)
+    accounts: AccountDialect = Field(default_factory=AccountDialect)
+    management: ManagementDialect = Field(default_factory=ManagementDialect)
+    routing: RoutingDialect = Field(default_factory=RoutingDialect)
 
 
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------

@@ -29,22 +29,34 @@ class SelfMetrics:
             "netmon_poll_duration_seconds", "Duration of one device poll", ["collector"], registry=r,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60),
         )  # fmt: skip
-        self.cycle_duration = Gauge("netmon_cycle_duration_seconds", "Duration of the last cycle", ["collector"], registry=r)
+        self.cycle_duration = Gauge(
+            "netmon_cycle_duration_seconds", "Duration of the last cycle", ["collector"], registry=r
+        )
         self.cycles = Counter("netmon_cycles", "Cycles run", ["collector"], registry=r)
-        self.overruns = Counter("netmon_cycle_overruns", "Cycles that took longer than the interval", ["collector"], registry=r)
+        self.overruns = Counter(
+            "netmon_cycle_overruns", "Cycles that took longer than the interval", ["collector"], registry=r
+        )
         self.devices = Gauge("netmon_devices", "Devices by state in the last cycle", ["collector", "state"], registry=r)
         self.points = Counter("netmon_points", "Points produced", registry=r)
         self.points_rate = Gauge("netmon_points_per_second", "Points per second over the last cycle", registry=r)
         self.spool_bytes = Gauge("netmon_spool_bytes", "Bytes waiting in the spool", registry=r)
         self.spool_segments = Gauge("netmon_spool_segments", "Segment files in the spool", registry=r)
         self.spool_disk_bytes = Gauge("netmon_spool_disk_bytes", "Size of the spool's segment files", registry=r)
-        self.spool_dropped = Gauge("netmon_spool_dropped_points", "Points dropped by the spool overflow policy", registry=r)
+        self.spool_dropped = Gauge(
+            "netmon_spool_dropped_points", "Points dropped by the spool overflow policy", registry=r
+        )
         self.sink_errors = Gauge("netmon_sink_errors", "Failed sink writes since start", registry=r)
         self.sink_written = Gauge("netmon_sink_written_points", "Points acknowledged by the sink", registry=r)
         self.alerts_firing = Gauge("netmon_alerts_firing", "Alerts firing now", registry=r)
-        self.overloaded = Gauge("netmon_poller_overloaded", "1 when the last cycle found the poller behind", ["collector"], registry=r)
-        self.capacity = Gauge("netmon_poller_capacity_devices", "Devices per interval at the measured cost", ["collector"], registry=r)
-        self.alerts_suppressed = Gauge("netmon_alerts_suppressed", "Alerts suppressed by topology root cause", registry=r)
+        self.overloaded = Gauge(
+            "netmon_poller_overloaded", "1 when the last cycle found the poller behind", ["collector"], registry=r
+        )
+        self.capacity = Gauge(
+            "netmon_poller_capacity_devices", "Devices per interval at the measured cost", ["collector"], registry=r
+        )
+        self.alerts_suppressed = Gauge(
+            "netmon_alerts_suppressed", "Alerts suppressed by topology root cause", registry=r
+        )
         self.up_since = time.time()
         self.last_cycle_end: dict[str, float] = {}
         self.intervals: dict[str, float] = {}

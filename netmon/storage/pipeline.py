@@ -25,6 +25,7 @@ from typing import cast
 
 from ..config import BatchSettings, SpoolSettings
 from ..errors import NetmonError
+from ..fsmode import private_file
 from ..model import Point
 from .base import Sink, SinkRejected, SinkUnavailable
 from .factory import open_sink
@@ -363,15 +364,17 @@ class Pipeline:
             out.append(f"# {stamp} refused before sending: {' '.join(str(e).split())}\n")
             if e.line:
                 out.append(e.line + "\n")
-        with (self.spool.dir / DEAD_LETTER).open("ab") as fh:
-            fh.write("".join(out).encode(errors="backslashreplace"))
+        self._append_dead("".join(out).encode(errors="backslashreplace"))
 
     def _dead_letter(self, batch: Batch, reason: str) -> None:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         one_line = " ".join(reason.split())
-        with (self.spool.dir / DEAD_LETTER).open("ab") as fh:
-            fh.write(f"# {stamp} {batch.points} points refused: {one_line}\n".encode())
-            fh.write(batch.payload)
+        self._append_dead(f"# {stamp} {batch.points} points refused: {one_line}\n".encode() + batch.payload)
+
+    def _append_dead(self, data: bytes) -> None:
+        path = private_file(self.spool.dir / DEAD_LETTER)  # 0600: refused telemetry is still telemetry
+        with path.open("ab") as fh:
+            fh.write(data)
 
     # ---- self-metrics ----------------------------------------------------------------------
     def stats(self) -> dict[str, float | bool]:

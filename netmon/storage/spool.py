@@ -181,11 +181,22 @@ class Spool:
     def _load(self) -> None:
         seqs = sorted(int(p.name[: -len(_SEG_SUFFIX)]) for p in self.dir.glob("*" + _SEG_SUFFIX) if p.stem.isdigit())
         cseq, coff = self._read_cursor()
+        below = [s for s in seqs if s < cseq]
+        if below:
+            # ack() deletes finished segments *before* it moves the cursor, so segments behind the
+            # cursor mean a cursor that is not what was acknowledged (copied, edited, or its
+            # rename outlived the unlinks in a power loss): re-send rather than delete unsent points.
+            size = sum(self._path(s).stat().st_size for s in below)
+            self.counters.cursor_repairs += 1
+            self.counters.cursor_resent_bytes += size
+            log.warning(
+                "spool %s: cursor (segment %d offset %d) is past %d segments still on disk (%s..%s, %d bytes): "
+                "re-sending from the oldest (points the sink may already have are overwritten, not duplicated)",
+                self.dir, cseq, coff, len(below), self._path(below[0]).name, self._path(below[-1]).name, size,
+            )  # fmt: skip
+            cseq, coff = below[0], 0
         for seq in seqs:
             path = self._path(seq)
-            if seq < cseq:  # acknowledged before a crash but not yet deleted
-                path.unlink(missing_ok=True)
-                continue
             seg = _Segment(seq, path, size=path.stat().st_size)
             if seq == cseq:
                 coff = self._check_cursor(path, coff, seg.size)

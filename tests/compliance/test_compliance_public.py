@@ -1,7 +1,9 @@
-"""The tuning set: every hand verdict of tests/compliance/public/expected.yaml (15 real public
-configurations of 8 platforms) checked against netmon's verdict, one test per file and rule.
+"""Hand-judged sets: every hand verdict of the tuning set (tests/compliance/public, 15 real public
+configurations netmon was tuned on) and of the held-out set (tests/compliance/heldout, 15 others,
+judged by a different person and first measured blind) checked against netmon's verdict, one test
+per set, file and rule.
 
-Verdicts netmon does not reach yet are listed in public/known-disagreements.txt and run as strict
+Verdicts netmon does not reach yet are listed in <set>/known-disagreements.txt and run as strict
 xfail: one that starts agreeing fails the run until it is taken off the list, so the list only
 shrinks and the figure printed by bench/bench_accuracy.py cannot silently regress.
 """
@@ -17,16 +19,22 @@ from netmon.compliance.engine import evaluate_rule
 
 from .conftest import HERE
 
-TUNING = HERE / "public"
-EXPECTED = yaml.safe_load((TUNING / "expected.yaml").read_text(encoding="utf-8"))
+SETS = ("public", "heldout")
+EXPECTED = {s: yaml.safe_load((HERE / s / "expected.yaml").read_text(encoding="utf-8")) for s in SETS}
 KNOWN = {
-    tuple(ln.split()[:2])
-    for ln in (TUNING / "known-disagreements.txt").read_text(encoding="utf-8").splitlines()
-    if ln.strip() and not ln.startswith("#")
+    s: {
+        tuple(ln.split()[:2])
+        for ln in (HERE / s / "known-disagreements.txt").read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    }
+    for s in SETS
 }
 CASES = [
-    pytest.param(f, rid, want, marks=[pytest.mark.xfail(strict=True, reason="known")] if (f, rid) in KNOWN else [])
-    for f, e in EXPECTED.items()
+    pytest.param(
+        s, f, rid, want, marks=[pytest.mark.xfail(strict=True, reason="known")] if (f, rid) in KNOWN[s] else []
+    )
+    for s in SETS
+    for f, e in EXPECTED[s].items()
     for rid, want in e["results"].items()
 ]
 
@@ -36,37 +44,43 @@ def rules():
     return load_rules()
 
 
-_cfgs: dict[str, object] = {}
+_cfgs: dict[tuple[str, str], object] = {}
 
 
-def _cfg(name: str):
-    if name not in _cfgs:
-        _cfgs[name] = read_device_configs(TUNING / name)[0]
-    return _cfgs[name]
+def _cfg(s: str, name: str):
+    if (s, name) not in _cfgs:
+        _cfgs[s, name] = read_device_configs(HERE / s / name)[0]
+    return _cfgs[s, name]
 
 
-def test_every_file_has_a_verdict_for_every_rule(rules) -> None:
-    on_disk = {p.relative_to(TUNING).as_posix() for p in TUNING.glob("*/*.cfg")}
-    assert on_disk == set(EXPECTED)
-    for f, e in EXPECTED.items():
+@pytest.mark.parametrize("s", SETS)
+def test_every_file_has_a_verdict_for_every_rule(s, rules) -> None:
+    on_disk = {p.relative_to(HERE / s).as_posix() for p in (HERE / s).glob("*/*.cfg")}
+    assert on_disk == set(EXPECTED[s])
+    for f, e in EXPECTED[s].items():
         assert set(e["results"]) <= set(rules), f
         assert len(e["results"]) == 50, f
 
 
-@pytest.mark.parametrize(("name", "rule", "want"), CASES, ids=[f"{c.values[0]}-{c.values[1]}" for c in CASES])
-def test_public_verdict(name, rule, want, rules) -> None:
-    out = evaluate_rule(rules[rule], _cfg(name))
+@pytest.mark.parametrize(
+    ("s", "name", "rule", "want"), CASES, ids=[f"{c.values[0]}-{c.values[1]}-{c.values[2]}" for c in CASES]
+)
+def test_public_verdict(s, name, rule, want, rules) -> None:
+    out = evaluate_rule(rules[rule], _cfg(s, name))
     assert out.result == want, (out.evidence, out.notes)
 
 
-def test_known_list_names_real_cases() -> None:
-    cases = {(f, r) for f, e in EXPECTED.items() for r in e["results"]}
-    assert KNOWN <= cases, KNOWN - cases
+@pytest.mark.parametrize("s", SETS)
+def test_known_list_names_real_cases(s) -> None:
+    cases = {(f, r) for f, e in EXPECTED[s].items() for r in e["results"]}
+    assert KNOWN[s] <= cases, KNOWN[s] - cases
 
 
-def test_accuracy_figures_match_the_cases(rules) -> None:
-    rep = measure(TUNING, rules)
+@pytest.mark.parametrize("s", SETS)
+def test_accuracy_figures_match_the_cases(s, rules) -> None:
+    rep = measure(HERE / s, rules)
     t = rep.overall
-    assert t.total == len(CASES)
+    n = sum(len(e["results"]) for e in EXPECTED[s].values())
+    assert t.total == n
     # The bench's figure and this test count the same thing: agreement = cases not on the known list.
-    assert t.agree == len(CASES) - len(KNOWN)
+    assert t.agree == n - len(KNOWN[s])

@@ -6,6 +6,17 @@ hold the page for longer than alerting.parent_wait. Pages counted at a real HTTP
 
 from __future__ import annotations
 
+import time
+
+from pydantic import SecretStr
+
+from collectors.snmp.engine import Target
+from collectors.snmp.engine_pysnmp import PysnmpEngine
+from collectors.snmp.poller import SnmpPoller
+from netmon.config import SnmpCredential, SnmpSettings
+from netmon.lab.snmpsim import SnmpsimLab, start_snmpsim
+from tests.conftest import need_binary
+
 from .alert_plumbing import T0, TOPOLOGY, engine, intranet, pages, poll
 from .echo_server import EchoServer
 
@@ -13,6 +24,10 @@ CITY = "gd-gz-in-core1"
 COUNTY = "gd-gz-th-in-core1"
 ACCESS = "gd-gz-th-t1-in-acc1"  # behind COUNTY
 EARLY = {CITY, *TOPOLOGY.ancestors(CITY)}  # polled early in each cycle (their phase)
+
+
+def lab_v2c(lab: SnmpsimLab) -> SnmpCredential:
+    return SnmpCredential(version="2c", community=SecretStr(lab.community))
 
 
 def _phased_cycle(eng, start: float, down: set[str]) -> None:
@@ -70,3 +85,55 @@ async def test_a_silent_parent_holds_the_page_only_for_parent_wait(tmp_path):
             assert await pages(eng, hook) == [("device_unreachable", COUNTY, "firing")]
         finally:
             await eng.aclose()
+
+
+async def test_real_polls_of_a_chain_one_page(tmp_path):
+    """The same with real SNMP polls of snmpsim agents: CITY is polled (answers), then the site
+    behind the province link goes dark (the lab stops answering for CITY, COUNTY, ACCESS), then
+    COUNTY and ACCESS are polled (time out). Next cycle CITY times out too."""
+    need_binary("snmpbulkwalk")
+    chain = [*sorted(TOPOLOGY.ancestors(CITY)), CITY, COUNTY, ACCESS]
+    devs = [TOPOLOGY.device(n) for n in chain]
+    lab = start_snmpsim(devs, tmp_path / "lab", max_interfaces=4)
+    try:
+        with EchoServer({"/hook": (200, "application/json", "{}")}) as hook:
+            eng = engine(tmp_path, hook)
+            await eng.start()
+            snmp = PysnmpEngine()
+            poller = SnmpPoller(snmp, SnmpSettings(device_budget=60, max_repetitions=40))
+
+            async def poll_real(names: list[str]) -> None:
+                items = [
+                    (
+                        TOPOLOGY.device(n),
+                        Target("127.0.0.1", lab_v2c(lab), port=lab.port(n), timeout=2, retries=1, name=n),
+                    )
+                    for n in names
+                ]
+                pts = await poller.poll_many(items)
+                eng.process([p for p in pts if p.measurement == "snmp_reach"])
+
+            try:
+                first, later = [n for n in chain if n in EARLY], [COUNTY, ACCESS]
+                await poll_real(first)
+                await poll_real(later)
+                eng.end_cycle(time.time())
+                assert [a.labels["device"] for a in eng.active()] == []  # all answered
+                await poll_real(first)  # cycle 2: CITY answers ...
+                lab.pause(CITY, COUNTY, ACCESS)  # ... then the outage
+                await poll_real(later)
+                eng.end_cycle(time.time())
+                eng.tick(time.time())
+                assert {a.labels["device"] for a in eng.active()} == {COUNTY, ACCESS}
+                assert await pages(eng, hook) == []
+                await poll_real(first)  # cycle 3
+                await poll_real(later)
+                eng.end_cycle(time.time())
+                eng.tick(time.time())
+                assert await pages(eng, hook) == [("device_unreachable", CITY, "firing")]
+                assert {a.root_cause for a in eng.active() if a.labels["device"] != CITY} == {CITY}
+            finally:
+                await snmp.close()
+                await eng.aclose()
+    finally:
+        lab.stop()

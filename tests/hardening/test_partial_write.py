@@ -57,6 +57,7 @@ def test_field_type_conflict_dead_letters_only_the_refused_points(tmp_path, infl
     assert sorted(p.tags["device"] for p in dead) == ["d2", "d5", "d8"]  # exactly the refused lines
     assert all(isinstance(p.fields["v"], str) for p in dead)
     assert len(comments) == 1 and "3 of 10" in comments[0] and "field type conflict" in comments[0]
+    assert (tmp_path / DEAD_LETTER).stat().st_mode & 0o777 == 0o600
 
 
 def test_points_beyond_retention_mark_the_batch_partial(tmp_path, influxd, influx_db, influx_rows):

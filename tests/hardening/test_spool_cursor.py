@@ -98,3 +98,29 @@ def test_a_valid_cursor_is_not_repaired(tmp_path):
         assert sp.pending_points == 4 and sp.counters.cursor_repairs == 0
     finally:
         sp.close()
+
+
+def test_cursor_ahead_of_every_segment_deletes_nothing(tmp_path, caplog):
+    settings = SpoolSettings(segment_bytes=4096)
+    sp = Spool.open(tmp_path, settings)
+    recs = [f"m v={i}i {i}\n".encode() for i in range(400)]
+    for r in recs:
+        sp.append(r, 1)
+    sp.close()
+    segs = sorted(tmp_path.glob("*.seg"))
+    assert len(segs) > 2
+    (tmp_path / "cursor").write_text(f"{int(segs[-1].stem) + 50} 0\n")  # e.g. a cursor copied from another spool
+
+    with caplog.at_level(logging.WARNING, logger="netmon.storage.spool"):
+        sp = Spool.open(tmp_path, settings)
+    try:
+        assert sp.pending_points == 400
+        got = []
+        while (b := sp.read_batch(100)) is not None:
+            got.append(b.payload)
+        assert b"".join(got) == b"".join(recs)
+        assert sp.counters.cursor_repairs == 1
+        assert sp.counters.cursor_resent_bytes == sum(p.stat().st_size for p in segs)
+        assert any(segs[0].name in r.getMessage() and "re-sending" in r.getMessage() for r in caplog.records)
+    finally:
+        sp.close()
