@@ -166,7 +166,11 @@ def start_agents(work: Path, devices: int) -> tuple[Proc, list[int]]:
         work / "snmpd.out",
         env=env,
     )
-    wait_for(lambda: answers(ports[0]) and answers(ports[-1]), 30, "snmpd", proc.popen)
+    try:
+        wait_for(lambda: answers(ports[0]) and answers(ports[-1]), 30, "snmpd", proc.popen)
+    except BaseException:
+        proc.stop()  # not yet in the caller's list of processes to stop
+        raise
     return proc, ports
 
 
