@@ -99,6 +99,30 @@ def cpu_of(pid: int) -> float:
     return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_tree(pid: int) -> float:
+    """cpu_of(pid) plus the CPU of its live descendants (`netmon run --workers`: cutime only
+    counts children that have exited)."""
+    kids: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d.name))
+    total, todo = cpu_of(pid), list(kids.get(pid, []))
+    while todo:
+        k = todo.pop()
+        f = Path(f"/proc/{k}/stat")
+        try:
+            fields = f.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        todo += kids.get(k, [])
+    return total
+
+
 def metric(port: int, name: str) -> float:
     """Sum of a Prometheus metric's samples on 127.0.0.1:<port>/metrics (0 when absent)."""
     try:
@@ -142,7 +166,11 @@ def start_agents(work: Path, devices: int) -> tuple[Proc, list[int]]:
         work / "snmpd.out",
         env=env,
     )
-    wait_for(lambda: answers(ports[0]) and answers(ports[-1]), 30, "snmpd", proc.popen)
+    try:
+        wait_for(lambda: answers(ports[0]) and answers(ports[-1]), 30, "snmpd", proc.popen)
+    except BaseException:
+        proc.stop()  # not yet in the caller's list of processes to stop
+        raise
     return proc, ports
 
 
@@ -213,7 +241,7 @@ def peer_polls(vm: Victoria, t0: float, t1: float, interval: float) -> tuple[int
 # --- netmon ---------------------------------------------------------------------------------------
 
 
-def netmon_config(work: Path, ports: list[int], interval: float, jitter: float, workers: int | None) -> Path:
+def netmon_config(work: Path, ports: list[int], interval: float, jitter: float) -> Path:
     devices = [
         {"name": f"dev{i:05d}", "address": "127.0.0.1", "port": p, "network": "intranet", "tier": "county",
          "region": "bench", "site": f"site{i // 10}", "role": "access", "vendor": "linux_netsnmp", "snmp": "bench"}
@@ -232,8 +260,6 @@ def netmon_config(work: Path, ports: list[int], interval: float, jitter: float, 
         "topology": {"lldp": False, "isolation_check": False},
         "log": {"level": "warning"},
     }
-    if workers is not None:
-        doc["workers"] = workers
     path = work / "netmon.yaml"
     path.write_text(yaml.safe_dump(doc))
     path.chmod(0o600)
@@ -315,18 +341,18 @@ def main() -> int:
             procs += peer[1:]
         nm_port = 0
         if args.only in ("both", "netmon"):
-            cfg = netmon_config(work, ports, args.interval, args.jitter, args.workers)
+            cfg = netmon_config(work, ports, args.interval, args.jitter)
             nm, nm_port = start_netmon(work, cfg, args.workers, args.profile)
         # warm-up: one interval (netmon's first poll reads static columns, health, and sets up rate baselines)
         time.sleep(args.interval)
         t0 = time.time()
-        c0_peer = sum(cpu_of(p.pid) for p in peer)
-        c0_nm = cpu_of(nm.pid) if nm else 0.0
+        c0_peer = sum(cpu_tree(p.pid) for p in peer)
+        c0_nm = cpu_tree(nm.pid) if nm else 0.0
         c0_snmpd = cpu_of(snmpd.pid)
         time.sleep(args.cycles * args.interval)
         t1 = time.time()
-        c1_peer = sum(cpu_of(p.pid) for p in peer)
-        c1_nm = cpu_of(nm.pid) if nm else 0.0
+        c1_peer = sum(cpu_tree(p.pid) for p in peer)
+        c1_nm = cpu_tree(nm.pid) if nm else 0.0
         snmpd_cpu = cpu_of(snmpd.pid) - c0_snmpd
         spool = metric(nm_port, "netmon_spool_bytes") if nm else 0.0
         overruns = metric(nm_port, "netmon_cycle_overruns_total") if nm else 0.0

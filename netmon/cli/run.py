@@ -41,6 +41,9 @@ def run(
     cycles: Annotated[int | None, typer.Option(help="stop after N polling cycles (default: run until SIGTERM)")] = None,
     log_json: Annotated[bool, typer.Option("--log-json", help="log one JSON object per line")] = False,
     log_level: Annotated[str | None, typer.Option(help="debug | info | warning | error")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="SNMP polling processes (default: one per CPU core; 1 = all in this process)")
+    ] = None,
 ) -> None:
     """Run the daemon: poll the inventory, spool and store every point, evaluate alerts.
 
@@ -54,7 +57,13 @@ def run(
 
     cfg = load_config(config_path(config))
     setup_logging(log_level or cfg.log.level, log_json or cfg.log.json_format)
-    job = MainJob(cfg, RunOptions(scope=Scope.parse(scope), sink=sink, max_cycles=cycles))
+    from ..runtime.workers import default_workers
+
+    opts = RunOptions(
+        scope=Scope.parse(scope), sink=sink, max_cycles=cycles, workers=workers or default_workers(),
+        log_level=log_level or cfg.log.level, log_json=log_json or cfg.log.json_format,
+    )  # fmt: skip
+    job = MainJob(cfg, opts)
     # Refuse to start on an SNMP credential that cannot be resolved (as for alert receivers):
     # otherwise the daemon would run, poll nothing and exit 0.
     cfg.check_snmp_credentials(job.devices)

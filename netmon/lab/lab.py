@@ -13,6 +13,7 @@ simulators, then writes into ``dir``:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -25,6 +26,7 @@ import yaml
 
 from ..fsmode import private_dir, write_private
 from ..inventory import Device, Inventory, load_inventory
+from .calibrate import LabTiming
 from .extra import require_lab
 from .snmpsim import SnmpsimLab, cached_recording, is_port_name, start_snmpsim
 
@@ -56,6 +58,7 @@ class Lab:
     ssh: Any = None
     config_path: Path = field(default_factory=Path)
     extra_procs: list[Any] = field(default_factory=list)
+    timing: LabTiming | None = None  # the simulator's measured speed and the settings fitted to it
 
     @classmethod
     def start(
@@ -69,11 +72,33 @@ class Lab:
         try:
             if ssh:
                 lab.ssh = _start_ssh(list(inv), directory / "ssh")
+            lab.timing = lab._calibrate()
             lab.config_path = lab._write_files(http_listen)
         except BaseException:
             lab.stop()
             raise
         return lab
+
+    def _calibrate(self) -> LabTiming | None:
+        """Measure the simulator (netmon.lab.calibrate); None when it cannot be measured (the
+        defaults then apply)."""
+        from pydantic import SecretStr
+
+        from ..config import SnmpCredential
+        from .calibrate import calibration_targets, measure
+
+        cred = SnmpCredential(
+            version="3", user=self.snmp.v3_user, auth_protocol="sha", auth_key=SecretStr(self.snmp.v3_auth_key),
+            priv_protocol="aes", priv_key=SecretStr(self.snmp.v3_priv_key),
+        )  # fmt: skip
+        devices = list(self.inventory)
+        ports = {d.name: self.snmp.port(d.name) for d in devices}
+        try:
+            kinds = [self.snmp.recording(d.name) for d in devices]
+            return asyncio.run(measure(devices, calibration_targets(devices, ports, cred), kinds))
+        except Exception as exc:  # a lab that cannot be timed still runs, on the defaults
+            log.warning("could not time the simulator (%s); default SNMP time-outs apply", exc)
+            return None
 
     def _up_interfaces(self) -> dict[str, list[str]]:
         """Per device, the names of interfaces its recording shows up (oper 1), in ifIndex order."""
@@ -153,6 +178,13 @@ class Lab:
             "snmp": {"timeout": 1.0, "retries": 1, "device_budget": 8},
             "http": {"listen": http_listen},
         }
+        if self.timing is not None:
+            # Time-outs and concurrency the simulator can meet on this machine, as measured.
+            t = self.timing
+            cfg["snmp"] = {"timeout": t.timeout, "retries": 1, "device_budget": t.device_budget,
+                           "concurrency": t.concurrency, "per_site_concurrency": min(8, t.concurrency)}  # fmt: skip
+            interval = max(10.0, t.min_interval)
+            cfg["intervals"] = {"snmp": interval, "health": interval, "jitter": 0.2}
         if self.ssh is not None:
             cfg["credentials"]["ssh"] = {"ops": {"username": self.ssh.username, "password": "secret:lab_ssh_password"}}
             cfg["ssh"] = dict(getattr(self.ssh, "ssh_settings", {}) or {})
@@ -168,6 +200,7 @@ class Lab:
             "config": str(path),
             "snmpsim_pid": self.snmp.proc.pid,
             "devices": {n: {"snmp_port": s.port, "recording": s.recording} for n, s in self.snmp.devices.items()},
+            "timing": self.timing.as_dict() if self.timing is not None else None,
         }
         write_private(d / "state.json", json.dumps(state, ensure_ascii=False, indent=1))
         return path

@@ -57,6 +57,13 @@ async def _run(
 ) -> Path:
     console.print(_lab_table(lab))
     cfg = load_config(lab.config_path)
+    if lab.timing is not None and interval < lab.timing.min_interval:
+        # A shorter cycle than the simulator can serve would show devices down it never lost.
+        console.print(
+            f"interval {interval:g}s raised to {lab.timing.min_interval:g}s: the simulator answers "
+            f"{1 / max(lab.timing.burst_request_s, 1e-6):.0f} requests/s on this machine"
+        )
+        interval = lab.timing.min_interval
     cfg.intervals.snmp = interval
     cfg.intervals.health = interval
     opts = RunOptions(

@@ -51,6 +51,9 @@ class RunOptions:
     backup: bool = True  # SSH backup + compliance when credentials.ssh is configured
     backup_delay: float = 30.0  # seconds after start before the first backup
     backup_first: bool = False  # run one backup + scan before polling starts (the demo)
+    workers: int = 1  # SNMP polling processes (netmon.runtime.workers); 1 = poll in this process
+    log_level: str = "info"  # of the worker processes
+    log_json: bool = False
 
 
 class MainJob:
@@ -68,6 +71,8 @@ class MainJob:
         self.topology: Topology
         self.devices: list[Device] = []
         self.snmp: SnmpJob | None = None
+        self.pool: Any = None  # netmon.runtime.workers.WorkerPool with --workers > 1
+        self._pool_reload: asyncio.Task[None] | None = None
         self.traps: Any = None
         self.backup: Any = None
         self.probe: Any = None
@@ -106,6 +111,8 @@ class MainJob:
             return
         if self.snmp is not None:
             self.snmp.reconfigure(self.cfg, self.topology)
+        if self.pool is not None:  # the workers re-read the same files (kept referenced until done)
+            self._pool_reload = asyncio.get_running_loop().create_task(self.pool.reload())
         if self.probe is not None:
             try:
                 self.probe.reconfigure(self.cfg, self.topology)
@@ -244,10 +251,17 @@ class MainJob:
         self.alerts = self._make_alerts()
         self.snmp = SnmpJob(self.cfg, self.topology)
         self.snmp.overload.start()
+        poll = self.snmp.poll
+        if self.opts.workers > 1 and self.cfg.path is not None:
+            from .workers import WorkerPool
+
+            self.pool = WorkerPool(self.cfg.path.resolve(), self.opts.workers, self.opts.log_level, self.opts.log_json)
+            await self.pool.start()
+            poll = self._poll_in_worker
         sched = self.scheduler = Scheduler(self.emit, self.opts.max_cycles)
         sched.add(
             Job(
-                "snmp", self.cfg.intervals.snmp, self.snmp.poll, lambda: self.devices, jitter=self.cfg.intervals.jitter,
+                "snmp", self.cfg.intervals.snmp, poll, lambda: self.devices, jitter=self.cfg.intervals.jitter,
                 on_cycle_end=self._after_cycle,
             )
         )  # fmt: skip
@@ -310,6 +324,13 @@ class MainJob:
                     on_cycle_end=self._after_cycle)
             )  # fmt: skip
 
+    async def _poll_in_worker(self, device: Device) -> list[Point]:
+        """One device polled by the worker owning its site; the cycle counts as in-process polls."""
+        assert self.pool is not None and self.snmp is not None
+        points: list[Point] = await self.pool.poll(device)
+        self.snmp.note_result(device.name, points)
+        return points
+
     def _make_alerts(self) -> Any:
         from ..alerting.runtime import make_engine, make_trap_receiver
 
@@ -344,7 +365,7 @@ class MainJob:
         if self.syslog is not None:
             with contextlib.suppress(Exception):
                 await self.syslog.close()
-        for closer in (self.snmp, self.probe):
+        for closer in (self.pool, self.snmp, self.probe):
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer.close()

@@ -21,7 +21,8 @@ log = logging.getLogger("netmon.snmp")
 
 
 class SnmpJob:
-    def __init__(self, cfg: NetmonConfig, topology: Topology) -> None:
+    def __init__(self, cfg: NetmonConfig, topology: Topology, share: int = 1) -> None:
+        """``share``: this job is one of that many worker processes (the global limit is split)."""
         self.engine = make_engine(cfg.snmp.engine)
         self.poller = SnmpPoller(self.engine, cfg.snmp, topology)
         self.reconfigure(cfg, topology)
@@ -31,7 +32,7 @@ class SnmpJob:
         self._down: set[str] = set()
         self._bad_config_logged: set[str] = set()
         # Global and per-site limits: a county's small WAN link is not flooded by its 20 devices.
-        self._global = asyncio.Semaphore(cfg.snmp.concurrency)
+        self._global = asyncio.Semaphore(max(1, -(-cfg.snmp.concurrency // share)))
         self._sites: dict[str, asyncio.Semaphore] = {}
         self.overload = OverloadWatch()
 
@@ -107,6 +108,15 @@ class SnmpJob:
         except Exception as exc:  # an agent's odd LLDP table must not mark the device down
             log.debug("lldp walk of %s failed: %s", device.name, exc)
             return []
+
+    def note_result(self, name: str, points: list[Point]) -> None:
+        """A poll done elsewhere (a worker process): count it as this job's own polls are."""
+        if not points:
+            self.poller.overloaded_polls += 1  # abandoned inside the worker: no verdict
+        for p in points:
+            if p.measurement == "snmp_reach":
+                (self._up if p.fields.get("up") else self._down).add(name)
+                (self._down if p.fields.get("up") else self._up).discard(name)
 
     def take_abandoned(self) -> int:
         """Polls of the last cycle abandoned because netmon was behind (then reset)."""

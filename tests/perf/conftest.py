@@ -22,12 +22,12 @@ def snmpd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
 
 def write_config(
     tmp: Path, snmpd: Snmpd, devices: int, *, interval: float = 2.0, timeout: float = 0.5, retries: int = 0,
-    budget: float = 2.0, extra: dict[str, object] | None = None,
+    budget: float = 2.0, extra: dict[str, object] | None = None, sites: int = 0,
 ) -> Path:
     """netmon.yaml + inventory: ``devices`` devices, each a name on the one snmpd (v2c)."""
     inv = [
         {"name": f"dev{i:04d}", "address": snmpd.host, "port": snmpd.port, "network": "intranet", "tier": "county",
-         "region": "test", "site": f"site{i // 8}", "role": "access", "vendor": "linux_netsnmp", "snmp": "lab"}
+         "region": "test", "site": f"site{i % sites if sites else i // 8}", "role": "access", "vendor": "linux_netsnmp", "snmp": "lab"}
         for i in range(devices)
     ]  # fmt: skip
     (tmp / "inventory.yaml").write_text(yaml.safe_dump({"devices": inv}))

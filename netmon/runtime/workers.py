@@ -1,0 +1,229 @@
+"""`netmon run --workers N`: SNMP polling in N worker processes, everything else in the parent.
+
+The parent keeps the one scheduler view (phases, cycles, overrun), the one spool and sink,
+the alert engine and /metrics; it asks the worker that owns a device to poll it and gets the
+points back. A device belongs to the worker of its *site* (a stable hash), so per-device state
+(rate baselines, static columns, health timing) stays in one process and the per-site
+concurrency limit holds exactly. Workers read the same netmon.yaml and inventory as the parent
+(and reload them on SIGHUP through the parent). Frames on the pipes: 4-byte length + pickle,
+between netmon's own processes only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import struct
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+from ..inventory import Device
+from ..model import Point
+
+log = logging.getLogger("netmon.workers")
+_LEN = struct.Struct("!I")
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def shard_of(device: Device, n: int) -> int:
+    return zlib.crc32(device.site.encode()) % n if n > 1 else 0
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> Any:
+    head = await reader.readexactly(_LEN.size)
+    return pickle.loads(await reader.readexactly(_LEN.unpack(head)[0]))  # noqa: S301 (our own child/parent)
+
+
+def _frame(obj: object) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LEN.pack(len(data)) + data
+
+
+class _Worker:
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.waiting: dict[int, asyncio.Future[list[Point]]] = {}
+        self.reader: asyncio.Task[None] | None = None
+
+
+class WorkerPool:
+    """N polling processes; ``poll(device)`` has the owning worker poll it."""
+
+    def __init__(self, config: Path, n: int, log_level: str = "info", log_json: bool = False) -> None:
+        self.config = config
+        self.n = n
+        self.log_level = log_level
+        self.log_json = log_json
+        self._workers: list[_Worker] = []
+        self._ids = 0
+        self._locks = [asyncio.Lock() for _ in range(n)]
+        self._closing = False
+        self.restarts = 0
+
+    async def start(self) -> None:
+        self._workers = [await self._spawn(i) for i in range(self.n)]
+        log.info("polling in %d worker processes", self.n)
+
+    async def _spawn(self, i: int) -> _Worker:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "netmon.runtime.workers", str(self.config), str(i), str(self.n), self.log_level,
+            "1" if self.log_json else "0",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        w = _Worker(proc)
+        w.reader = asyncio.create_task(self._read(w), name=f"netmon-worker-{i}")
+        return w
+
+    async def _alive(self, i: int) -> _Worker:
+        """Worker i, started again if it died (its devices' rate baselines start afresh)."""
+        w = self._workers[i]
+        if w.proc.returncode is None or self._closing:
+            return w
+        async with self._locks[i]:
+            w = self._workers[i]
+            if w.proc.returncode is not None:
+                log.warning("SNMP worker %d exited (code %s); starting it again", i, w.proc.returncode)
+                w = self._workers[i] = await self._spawn(i)
+                self.restarts += 1
+        return w
+
+    async def _read(self, w: _Worker) -> None:
+        assert w.proc.stdout is not None
+        try:
+            while True:
+                rid, points = await _read_frame(w.proc.stdout)
+                fut = w.waiting.pop(rid, None)
+                if fut is None or fut.done():
+                    continue
+                if isinstance(points, str):  # the poll raised in the worker: the scheduler logs it
+                    fut.set_exception(RuntimeError(points))
+                else:
+                    fut.set_result(points)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:  # the worker is gone: its pending polls fail (the scheduler logs them)
+            for fut in w.waiting.values():
+                if not fut.done():
+                    fut.set_exception(RuntimeError(f"SNMP worker {w.proc.pid} exited"))
+            w.waiting.clear()
+
+    async def _send(self, w: _Worker, msg: object) -> None:
+        assert w.proc.stdin is not None
+        w.proc.stdin.write(_frame(msg))
+        await w.proc.stdin.drain()
+
+    async def poll(self, device: Device) -> list[Point]:
+        w = await self._alive(shard_of(device, self.n))
+        self._ids += 1
+        rid = self._ids
+        fut: asyncio.Future[list[Point]] = asyncio.get_running_loop().create_future()
+        w.waiting[rid] = fut
+        try:
+            await self._send(w, ("poll", rid, device.name))
+        except ConnectionError:  # died since: the next poll starts it again
+            w.waiting.pop(rid, None)
+            raise RuntimeError(f"SNMP worker {w.proc.pid} exited") from None
+        return await fut
+
+    async def reload(self) -> None:
+        for w in self._workers:
+            with contextlib.suppress(ConnectionError):
+                await self._send(w, ("reload", 0, ""))
+
+    async def close(self) -> None:
+        self._closing = True
+        for w in self._workers:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self._send(w, ("stop", 0, ""))
+                assert w.proc.stdin is not None
+                w.proc.stdin.close()
+        for w in self._workers:
+            try:
+                await asyncio.wait_for(w.proc.wait(), 15)
+            except TimeoutError:
+                w.proc.kill()
+                await w.proc.wait()
+            if w.reader is not None:
+                w.reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await w.reader
+        self._workers = []
+
+
+# --- the worker process ---------------------------------------------------------------------
+
+
+async def _serve(config: Path, workers: int) -> None:
+    from ..config import load_config
+    from ..inventory import Topology, load_inventory
+    from .snmpjob import SnmpJob
+
+    cfg = load_config(config)
+    topology = Topology(load_inventory(cfg.inventory))
+    snmp = SnmpJob(cfg, topology, share=workers)  # the configured concurrency is for all workers
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+    transport, proto = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout.buffer)
+    writer = asyncio.StreamWriter(transport, proto, None, loop)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(rid: int, name: str) -> None:
+        result: list[Point] | str
+        try:
+            result = await snmp.poll(topology.device(name))
+        except Exception as exc:  # the parent's scheduler counts and logs it; the worker stays up
+            result = f"{type(exc).__name__}: {exc}"
+        writer.write(_frame((rid, result)))
+        await writer.drain()
+
+    try:
+        while True:
+            try:
+                op, rid, name = await _read_frame(reader)
+            except asyncio.IncompleteReadError:
+                break
+            if op == "poll":
+                t = asyncio.create_task(one(rid, name))
+                tasks.add(t)
+                t.add_done_callback(tasks.discard)
+            elif op == "reload":
+                try:
+                    cfg = load_config(config)
+                    topology = Topology(load_inventory(cfg.inventory))
+                    snmp.reconfigure(cfg, topology)
+                except Exception as exc:  # the parent refused it too and logged why
+                    log.debug("worker reload refused: %s", exc)
+            elif op == "stop":
+                break
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
+    finally:
+        await snmp.close()
+
+
+def main() -> None:
+    from .logs import PerPollFailureFilter, setup_logging
+
+    config, _index, workers, level, as_json = sys.argv[1:6]
+    setup_logging(level, as_json == "1")
+    logging.getLogger("netmon.snmp").addFilter(PerPollFailureFilter())  # the parent's StateLog reports
+    # SIGINT/SIGTERM go to the whole process group; the parent stops the workers itself.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    asyncio.run(_serve(Path(config), int(workers)))
+
+
+if __name__ == "__main__":
+    main()
