@@ -31,3 +31,19 @@ def baseline():
     from netmon.compliance import load_standard
 
     return load_standard("baseline")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from netmon.compliance import load_rules
+
+    return load_rules()
+
+
+def one_config(text: str, vendor: str | None = None):
+    """The single DeviceConfig of a synthetic configuration text (detected unless ``vendor``)."""
+    from netmon.compliance.source import load_device_configs
+
+    out = load_device_configs(text.encode(), "t.cfg", vendor)
+    assert len(out) == 1
+    return out[0]

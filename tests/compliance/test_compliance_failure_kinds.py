@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from netmon.compliance import load_rules
 from netmon.compliance.engine import evaluate_rule
-from netmon.compliance.source import DeviceConfig, load_device_configs
+
+from .conftest import one_config
 
 VRP_HEAD = "!Software Version V200R019C10SPC500\n#\nsysname T1\n#\n"
 VRP_TAIL = (
@@ -27,15 +27,7 @@ RGOS_HEAD = "version RGOS 11.4(1)B12P19\nhostname S1\n!\ninstall 0 S5750\nsysmac
 RGOS_TAIL = "!\nline console 0\n login local\nline vty 0 4\n login local\n!\nend\n"
 
 
-@pytest.fixture(scope="module")
-def rules():
-    return load_rules()
-
-
-def cfg(text: str, vendor: str | None = None) -> DeviceConfig:
-    out = load_device_configs(text.encode(), "t.cfg", vendor)
-    assert len(out) == 1
-    return out[0]
+cfg = one_config
 
 
 def verdict(rules, rule: str, text: str, vendor: str | None = None) -> str:

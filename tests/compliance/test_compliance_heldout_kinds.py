@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from netmon.compliance import load_rules
 from netmon.compliance.engine import evaluate_rule
-from netmon.compliance.source import DeviceConfig, load_device_configs
+
+from .conftest import one_config
 
 # ZXAN V4 (C300/C320 OLTs) writes an IOS-like CLI with "!" separators and its release mid-file.
 ZXAN_V4 = (
@@ -20,15 +20,7 @@ ZXAN_V4 = (
 )
 
 
-@pytest.fixture(scope="module")
-def rules():
-    return load_rules()
-
-
-def cfg(text: str, vendor: str | None = None) -> DeviceConfig:
-    out = load_device_configs(text.encode(), "t.cfg", vendor)
-    assert len(out) == 1
-    return out[0]
+cfg = one_config
 
 
 def test_zxan_v4_ios_like_config_is_zte_with_its_release() -> None:
