@@ -39,3 +39,25 @@ def need_root(reason: str) -> None:
 @pytest.fixture
 def netmon_cli():
     return run_netmon
+
+
+def ssh_lab_netmon_yaml(sim, d: Path, devices, env: str, extra: str = "") -> Path:
+    """netmon.yaml + inventory.yaml for ``devices`` of a started SSH simulator (county Huawei VRP
+    cores with credential ``lab`` whose password/enable secret come from $<env>_PW/$<env>_EN),
+    known_hosts from the simulator; ``extra`` YAML lines are appended to netmon.yaml."""
+    d.mkdir(parents=True, exist_ok=True)
+    inv = ["devices:"] + [
+        f"  - {{name: {n}, address: 127.0.0.1, ssh_port: {sim.ports[n]}, network: intranet, tier: county, "
+        f"region: 广东/韶关/乐昌, site: 乐昌政务中心, role: core, vendor: huawei_vrp, ssh: lab}}"
+        for n in devices
+    ]
+    (d / "inventory.yaml").write_text("\n".join(inv) + "\n", encoding="utf-8")
+    sim.write_known_hosts(d / "known_hosts")
+    cfg = d / "netmon.yaml"
+    cfg.write_text(
+        "inventory: [inventory.yaml]\n"
+        f"credentials:\n  ssh:\n    lab: {{username: netadmin, password: 'env:{env}_PW', enable_secret: 'env:{env}_EN'}}\n"
+        "ssh: {known_hosts: known_hosts, command_timeout: 8}\narchive: {dir: archive}\n" + extra,
+        encoding="utf-8",
+    )
+    return cfg

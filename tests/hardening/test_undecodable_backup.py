@@ -20,7 +20,7 @@ from netmon.inventory import load_inventory
 from netmon.lab.sshsim import SimDevice, SshSim, default_config, start_sshsim
 from netmon.runtime.backupjob import BackupJob
 from netmon.storage import Pipeline
-from tests.conftest import need_binary, run_netmon
+from tests.conftest import need_binary, run_netmon, ssh_lab_netmon_yaml
 
 BAD = b"\xff\xfe"
 DEVICES = ("bad", "body", "good")
@@ -51,22 +51,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshSim]:
 
 
 def _netmon_yaml(sim: SshSim, d: Path) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    inv = ["devices:"] + [
-        f"  - {{name: {n}, address: 127.0.0.1, ssh_port: {sim.ports[n]}, network: intranet, tier: county, "
-        f"region: 广东/韶关/乐昌, site: 乐昌政务中心, role: core, vendor: huawei_vrp, ssh: lab}}"
-        for n in DEVICES
-    ]
-    (d / "inventory.yaml").write_text("\n".join(inv) + "\n", encoding="utf-8")
-    sim.write_known_hosts(d / "known_hosts")
-    cfg = d / "netmon.yaml"
-    cfg.write_text(
-        "inventory: [inventory.yaml]\n"
-        "credentials:\n  ssh:\n    lab: {username: netadmin, password: 'env:HR_SSH_PW', enable_secret: 'env:HR_SSH_EN'}\n"
-        "ssh: {known_hosts: known_hosts, command_timeout: 8}\narchive: {dir: archive}\n",
-        encoding="utf-8",
-    )
-    return cfg
+    return ssh_lab_netmon_yaml(sim, d, DEVICES, "HR_SSH")
 
 
 def test_backup_cli_archives_the_bad_device_and_reports_it(sim, tmp_path: Path) -> None:

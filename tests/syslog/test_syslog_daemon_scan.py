@@ -21,7 +21,7 @@ from netmon.lab.sshsim import SimDevice, SshSim, start_sshsim
 from netmon.model import Point
 from netmon.runtime.backupjob import BackupJob
 from netmon.storage import Pipeline
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ssh_lab_netmon_yaml
 
 COMPLIANT = ROOT / "tests" / "compliance" / "configs" / "huawei_compliant.cfg"
 DEVICES = ("heard", "quiet")
@@ -39,23 +39,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshSim]:
 
 
 def _netmon_yaml(sim: SshSim, d: Path, observed: bool) -> Path:
-    inv = ["devices:"] + [
-        f"  - {{name: {n}, address: 127.0.0.1, ssh_port: {sim.ports[n]}, network: intranet, tier: province, "
-        f"region: 广东, site: 广东省政务中心, role: core, vendor: huawei_vrp, ssh: lab}}"
-        for n in DEVICES
-    ]
-    (d / "inventory.yaml").write_text("\n".join(inv) + "\n", encoding="utf-8")
-    sim.write_known_hosts(d / "known_hosts")
-    cfg = d / "netmon.yaml"
-    cfg.write_text(
-        "inventory: [inventory.yaml]\n"
-        f"sink: sqlite:///{d}/netmon.db\n"
-        "credentials:\n  ssh:\n    lab: {username: netadmin, password: 'env:OB_SSH_PW', enable_secret: 'env:OB_SSH_EN'}\n"
-        "ssh: {known_hosts: known_hosts, command_timeout: 8}\narchive: {dir: archive}\n"
-        f"compliance: {{observed: {str(observed).lower()}}}\n",
-        encoding="utf-8",
-    )
-    return cfg
+    extra = f"sink: sqlite:///{d}/netmon.db\ncompliance: {{observed: {str(observed).lower()}}}\n"
+    return ssh_lab_netmon_yaml(sim, d, DEVICES, "OB_SSH", extra)
 
 
 def _rule_results(db: Path, rule: str) -> dict[str, str]:
