@@ -100,10 +100,28 @@ def enc_oid(oid: Oid) -> bytes:
     return tlv(OBJECT_ID, enc_oid_body(oid))
 
 
+# The encoded "OID + NULL" varbind of each requested OID: a walk asks for the same column
+# instances every poll of every device alike (ifHCInOctets.25), so each is encoded once
+# (bounded: cleared when full).
+_VB_CACHE: dict[Oid, bytes] = {}
+_VB_CACHE_MAX = 100_000
+
+
+def _null_varbind(oid: Oid) -> bytes:
+    vb = _VB_CACHE.get(oid)
+    if vb is None:
+        vb = tlv(SEQUENCE, enc_oid(oid) + _NULL_VALUE)
+        if len(_VB_CACHE) >= _VB_CACHE_MAX:
+            _VB_CACHE.clear()
+        _VB_CACHE[oid] = vb
+    return vb
+
+
 def enc_pdu(tag: int, request_id: int, oids: Sequence[Oid], a: int = 0, b: int = 0) -> bytes:
     """A request PDU with NULL values; ``a``/``b`` are error-status/index, or for GETBULK
     non-repeaters/max-repetitions."""
-    vbs = b"".join(tlv(SEQUENCE, enc_oid(o) + _NULL_VALUE) for o in oids)
+    get = _VB_CACHE.get
+    vbs = b"".join([get(o) or _null_varbind(o) for o in oids])
     return tlv(tag, enc_int(request_id) + enc_int(a) + enc_int(b) + tlv(SEQUENCE, vbs))
 
 
@@ -157,8 +175,9 @@ def dec_octets(buf: bytes, pos: int, limit: int, what: str) -> tuple[bytes, int]
     return buf[start:end], end
 
 
-# Multi-byte arcs (ifIndex >= 128, enterprise numbers) need the Python loop below; the same
-# OIDs come back every poll, so their decoding is remembered (bounded: cleared when full).
+# The same OIDs come back every poll (and every device has ifHCInOctets.1), so decoded OIDs
+# are remembered by their encoding: varbind decoding is one dict lookup per name (bounded:
+# cleared when full). Multi-byte arcs (ifIndex >= 128, enterprise numbers) need a Python loop.
 _OID_CACHE: dict[bytes, Oid] = {}
 _OID_CACHE_MAX = 100_000
 
@@ -172,6 +191,15 @@ def dec_oid_body(raw: bytes) -> Oid:
     if hit is not None:
         return hit
     oid = _dec_oid_arcs(raw)
+    if len(_OID_CACHE) >= _OID_CACHE_MAX:
+        _OID_CACHE.clear()
+    _OID_CACHE[raw] = oid
+    return oid
+
+
+def _remember_oid(raw: bytes) -> Oid:
+    """dec_oid_body, remembered for the next poll (bounded: cleared when full)."""
+    oid = dec_oid_body(raw)
     if len(_OID_CACHE) >= _OID_CACHE_MAX:
         _OID_CACHE.clear()
     _OID_CACHE[raw] = oid
@@ -228,6 +256,8 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
     from_bytes = int.from_bytes
     new = tuple.__new__  # VarBind(...) goes through a Python-level __new__; this is C
     vb = VarBind
+    cached = _OID_CACHE.get
+    u32 = _U32.get
     while pos < end:
         # VarBind ::= SEQUENCE { name OBJECT IDENTIFIER, value }
         if pos + 2 > end or buf[pos] != SEQUENCE:
@@ -251,10 +281,9 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
             if o_end > vb_end:
                 raise malformed("OID runs past the end of its varbind")
         raw = buf[pos:o_end]
-        if raw and raw.isascii():
-            oid = _FIRST[raw[0]] + tuple(raw[1:])
-        else:
-            oid = _OID_CACHE.get(raw) or dec_oid_body(raw)
+        oid = cached(raw)  # the same OIDs come back every poll: one dict lookup
+        if oid is None:
+            oid = _remember_oid(raw)
         if o_end + 2 > vb_end:
             raise malformed("varbind without a value")
         tag = buf[o_end]
@@ -267,26 +296,26 @@ def dec_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
             v_end = pos + n
         if v_end != vb_end:
             raise malformed("value length does not fill its varbind")
-        if tag in _U32:
-            if n == 0 or n > 5:
-                raise malformed(f"bad {_U32[tag].value} length {n}")
-            v = from_bytes(buf[pos:v_end], "big")
-            if v > _MAX_U32:
-                raise malformed(f"{_U32[tag].value} out of range")
-            append(new(vb, (oid, _U32[tag], v)))
-        elif tag == INTEGER:
-            if n == 0 or n > 9:
-                raise malformed(f"bad INTEGER length {n}")
-            append(new(vb, (oid, _T_INTEGER, from_bytes(buf[pos:v_end], "big", signed=True))))
-        elif tag == OCTET_STRING:
-            append(new(vb, (oid, _T_OCTETS, buf[pos:v_end])))
-        elif tag == COUNTER64:
+        if tag == COUNTER64:  # most cells of an interface poll
             if n == 0 or n > 9:
                 raise malformed(f"bad Counter64 length {n}")
             v = from_bytes(buf[pos:v_end], "big")
             if v > _MAX_U64:
                 raise malformed("Counter64 out of range")
             append(new(vb, (oid, _T_C64, v)))
+        elif (kind := u32(tag)) is not None:
+            if n == 0 or n > 5:
+                raise malformed(f"bad {kind.value} length {n}")
+            v = from_bytes(buf[pos:v_end], "big")
+            if v > _MAX_U32:
+                raise malformed(f"{kind.value} out of range")
+            append(new(vb, (oid, kind, v)))
+        elif tag == INTEGER:
+            if n == 0 or n > 9:
+                raise malformed(f"bad INTEGER length {n}")
+            append(new(vb, (oid, _T_INTEGER, from_bytes(buf[pos:v_end], "big", signed=True))))
+        elif tag == OCTET_STRING:
+            append(new(vb, (oid, _T_OCTETS, buf[pos:v_end])))
         elif tag == OBJECT_ID:
             append(new(vb, (oid, _T_OID, dec_oid_body(buf[pos:v_end]))))
         elif tag == IP_ADDRESS:

@@ -134,6 +134,20 @@ def _int(vb: VarBind | None) -> int | None:
     return vb.value
 
 
+_INT_TYPES = frozenset(_COUNTER_TYPES)
+_STATUS_FIELDS = ("oper_status", "admin_status", "in_errors", "out_errors", "in_discards", "out_discards")
+_ERROR_FIELDS = ("in_errors", "out_errors", "in_discards", "out_discards")
+_NONE: dict[int, int] = {}
+
+
+def _ints_by_index(vbs: Iterable[VarBind], n: int) -> dict[int, int]:
+    """{ifIndex: value} of a column's integer-typed cells (as ``_int`` reads them); ``n`` is the
+    column OID's length (IF-MIB tables are indexed by ifIndex alone)."""
+    n1 = n + 1
+    types = _INT_TYPES
+    return {oid[n]: value for oid, kind, value in vbs if len(oid) == n1 and kind in types and isinstance(value, int)}
+
+
 def _by_index(vbs: Sequence[VarBind], col: Oid) -> dict[int, VarBind]:
     n = len(col)
     out: dict[int, VarBind] = {}
@@ -356,11 +370,19 @@ class SnmpPoller:
         # slow walk under load then skews neither this poll's rate nor the next one's.
         sample_time = (started + time.time()) / 2
         counter[0] += sum(len(v) for v in walked.values())
-        table = {name: _by_index(walked.get(oid, []), oid) for name, oid in cols.items()}
+        # Columns as {ifIndex: int value} (what _int would give; other types are absent), read
+        # straight from the walk: no VarBind lookups per cell. Static columns keep their VarBinds.
+        ints = {
+            name: _ints_by_index(walked.get(oid, ()), len(oid))
+            for name, oid in cols.items()
+            if not name.startswith("static.")
+        }
         if st.hc is None:
-            st.hc = bool(table.get("hc.in_octets"))
+            st.hc = any(len(vb.oid) == len(HC_COLS["in_octets"]) + 1 for vb in walked.get(HC_COLS["in_octets"], ()))
         if refresh:
-            st.static = self._static(table)
+            st.static = self._static(
+                {name: _by_index(walked.get(oid, []), oid) for name, oid in cols.items() if name.startswith("static.")}
+            )
             st.polls_since_static = 0
         else:
             st.polls_since_static += 1
@@ -370,42 +392,49 @@ class SnmpPoller:
             uplinks = self._uplinks[device.name] = uplink_interfaces(device, self.inventory)
         base = device.point_tags()
         points: list[Point] = []
-        indexes = sorted(set(st.static) | set(table["oper_status"]))
+        oper_oid = STATUS_COLS["oper_status"]
+        n_oper = len(oper_oid) + 1
+        indexes = sorted(
+            set(st.static) | {vb.oid[n_oper - 1] for vb in walked.get(oper_oid, ()) if len(vb.oid) == n_oper}
+        )
+        status = [(name, ints[name]) for name in _STATUS_FIELDS]
+        ctrs = [(name, ints.get(prefix + name, _NONE)) for name in HC_COLS]
+        errs = [(name, ints[name]) for name in _ERROR_FIELDS]
+        disc = ints["discontinuity"]
+        hc = bool(st.hc)
+        samples = st.samples
         for idx in indexes:
             s = st.static.get(idx) or StaticIf(str(idx), "", "", None, None)
             fields: dict[str, float | int | str | bool] = {}
-            for name in ("oper_status", "admin_status", "in_errors", "out_errors", "in_discards", "out_discards"):
-                v = _int(table[name].get(idx))
+            for name, col in status:
+                v = col.get(idx)
                 if v is not None:
                     fields[name] = v
             counters: dict[str, int] = {}
-            for name in HC_COLS:
-                v = _int(table.get(prefix + name, {}).get(idx))
+            for name, col in ctrs:
+                v = col.get(idx)
                 if v is not None:
                     counters[name] = v
             fields.update(counters)
             if s.speed_mbps is not None:
                 fields["speed_mbps"] = s.speed_mbps
-            fields["hc"] = 1 if st.hc and "in_octets" in counters else 0
-            for name in ("in_errors", "out_errors", "in_discards", "out_discards"):
-                if name in fields:
-                    counters[name] = int(fields[name])
-            sample = Sample(sample_time, uptime, _int(table["discontinuity"].get(idx)), counters, bool(fields["hc"]))
-            prev = st.samples.get(idx)
+            fields["hc"] = is_hc = 1 if hc and "in_octets" in counters else 0
+            for name, col in errs:
+                v = col.get(idx)
+                if v is not None:
+                    counters[name] = v
+            sample = Sample(sample_time, uptime, disc.get(idx), counters, bool(is_hc))
+            prev = samples.get(idx)
             if prev is not None:
                 fields.update(rates(prev, sample, s.speed_mbps))
                 if COUNTER_RESET in fields:
                     log.warning("device %s interface %s: counters reset (no rate this poll)", device.name, s.name)
-            st.samples[idx] = sample
+            samples[idx] = sample
             tags = dict(base)
-            tags.update(
-                {
-                    "ifName": s.name,
-                    "ifAlias": s.alias,
-                    "ifIndex": str(idx),
-                    "uplink": "1" if _is_uplink(s, uplinks) else "0",
-                }
-            )
+            tags["ifName"] = s.name
+            tags["ifAlias"] = s.alias
+            tags["ifIndex"] = str(idx)
+            tags["uplink"] = "1" if _is_uplink(s, uplinks) else "0"
             points.append(Point("interface", tags, fields, now_ns))
         return points
 

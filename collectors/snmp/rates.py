@@ -68,6 +68,12 @@ RATE_FIELDS: tuple[tuple[str, str, int], ...] = (
 _PKT_EXTRA = {"in_pps": ("in_mcast_pkts", "in_bcast_pkts"), "out_pps": ("out_mcast_pkts", "out_bcast_pkts")}
 
 
+# Each rate field with every counter it sums, in the order they are added.
+_PLAN: tuple[tuple[str, tuple[str, ...], int], ...] = tuple(
+    (name, (counter, *_PKT_EXTRA.get(name, ())), mult) for name, counter, mult in RATE_FIELDS
+)
+
+
 def rates(prev: Sample, cur: Sample, speed_mbps: int | None) -> dict[str, float]:
     """Rates between two samples; empty after a restart or a non-positive interval, only
     ``{"counter_reset": 1}`` after a counter reset (64-bit decrease, or a 32-bit "wrap" faster
@@ -76,19 +82,24 @@ def rates(prev: Sample, cur: Sample, speed_mbps: int | None) -> dict[str, float]
     if dt <= 0 or restarted(prev, cur):
         return {}
     out: dict[str, float] = {}
-    wrapped: set[str] = set()
-    for name, counter, mult in RATE_FIELDS:
+    wrapped: list[str] = []
+    pc, cc, hc = prev.counters, cur.counters, cur.hc
+    for name, counters, mult in _PLAN:
         total = 0
         ok = False
-        for c in (counter, *_PKT_EXTRA.get(name, ())):
-            if c in prev.counters and c in cur.counters:
-                d = counter_delta(prev.counters[c], cur.counters[c], cur.hc)
-                if d is None:
-                    return {COUNTER_RESET: 1}  # a 64-bit counter went back: the interface's counters were reset
-                if cur.counters[c] < prev.counters[c]:
-                    wrapped.add(name)
-                total += d
-                ok = True
+        for c in counters:
+            a = pc.get(c)
+            b = cc.get(c)
+            if a is None or b is None:
+                continue
+            if b >= a:
+                total += b - a
+            elif hc:
+                return {COUNTER_RESET: 1}  # a 64-bit counter went back: the interface's counters were reset
+            else:
+                total += b + WRAP32 - a
+                wrapped.append(name)
+            ok = True
         if ok:
             out[name] = total * mult / dt
     if speed_mbps and wrapped:
