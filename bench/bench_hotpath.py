@@ -3,9 +3,10 @@
 The same agents as bench_scale.py (one net-snmp ``snmpd`` on N UDP ports; as root inside a
 network namespace with lo + 47 dummy interfaces, so each device serves 48 interfaces), and the
 same netmon.yaml, but without the daemon around it: per cycle every device is polled through
-``SnmpJob.poll`` (engine, BER, tables, rates), then the cycle's results go through the
-storage encoding (``Pipeline.encode_results``), the alert engine and the worker frame
-(what a ``--workers`` child sends its parent), each stage timed on its own (process CPU).
+``SnmpJob.poll`` (engine, BER, tables, rates), then each poll's points go the one-process way
+(line-protocol encoding, alert engine on every point) and the ``--workers`` way (the worker
+encodes and frames: ``workers.encode_result``; the parent unpickles and alerts on the trimmed
+points), each stage timed on its own (process CPU).
 The SQLite sink is not included (bench_storage.py / bench_scale.py measure it).
 
     .venv/bin/python bench/bench_hotpath.py [--devices 200] [--cycles 4] [--profile STAGE]
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-STAGES = ("poll", "encode", "alerts", "frame")
+STAGES = ("poll", "encode", "alerts", "w.encode", "p.unframe", "p.alerts", "old.frame")
 
 
 def in_namespace(args: argparse.Namespace) -> int | None:
@@ -61,18 +62,23 @@ async def measure(args: argparse.Namespace, cfg_path: Path) -> dict[str, float]:
     from netmon.config import load_config
     from netmon.inventory import Topology, load_inventory
     from netmon.runtime.snmpjob import SnmpJob
+    from netmon.runtime.workers import encode_result
     from netmon.storage.lineproto import Encoder
 
     cfg = load_config(cfg_path)
     topology = Topology(load_inventory(cfg.inventory))
     devices = list(topology.inventory)
     job = SnmpJob(cfg, topology)
-    alerts = make_engine(cfg, topology, cfg_path.parent / "alerts.db")
-    assert alerts is not None
+    # one alert engine per path, so each sees every poll
+    engines = [make_engine(cfg, topology, cfg_path.parent / f"alerts{i}.db") for i in range(2)]
+    inproc, parent = engines
+    assert inproc is not None and parent is not None
+    needs = parent.fields_needed()
     encoder = Encoder()
     cpu = dict.fromkeys(STAGES, 0.0)
     prof = cProfile.Profile() if args.profile else None
     polls = 0
+    measuring = False
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:
         if prof is not None and stage == args.profile:
@@ -96,15 +102,22 @@ async def measure(args: argparse.Namespace, cfg_path: Path) -> dict[str, float]:
             polls += len(devices)
         if prof is not None and args.profile == "poll":
             prof.disable()
-        results = [timed("frame", lambda r=r: pickle.loads(pickle.dumps(r, protocol=5))) for r in results]
         for r in results:
+            # one process (--workers 1): encode every point, alerts on every point
             timed("encode", lambda r=r: encoder.encode(r))
-            timed("alerts", lambda r=r: alerts.process(r))
+            timed("alerts", lambda r=r: inproc.process(r))
+            # --workers N: the worker encodes and frames, the parent reads the frame and alerts
+            # on what it holds (spooling the payload is a file append, as for one process)
+            frame = timed("w.encode", lambda r=r: pickle.dumps(encode_result(r, encoder, needs, 5000), protocol=5))
+            got = timed("p.unframe", lambda f=frame: pickle.loads(f))
+            timed("p.alerts", lambda g=got: parent.process(g))
+            timed("old.frame", lambda r=r: pickle.loads(pickle.dumps(r, protocol=5)))
         await asyncio.sleep(0.5)
     st = job.engine.stats
     print(f"engine: {st.requests / max(1, (args.cycles + 1) * len(devices)):.1f} requests per poll")
     await job.close()
-    await alerts.aclose()
+    for e in engines:
+        await e.aclose()
     if prof is not None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
@@ -112,6 +125,10 @@ async def measure(args: argparse.Namespace, cfg_path: Path) -> dict[str, float]:
 
 
 def main() -> int:
+    if os.environ.get("HOT_GC"):  # try other collector thresholds: HOT_GC=20000,20,20
+        import gc
+
+        gc.set_threshold(*map(int, os.environ["HOT_GC"].split(",")))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--devices", type=int, default=200)
     ap.add_argument("--cycles", type=int, default=4, help="measured cycles (after one warm-up)")
@@ -133,8 +150,13 @@ def main() -> int:
         ms = asyncio.run(measure(args, cfg))
         print(f"{args.devices} devices x 48 interfaces, {args.cycles} cycles: CPU ms per device-poll")
         for k in STAGES:
-            print(f"  {k:8s} {ms[k]:6.3f}")
-        print(f"  {'total':8s} {sum(ms.values()):6.3f}")
+            print(f"  {k:10s} {ms[k]:6.3f}")
+        one = ms["poll"] + ms["encode"] + ms["alerts"]
+        print(f"  one process (poll + encode + alerts):              {one:6.3f}")
+        print(f"  --workers: worker (poll + w.encode) {ms['poll'] + ms['w.encode']:6.3f}, "
+              f"parent (p.unframe + p.alerts) {ms['p.unframe'] + ms['p.alerts']:6.3f}")  # fmt: skip
+        print(f"  --workers before (pickled Points; worker poll + dumps, parent loads + encode + alerts): "
+              f"{ms['poll'] + ms['old.frame'] + ms['encode'] + ms['alerts']:6.3f}")  # fmt: skip
         return 0
     finally:
         if snmpd is not None:

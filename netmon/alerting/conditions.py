@@ -34,6 +34,9 @@ _TERM = re.compile(
 )
 
 
+_NUMBER = (int, float)
+
+
 class ConditionError(ValueError):
     """A condition that does not parse; the message says what is expected."""
 
@@ -84,7 +87,7 @@ def _term(text: str) -> tuple[Test, str, bool]:
         def num(f: Fields, prev: Fields | None) -> bool:
             v = f.get(name)
             # bool is an int: a boolean field compared with a number counts as 0/1
-            return isinstance(v, int | float) and bool(op(v, want))
+            return isinstance(v, _NUMBER) and bool(op(v, want))
 
         return num, name, False
 
@@ -96,6 +99,14 @@ def _term(text: str) -> tuple[Test, str, bool]:
 
 
 def _all(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 2:  # the usual shape; evaluated per point per rule, so no generator
+        a, b = tests
+
+        def both(f: Fields, p: Fields | None) -> bool:
+            return a(f, p) and b(f, p)
+
+        return both
+
     def run(f: Fields, p: Fields | None) -> bool:
         return all(t(f, p) for t in tests)
 
@@ -103,6 +114,14 @@ def _all(tests: tuple[Test, ...]) -> Test:
 
 
 def _any(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 2:
+        a, b = tests
+
+        def either(f: Fields, p: Fields | None) -> bool:
+            return a(f, p) or b(f, p)
+
+        return either
+
     def run(f: Fields, p: Fields | None) -> bool:
         return any(t(f, p) for t in tests)
 

@@ -25,6 +25,7 @@ import string
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,25 @@ class AlertEngine:
         self.by_measurement: dict[str, list[Rule]] = {}
         for r in rules:
             self.by_measurement.setdefault(r.spec.measurement, []).append(r)
+        # Per rule, what process() reads on every point, looked up once: its id, the tags of its
+        # identity, and for a state rule whose "not firing" on a point without a live alert
+        # changes nothing (no delta, quorum, root-cause bookkeeping) its test, so such points
+        # (most interface points of most polls) stop there.
+        self._plans: dict[Rule, tuple[str, tuple[str, ...], Any]] = {
+            r: (
+                r.id,
+                tuple(tag for _, tag in r.label_map),
+                r.when.test
+                if r.kind == "state"
+                and r.when is not None
+                and not r.when.uses_delta
+                and not (r.recover is not None and r.recover.uses_delta)
+                and r.spec.quorum is None
+                and not r.spec.root_cause
+                else None,
+            )
+            for r in rules
+        }
         self.topology = topology
         inv = topology.inventory if topology is not None else None
         self.rootcause = RootCause(topology)
@@ -161,11 +181,40 @@ class AlertEngine:
         return out
 
     # --- the point stream --------------------------------------------------------------------
+    def fields_needed(self) -> dict[str, frozenset[str] | None]:
+        """Per measurement with rules, the fields ``process`` reads (None: all of them).
+
+        A point trimmed to these fields (tags kept) gives the same alerts as the whole point:
+        conditions, the reported value and the summaries read nothing else. Rules that keep
+        more of a point (events, absent series, quorum votes, root causes) take every field.
+        Used by ``netmon run --workers`` so workers send the parent only what alerting reads.
+        """
+        from .rules import _template_names
+
+        out: dict[str, frozenset[str] | None] = {}
+        for r in self.rules.values():
+            m = r.spec.measurement
+            if r.kind != "state" or r.spec.quorum is not None or r.spec.root_cause or r.field_groups:
+                out[m] = None
+                continue
+            names: set[str] = set()
+            for cond in (r.when, r.recover):
+                if cond is not None:
+                    names |= cond.fields
+            for text in (r.spec.summary.en, r.spec.summary.zh):
+                names |= _template_names(text)
+            if m not in out:
+                out[m] = frozenset(names)
+            elif (known := out[m]) is not None:
+                out[m] = known | names
+        return out
+
     def process(self, points: Iterable[Point]) -> list[Point]:
         """Evaluate rules on points; returns the ``alert`` points of state changes (to store)."""
         if not self._started:
             self._autostart()
         out: list[Point] = []
+        plans, alerts, ids = self._plans, self.alerts, self._ids
         for p in points:
             self.points_seen += 1
             rules = self.by_measurement.get(p.measurement)
@@ -197,15 +246,18 @@ class AlertEngine:
                 rtags = tags
                 if rule.field_groups:  # group_by names a field: it joins the alert's identity
                     rtags = {**tags, **{f: str(p.fields.get(f, "")) for f in rule.field_groups}}
-                values = tuple(rtags.get(tag, "") for _, tag in rule.label_map)
-                key = (rule.id, values)
-                aid = self._ids.get(key)
+                rid, label_tags, plain_test = plans[rule]
+                values = tuple(map(rtags.get, label_tags, repeat("")))
+                key = (rid, values)
+                aid = ids.get(key)
                 if aid is None:
-                    aid = self._ids[key] = alert_id(
-                        rule.id, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True))
-                    )
-                kind = rule.kind
+                    aid = ids[key] = alert_id(rid, dict(zip((lbl for lbl, _ in rule.label_map), values, strict=True)))
                 fields = p.fields
+                if plain_test is not None and not plain_test(fields, None):
+                    a = alerts.get(aid)
+                    if a is None or a.state == "resolved":
+                        continue  # what _state would conclude, without its bookkeeping
+                kind = rule.kind
                 if rule.spec.root_cause:
                     # when the device last answered (or not): the poll's start plus its duration
                     rt = p.fields.get("response_ms")

@@ -25,6 +25,7 @@ from ..errors import InputError, NetmonError
 from ..inventory import Device, EmptyScope, Scope, Topology, load_inventory
 from ..model import Point
 from ..storage import Pipeline, SpoolLockedError
+from ..storage.lineproto import Encoded
 from .backupjob import BackupJob
 from .logs import PerPollFailureFilter, StateLog
 from .scheduler import CycleResult, Job, Scheduler
@@ -152,12 +153,16 @@ class MainJob:
     async def emit(self, points: list[Point]) -> None:
         if self.isolation is not None:
             points = points + self.isolation.check(points)
-        self.metrics.count_points(len(points))
+        encoded = points if isinstance(points, Encoded) else None
+        self.metrics.count_points(len(points) if encoded is None else encoded.total)
         for p in points:
             if p.measurement == "snmp_reach":
                 self._log_reach(p)
         assert self.pipeline is not None
-        await self.pipeline.submit(points)
+        if encoded is not None:  # a worker encoded them; these are only what alerting reads
+            await self.pipeline.submit_encoded(encoded.payloads, encoded.errors)
+        else:
+            await self.pipeline.submit(points)
         if self.alerts is not None:
             out = self.alerts.process(points)
             if out:
@@ -252,10 +257,18 @@ class MainJob:
         self.snmp = SnmpJob(self.cfg, self.topology)
         self.snmp.overload.start()
         poll = self.snmp.poll
+        self._start_isolation_watch()
         if self.opts.workers > 1 and self.cfg.path is not None:
             from .workers import WorkerPool
 
-            self.pool = WorkerPool(self.cfg.path.resolve(), self.opts.workers, self.opts.log_level, self.opts.log_json)
+            # Workers encode for the spool and send only what the parent reads, unless
+            # something here wants the points whole (observers, the isolation watch).
+            needs = None
+            if not self.observers and self.isolation is None:
+                needs = self.alerts.fields_needed() if self.alerts is not None else {}
+            self.pool = WorkerPool(
+                self.cfg.path.resolve(), self.opts.workers, self.opts.log_level, self.opts.log_json, needs
+            )
             await self.pool.start()
             poll = self._poll_in_worker
         sched = self.scheduler = Scheduler(self.emit, self.opts.max_cycles)
@@ -297,7 +310,6 @@ class MainJob:
             )  # fmt: skip
         self._add_services(sched)
         await self._start_syslog()
-        self._start_isolation_watch()
         if self._stop_requested:
             sched.stop()
         run = asyncio.create_task(sched.run())

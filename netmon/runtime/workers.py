@@ -2,7 +2,9 @@
 
 The parent keeps the one scheduler view (phases, cycles, overrun), the one spool and sink,
 the alert engine and /metrics; it asks the worker that owns a device to poll it and gets the
-points back. A device belongs to the worker of its *site* (a stable hash), so per-device state
+points back, already encoded as line protocol for the spool (``Encoded``), with only the points
+the parent itself reads (``snmp_reach``, and the fields alert rules read): no Point per
+interface is pickled and unpickled, and encoding runs on the worker's core. A device belongs to the worker of its *site* (a stable hash), so per-device state
 (rate baselines, static columns, health timing) stays in one process and the per-site
 concurrency limit holds exactly. Workers read the same netmon.yaml and inventory as the parent
 (and reload them on SIGHUP through the parent). Frames on the pipes: 4-byte length + pickle,
@@ -24,6 +26,11 @@ from typing import Any
 
 from ..inventory import Device
 from ..model import Point
+from ..storage.lineproto import Encoded, Encoder
+
+# What the parent reads of each measurement (None: every field); measurements not named are
+# only stored. None as a whole: the parent wants every point as it is (observers attached).
+Needs = dict[str, frozenset[str] | None] | None
 
 log = logging.getLogger("netmon.workers")
 _LEN = struct.Struct("!I")
@@ -57,9 +64,12 @@ class _Worker:
 class WorkerPool:
     """N polling processes; ``poll(device)`` has the owning worker poll it."""
 
-    def __init__(self, config: Path, n: int, log_level: str = "info", log_json: bool = False) -> None:
+    def __init__(
+        self, config: Path, n: int, log_level: str = "info", log_json: bool = False, needs: Needs = None
+    ) -> None:
         self.config = config
         self.n = n
+        self.needs = needs
         self.log_level = log_level
         self.log_json = log_json
         self._workers: list[_Worker] = []
@@ -80,6 +90,8 @@ class WorkerPool:
         )  # fmt: skip
         w = _Worker(proc)
         w.reader = asyncio.create_task(self._read(w), name=f"netmon-worker-{i}")
+        if self.needs is not None:
+            await self._send(w, ("needs", 0, self.needs))
         return w
 
     async def _alive(self, i: int) -> _Worker:
@@ -161,6 +173,30 @@ class WorkerPool:
 # --- the worker process ---------------------------------------------------------------------
 
 
+def encode_result(points: list[Point], encoder: Encoder, needs: dict[str, frozenset[str] | None], size: int) -> Encoded:
+    """One poll's points as the parent takes them: line protocol for the spool (batches of at
+    most ``size`` points), plus ``snmp_reach`` and what alert rules read (trimmed to ``needs``)."""
+    payloads: list[tuple[bytes, int]] = []
+    errors = []
+    for i in range(0, len(points), size):
+        payload, n, errs = encoder.encode(points[i : i + size])
+        payloads.append((payload, n))
+        errors += errs
+    keep: list[Point] = []
+    for p in points:
+        m = p.measurement
+        if m == "snmp_reach":
+            keep.append(p)
+        elif m in needs:
+            wanted = needs[m]
+            if wanted is None:
+                keep.append(p)
+            else:
+                f = p.fields
+                keep.append(Point(m, p.tags, {k: f[k] for k in wanted if k in f}, p.time_ns))
+    return Encoded.of(payloads, errors, len(points), keep)
+
+
 async def _serve(config: Path, workers: int) -> None:
     from ..config import load_config
     from ..inventory import Topology, load_inventory
@@ -175,11 +211,15 @@ async def _serve(config: Path, workers: int) -> None:
     transport, proto = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout.buffer)
     writer = asyncio.StreamWriter(transport, proto, None, loop)
     tasks: set[asyncio.Task[None]] = set()
+    encoder = Encoder()
+    needs: Needs = None
 
     async def one(rid: int, name: str) -> None:
         result: list[Point] | str
         try:
             result = await snmp.poll(topology.device(name))
+            if needs is not None and result:
+                result = encode_result(result, encoder, needs, cfg.batch.size)
         except Exception as exc:  # the parent's scheduler counts and logs it; the worker stays up
             result = f"{type(exc).__name__}: {exc}"
         writer.write(_frame((rid, result)))
@@ -191,7 +231,9 @@ async def _serve(config: Path, workers: int) -> None:
                 op, rid, name = await _read_frame(reader)
             except asyncio.IncompleteReadError:
                 break
-            if op == "poll":
+            if op == "needs":
+                needs = name
+            elif op == "poll":
                 t = asyncio.create_task(one(rid, name))
                 tasks.add(t)
                 t.add_done_callback(tasks.discard)

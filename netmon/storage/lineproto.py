@@ -59,6 +59,31 @@ class PointError:
         return f"point {self.measurement!r}{who}: {self.reason}"
 
 
+class Encoded(list[Point]):
+    """Points of one poll already encoded where they were made (a ``--workers`` child).
+
+    ``payloads`` is their line protocol with its point count (one per spool batch), ``errors``
+    the points refused on encoding, ``total`` the points the poll made; the list itself holds the points the parent still reads (``snmp_reach``, and what alert rules
+    read, trimmed to those fields): they are not stored again.
+    """
+
+    payloads: list[tuple[bytes, int]]
+    errors: list[PointError]
+    total: int
+
+    @classmethod
+    def of(
+        cls, payloads: list[tuple[bytes, int]], errors: list[PointError], total: int, points: list[Point]
+    ) -> Encoded:
+        out = cls(points)
+        out.payloads, out.errors, out.total = payloads, errors, total
+        return out
+
+    @property
+    def stored(self) -> int:
+        return sum(n for _, n in self.payloads)
+
+
 def clean_key(s: str) -> str:
     """What a measurement/tag key/tag value becomes so it survives line protocol exactly:
     control characters become spaces, and a backslash right before a space, comma, '=' or the

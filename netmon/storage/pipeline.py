@@ -170,9 +170,24 @@ class Pipeline:
         pts = points if isinstance(points, list) else list(points)
         errors: list[PointError] = []
         size = self.batch.size
+        encoded: list[tuple[bytes, int]] = []
         for i in range(0, len(pts), size):
             payload, n, errs = self._encoder.encode(pts[i : i + size])
             errors.extend(errs)
+            encoded.append((payload, n))
+        return await self.submit_encoded(encoded, errors)
+
+    async def submit_encoded(
+        self, payloads: Iterable[tuple[bytes, int]], errors: list[PointError] | None = None
+    ) -> list[PointError]:
+        """``submit`` for points already encoded (``Encoder.encode``, e.g. by a worker process):
+        each (line protocol, point count) is spooled as is; ``errors`` are the points refused
+        while encoding, counted and set aside like submit's own."""
+        if self._closing:
+            raise NetmonError("storage pipeline is closed")
+        errors = errors or []
+        size = self.batch.size
+        for payload, n in payloads:
             if n:
                 self.spool.append(payload, n)
                 self._written_seq += 1
