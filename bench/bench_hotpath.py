@@ -125,10 +125,14 @@ async def measure(args: argparse.Namespace, cfg_path: Path) -> dict[str, float]:
 
 
 def main() -> int:
-    if os.environ.get("HOT_GC"):  # try other collector thresholds: HOT_GC=20000,20,20
+    if os.environ.get("HOT_GC"):  # other collector thresholds, e.g. CPython's HOT_GC=700,10,10
         import gc
 
         gc.set_threshold(*map(int, os.environ["HOT_GC"].split(",")))
+    else:
+        from netmon.runtime.gctune import tune_gc
+
+        tune_gc()  # as `netmon run` does
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--devices", type=int, default=200)
     ap.add_argument("--cycles", type=int, default=4, help="measured cycles (after one warm-up)")

@@ -67,6 +67,9 @@ def run(
     # Refuse to start on an SNMP credential that cannot be resolved (as for alert receivers):
     # otherwise the daemon would run, poll nothing and exit 0.
     cfg.check_snmp_credentials(job.devices)
+    from ..runtime.gctune import tune_gc
+
+    tune_gc()  # the daemon's own process only (tests run MainJob inside pytest)
     sys.exit(asyncio.run(job.run()))
 
 

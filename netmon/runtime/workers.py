@@ -200,11 +200,13 @@ def encode_result(points: list[Point], encoder: Encoder, needs: dict[str, frozen
 async def _serve(config: Path, workers: int) -> None:
     from ..config import load_config
     from ..inventory import Topology, load_inventory
+    from .gctune import tune_gc
     from .snmpjob import SnmpJob
 
     cfg = load_config(config)
     topology = Topology(load_inventory(cfg.inventory))
     snmp = SnmpJob(cfg, topology, share=workers)  # the configured concurrency is for all workers
+    tune_gc()
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
