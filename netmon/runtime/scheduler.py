@@ -1,8 +1,9 @@
 """Cycle scheduling on one asyncio loop.
 
 Each collector runs in cycles of its interval. Within a cycle every device starts at a stable
-offset (a hash of its name) spread over ``jitter × interval``, so 30,000 devices don't fire at
-once and each device keeps the same phase from cycle to cycle (its rates see even spacing).
+offset (a hash of its name) spread over ``jitter × interval`` in slots of ``BURST_S``, so
+30,000 devices don't fire at once and each device keeps the same phase from cycle to cycle
+(its rates see even spacing).
 A cycle ends when all its devices are done; then ``on_cycle_end`` runs (the alert engine
 decides on the cycle as a whole, parents before children). A cycle that overruns its interval
 is recorded and the next starts at once — never two cycles of one collector at the same time.
