@@ -116,7 +116,9 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 continue
             server = m.groupdict().get("server")
             if not any(server is None or sm.groupdict().get("server") in (None, server) for _, sm in server_acls):
-                parts.append(Outcome("FAIL", [_ev(t, f"no source ACL on the {server} server: any address may connect")]))
+                parts.append(
+                    Outcome("FAIL", [_ev(t, f"no source ACL on the {server} server: any address may connect")])
+                )
     if not parts and d.lines_always:
         return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
     return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
@@ -464,7 +466,9 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         return Outcome(
             "WARN",
             [*(_ev(h, "uRPF on") for h in hits[:3]), *(_ev(t, "routed interface without uRPF") for t in open_[:5])],
-            [f"uRPF on {len(routed) - len(open_)} of {len(routed)} routed interface(s); the others accept spoofed sources"],
+            [
+                f"uRPF on {len(routed) - len(open_)} of {len(routed)} routed interface(s); the others accept spoofed sources"
+            ],
         )
     return Outcome(
         "FAIL",
@@ -536,7 +540,9 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         return Outcome(
             "REVIEW",
             [_ev(t, "unconfigured port: routed or Layer-2 depending on the card") for t, _ in access[:5]],
-            ["a router (ports with addresses, none switching): whether the unconfigured ports admit hosts cannot be told"],
+            [
+                "a router (ports with addresses, none switching): whether the unconfigured ports admit hosts cannot be told"
+            ],
         )
     return Outcome(
         "FAIL",

@@ -190,7 +190,9 @@ def test_the_release_is_read_and_named_by_default_based_verdicts(rules) -> None:
     assert out.result == "WARN" and any("V200R019C10SPC500" in n for n in [*out.notes, *(e.note for e in out.evidence)])
     # A default no documentation was found for on this release is REVIEW, and the note names the release.
     out = evaluate_rule(rules["IA-04"], c)
-    assert out.result == "REVIEW" and any("V200R019C10SPC500" in n for n in [*out.notes, *(e.note for e in out.evidence)])
+    assert out.result == "REVIEW" and any(
+        "V200R019C10SPC500" in n for n in [*out.notes, *(e.note for e in out.evidence)]
+    )
 
 
 def test_no_release_known_gives_review_not_pass(rules) -> None:
