@@ -289,3 +289,41 @@ def test_rgos_web_accounts(rules) -> None:
     assert verdict(rules, "AC-01", RGOS.format(body=web), "ruijie_rgos") == "WARN"  # no CLI account
     cli = RGOS.format(body="username ops privilege 15 secret 5 $1$abc$def\n")
     assert verdict(rules, "AC-01", cli, "ruijie_rgos") == "PASS"
+
+
+# --- syntax forms of the thinner platforms (command references), read as the usual form is -------
+
+
+def test_rgos_privilege_on_a_line_of_its_own(rules) -> None:
+    split = "username ops password 7 0822455d0a16\nusername ops privilege 15\n"
+    assert verdict(rules, "AC-01", RGOS.format(body=split), "ruijie_rgos") == "PASS"
+    loose = "username ops password 7 0822455d0a16\n"
+    assert verdict(rules, "AC-01", RGOS.format(body=loose), "ruijie_rgos") == "WARN"
+
+
+def test_comware5_authorization_attribute_level(rules) -> None:
+    from netmon.compliance.facts import ADMIN, UNSPECIFIED, accounts
+
+    acct = "local-user ops\n password cipher abc\n service-type ssh\n{lv}"
+    c = one_config(H3C5.format(body=acct.format(lv=" authorization-attribute level 3\n")), "h3c_comware")
+    assert accounts(c)["ops"][1] == ADMIN  # level 3 = manage
+    notes = [e.note for e in evaluate_rule(rules["AC-01"], c).evidence]
+    assert "account without an explicit user role" not in notes
+    bare = one_config(H3C5.format(body=acct.format(lv="")), "h3c_comware")
+    assert accounts(bare)["ops"][1] == UNSPECIFIED
+    assert "account without an explicit user role" in [e.note for e in evaluate_rule(rules["AC-01"], bare).evidence]
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [("logging host 2001:db8::10", "PASS"), ("logging host ::1", "FAIL"), ("syslog-server host 192.0.2.9", "PASS")],
+)
+def test_zte_log_host_forms(rules, line: str, want: str) -> None:
+    assert verdict(rules, "AU-01", ZXAN.format(body=line + "\n"), "zte_zxros") == want
+
+
+def test_zxan_password_strength_switch(rules) -> None:
+    out = evaluate_rule(
+        rules["IA-02"], one_config(ZXAN.format(body="username high-level-security disable\n"), "zte_zxros")
+    )
+    assert out.result == "FAIL" and any("strength check is off" in e.note for e in out.evidence)
