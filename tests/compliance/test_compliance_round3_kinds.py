@@ -327,3 +327,17 @@ def test_zxan_password_strength_switch(rules) -> None:
         rules["IA-02"], one_config(ZXAN.format(body="username high-level-security disable\n"), "zte_zxros")
     )
     assert out.result == "FAIL" and any("strength check is off" in e.note for e in out.evidence)
+
+
+@pytest.mark.parametrize(
+    ("cls", "line", "want"),
+    [
+        (" authentication-mode scheme\n", "", "PASS"),  # the line inherits its class view's mode
+        (" user-role network-admin\n", "", "FAIL"),  # neither sets one: the default (none)
+        (" authentication-mode scheme\n", " authentication-mode none\n", "FAIL"),  # the line's own mode wins
+    ],
+    ids=["class-scheme", "no-mode", "line-overrides-class"],
+)
+def test_comware7_line_class_sets_the_console_mode(rules, cls: str, line: str, want: str) -> None:
+    text = H3C7.format(body=f"line class aux\n{cls}#\nline aux 0\n user-role network-admin\n{line}")
+    assert verdict(rules, "IA-10", text, "h3c_comware") == want
