@@ -341,3 +341,9 @@ def test_zxan_password_strength_switch(rules) -> None:
 def test_comware7_line_class_sets_the_console_mode(rules, cls: str, line: str, want: str) -> None:
     text = H3C7.format(body=f"line class aux\n{cls}#\nline aux 0\n user-role network-admin\n{line}")
     assert verdict(rules, "IA-10", text, "h3c_comware") == want
+
+
+def test_comware7_line_class_idle_timeout_is_judged(rules) -> None:
+    text = H3C7.format(body="line class vty\n idle-timeout {m} 0\n#\nline vty 0 63\n authentication-mode scheme\n")
+    assert verdict(rules, "IA-05", text.format(m=30), "h3c_comware") == "FAIL"
+    assert verdict(rules, "IA-05", text.format(m=5), "h3c_comware") == "PASS"
