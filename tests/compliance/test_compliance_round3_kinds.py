@@ -347,3 +347,12 @@ def test_comware7_line_class_idle_timeout_is_judged(rules) -> None:
     text = H3C7.format(body="line class vty\n idle-timeout {m} 0\n#\nline vty 0 63\n authentication-mode scheme\n")
     assert verdict(rules, "IA-05", text.format(m=30), "h3c_comware") == "FAIL"
     assert verdict(rules, "IA-05", text.format(m=5), "h3c_comware") == "PASS"
+
+
+def test_comware5_ssh_server_accepts_ssh1_by_default(rules) -> None:
+    c5 = H3C5.format(body=" ssh server enable\n")
+    assert verdict(rules, "IA-07", c5, "h3c_comware") == "FAIL"
+    off = H3C5.format(body=" ssh server enable\n undo ssh server compatible-ssh1x enable\n")
+    assert verdict(rules, "IA-07", off, "h3c_comware") == "PASS"
+    c7 = H3C7.format(body=" ssh server enable\n#\nline vty 0 63\n authentication-mode scheme\n")
+    assert verdict(rules, "IA-07", c7, "h3c_comware") == "PASS"
