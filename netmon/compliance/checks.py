@@ -441,6 +441,11 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     PASS; some: WARN (an edge left open is where spoofed traffic enters); none: FAIL. Interfaces
     shown but none of the others has an address: nothing is routed, N/A. No interface shown: FAIL
     (a configuration that shows no interface cannot show that none routes)."""
+    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
+    # plug in is guarded, whatever the routed interfaces do.
+    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
+    if guards:
+        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
     hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
     glob = [h for h in hits if h.parent is None]
     if glob:

@@ -356,3 +356,35 @@ def test_comware5_ssh_server_accepts_ssh1_by_default(rules) -> None:
     assert verdict(rules, "IA-07", off, "h3c_comware") == "PASS"
     c7 = H3C7.format(body=" ssh server enable\n#\nline vty 0 63\n authentication-mode scheme\n")
     assert verdict(rules, "IA-07", c7, "h3c_comware") == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("text", "vendor"),
+    [
+        (
+            IOS.format(
+                body=EDGE.format(a="", b="")
+                + "interface GigabitEthernet0/3\n switchport mode access\n ip verify source\n"
+            ),
+            "cisco_ios",
+        ),
+        (
+            RGOS.format(
+                body="interface VLAN 10\n ip address 10.0.0.1 255.255.255.0\n!\ninterface GigabitEthernet 0/1\n ip verify source port-security\n"
+            ),
+            "ruijie_rgos",
+        ),
+        (
+            VRP.format(
+                rel="V200R019C10SPC500",
+                body="interface Vlanif10\n ip address 10.0.0.1 255.255.255.0\n#\ninterface GigabitEthernet0/0/1\n ip source check user-bind enable\n",
+            ),
+            "huawei_vrp",
+        ),
+    ],
+    ids=["ios", "rgos", "vrp"],
+)
+def test_ip_source_guard_on_access_ports_is_edge_anti_spoofing(rules, text: str, vendor: str) -> None:
+    assert verdict(rules, "BD-06", text, vendor) == "PASS"
+    bare = "\n".join(ln for ln in text.split("\n") if "verify source" not in ln and "source check" not in ln)
+    assert verdict(rules, "BD-06", bare, vendor) == "FAIL"
