@@ -388,3 +388,24 @@ def test_ip_source_guard_on_access_ports_is_edge_anti_spoofing(rules, text: str,
     assert verdict(rules, "BD-06", text, vendor) == "PASS"
     bare = "\n".join(ln for ln in text.split("\n") if "verify source" not in ln and "source check" not in ln)
     assert verdict(rules, "BD-06", bare, vendor) == "FAIL"
+
+
+def test_comware_ntp_forms(rules) -> None:
+    two = " ntp-service unicast-server 192.0.2.1\n ntp-service unicast-server 192.0.2.2\n"
+    assert verdict(rules, "AU-03", H3C7.format(body=two), "h3c_comware") == "FAIL"  # Comware 7: NTP off until enabled
+    assert verdict(rules, "AU-03", H3C7.format(body=" ntp-service enable\n" + two), "h3c_comware") == "PASS"
+    assert verdict(rules, "AU-03", H3C5.format(body=two), "h3c_comware") == "PASS"  # Comware 5: no enable command
+    sntp = " sntp enable\n sntp unicast-server 192.0.2.1\n sntp unicast-server 192.0.2.2\n"
+    assert verdict(rules, "AU-03", H3C7.format(body=sntp), "h3c_comware") == "PASS"
+
+
+def test_rgos_vtys_not_shown_keep_the_telnet_default(rules) -> None:
+    text = "version RGOS 11.4(1)B12P19\nhostname S1\n!\ninstall 0 S5750\nsysmac 00d0.f822.1234\n!\n{b}\n!\nend\n"
+    assert verdict(rules, "IA-06", text.format(b=""), "ruijie_rgos") == "FAIL"  # Telnet server on by default
+    assert verdict(rules, "IA-06", text.format(b="no enable service telnet-server"), "ruijie_rgos") == "PASS"
+
+
+def test_ce_radius_server_group_is_a_aaa_server(rules) -> None:
+    body = "radius server group R1\n radius server authentication 192.0.2.1 1812\n#\naaa\n authentication-scheme A\n  authentication-mode radius local\n"
+    c = one_config(VRP.format(rel="V300R023C00SPC500", body=body), "huawei_ce")
+    assert evaluate_rule(rules["IA-09"], c).result == "REVIEW"  # server present; the second factor is the server's
