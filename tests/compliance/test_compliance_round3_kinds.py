@@ -409,3 +409,23 @@ def test_ce_radius_server_group_is_a_aaa_server(rules) -> None:
     body = "radius server group R1\n radius server authentication 192.0.2.1 1812\n#\naaa\n authentication-scheme A\n  authentication-mode radius local\n"
     c = one_config(VRP.format(rel="V300R023C00SPC500", body=body), "huawei_ce")
     assert evaluate_rule(rules["IA-09"], c).result == "REVIEW"  # server present; the second factor is the server's
+
+
+def test_server_acl_forms(rules) -> None:
+    named = " ssh server enable\n ssh server acl name MGMT\n#\nacl basic name MGMT\n rule 5 permit source 10.0.0.0 0.0.0.255\n"
+    assert verdict(rules, "MG-01", H3C7.format(body=named), "h3c_comware") == "PASS"
+    assert verdict(rules, "MG-01", H3C7.format(body=" ssh server enable\n"), "h3c_comware") == "FAIL"
+    acl = "acl number 2000\n rule 5 permit source 10.0.0.0 0.0.0.255\n#\n"
+    ce = VRP.format(rel="V300R023C00SPC500", body=acl + "ssh ipv4 server acl 2000\n")
+    assert verdict(rules, "MG-01", ce, "huawei_ce") == "PASS"
+    assert verdict(rules, "MG-01", VRP.format(rel="V300R023C00SPC500", body=acl), "huawei_ce") == "FAIL"
+
+
+def test_vrp8_trusted_ntp_key(rules) -> None:
+    ntp = (
+        "ntp authentication enable\nntp authentication-keyid 1 authentication-mode hmac-sha256 cipher abc\n"
+        "ntp unicast-server 192.0.2.1 authentication-keyid 1\nntp unicast-server 192.0.2.2 authentication-keyid 1\n"
+    )
+    ce = VRP.format(rel="V300R023C00SPC500", body=ntp + "{t}")
+    assert verdict(rules, "AU-04", ce.format(t="ntp trusted authentication-keyid 1\n"), "huawei_ce") == "PASS"
+    assert verdict(rules, "AU-04", ce.format(t=""), "huawei_ce") == "FAIL"
