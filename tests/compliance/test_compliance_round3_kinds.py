@@ -429,3 +429,9 @@ def test_vrp8_trusted_ntp_key(rules) -> None:
     ce = VRP.format(rel="V300R023C00SPC500", body=ntp + "{t}")
     assert verdict(rules, "AU-04", ce.format(t="ntp trusted authentication-keyid 1\n"), "huawei_ce") == "PASS"
     assert verdict(rules, "AU-04", ce.format(t=""), "huawei_ce") == "FAIL"
+
+
+def test_comware7_rbac_snmpv3_user(rules) -> None:
+    user = " snmp-agent\n snmp-agent sys-info version v3\n snmp-agent usm-user v3 nms user-role network-operator simple authentication-mode sha abc{p}\n"
+    assert verdict(rules, "SN-02", H3C7.format(body=user.format(p=" privacy-mode aes128 def")), "h3c_comware") == "PASS"
+    assert verdict(rules, "SN-02", H3C7.format(body=user.format(p="")), "h3c_comware") == "FAIL"
