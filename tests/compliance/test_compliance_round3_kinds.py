@@ -435,3 +435,22 @@ def test_comware7_rbac_snmpv3_user(rules) -> None:
     user = " snmp-agent\n snmp-agent sys-info version v3\n snmp-agent usm-user v3 nms user-role network-operator simple authentication-mode sha abc{p}\n"
     assert verdict(rules, "SN-02", H3C7.format(body=user.format(p=" privacy-mode aes128 def")), "h3c_comware") == "PASS"
     assert verdict(rules, "SN-02", H3C7.format(body=user.format(p="")), "h3c_comware") == "FAIL"
+
+
+@pytest.mark.parametrize(
+    ("wan", "lan", "want"),
+    [(URPF, "", "PASS"), ("", URPF, "WARN"), ("", "", "FAIL")],
+    ids=["uplink-only", "lan-only", "none"],
+)
+def test_urpf_on_the_uplink_is_what_counts(rules, wan: str, lan: str, want: str) -> None:
+    body = (
+        f"interface GigabitEthernet0/0\n ip address 203.0.113.2 255.255.255.252\n ip nat outside\n{wan}"
+        f"interface GigabitEthernet0/1\n ip address 10.0.0.1 255.255.255.0\n ip nat inside\n{lan}"
+        "interface Vlan10\n ip address 10.1.0.1 255.255.255.0\n"
+    )
+    assert verdict(rules, "BD-06", IOS.format(body=body), "cisco_ios") == want
+    routed = (
+        body.replace(" ip nat outside\n", "").replace(" ip nat inside\n", "")
+        + "ip route 0.0.0.0 0.0.0.0 GigabitEthernet0/0 203.0.113.1\n"
+    )
+    assert verdict(rules, "BD-06", IOS.format(body=routed), "cisco_ios") == want  # the default route's egress
