@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import NetmonError
 from ..storage import Query
-from ..storage.sqlite import SqliteQuery, connect
+from ..storage.sqlite import SqliteQuery, connect, decode_fields
 
 DAY_NS = 86_400 * 10**9
 
@@ -70,17 +70,51 @@ def runs_from_samples(
     return out
 
 
-class SqliteRuns:
-    """Runs straight from the embedded sink's schema (docs/STORAGE.md), the heavy part in SQLite.
+# SQL over the stored field set (``points.fields``, line-protocol text: docs/STORAGE.md) that
+# finds the ``up`` value without Python: ``f`` is the text between commas, ``p`` where ",up="
+# starts. It is trusted only where it cannot be fooled: no backslash (escapes), an even number
+# of quotes before it (so it is not inside a string) and no second ",up=" after it (a repeated
+# key, where the last wins). Elsewhere ``raw`` is NULL and Python decodes the whole field set.
+_UP_ROWS = """
+SELECT series_id, time_ns, fields,
+       CASE WHEN instr(fields, '\\') = 0
+             AND (p - length(replace(substr(f, 1, p), '"', ''))) % 2 = 0
+             AND instr(substr(f, p + 4), ',up=') = 0
+            THEN substr(f, p + 4, instr(substr(f, p + 4), ',') - 1) END AS raw
+FROM (SELECT series_id, time_ns, fields, ',' || fields || ',' AS f, instr(',' || fields || ',', ',up=') AS p
+      FROM points WHERE series_id IN ({marks}) AND time_ns >= ? AND time_ns < ?)
+WHERE p > 0
+"""
+_UP_NUM = {"1i": 1.0, "1": 1.0, "1u": 1.0, "0i": 0.0, "0": 0.0, "0u": 0.0, "true": 1.0, "false": 0.0}
 
-    SQLite first aggregates each series (count, first, last, lowest ``up``; an index range per
-    series, in C). A series that was up throughout and has no hole is one run: its samples are
-    never brought into Python. A series is taken as hole-free when its span exceeds ``count - 1``
-    steps by less than ``gap - step``: then no spacing can exceed ``gap`` unless others fell
-    short of the step, which phase-stable polling and downsampled data do not do. Every other
-    series (a down sample, a hole, irregular polling) is read sample by sample. Window
-    functions (LAG/LEAD) would do it in one statement but cost ~5 µs a row: 25 minutes for a
-    national month. Chunks of series run on a few threads (sqlite3 releases the GIL).
+
+def _up(raw: str | None, fields: str) -> float | None:
+    """The ``up`` of one stored point (None: it has none, or not a number)."""
+    if raw is not None:
+        v = _UP_NUM.get(raw)
+        if v is not None:
+            return v
+        if raw and raw[0] != '"':
+            try:
+                return float(raw[:-1] if raw[-1] in "iu" else raw)
+            except ValueError:
+                pass
+    val = decode_fields(fields).get("up")
+    return float(val) if isinstance(val, int | float) else None
+
+
+class SqliteRuns:
+    """Runs straight from the embedded sink's file (docs/STORAGE.md), the heavy part in SQLite.
+
+    SQLite first aggregates each series (count, first, last, and whether every ``up`` is
+    certainly 1; an index range per series, in C). A series that was up throughout and has no
+    hole is one run: its points are never brought into Python. A series is taken as hole-free
+    when its span exceeds ``count - 1`` steps by less than ``gap - step``: then no spacing can
+    exceed ``gap`` unless others fell short of the step, which phase-stable polling and
+    downsampled data do not do. Every other series (a down sample, a hole, irregular polling, a
+    field set SQL cannot read safely) is read point by point. Window functions (LAG/LEAD) would
+    do it in one statement but cost ~5 µs a row: 25 minutes for a national month. Chunks of
+    series run on a few threads (sqlite3 releases the GIL).
     """
 
     CHUNK = 2000
@@ -96,30 +130,31 @@ class SqliteRuns:
     def _chunk(self, sids: list[int], start: int, end: int, step_ns: int, gap_ns: int) -> dict[int, list[Run]]:
         conn = connect(self.path, readonly=True)
         try:
-            marks = ",".join("?" * len(sids))
+            rows_sql = _UP_ROWS.format(marks=",".join("?" * len(sids)))
             lo = start - gap_ns
             stats = conn.execute(
-                "SELECT series_id, count(*), min(time_ns), max(time_ns), min(value) FROM samples "  # noqa: S608 (placeholders only)
-                f"WHERE series_id IN ({marks}) AND field = 'up' AND time_ns >= ? AND time_ns < ? GROUP BY series_id",
+                "SELECT series_id, count(*), min(time_ns), max(time_ns), "  # noqa: S608 (placeholders only)
+                "min(raw IS NOT NULL AND raw IN ('1i', '1', '1u')) "
+                f"FROM ({rows_sql}) GROUP BY series_id",
                 (*sids, lo, end),
             ).fetchall()
             out: dict[int, list[Run]] = {}
             dirty: list[int] = []
-            for sid, n, first, last, low in stats:
-                if float(low) >= 1.0 and last - first <= (n - 1) * step_ns + (gap_ns - step_ns):
+            for sid, n, first, last, all_up in stats:
+                if all_up and last - first <= (n - 1) * step_ns + (gap_ns - step_ns):
                     s, e = max(first, start), min(last + step_ns, end)
                     out[sid] = [Run(s, e, 1.0)] if e > s else []
                 else:
                     dirty.append(sid)
             if dirty:
-                marks = ",".join("?" * len(dirty))
+                rows_sql = _UP_ROWS.format(marks=",".join("?" * len(dirty)))
                 rows = conn.execute(
-                    f"SELECT series_id, time_ns, value FROM samples WHERE series_id IN ({marks}) AND field = 'up' "  # noqa: S608
-                    "AND time_ns >= ? AND time_ns < ? ORDER BY series_id, time_ns",
+                    f"SELECT series_id, time_ns, raw, fields FROM ({rows_sql}) ORDER BY series_id, time_ns",  # noqa: S608
                     (*dirty, lo, end),
                 )
                 for sid, group in itertools.groupby(rows, key=lambda r: r[0]):
-                    out[sid] = runs_from_samples(((t, float(v)) for _, t, v in group), step_ns, gap_ns, start, end)
+                    ups = ((t, _up(raw, fs)) for _, t, raw, fs in group)
+                    out[sid] = runs_from_samples(((t, v) for t, v in ups if v is not None), step_ns, gap_ns, start, end)
             return out
         finally:
             conn.close()
