@@ -6,10 +6,11 @@ polling (a stopped poller, a lost spool), so after ``step`` the time counts as *
 as up or down. ``up`` may be fractional: data downsampled with ``mean(up)`` (docs/STORAGE.md)
 gives 0.6 for a 5-minute slot with 3 of 5 polls answered.
 
-Two readers give the same runs: ``SqliteRuns`` lets SQLite aggregate each series and reads
-sample by sample only the series that were not up throughout (a month of the national network
-is ~285 M samples at 5 minutes: Python must not see each one); ``QueryRuns`` goes through the storage query helper (``Query.range``, InfluxQL for
-InfluxDB) a day at a time and compresses in Python.
+Two readers give the same runs: ``SqliteRuns`` lets SQLite aggregate each series (finding
+``up`` in the stored field set with string functions) and reads sample by sample only the
+series that were not up throughout (a month of the national network is ~285 M samples at 5
+minutes: Python must not see each one); ``QueryRuns`` goes through the storage query helper
+(``Query.range``, InfluxQL for InfluxDB) a day at a time and compresses in Python.
 """
 
 from __future__ import annotations
