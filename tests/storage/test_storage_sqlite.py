@@ -225,3 +225,21 @@ async def test_bad_points_counted_the_rest_kept(tmp_path, fast_batch, spool_sett
     q = open_query(f"sqlite://{db}")
     assert [p.tags["device"] for p in await q.latest("health")] == ["ok"]
     await q.close()
+
+
+async def test_latest_with_fields_is_the_newest_point_that_has_them(tmp_path):
+    db = tmp_path / "l.db"
+    sink = open_sink(f"sqlite://{db}?retention_days=0")
+    await sink.start()
+    await sink.write(f"m,d=x a=1i,b=2i {T0}\nm,d=x a=3i {T0 + 1}\nm,d=y a=5i {T0}\n".encode(), 3)
+    await sink.close()
+    q = open_query(f"sqlite://{db}")
+    assert [(p.tags["d"], p.time_ns, p.fields) for p in await q.latest("m", fields=["b"])] == [("x", T0, {"b": 2})]
+    assert [(p.tags["d"], p.time_ns, p.fields) for p in await q.latest("m")] == [
+        ("x", T0 + 1, {"a": 3}),
+        ("y", T0, {"a": 5}),
+    ]
+    assert [(p.time_ns, p.fields) for p in await q.range("m", 0, 2**62, where={"d": "x"}, fields=["b"])] == [
+        (T0, {"b": 2})
+    ]
+    await q.close()
