@@ -2,7 +2,8 @@
 
 Data: `netmon inventory generate --size national` (~33,000 devices) and a month (November 2026,
 Asia/Shanghai) of `snmp_reach` at a **5-minute resolution** (what the 5-minute downsampled
-retention of docs/STORAGE.md keeps; ~285 M `up` samples) in the embedded SQLite sink's schema,
+retention of docs/STORAGE.md keeps; ~285 M points) in the embedded SQLite sink's layout (one row
+per point, the field set as the poller writes it: `error="",response_ms=…,up=1i,values=…i`),
 with outages: two intranet provinces down for an hour (their cities, counties and townships
 cut off behind them), 0.5 % of devices a day down on their own for 15-120 minutes, and 1 % of
 devices with a 6-hour hole in the data. Rows are filled by SQLite itself (a recursive CTE; the
@@ -40,6 +41,9 @@ from netmon.storage import Encoder, open_sink  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 STEP = 300
+# The field sets of an answered and of a timed-out poll, as the poller's points encode them.
+UP = 'error="",response_ms=0.875,up=1i,values=740i'
+DOWN = 'error="timeout",response_ms=2000,up=0i,values=0i'
 NETMON = [sys.executable, "-m", "netmon"]
 
 
@@ -68,27 +72,24 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=OFF")  # one bulk fill: a WAL would hold every page twice
     conn.execute("PRAGMA synchronous=OFF")
-    # The sink's retention index (samples_time) is dropped: the report does not read it, and 285 M
-    # random inserts into it would triple the generation time and add ~5 GiB.
-    conn.execute("DROP INDEX IF EXISTS samples_time")
     ids = {
         name: sid
         for sid, name in conn.execute(
             "SELECT id, json_extract(tags, '$.device') FROM series WHERE measurement='snmp_reach'"
         )
     }
-    conn.execute("DELETE FROM samples")
+    conn.execute("DELETE FROM points")
     conn.commit()
     w0 = time.perf_counter()
     conn.execute(
         """WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?)
-           INSERT INTO samples SELECT s.id, ? + k.i * ?, 'up', 1, 1 FROM series s CROSS JOIN k
-           WHERE s.measurement = 'snmp_reach'""",  # series outer, time inner: rows arrive in primary-key order
-        (n_steps, t0, STEP * 10**9),
+           INSERT INTO points(series_id, time_ns, fields) SELECT s.id, ? + k.i * ?, ? FROM series s CROSS JOIN k
+           WHERE s.measurement = 'snmp_reach'""",  # series outer, time inner: rows arrive in index order
+        (n_steps, t0, STEP * 10**9, UP),
     )
     conn.commit()
     rnd = random.Random(17)
-    stats = {"devices": len(ids), "samples": 0, "own_outages": 0, "province_outages": 0, "cut_off": 0, "holes": 0}
+    stats = {"devices": len(ids), "points": 0, "own_outages": 0, "province_outages": 0, "cut_off": 0, "holes": 0}
     down: list[tuple[int, int, int]] = []
     provinces = sorted(
         {d.name for d in inv if d.tier.value == "province" and d.network.value == "intranet" and d.role == "core"}
@@ -113,7 +114,7 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
             down.append((ids[dev], a, a + rnd.randrange(15, 121, 5) * 60 * 10**9))
             stats["own_outages"] += 1
     conn.executemany(
-        "UPDATE samples SET value = 0 WHERE series_id = ? AND field = 'up' AND time_ns >= ? AND time_ns < ?", down
+        "UPDATE points SET fields = ? WHERE series_id = ? AND time_ns >= ? AND time_ns < ?", [(DOWN, *d) for d in down]
     )
     holes = []
     for dev in rnd.sample(names, len(names) // 100):
@@ -126,10 +127,10 @@ def generate(d: Path, days: int) -> tuple[Path, dict[str, int]]:
             * 10**9
         )
         holes.append((ids[dev], a, a + 6 * 3600 * 10**9))
-    conn.executemany("DELETE FROM samples WHERE series_id = ? AND time_ns >= ? AND time_ns < ?", holes)
+    conn.executemany("DELETE FROM points WHERE series_id = ? AND time_ns >= ? AND time_ns < ?", holes)
     stats["holes"] = len(holes)
     conn.commit()
-    stats["samples"] = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+    stats["points"] = conn.execute("SELECT count(*) FROM points").fetchone()[0]
     conn.execute("PRAGMA journal_mode=WAL")  # as the sink leaves it
     conn.close()
     stats["gen_s"] = round(time.perf_counter() - w0)

@@ -116,7 +116,9 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 continue
             server = m.groupdict().get("server")
             if not any(server is None or sm.groupdict().get("server") in (None, server) for _, sm in server_acls):
-                parts.append(Outcome("FAIL", [_ev(t, f"no '{server} server acl': any address may connect")]))
+                parts.append(
+                    Outcome("FAIL", [_ev(t, f"no source ACL on the {server} server: any address may connect")])
+                )
     if not parts and d.lines_always:
         return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
     return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
@@ -129,6 +131,20 @@ def local_accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
     """Local account -> (defining line, admin | restricted | unspecified), read through the
     platform's dialect (facts.accounts)."""
     return accounts(cfg)
+
+
+@check("account_levels")
+def account_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Every local account (the dialect's ``accounts``, its lines gathered per name) states its
+    privilege: an account with none is WARN (what the device grants is not shown). No account: N/A
+    (another check judges that)."""
+    found = local_accounts(cfg)
+    if not found:
+        return Outcome("N/A", [], ["no local account"])
+    loose = [(ln, n) for n, (ln, st) in found.items() if st == UNSPECIFIED]
+    if loose:
+        return Outcome("WARN", [_ev(ln, f"account {n}: no explicit privilege") for ln, n in loose[:5]])
+    return Outcome("PASS", [_ev(ln, f"account {n}: explicit privilege") for n, (ln, _) in list(found.items())[:5]])
 
 
 @check("role_separation")
@@ -325,8 +341,28 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             parts.append(Outcome("PASS", [_ev(lines[0], f"ACL {name} defined and used")]))
     for acl in facts.defined():
         if not facts.used(acl.name):
-            parts.append(Outcome("WARN", [_ev(acl.header, f"ACL {acl.name} is defined but never used")]))
+            # The rule forbids both; an unused ACL hides which policy is meant to be in effect.
+            parts.append(Outcome("FAIL", [_ev(acl.header, f"ACL {acl.name} is defined but never used")]))
     return _merge(parts)
+
+
+@check("acl_broad_permits")
+def acl_broad_permits(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Over-broad permits in the ACLs that filter traffic (named and numbered alike): each entry
+    matching a ``warn_if`` regex ({re, note}) warns. ACLs that only select traffic (NAT, QoS,
+    routing), guard management or are applied nowhere let nothing through: no filter ACL is N/A."""
+    facts = acl_facts(cfg)
+    traffic = [a for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))]
+    if not traffic:
+        return Outcome("N/A", [], ["no ACL applied as a traffic filter"])
+    pats = [(re.compile(w["re"]), w.get("note", "broad permit")) for w in params["warn_if"]]
+    broad = [(e, note) for a in traffic for e in a.entries for rx, note in pats if rx.search(e.text)]
+    seen: dict[int, Evidence] = {}
+    for e, note in broad:
+        seen.setdefault(e.number, _ev(e, note))
+    if seen:
+        return Outcome("WARN", list(seen.values()))
+    return Outcome("PASS", [_ev(a.header, f"ACL {a.name}: no over-broad permit") for a in traffic[:5]])
 
 
 @check("acl_default_deny")
@@ -399,27 +435,86 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 @check("urpf")
 def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Anti-spoofing where traffic is routed. ``urpf``: lines that turn uRPF on (any depth);
-    ``skip``: interfaces that carry no user traffic (management port, loopback, null). Interfaces
+    """Anti-spoofing where traffic is routed. ``urpf``: lines that turn uRPF on (a top-level one
+    covers every interface, one inside an interface covers that interface); ``skip``: interfaces
+    that carry no user traffic (management port, loopback, null); ``skip_child``: see below. Every routed interface covered,
+    or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
+    the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
     shown but none of the others has an address: nothing is routed, N/A. No interface shown: FAIL
     (a configuration that shows no interface cannot show that none routes)."""
+    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
+    # plug in is guarded, whatever the routed interfaces do.
+    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
+    if guards:
+        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
     hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
-    if hits:
-        return Outcome("PASS", [_ev(h, "uRPF on") for h in hits[:5]])
+    glob = [h for h in hits if h.parent is None]
+    if glob:
+        return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
     skip = re.compile(params["skip"])
+    # ``skip_child``: a child line that makes an interface a management port (bound to a management VRF).
+    mgmt = re.compile(params["skip_child"]) if "skip_child" in params else None
     ifs = cfg.tree.top_by_word("interface")
     routed = [
         t
         for t in ifs
-        if not skip.match(t.text) and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
+        if not skip.match(t.text)
+        and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
+        and not (mgmt is not None and any(mgmt.search(c.text) for c in t.children))
     ]
+    covered = {id(h.parent) for h in hits}
+    if hits and (not routed or all(id(t) in covered for t in routed)):
+        return Outcome("PASS", [_ev(h, "uRPF on") for h in hits[:5]])
+    up = _uplinks(cfg, routed, params)
+    if hits and up:
+        # The uplinks (NAT outside, default route) are where spoofed traffic enters from outside.
+        bare = [t for t in up if id(t) not in covered]
+        if not bare:
+            return Outcome("PASS", [_ev(t, "uplink with uRPF") for t in up[:5]])
+        return Outcome(
+            "WARN",
+            [*(_ev(h, "uRPF on") for h in hits[:3]), *(_ev(t, "uplink without uRPF") for t in bare[:5])],
+            [f"uRPF on {len(covered)} interface(s) but not on the uplink(s): spoofed sources enter there"],
+        )
     if ifs and not routed:
         return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    open_ = [t for t in routed if id(t) not in covered]
+    if hits:
+        return Outcome(
+            "WARN",
+            [*(_ev(h, "uRPF on") for h in hits[:3]), *(_ev(t, "routed interface without uRPF") for t in open_[:5])],
+            [
+                f"uRPF on {len(routed) - len(open_)} of {len(routed)} routed interface(s); the others accept spoofed sources"
+            ],
+        )
     return Outcome(
         "FAIL",
         [_ev(t, "routed interface without uRPF") for t in routed[:5]],
         [params.get("note", "no uRPF on any interface")],
     )
+
+
+def _ifname(s: str) -> str:
+    return s.replace(" ", "").lower()
+
+
+def _uplinks(cfg: DeviceConfig, routed: list[Line], params: dict[str, Any]) -> list[Line]:
+    """Routed interfaces facing outside: a child line in ``uplink_child`` (NAT outside, an address
+    from the provider) or the egress of a default route (``default_route``: regexes on top-level
+    lines with a group ``if``)."""
+    child = _one_rx(params.get("uplink_child", []))
+    names = {
+        _ifname(m.group("if"))
+        for rx in (re.compile(p) for p in params.get("default_route", []))
+        for t in cfg.tree.top
+        if (m := rx.match(t.text)) is not None
+    }
+    return [
+        t
+        for t in routed
+        if (child is not None and child.search("\n".join(c.text for c in t.children)))
+        or _ifname(t.text.split(" ", 1)[1]) in names
+    ]
 
 
 def _one_rx(patterns: list[str]) -> re.Pattern[str] | None:
@@ -459,7 +554,10 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if physical and not access:
         return Outcome("N/A", [], ["no Layer-2 access port (trunks and routed interfaces only)"])
     if not physical:
-        # A configuration that lists no port cannot show that none is an access port.
+        if cfg.tree.top_by_word("interface"):
+            # Interfaces are shown (a management port, VLAN interfaces) and none is a switch port.
+            return Outcome("N/A", [], ["no physical switch port shown: only management or virtual interfaces"])
+        # A configuration that lists no interface cannot show that none is an access port.
         return Outcome("FAIL", [], ["no 802.1X, MAC authentication, port security or DHCP snooping"])
     binds = _one_rx(params.get("port", []))
     bound = (
@@ -469,6 +567,23 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     )
     if bound:
         return Outcome("PASS", [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]])
+    # ``routed_hint``: child lines of a routed port (an address). A device that routes on some ports
+    # and writes no switching line anywhere is a router: whether its unconfigured ports are Layer-2
+    # LAN ports depends on the card, which the configuration does not show.
+    routed = _one_rx(params.get("routed_hint", []))
+    if (
+        routed is not None
+        and switched is not None
+        and not any(switched.search(body) for _, body in physical)
+        and any(routed.search(body) for _, body in physical)
+    ):
+        return Outcome(
+            "REVIEW",
+            [_ev(t, "unconfigured port: routed or Layer-2 depending on the card") for t, _ in access[:5]],
+            [
+                "a router (ports with addresses, none switching): whether the unconfigured ports admit hosts cannot be told"
+            ],
+        )
     return Outcome(
         "FAIL",
         [_ev(access[0][0], "access port without 802.1X, MAC authentication or port security")],
@@ -512,10 +627,17 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         entry = lists.get(name)
         where = la or b
         if entry is None:
-            note = f"login list {name} is not defined" + (
-                ": the line falls back to no authentication" if name == "default" else ""
-            )
-            parts.append(Outcome("FAIL", [_ev(where, note)]))
+            if name == "default":
+                # Under aaa new-model with no default list, what the line asks for is the release's
+                # fallback (the local database on many releases, nothing on others): not provable.
+                parts.append(
+                    Outcome(
+                        "REVIEW",
+                        [_ev(where, "aaa new-model without a default login list: the release's fallback applies")],
+                    )
+                )
+            else:
+                parts.append(Outcome("FAIL", [_ev(where, f"login list {name} is not defined")]))
             continue
         line, methods = entry
         if methods[0] == "none":

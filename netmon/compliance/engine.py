@@ -166,7 +166,12 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     if c.only_if and not any(_matching(tree, None, c.only_if_anywhere, m) for m in c.only_if):
         return Outcome(c.only_if_absent, [], [c.only_if_note or "feature not configured"])
     if c.unless:
-        alt = [(ln, m) for m in c.unless for ln in _matching(tree, None, False, m)]
+        alt = [(ln, m) for m in c.unless for ln in _matching(tree, None, c.unless_anywhere, m)]
+        if c.unless_block is not None:
+            ub = c.unless_block.re
+            for b in _top_candidates(tree, c.unless_block):
+                if ub.search(b.text):
+                    alt.extend((ln, m) for m in c.unless for ln in _matching(tree, b, False, m))
         if alt:
             return Outcome("PASS", [ev(ln, m.note or "satisfies the rule") for ln, m in alt])
     if c.result is not None:

@@ -103,6 +103,10 @@ class Check(_Strict):
     only_if_note: str = ""
     only_if_anywhere: bool = False  # look for only_if lines at every depth, not only the top level
     unless: list[Match] = Field(default_factory=list)  # top-level lines that satisfy the rule another way
+    unless_anywhere: bool = False  # look for unless lines at every depth (e.g. inside an interface)
+    # Also look for unless lines among the children of the top-level blocks this matches (a class
+    # view whose setting every line of the class inherits, e.g. Comware 'line class aux').
+    unless_block: Match | None = None
     block: Match | None = None
     # Only ACL blocks applied as traffic filters are instances (an ACL that only selects NAT/QoS/
     # IPsec traffic, guards management, or is applied nowhere permits nothing through the device).

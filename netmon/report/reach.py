@@ -6,10 +6,11 @@ polling (a stopped poller, a lost spool), so after ``step`` the time counts as *
 as up or down. ``up`` may be fractional: data downsampled with ``mean(up)`` (docs/STORAGE.md)
 gives 0.6 for a 5-minute slot with 3 of 5 polls answered.
 
-Two readers give the same runs: ``SqliteRuns`` lets SQLite aggregate each series and reads
-sample by sample only the series that were not up throughout (a month of the national network
-is ~285 M samples at 5 minutes: Python must not see each one); ``QueryRuns`` goes through the storage query helper (``Query.range``, InfluxQL for
-InfluxDB) a day at a time and compresses in Python.
+Two readers give the same runs: ``SqliteRuns`` lets SQLite aggregate each series (finding
+``up`` in the stored field set with string functions) and reads sample by sample only the
+series that were not up throughout (a month of the national network is ~285 M samples at 5
+minutes: Python must not see each one); ``QueryRuns`` goes through the storage query helper
+(``Query.range``, InfluxQL for InfluxDB) a day at a time and compresses in Python.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from ..errors import NetmonError
 from ..storage import Query
-from ..storage.sqlite import SqliteQuery, connect
+from ..storage.sqlite import SqliteQuery, connect, decode_fields
 
 DAY_NS = 86_400 * 10**9
 
@@ -70,17 +71,36 @@ def runs_from_samples(
     return out
 
 
-class SqliteRuns:
-    """Runs straight from the embedded sink's schema (docs/STORAGE.md), the heavy part in SQLite.
+# SQL that is true when a stored field set (``points.fields``, line-protocol text:
+# docs/STORAGE.md) certainly holds ``up`` = 1, without Python and without copying the text
+# (string functions that build new text cost ~5 µs a row here; GLOB and instr do not). It is
+# trusted only where nothing can fool it: no backslash (escapes), no non-empty string value
+# (its text could hold ",up=1i,"; the poller's ``error=""`` is empty when up), a single
+# "up=", and that one a whole key with value 1 (int, uint or float). Any other point (a down
+# one, a foreign writer's) is decoded in Python, so the result is exact either way.
+_CERTAIN_UP = """(instr(fields, '\\') = 0 AND NOT fields GLOB '*="[^"]*' AND NOT fields GLOB '*up=*up=*'
+  AND (fields GLOB '*,up=1[iu],*' OR fields GLOB 'up=1[iu],*' OR fields GLOB '*,up=1,*' OR fields GLOB 'up=1,*'
+       OR fields GLOB '*,up=1[iu]' OR fields GLOB 'up=1[iu]' OR fields GLOB '*,up=1' OR fields GLOB 'up=1'))"""
 
-    SQLite first aggregates each series (count, first, last, lowest ``up``; an index range per
-    series, in C). A series that was up throughout and has no hole is one run: its samples are
-    never brought into Python. A series is taken as hole-free when its span exceeds ``count - 1``
-    steps by less than ``gap - step``: then no spacing can exceed ``gap`` unless others fell
-    short of the step, which phase-stable polling and downsampled data do not do. Every other
-    series (a down sample, a hole, irregular polling) is read sample by sample. Window
-    functions (LAG/LEAD) would do it in one statement but cost ~5 µs a row: 25 minutes for a
-    national month. Chunks of series run on a few threads (sqlite3 releases the GIL).
+
+def _up(fields: str) -> float | None:
+    """The ``up`` of one stored point (None: it has none, or not a number)."""
+    val = decode_fields(fields).get("up")
+    return float(val) if isinstance(val, int | float) else None
+
+
+class SqliteRuns:
+    """Runs straight from the embedded sink's file (docs/STORAGE.md), the heavy part in SQLite.
+
+    SQLite first aggregates each series (count, first, last, and whether every ``up`` is
+    certainly 1: ``_CERTAIN_UP``; a key range per series, in C). A series that was up throughout and has no
+    hole is one run: its points are never brought into Python. A series is taken as hole-free
+    when its span exceeds ``count - 1`` steps by less than ``gap - step``: then no spacing can
+    exceed ``gap`` unless others fell short of the step, which phase-stable polling and
+    downsampled data do not do. Every other series (a down sample, a hole, irregular polling, a
+    field set SQL cannot read safely) is read point by point. Window functions (LAG/LEAD) would
+    do it in one statement but cost ~5 µs a row: 25 minutes for a national month. Chunks of
+    series run on a few threads (sqlite3 releases the GIL).
     """
 
     CHUNK = 2000
@@ -99,27 +119,28 @@ class SqliteRuns:
             marks = ",".join("?" * len(sids))
             lo = start - gap_ns
             stats = conn.execute(
-                "SELECT series_id, count(*), min(time_ns), max(time_ns), min(value) FROM samples "  # noqa: S608 (placeholders only)
-                f"WHERE series_id IN ({marks}) AND field = 'up' AND time_ns >= ? AND time_ns < ? GROUP BY series_id",
+                f"SELECT series_id, count(*), min(time_ns), max(time_ns), min({_CERTAIN_UP}) FROM points "  # noqa: S608 (placeholders only)
+                f"WHERE series_id IN ({marks}) AND time_ns >= ? AND time_ns < ? GROUP BY series_id",
                 (*sids, lo, end),
             ).fetchall()
             out: dict[int, list[Run]] = {}
             dirty: list[int] = []
-            for sid, n, first, last, low in stats:
-                if float(low) >= 1.0 and last - first <= (n - 1) * step_ns + (gap_ns - step_ns):
+            for sid, n, first, last, all_up in stats:
+                if all_up and last - first <= (n - 1) * step_ns + (gap_ns - step_ns):
                     s, e = max(first, start), min(last + step_ns, end)
                     out[sid] = [Run(s, e, 1.0)] if e > s else []
                 else:
                     dirty.append(sid)
             if dirty:
                 marks = ",".join("?" * len(dirty))
-                rows = conn.execute(
-                    f"SELECT series_id, time_ns, value FROM samples WHERE series_id IN ({marks}) AND field = 'up' "  # noqa: S608
-                    "AND time_ns >= ? AND time_ns < ? ORDER BY series_id, time_ns",
+                rows = conn.execute(  # NULL where SQL already knows up = 1
+                    f"SELECT series_id, time_ns, CASE WHEN {_CERTAIN_UP} THEN NULL ELSE fields END FROM points "  # noqa: S608
+                    f"WHERE series_id IN ({marks}) AND time_ns >= ? AND time_ns < ? ORDER BY series_id, time_ns",
                     (*dirty, lo, end),
                 )
                 for sid, group in itertools.groupby(rows, key=lambda r: r[0]):
-                    out[sid] = runs_from_samples(((t, float(v)) for _, t, v in group), step_ns, gap_ns, start, end)
+                    ups = ((t, 1.0 if fs is None else _up(fs)) for _, t, fs in group)
+                    out[sid] = runs_from_samples(((t, v) for t, v in ups if v is not None), step_ns, gap_ns, start, end)
             return out
         finally:
             conn.close()

@@ -169,7 +169,7 @@ def test_route_map_match_ip_address_is_a_use(rules) -> None:
     )
     assert verdict(rules, "BD-03", text) == "PASS"
     unused = IOS_HEAD + "access-list 10 permit 192.0.2.0 0.0.0.255\n" + IOS_TAIL
-    assert verdict(rules, "BD-03", unused) == "WARN"
+    assert verdict(rules, "BD-03", unused) == "FAIL"  # unused: the rule forbids it as it does an undefined one
 
 
 def test_an_acl_guarding_management_only_is_no_boundary_filter(rules) -> None:
@@ -186,8 +186,13 @@ def test_an_acl_guarding_management_only_is_no_boundary_filter(rules) -> None:
 def test_the_release_is_read_and_named_by_default_based_verdicts(rules) -> None:
     c = cfg(VRP_HEAD + "aaa\n authentication-scheme default\n" + VRP_TAIL)
     assert c.release == "V200R019C10SPC500"
-    out = evaluate_rule(rules["IA-04"], c)  # no lockout line: the V200R019 default (3 attempts) applies
-    assert out.result == "PASS" and any("V200R019C10SPC500" in n for n in [*out.notes, *(e.note for e in out.evidence)])
+    out = evaluate_rule(rules["IA-02"], c)  # no password policy: the V200R019 built-in check (8 chars, 2 kinds)
+    assert out.result == "WARN" and any("V200R019C10SPC500" in n for n in [*out.notes, *(e.note for e in out.evidence)])
+    # A default no documentation was found for on this release is REVIEW, and the note names the release.
+    out = evaluate_rule(rules["IA-04"], c)
+    assert out.result == "REVIEW" and any(
+        "V200R019C10SPC500" in n for n in [*out.notes, *(e.note for e in out.evidence)]
+    )
 
 
 def test_no_release_known_gives_review_not_pass(rules) -> None:
@@ -263,14 +268,14 @@ def test_release_from_saved_version_output_when_the_config_lacks_it(rules, tmp_p
     f = tmp_path / "sw1.cfg"
     f.write_text(text, encoding="utf-8")
     assert read_device_config(f).release is None
-    assert evaluate_rule(rules["IA-04"], read_device_config(f)).result == "REVIEW"
+    assert evaluate_rule(rules["IA-02"], read_device_config(f)).result == "REVIEW"
     (tmp_path / "sw1.version.txt").write_text(
         "Huawei Versatile Routing Platform Software\nVRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)\n",
         encoding="utf-8",
     )
     c = read_device_config(f)
     assert c.release == "V200R019C10SPC500" and any("version output" in n for n in c.notes)
-    assert evaluate_rule(rules["IA-04"], c).result == "PASS"
+    assert evaluate_rule(rules["IA-02"], c).result == "WARN"  # the V200R019 built-in complexity check
     # A terminal capture holding `display version` before the configuration is read the same way.
     capture = "<sw1>display version\nVRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)\n<sw1>display current-configuration\n"
     assert cfg(capture + text).release == "V200R019C10SPC500"
@@ -343,7 +348,7 @@ def test_lines_every_device_has_are_judged_on_defaults_when_not_shown(rules) -> 
     h3c = H3C_HEAD + "interface Vlan-interface10\n ip address 10.1.1.1 255.255.255.0\n#\nreturn\n"
     c = cfg(h3c)
     assert evaluate_rule(rules["IA-05"], c).result == "PASS"  # Comware's 10-minute default
-    assert evaluate_rule(rules["IA-10"], c).result == "REVIEW"  # console default not known for R6728
+    assert evaluate_rule(rules["IA-10"], c).result == "FAIL"  # Comware console default: no authentication
 
 
 def test_a_zone_based_firewall_denies_by_default_without_interface_acls(rules) -> None:

@@ -20,6 +20,7 @@ from netmon.inventory import load_inventory
 from netmon.lab.sshsim import SimDevice, SshSim, default_config, start_sshsim
 from netmon.runtime.backupjob import BackupJob
 from netmon.storage import Pipeline
+from netmon.storage.sqlite import iter_points
 from tests.conftest import need_binary, run_netmon, ssh_lab_netmon_yaml
 
 BAD = b"\xff\xfe"
@@ -115,8 +116,5 @@ def test_daemon_backup_job_scans_every_device(sim, tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     rows = con.execute("SELECT DISTINCT tags FROM series WHERE measurement = 'compliance'").fetchall()
     assert sorted(json.loads(t)["device"] for (t,) in rows) == list(DEVICES)
-    who = con.execute(
-        "SELECT s.value FROM samples s JOIN series r ON r.id = s.series_id "
-        "WHERE r.measurement = 'config_change' AND s.field = 'changed_by' AND r.tags LIKE '%\"bad\"%'"
-    ).fetchall()
-    assert who == [("net\\xff\\xfeadmin",)]
+    who = [p.fields["changed_by"] for p in iter_points(con, "config_change") if p.tags.get("device") == "bad"]
+    assert who == ["net\\xff\\xfeadmin"]

@@ -1,9 +1,10 @@
-"""The SQLite sink's direct split of plain lines stores exactly what the full parser gives.
+"""The SQLite sink's direct split of lines stores exactly what the full parser gives.
 
 Truth: each payload decoded by ``lineproto.decode`` (the regex parser, tested on its own
-against influxdb-client) and inserted row by row into a second database; both files are then
-compared with one query. Payloads are what the poller writes (interface counters, strings in
-snmp_system, bools) plus random tags and fields with characters that need escaping.
+against influxdb-client), compared with what the file holds, read back through
+``iter_points`` (values and their types). Payloads are what the poller writes (interface
+counters, strings in snmp_reach/snmp_system, bools) plus random tags and fields with
+characters that need escaping.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import netmon.storage.sqlite as sqlite_sink
 from netmon.model import Point
 from netmon.storage import open_sink
 from netmon.storage.lineproto import Encoder, decode
-from netmon.storage.sqlite import _kind, _tags_key, connect
+from netmon.storage.sqlite import iter_points
 
 T0 = 1_790_000_000_000_000_000
 ODD = ["a b", "a,b", "a=b", 'q"uo', "广东/广州", "x\\", "t", "1i", "true"]
@@ -31,7 +32,14 @@ def _polls(rng: random.Random, n: int) -> list[list[Point]]:
     for k in range(n):
         t = T0 + k * 30_000_000_000
         pts = [Point("snmp_reach", dict(base), {"up": 1, "response_ms": 1.25 + k, "error": "", "values": 720}, t)]
-        pts.append(Point("snmp_system", dict(base), {"uptime_s": 12.5 * k, "sys_descr": "Huawei VRP\nV200R019", "vendor_mismatch": 0}, t))
+        pts.append(
+            Point(
+                "snmp_system",
+                dict(base),
+                {"uptime_s": 12.5 * k, "sys_descr": "Huawei VRP\nV200R019", "vendor_mismatch": 0},
+                t,
+            )
+        )
         for idx in range(1, 13):
             alias = ODD[idx % len(ODD)] if idx % 3 == 0 else f"to-county-{idx}"
             tags = {**base, "ifName": f"GE0/0/{idx}", "ifAlias": alias, "ifIndex": str(idx), "uplink": "0"}
@@ -46,31 +54,11 @@ def _polls(rng: random.Random, n: int) -> list[list[Point]]:
     return out
 
 
-def _reference(db: Path, payloads: list[bytes]) -> None:
-    con = connect(db)
-    ids: dict[tuple[str, str], int] = {}
-    with con:
-        for payload in payloads:
-            for p in decode(payload):
-                key = (p.measurement, _tags_key(p.tags))
-                if key not in ids:
-                    con.execute("INSERT OR IGNORE INTO series(measurement, tags) VALUES (?, ?)", key)
-                    ids[key] = con.execute("SELECT id FROM series WHERE measurement=? AND tags=?", key).fetchone()[0]
-                con.executemany(
-                    "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?)",
-                    [(ids[key], p.time_ns, f, _kind(v), v) for f, v in p.fields.items()],
-                )
-    con.close()
-
-
-def _dump(db: Path) -> list[tuple[object, ...]]:
-    con = sqlite3.connect(db)
-    rows = con.execute(
-        "SELECT s.measurement, s.tags, x.time_ns, x.field, x.kind, typeof(x.value), x.value "
-        "FROM samples x JOIN series s ON s.id = x.series_id ORDER BY 1, 2, 3, 4"
-    ).fetchall()
-    con.close()
-    return rows
+def _typed(points: list[Point]) -> dict[tuple[object, ...], dict[str, tuple[type, object]]]:
+    return {
+        (p.measurement, tuple(sorted(p.tags.items())), p.time_ns): {k: (type(v), v) for k, v in p.fields.items()}
+        for p in points
+    }
 
 
 def test_fast_rows_equal_full_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,22 +69,26 @@ def test_fast_rows_equal_full_parser(tmp_path: Path, monkeypatch: pytest.MonkeyP
         payload, n, errors = enc.encode(pts)
         assert not errors and n == len(pts)
         payloads.append(payload)
-    sink = open_sink(f"sqlite:///{tmp_path / 'fast.db'}")
+    db = tmp_path / "fast.db"
+    sink = open_sink(f"sqlite:///{db}?retention_days=0")
     full_parses = []
-    real = sqlite_sink.decode_one
-    monkeypatch.setattr(sqlite_sink, "decode_one", lambda *a: full_parses.append(1) or real(*a))
+    real = sqlite_sink._parse_line
+    monkeypatch.setattr(sqlite_sink, "_parse_line", lambda *a: full_parses.append(1) or real(*a))
 
     async def write() -> None:
         await sink.start()
-        for payload in payloads:  # the first batch fills the series cache, the rest take the fast path
+        for payload in payloads:  # the first batch fills the series cache, the rest take the split
             await sink.write(payload, 0)
         await sink.close()
 
     asyncio.run(write())
-    _reference(tmp_path / "ref.db", payloads)
-    fast, ref = _dump(tmp_path / "fast.db"), _dump(tmp_path / "ref.db")
-    assert len(ref) == sum(len(p.fields) for pts in _polls(random.Random(15), 6) for p in pts)
-    assert fast == ref
-    # The fast path did the bulk: after the first poll only lines with strings/escapes are parsed.
+    truth = _typed([p for payload in payloads for p in decode(payload)])
+    con = sqlite3.connect(db)
+    stored = _typed(list(iter_points(con)))
+    rows = con.execute("SELECT count(*) FROM points").fetchone()[0]
+    con.close()
+    assert rows == len(truth) == sum(len(pts) for pts in _polls(random.Random(15), 6))  # one row per point
+    assert stored == truth
+    # The split did the bulk: after the first poll only lines with escapes are parsed.
     lines = sum(p.count(b"\n") for p in payloads)
     assert len(full_parses) < lines / 2, (len(full_parses), lines)

@@ -58,3 +58,55 @@ def test_readers_agree(tmp_path):
         assert fast[d].runs == truth, d
         assert slow[d].runs == truth, d
     assert any(len(v.runs) > 1 for v in fast.values())
+
+
+def test_sqlite_reader_is_not_fooled_by_the_field_set(tmp_path, monkeypatch):
+    """Reach points as the poller writes them (a string ``error`` next to ``up``): the SQL that
+    vouches for ``up`` = 1 in the stored field set must not take ",up=1i," inside a string for
+    the field; points it vouches for never reach Python."""
+    import netmon.report.reach as reach
+
+    rnd = random.Random(9)
+    fooling = [",up=1i,", ",up=1,"]  # on down points: read as up if the string were taken for the field
+    data: dict[str, list[tuple[int, float]]] = {}
+    pts = []
+    for i, kind in enumerate(["clean", "down", "hole", "tricky", "float", "clean"] * 4):
+        dev = f"d{i}"
+        s = _series(rnd, "down" if kind == "tricky" else kind if kind != "float" else "fraction")
+        data[dev] = s
+        for k, (t, v) in enumerate(s):
+            err = fooling[k % 2] if kind == "tricky" and v == 0.0 else ""
+            up: float | int = v if kind == "float" else int(v)
+            pts.append(
+                Point(
+                    "snmp_reach",
+                    {"device": dev, "site": "a b,c=d"},
+                    {"up": up, "response_ms": 1.5, "error": err, "values": 40},
+                    t,
+                )
+            )
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    calls = 0
+    real = reach._up
+
+    def counting(fields):
+        nonlocal calls
+        calls += 1
+        return real(fields)
+
+    monkeypatch.setattr(reach, "_up", counting)
+
+    async def main():
+        sink = open_sink(url)
+        await sink.start()
+        enc = Encoder()
+        for i in range(0, len(pts), 5000):
+            payload, n, _ = enc.encode(pts[i : i + 5000])
+            await sink.write(payload, n)
+        await sink.close()
+        return await SqliteRuns(tmp_path / "r.db").read(START, END, STEP, STEP * 3 // 2)
+
+    fast = asyncio.run(main())
+    for d, s in data.items():
+        assert fast[d].runs == runs_from_samples(sorted(s), STEP, STEP * 3 // 2, START, END), d
+    assert 0 < calls < len(pts) // 20  # only points SQL could not vouch for (down, fractions) reach Python

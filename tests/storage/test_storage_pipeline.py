@@ -9,6 +9,7 @@ from netmon.config import BatchSettings, SpoolSettings
 from netmon.errors import InputError, NetmonError
 from netmon.model import Point
 from netmon.storage import Pipeline, SpoolLockedError
+from netmon.storage.sqlite import iter_points
 
 
 def polls(n: int, per: int = 10) -> list[list[Point]]:
@@ -33,7 +34,9 @@ async def test_fsync_always_group_commits_concurrent_submits(tmp_path, monkeypat
     assert 1 <= calls < 100  # 100 concurrent submits, far fewer fsyncs
     assert await pipe.flush(30)
     await pipe.close()
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM samples").fetchone()[0] == 1000
+    assert sorted((p.time_ns, p.fields["k"]) for p in iter_points(sqlite3.connect(db), "m")) == [
+        (t, k) for k in range(100) for t in range(1000 * k, 1000 * k + 10)
+    ]
 
 
 async def test_self_metrics(tmp_path):

@@ -3,7 +3,6 @@ certificate made with openssl, and readers of what reached the SQLite sink."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netmon.lab.procs import free_port, start, wait_for
+from netmon.storage.sqlite import iter_points
 
 ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = """
@@ -66,19 +66,12 @@ class Serve:
             return []
         con = sqlite3.connect(f"{self.db.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
         try:
-            out: dict[tuple[int, int], dict] = {}
-            for sid, tags, t, f, v in con.execute(
-                "SELECT s.id, s.tags, x.time_ns, x.field, x.value FROM series s JOIN samples x ON x.series_id = s.id "
-                "WHERE s.measurement = ?",
-                (measurement,),
-            ):
-                row = out.setdefault((sid, t), {"time": t, **json.loads(tags)})
-                row[f] = v
+            out = [{"time": p.time_ns, **p.tags, **p.fields} for p in iter_points(con, measurement)]
         except sqlite3.OperationalError:
             return []
         finally:
             con.close()
-        return sorted(out.values(), key=lambda r: r["time"])
+        return sorted(out, key=lambda r: r["time"])
 
     def wait_rows(self, pred, timeout: float = 20.0, measurement: str = "syslog") -> list[dict]:
         deadline = time.monotonic() + timeout

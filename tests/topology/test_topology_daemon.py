@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from netmon.lab.procs import start
+from netmon.storage.sqlite import iter_points
 from tests.conftest import ROOT, run_netmon
 
 
@@ -26,13 +27,7 @@ def _rows(db: Path, measurement: str) -> list[dict]:
         return []
     con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
     try:
-        out: dict = {}
-        for sid, tags, t, f, v in con.execute(
-            "SELECT s.id, s.tags, x.time_ns, x.field, x.value FROM series s JOIN samples x ON x.series_id = s.id WHERE s.measurement = ?",
-            (measurement,),
-        ):
-            out.setdefault((sid, t), {"time": t, **json.loads(tags)})[f] = v
-        return list(out.values())
+        return [{"time": p.time_ns, **p.tags, **p.fields} for p in iter_points(con, measurement)]
     except sqlite3.OperationalError:
         return []
     finally:
