@@ -560,7 +560,9 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """IOS-style line authentication in effect: a line's ``login authentication LIST`` (or the
     ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
-    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console)."""
+    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console);
+    ``params.no_default_list``: the verdict when ``aaa new-model`` sets no default list and the line
+    names none (the vendor's documented fallback for that line; REVIEW when undocumented)."""
     blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
     top = cfg.tree.top
     new_model = any(t.text == "aaa new-model" for t in top)
@@ -588,14 +590,11 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         where = la or b
         if entry is None:
             if name == "default":
-                # Under aaa new-model with no default list, what the line asks for is the release's
-                # fallback (the local database on many releases, nothing on others): not provable.
-                parts.append(
-                    Outcome(
-                        "REVIEW",
-                        [_ev(where, "aaa new-model without a default login list: the release's fallback applies")],
-                    )
-                )
+                # Under aaa new-model with no default list, what the line asks for is the platform's
+                # documented fallback (params), else the release's: not provable.
+                verdict = params.get("no_default_list", "REVIEW")
+                why = params.get("no_default_note", "the release's fallback applies")
+                parts.append(Outcome(verdict, [_ev(where, f"aaa new-model without a default login list: {why}")]))
             else:
                 parts.append(Outcome("FAIL", [_ev(where, f"login list {name} is not defined")]))
             continue
@@ -728,3 +727,68 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             return Outcome("PASS", [_ev(r, "deny rule logs its hits") for r in logged])
         return Outcome("FAIL", [_ev(r, "deny rule does not log") for r, _ in denies])
     raise ValueError(f"unknown aspect {aspect!r}")
+
+
+# --- management path -------------------------------------------------------------------------------
+
+
+def _subnet_words(address_line: str) -> tuple[str, ...]:
+    """The forms an ACL rule may name an interface's subnet in: 'ip address 20.1.2.1 255.255.255.0'
+    -> ('20.1.2.0',) (the network of a /8, /16 or /24 mask, as ACL rules write it)."""
+    w = address_line.split()
+    if len(w) < 4 or w[3].count(".") != 3 or w[2].count(".") != 3:
+        return ()
+    octets, mask = w[2].split("."), w[3].split(".")
+    if any(m not in ("255", "0") for m in mask):
+        return ()
+    return (".".join(o if m == "255" else "0" for o, m in zip(octets, mask, strict=True)),)
+
+
+@check("mgmt_port")
+def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A dedicated management path. ``port``: interfaces that are management ports by name (MEth):
+    one with an address passes, one without is REVIEW. Otherwise ``vpn``: a child line binding an
+    interface to the management VPN (USG: the factory ``vpn-instance default`` of GE0/0/0): an
+    addressed port bound to it passes, unless an ACL rule names its subnet (the port then carries
+    user traffic the ACL selects, so it is not management only): REVIEW. Neither: REVIEW."""
+    ifs = cfg.tree.top_by_word("interface")
+    port = re.compile(params["port"])
+    named = [t for t in ifs if port.match(t.text)]
+    if named:
+        parts = []
+        for t in named:
+            addr = next((c for c in t.children if c.text.startswith(("ip address ", "ipv6 address "))), None)
+            parts.append(
+                Outcome("PASS", [_ev(addr, "management port with an address")])
+                if addr is not None
+                else Outcome("REVIEW", [_ev(t, "management port without an address is not a management path")])
+            )
+        return _merge(parts)
+    if "vpn" not in params:
+        return Outcome("REVIEW", [], [params.get("note", "no management port found; confirm the management path")])
+    vpn = re.compile(params["vpn"])
+    acl_text = " ".join(e.text for a in acl_facts(cfg).acls.values() for e in a.entries)
+    parts = []
+    for t in ifs:
+        bind = next((c for c in t.children if vpn.search(c.text)), None)
+        addr = next((c for c in t.children if c.text.startswith("ip address ")), None)
+        if bind is None or addr is None:
+            continue
+        carried = [s for s in _subnet_words(addr.text) if re.search(rf"\b{re.escape(s)}\b", acl_text)]
+        if carried:
+            parts.append(
+                Outcome(
+                    "REVIEW",
+                    [
+                        _ev(bind, "bound to the management VPN"),
+                        _ev(addr, "an ACL selects traffic of this subnet: it carries user traffic"),
+                    ],
+                )
+            )
+        else:
+            parts.append(Outcome("PASS", [_ev(bind, "port in the management VPN"), _ev(addr, "")]))
+    if parts:
+        # One clean management port is the management path; a doubtful one beside it does not undo it.
+        ok = [p for p in parts if p.result == "PASS"]
+        return ok[0] if ok else _merge(parts)
+    return Outcome("REVIEW", [], [params.get("note", "no management port or VPN found; confirm the management path")])

@@ -1,0 +1,143 @@
+"""Kinds of miss found in held-out set 2 (tests/compliance/heldout2/CHANGES.md), each as a small
+synthetic weak/sound pair written from the fact, never from a held-out file."""
+
+from __future__ import annotations
+
+from netmon.compliance.engine import evaluate_rule
+
+from .conftest import one_config
+
+IOS = "version 15.2\nservice timestamps log datetime\nhostname R1\n!\n{body}!\nend\n"
+VRP = "!Software Version {rel}\n#\nsysname T1\n#\n{body}#\nreturn\n"
+H3C7 = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n{body}#\nreturn\n"
+USG = (
+    "#\nsysname FW1\n#\nip vpn-instance default\n ipv4-family\n#\n{body}#\nfirewall zone trust\n set priority 85\n"
+    " add interface GigabitEthernet0/0/0\n#\nsecurity-policy\n rule name r1\n  source-zone trust\n  action permit\n#\nreturn\n"
+)
+
+
+def verdict(rules, rule: str, text: str, vendor: str | None) -> str:
+    return evaluate_rule(rules[rule], one_config(text, vendor)).result
+
+
+# --- VRP: the built-in password check turned off ---------------------------------------------------
+
+
+def test_vrp_undo_complexity_check_fails_despite_a_policy(rules) -> None:
+    body = "aaa\n local-aaa-user password policy administrator\n{x}"
+    sound = VRP.format(rel="V300R019C00SPC300", body=body.format(x=""))
+    weak = VRP.format(rel="V300R019C00SPC300", body=body.format(x=" undo user-password complexity-check\n"))
+    assert verdict(rules, "IA-02", sound, "huawei_vrp") == "PASS"
+    assert verdict(rules, "IA-02", weak, "huawei_vrp") == "FAIL"
+
+
+# --- VRP: a server template that names no server is no central AAA ---------------------------------
+
+AAA = "aaa\n authentication-scheme radius\n  authentication-mode radius\n domain default\n  authentication-scheme radius\n"
+
+
+def test_vrp_radius_template_without_a_server_is_not_central_aaa(rules) -> None:
+    empty = VRP.format(rel="V200R007C10", body="radius-server template default\n#\n" + AAA)
+    served = VRP.format(
+        rel="V200R007C10",
+        body="radius-server template default\n radius-server authentication 192.0.2.9 1812\n#\n" + AAA,
+    )
+    assert verdict(rules, "IA-09", empty, "huawei_vrp") == "FAIL"
+    assert verdict(rules, "IA-09", served, "huawei_vrp") == "REVIEW"
+
+
+# --- VRP SNMP: no community means nothing answers v1/v2c; no access at all is not "no privacy" ----
+
+
+def test_vrp_snmp_agent_without_community_answers_no_v1_v2c(rules) -> None:
+    bare = VRP.format(rel="V200R007C10", body="snmp-agent\nsnmp-agent local-engineid 800007DB03\n")
+    community = VRP.format(rel="V200R007C10", body="snmp-agent\nsnmp-agent community read cipher %^%#x%^%#\n")
+    none = VRP.format(rel="V200R007C10", body="")
+    assert verdict(rules, "SN-01", bare, "huawei_vrp") == "PASS"
+    assert verdict(rules, "SN-01", community, "huawei_vrp") == "FAIL"
+    assert verdict(rules, "SN-01", none, "huawei_vrp") == "N/A"
+    assert verdict(rules, "SN-02", bare, "huawei_vrp") == "REVIEW"
+    assert verdict(rules, "SN-02", community, "huawei_vrp") == "FAIL"
+    assert verdict(rules, "SN-02", none, "huawei_vrp") == "N/A"
+
+
+def test_vrp_super_is_not_a_factory_account_name(rules) -> None:
+    acct = "aaa\n local-user {n} password irreversible-cipher $1a$x$\n local-user {n} privilege level 15\n"
+    assert verdict(rules, "AC-02", VRP.format(rel="V300R019C00", body=acct.format(n="super")), "huawei_vrp") == "PASS"
+    assert verdict(rules, "AC-02", VRP.format(rel="V300R019C00", body=acct.format(n="admin")), "huawei_vrp") == "WARN"
+
+
+# --- USG: GE0/0/0 in the factory management VPN is the management port ----------------------------
+
+MGMT = "interface GigabitEthernet0/0/0\n undo shutdown\n{bind} ip address 192.168.0.1 255.255.255.0\n#\n"
+
+
+def test_usg_port_in_the_management_vpn_is_a_management_path(rules) -> None:
+    bound = USG.format(body=MGMT.format(bind=" ip binding vpn-instance default\n"))
+    unbound = USG.format(body=MGMT.format(bind=""))
+    carried = USG.format(
+        body="acl number 3000\n rule 5 permit ip source 192.168.0.0 0.0.0.255 destination 10.1.1.0 0.0.0.255\n#\n"
+        + MGMT.format(bind=" ip binding vpn-instance default\n")
+    )
+    assert verdict(rules, "MG-02", bound, "huawei_usg") == "PASS"
+    assert verdict(rules, "MG-02", unbound, "huawei_usg") == "REVIEW"
+    # An ACL selecting traffic of its subnet: the port carries user traffic too.
+    assert verdict(rules, "MG-02", carried, "huawei_usg") == "REVIEW"
+
+
+# --- CloudEngine told from VRP5 by its board types and port names ----------------------------------
+
+
+def test_cloudengine_without_version_line_is_detected_by_board_and_ports() -> None:
+    text = (
+        "#\nsysname AGG1\n#\ndevice board 1 board-type CE-MPUB\n#\nvlan batch 10 20\n#\naaa\n domain default\n#\n"
+        "interface Vlanif10\n ip address 192.0.2.1 255.255.255.0\n#\ninterface GE1/0/0\n port link-type trunk\n#\n"
+        "user-interface con 0\n#\nreturn\n"
+    )
+    assert one_config(text).vendor == "huawei_ce"
+    vrp5 = text.replace("device board 1 board-type CE-MPUB\n#\n", "").replace("GE1/0/0", "GigabitEthernet0/0/1")
+    assert one_config(vrp5).vendor == "huawei_vrp"
+
+
+# --- Comware: a HWTACACS domain's default accounting covers commands; its users may use HTTP -------
+
+DOMAIN = "hwtacacs scheme TAC\n primary authentication 192.0.2.9\n#\ndomain system\n{lines}#\n"
+LINES = "line vty 0 63\n authentication-mode scheme\n protocol inbound ssh\n command accounting\n#\n"
+LOCAL = "local-user ops class manage\n service-type ssh\n authorization-attribute user-role network-admin\n#\n"
+
+
+def test_comware_command_accounting_through_the_domain_default(rules) -> None:
+    via_default = H3C7.format(body=LINES + DOMAIN.format(lines=" accounting default hwtacacs-scheme TAC local\n"))
+    local_only = H3C7.format(body=LINES + DOMAIN.format(lines=" accounting default local\n"))
+    assert verdict(rules, "AU-05", via_default, "h3c_comware") == "PASS"
+    assert verdict(rules, "AU-05", local_only, "h3c_comware") == "FAIL"
+
+
+def test_comware_aaa_server_users_may_use_http_and_hold_server_roles(rules) -> None:
+    central = H3C7.format(
+        body=LINES + LOCAL + DOMAIN.format(lines=" authentication default hwtacacs-scheme TAC local\n")
+    )
+    local = H3C7.format(body=LINES + LOCAL)
+    # The web server's default is not known for the release: the server's users make it REVIEW.
+    assert verdict(rules, "IA-08", central, "h3c_comware") == "REVIEW"
+    assert verdict(rules, "IA-08", local, "h3c_comware") == "PASS"
+    assert verdict(rules, "AC-03", central, "h3c_comware") == "REVIEW"
+    assert verdict(rules, "AC-03", local, "h3c_comware") == "FAIL"
+
+
+def test_comware_console_default_is_documented_for_every_release(rules) -> None:
+    text = "#\n sysname H1\n#\nline class console\n user-role network-admin\n#\nline con 0\n idle-timeout 5 0\n#\nline vty 0 4\n authentication-mode scheme\n#\nreturn\n"
+    out = evaluate_rule(rules["IA-10"], one_config(text, "h3c_comware"))
+    assert out.result == "FAIL"
+    assert "documented for every release" in out.evidence[0].note
+
+
+# --- IOS: aaa new-model without a default login list leaves the console open -----------------------
+
+
+def test_ios_console_without_default_login_list_opens_unchecked(rules) -> None:
+    body = "aaa new-model\n{lst}username ops privilege 15 secret 9 $9$x\n!\nline con 0\n!\nline vty 0 4\n transport input ssh\n"
+    open_ = IOS.format(body=body.format(lst=""))
+    checked = IOS.format(body=body.format(lst="aaa authentication login default local\n"))
+    assert verdict(rules, "IA-10", open_, "cisco_ios") == "FAIL"
+    assert verdict(rules, "IA-10", checked, "cisco_ios") == "PASS"
