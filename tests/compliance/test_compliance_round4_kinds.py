@@ -141,3 +141,37 @@ def test_ios_console_without_default_login_list_opens_unchecked(rules) -> None:
     checked = IOS.format(body=body.format(lst="aaa authentication login default local\n"))
     assert verdict(rules, "IA-10", open_, "cisco_ios") == "FAIL"
     assert verdict(rules, "IA-10", checked, "cisco_ios") == "PASS"
+
+
+# --- VRP Telnet: an account or VTY admitting Telnet matters only while the server runs -------------
+
+TELNET = "aaa\n local-user ops service-type telnet terminal\n#\n{srv}user-interface vty 0 4\n authentication-mode aaa\n protocol inbound all\n#\n"
+
+
+def test_vrp_telnet_path_with_the_server_left_to_an_undocumented_default_is_review(rules) -> None:
+    default = VRP.format(rel="V200R007C10", body=TELNET.format(srv=""))
+    on = VRP.format(rel="V200R007C10", body=TELNET.format(srv="telnet server enable\n#\n"))
+    off = VRP.format(rel="V200R007C10", body=TELNET.format(srv="undo telnet server enable\n#\n"))
+    used = VRP.format(rel="V200R007C10", body=TELNET.format(srv="telnet server port 1025\n#\n"))
+    assert verdict(rules, "IA-06", default, "huawei_vrp") == "REVIEW"
+    assert verdict(rules, "IA-06", on, "huawei_vrp") == "FAIL"
+    assert verdict(rules, "IA-06", used, "huawei_vrp") == "FAIL"
+    assert verdict(rules, "IA-06", off, "huawei_vrp") == "PASS"
+
+
+def test_vrp8_defaults_do_not_apply_to_ar_v300r_which_runs_vrp5(rules) -> None:
+    body = "aaa\n local-user ops service-type ssh\n#\nstelnet server enable\n#\nuser-interface vty 0 4\n authentication-mode aaa\n#\n"
+    ar = VRP.format(rel="V300R019C00SPC300", body=body)
+    ce = VRP.format(rel="V300R023C00", body=body)
+    assert verdict(rules, "IA-08", ar, "huawei_vrp") == "REVIEW"
+    assert verdict(rules, "IA-08", ce, "huawei_ce") == "PASS"
+    assert verdict(rules, "IA-06", ar, "huawei_vrp") == "REVIEW"
+    assert verdict(rules, "IA-06", ce, "huawei_ce") == "PASS"
+
+
+def test_vrp_shut_down_ports_admit_no_host(rules) -> None:
+    ports = "".join(f"interface GE1/0/{i}\n{{x}}#\n" for i in range(3))
+    shut = VRP.format(rel="V200R005C10", body="vlan batch 10\n#\n" + ports.format(x=" shutdown\n"))
+    live = VRP.format(rel="V200R005C10", body="vlan batch 10\n#\n" + ports.format(x=" port default vlan 10\n"))
+    assert verdict(rules, "BD-07", shut, "huawei_ce") == "N/A"
+    assert verdict(rules, "BD-07", live, "huawei_ce") == "FAIL"
