@@ -175,3 +175,22 @@ def test_vrp_shut_down_ports_admit_no_host(rules) -> None:
     live = VRP.format(rel="V200R005C10", body="vlan batch 10\n#\n" + ports.format(x=" port default vlan 10\n"))
     assert verdict(rules, "BD-07", shut, "huawei_ce") == "N/A"
     assert verdict(rules, "BD-07", live, "huawei_ce") == "FAIL"
+
+
+# --- VRP AC-01: no account at all; a user group is an explicit grant --------------------------------
+
+
+def test_vrp_no_account_and_no_aaa_server_fails_named_accounts(rules) -> None:
+    con = "user-interface con 0\n authentication-mode aaa\n#\n"
+    empty = VRP.format(rel="V200R005C10", body="aaa\n domain default\n#\n" + con)
+    named = VRP.format(rel="V200R005C10", body="aaa\n local-user ops privilege level 3\n#\n" + con)
+    assert verdict(rules, "AC-01", empty, "huawei_ce") == "FAIL"
+    assert verdict(rules, "AC-01", named, "huawei_ce") == "PASS"
+
+
+def test_cloudengine_user_group_is_an_explicit_grant(rules) -> None:
+    con = "user-interface con 0\n authentication-mode aaa\n#\n"
+    grouped = VRP.format(rel="V200R005C10", body="aaa\n local-user ops user-group manage-ug\n#\n" + con)
+    loose = VRP.format(rel="V200R005C10", body="aaa\n local-user ops service-type ssh\n#\n" + con)
+    assert verdict(rules, "AC-01", grouped, "huawei_ce") == "PASS"
+    assert verdict(rules, "AC-01", loose, "huawei_ce") == "WARN"
