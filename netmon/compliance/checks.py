@@ -352,7 +352,9 @@ def acl_broad_permits(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     matching a ``warn_if`` regex ({re, note}) warns. ACLs that only select traffic (NAT, QoS,
     routing), guard management or are applied nowhere let nothing through: no filter ACL is N/A."""
     facts = acl_facts(cfg)
-    traffic = [a for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))]
+    # ACLs a zone-firewall class passes or inspects decide what crosses it, as a filter would.
+    zbf = zbf_passed_acls(cfg) if params.get("zone_firewall") else {}
+    traffic = [a for a in facts.defined() if a.name in zbf or any(u.use == "filter" for u in facts.used(a.name))]
     if not traffic:
         return Outcome("N/A", [], ["no ACL applied as a traffic filter"])
     pats = [(re.compile(w["re"]), w.get("note", "broad permit")) for w in params["warn_if"]]
@@ -374,6 +376,18 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     facts = acl_facts(cfg)
     filters = facts.filters()
     zones = _find(cfg, [re.compile(p) for p in params.get("zone_firewall", [])]) if not filters else []
+    if zones and "outside" in params:
+        # A zone-pair from the outside that passes everything undoes the zones' default deny.
+        open_ = zbf_open_from_outside(cfg, re.compile(params["outside"]))
+        if open_:
+            return Outcome(
+                "FAIL",
+                [
+                    _ev(c, f"{zp.text.split()[2]}: this class passes every protocol from any source")
+                    for zp, c in open_[:5]
+                ],
+                ["a zone-pair from an outside zone lets everything in"],
+            )
     if zones:
         # A zone-based firewall drops traffic between zones unless a zone-pair policy passes it.
         return Outcome("PASS", [_ev(zones[0], "zone-based firewall: traffic between zones is denied by default")])
@@ -792,3 +806,106 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         ok = [p for p in parts if p.result == "PASS"]
         return ok[0] if ok else _merge(parts)
     return Outcome("REVIEW", [], [params.get("note", "no management port or VPN found; confirm the management path")])
+
+
+# --- IOS zone-based firewall (class-map / policy-map type inspect, zone-pair security) -------------
+
+
+def _zbf(cfg: DeviceConfig) -> list[tuple[Line, str, list[tuple[Line, str, list[str]]]]]:
+    """The zone-pairs a policy is bound to: (zone-pair line, source zone, [(class line, action,
+    ACL names the class matches)]). The action is the class's ``inspect``/``pass``/``drop`` line
+    ('drop log' kept whole); a class with no action line drops (IOS's class-default)."""
+    cached = cfg.facts.get("zbf")
+    if isinstance(cached, list):
+        return cached
+    tree = cfg.tree
+    classes = {
+        w[-1]: [c.text.split()[-1] for c in t.children if c.text.startswith("match access-group ")]
+        for t in tree.top_by_word("class-map")
+        if (w := t.text.split())[1:3] == ["type", "inspect"]
+    }
+    policies: dict[str, list[tuple[Line, str, list[str]]]] = {}
+    for t in tree.top_by_word("policy-map"):
+        if t.text.split()[1:3] != ["type", "inspect"]:
+            continue
+        acts = []
+        for c in t.children:
+            if not c.text.startswith("class "):
+                continue
+            act = next((a.text for a in c.children if a.text.split()[0] in ("inspect", "pass", "drop")), "drop")
+            acts.append((c, act, classes.get(c.text.split()[-1], [])))
+        policies[t.text.split()[-1]] = acts
+    out: list[tuple[Line, str, list[tuple[Line, str, list[str]]]]] = []
+    for t in tree.top_by_word("zone-pair"):
+        w = t.text.split()
+        src = w[w.index("source") + 1] if "source" in w[:-1] else ""
+        pol = next((c.text.split()[-1] for c in t.children if c.text.startswith("service-policy type inspect ")), None)
+        if pol is not None and pol in policies:
+            out.append((t, src, policies[pol]))
+    cfg.facts["zbf"] = out
+    return out
+
+
+@check("zbf_inspect")
+def zbf_inspect(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Stateful filtering by a zone-based firewall: some class of a bound policy is ``inspect``ed.
+    A firewall whose classes only ``pass`` keeps no session state (return traffic needs its own
+    pass rules): FAIL. No bound zone-pair: N/A (other checks judge CBAC or its absence)."""
+    pairs = _zbf(cfg)
+    if not pairs:
+        return Outcome("N/A", [], ["no zone-pair with an inspect policy"])
+    inspected = [(c, a) for _, _, acts in pairs for c, a, _ in acts if a.split()[0] == "inspect"]
+    if inspected:
+        return Outcome("PASS", [_ev(c, "inspected: session state kept") for c, _ in inspected[:5]])
+    return Outcome(
+        "FAIL",
+        [_ev(zp, "every class of its policy passes or drops; none is inspected") for zp, _, _ in pairs[:5]],
+        ["zone-based firewall without 'inspect': no stateful filtering"],
+    )
+
+
+@check("zbf_drop_logged")
+def zbf_drop_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """What a zone-based firewall drops is logged: every dropping class of a bound policy (the
+    class-default included, which drops silently when it names no action) says ``drop log``.
+    No bound zone-pair: N/A."""
+    pairs = _zbf(cfg)
+    if not pairs:
+        return Outcome("N/A", [], ["no zone-pair with an inspect policy"])
+    drops = [(c, a) for _, _, acts in pairs for c, a, _ in acts if a.split()[0] == "drop"]
+    silent = [c for c, a in drops if a != "drop log"]
+    if silent:
+        return Outcome(
+            "FAIL", [_ev(c, "drops without logging") for c in silent[:5]], ["zone firewall drops are not logged"]
+        )
+    if not drops:
+        return Outcome("FAIL", [], ["no class of the zone firewall drops with 'drop log'"])
+    return Outcome("PASS", [_ev(c, "drop log") for c, _ in drops[:5]])
+
+
+def zbf_passed_acls(cfg: DeviceConfig) -> dict[str, Line]:
+    """ACLs a bound zone-firewall class lets through (``pass`` or ``inspect``): they filter traffic
+    as an interface ACL would. Name -> the class line."""
+    return {n: c for _, _, acts in _zbf(cfg) for c, a, names in acts if a.split()[0] != "drop" for n in names}
+
+
+def zbf_open_from_outside(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[tuple[Line, Line]]:
+    """Zone-pairs from a zone holding an outside interface (one of whose child lines ``outside``
+    finds, e.g. 'ip nat outside') that pass or inspect a class whose ACL permits everything:
+    (zone-pair, class line)."""
+    zone_of: dict[str, bool] = {}
+    for t in cfg.tree.top_by_word("interface"):
+        zm = next((c.text.split()[-1] for c in t.children if c.text.startswith("zone-member security ")), None)
+        if zm is not None and any(outside.search(c.text) for c in t.children):
+            zone_of[zm] = True
+    acls = acl_facts(cfg).acls
+    out = []
+    for zp, src, acts in _zbf(cfg):
+        if not zone_of.get(src):
+            continue
+        for c, a, names in acts:
+            if a.split()[0] != "drop" and any(
+                n in acls and any(permits_any(cfg.vendor, e.text) for e in acls[n].entries) for n in names
+            ):
+                out.append((zp, c))
+    return out

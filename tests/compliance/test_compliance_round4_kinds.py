@@ -194,3 +194,48 @@ def test_cloudengine_user_group_is_an_explicit_grant(rules) -> None:
     loose = VRP.format(rel="V200R005C10", body="aaa\n local-user ops service-type ssh\n#\n" + con)
     assert verdict(rules, "AC-01", grouped, "huawei_ce") == "PASS"
     assert verdict(rules, "AC-01", loose, "huawei_ce") == "WARN"
+
+
+# --- IOS zone-based firewall: what its classes do, not that it exists ------------------------------
+
+ZBF = (
+    "class-map type inspect match-all OUT-IN\n match access-group name OUT-IN-ACL\n"
+    "class-map type inspect match-all IN-OUT\n match access-group name IN-OUT-ACL\n!\n"
+    "policy-map type inspect OUT-IN-P\n class type inspect OUT-IN\n  {act_out}\n class class-default\n  {dflt}\n"
+    "policy-map type inspect IN-OUT-P\n class type inspect IN-OUT\n  {act_in}\n class class-default\n  {dflt}\n!\n"
+    "zone security IN\nzone security OUT\n"
+    "zone-pair security OUT-IN source OUT destination IN\n service-policy type inspect OUT-IN-P\n"
+    "zone-pair security IN-OUT source IN destination OUT\n service-policy type inspect IN-OUT-P\n!\n"
+    "interface GigabitEthernet0/0\n ip address 192.0.2.1 255.255.255.0\n ip nat outside\n zone-member security OUT\n!\n"
+    "interface Vlan1\n ip address 10.0.0.1 255.255.255.0\n ip nat inside\n zone-member security IN\n!\n"
+    "ip access-list extended OUT-IN-ACL\n 10 {out_rule}\nip access-list extended IN-OUT-ACL\n 10 permit ip any any\n"
+)
+
+
+def zbf(
+    act_out: str = "pass",
+    act_in: str = "inspect",
+    dflt: str = "drop log",
+    out_rule: str = "permit tcp any host 10.0.0.5 eq 443",
+) -> str:
+    return IOS.format(body=ZBF.format(act_out=act_out, act_in=act_in, dflt=dflt, out_rule=out_rule))
+
+
+def test_ios_zone_firewall_that_only_passes_keeps_no_state(rules) -> None:
+    assert verdict(rules, "BD-04", zbf(act_in="pass"), "cisco_ios") == "FAIL"
+    assert verdict(rules, "BD-04", zbf(), "cisco_ios") == "PASS"
+
+
+def test_ios_zone_firewall_drops_logged_by_class_default(rules) -> None:
+    assert verdict(rules, "BD-08", zbf(), "cisco_ios") == "PASS"
+    assert verdict(rules, "BD-08", zbf(dflt="drop"), "cisco_ios") == "FAIL"
+
+
+def test_ios_zone_firewall_acls_are_judged_as_filters(rules) -> None:
+    # IN-OUT-ACL 'permit ip any any' is what the inside zone may send out: a broad permit.
+    assert verdict(rules, "BD-02", zbf(), "cisco_ios") == "WARN"
+
+
+def test_ios_zone_pair_from_outside_passing_everything_is_no_default_deny(rules) -> None:
+    assert verdict(rules, "BD-01", zbf(out_rule="permit ip any any"), "cisco_ios") == "FAIL"
+    assert verdict(rules, "BD-01", zbf(), "cisco_ios") == "PASS"
