@@ -88,8 +88,12 @@ def _merge(parts: list[Outcome]) -> Outcome:
 def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Management access (VTY lines, SSH/Telnet servers) limited to management addresses by an
     ACL that exists and does not admit any source, as the dialect's ``management`` says where
-    the ACL is written. Every VTY range is judged on its own; a server ACL covers every range."""
+    the ACL is written. Every VTY range is judged on its own; a server ACL covers every range.
+    ``params.interface_limit``: lines (any depth) that admit management only on named interfaces
+    (IOS management-plane protection): a VTY without an ACL is then WARN, not FAIL: the source
+    is limited by where it arrives, not by address."""
     d = registry.platform(cfg.vendor).dialect.management
+    mpp = _find(cfg, [re.compile(params["interface_limit"])]) if params.get("interface_limit") else []
     acls = acl_index(cfg)
     parts: list[Outcome] = []
     top = cfg.tree.top
@@ -104,7 +108,17 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             ac = [(c, m) for c in b.children if (m := line_acl.match(c.text)) is not None]
             for c, m in ac:
                 parts.append(_judge_acl(cfg, acls, m.group("name"), c, b.text))
-            if not ac and not server_acls:
+            if not ac and not server_acls and mpp:
+                parts.append(
+                    Outcome(
+                        "WARN",
+                        [
+                            _ev(b, "no ACL on this VTY range: any address reaching the management interface may try"),
+                            *(_ev(m, "management admitted only on this interface") for m in mpp[:2]),
+                        ],
+                    )
+                )
+            elif not ac and not server_acls:
                 parts.append(
                     Outcome(
                         "FAIL", [_ev(b, "no ACL on this VTY range and no server ACL: any address may try to log in")]
@@ -409,7 +423,58 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             )
         else:
             parts.append(Outcome("PASS", [_ev(u.line, f"ACL {u.name} filters with no permit-all entry")]))
+    if "outside" in params:
+        # An outside interface (NAT outside) with no inbound filter and no zone lets the outside in
+        # there, whatever the filters on the other interfaces deny.
+        parts.extend(
+            Outcome("FAIL", [_ev(t, "outside interface without an inbound filter or zone")])
+            for t in _outside_interfaces(cfg, re.compile(params["outside"]))
+            if not any(re.match(r"(ip access-group \S+ in|zone-member security )", c.text) for c in t.children)
+        )
     return _merge(parts)
+
+
+def _outside_interfaces(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[Line]:
+    """Addressed interfaces one of whose child lines ``outside`` finds (IOS 'ip nat outside')."""
+    return [
+        t
+        for t in cfg.tree.top_by_word("interface")
+        if any(outside.search(c.text) for c in t.children)
+        and any(c.text.startswith("ip address ") and c.text != "ip address" for c in t.children)
+    ]
+
+
+@check("cbac_coverage")
+def cbac_coverage(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """IOS CBAC ('ip inspect name') is stateful filtering only where it is applied ('ip inspect
+    NAME in|out' on an interface): applied nowhere FAIL; outside interfaces (``params.outside``)
+    neither inspected nor in a zone WARN (the state is kept on some paths only). No CBAC: N/A."""
+    rules = cfg.tree.top_by_word("ip")
+    if not any(t.text.startswith("ip inspect name ") for t in rules):
+        return Outcome("N/A", [], ["no CBAC inspection rule"])
+    applied = [
+        c
+        for t in cfg.tree.top_by_word("interface")
+        for c in t.children
+        if re.match(r"ip inspect \S+ (in|out)$", c.text)
+    ]
+    if not applied:
+        return Outcome("FAIL", [], ["CBAC inspection rules are applied to no interface"])
+    bare = [
+        t
+        for t in _outside_interfaces(cfg, re.compile(params["outside"]))
+        if not any(re.match(r"(ip inspect \S+ (in|out)$|zone-member security )", c.text) for c in t.children)
+    ]
+    if bare:
+        return Outcome(
+            "WARN",
+            [
+                *(_ev(c, "inspected here") for c in applied[:3]),
+                *(_ev(t, "outside interface not inspected") for t in bare[:5]),
+            ],
+            ["CBAC keeps state on some interfaces only"],
+        )
+    return Outcome("PASS", [_ev(c, "inspected") for c in applied[:5]])
 
 
 # --- login banner ----------------------------------------------------------------------------------
@@ -686,7 +751,7 @@ def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line,
 def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A zone firewall's security policy, in rule order. ``params.aspect``:
     ``default_deny`` (no rule permits any zone, address and service), ``broad`` (permit rules
-    naming no address and no service warn), ``shadowed`` (rules after a permit-all can never
+    naming no address warn, with or without a service), ``shadowed`` (rules after a permit-all can never
     match), ``deny_logged`` (deny rules log their hits). A ``default action permit`` permits all
     that no rule matches: it fails default deny and is broad. No security policy: N/A."""
     rules = _policy_rules(cfg, params)
@@ -719,9 +784,22 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             and not ({"source-address", "destination-address"} & f.keys())
             and not ({"service", "application"} & f.keys())
         ]
-        if broad:
-            return Outcome("WARN", [_ev(r, "permit with no address and no service") for r, _ in broad])
-        return Outcome("PASS", [], ["every permit rule names addresses or services"])
+        # A service admitted from any source address to any destination address is as broad as an
+        # ACL's 'permit tcp any any eq 21' (IOS BD-02 warns on that too).
+        anywhere = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit" and not ({"source-address", "destination-address"} & f.keys()) and (r, f) not in broad
+        ]
+        if broad or anywhere:
+            return Outcome(
+                "WARN",
+                [
+                    *(_ev(r, "permit with no address and no service") for r, _ in broad),
+                    *(_ev(r, "service permitted from any source to any destination address") for r, _ in anywhere),
+                ],
+            )
+        return Outcome("PASS", [], ["every permit rule names addresses"])
     if aspect == "shadowed":
         first = next((i for i, (_, f, a) in enumerate(rules) if permit_all(f, a)), None)
         after = rules[first + 1 :] if first is not None else []

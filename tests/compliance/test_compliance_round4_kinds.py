@@ -239,3 +239,44 @@ def test_ios_zone_firewall_acls_are_judged_as_filters(rules) -> None:
 def test_ios_zone_pair_from_outside_passing_everything_is_no_default_deny(rules) -> None:
     assert verdict(rules, "BD-01", zbf(out_rule="permit ip any any"), "cisco_ios") == "FAIL"
     assert verdict(rules, "BD-01", zbf(), "cisco_ios") == "PASS"
+
+
+# --- IOS: management-plane protection, outside interfaces, CBAC where applied ----------------------
+
+
+def test_ios_management_plane_protection_is_weaker_than_a_source_acl(rules) -> None:
+    vty = "line vty 0 4\n transport input ssh\n!\n"
+    mpp = IOS.format(body=vty + "control-plane host\n management-interface Vlan2 allow ssh https\n")
+    acl = IOS.format(
+        body="ip access-list standard MGMT\n 10 permit 10.9.9.0 0.0.0.255\n!\nline vty 0 4\n access-class MGMT in\n"
+    )
+    assert verdict(rules, "MG-01", mpp, "cisco_ios") == "WARN"
+    assert verdict(rules, "MG-01", IOS.format(body=vty), "cisco_ios") == "FAIL"
+    assert verdict(rules, "MG-01", acl, "cisco_ios") == "PASS"
+
+
+EDGE2 = (
+    "ip inspect name OUTB tcp\n!\ninterface Vlan10\n ip address 10.0.0.1 255.255.255.0\n ip access-group EDGE in\n"
+    " ip inspect OUTB out\n!\ninterface Vlan11\n ip address 192.0.2.1 255.255.255.0\n ip nat outside\n{x}!\n"
+    "ip access-list extended EDGE\n 10 permit tcp any host 10.0.0.5 eq 443\n"
+)
+
+
+def test_ios_outside_interface_left_unfiltered_is_no_default_deny(rules) -> None:
+    open_ = IOS.format(body=EDGE2.format(x=""))
+    closed = IOS.format(body=EDGE2.format(x=" ip access-group EDGE in\n ip inspect OUTB out\n"))
+    assert verdict(rules, "BD-01", open_, "cisco_ios") == "FAIL"
+    assert verdict(rules, "BD-01", closed, "cisco_ios") == "PASS"
+    assert verdict(rules, "BD-04", open_, "cisco_ios") == "WARN"
+    assert verdict(rules, "BD-04", closed, "cisco_ios") == "PASS"
+
+
+# --- USG: a service admitted from anywhere to anywhere ---------------------------------------------
+
+
+def test_usg_service_from_any_source_to_any_destination_is_broad(rules) -> None:
+    pol = "security-policy\n rule name r1\n  source-zone untrust\n  destination-zone dmz\n{a}  service ftp\n  action permit\n#\n"
+    anywhere = "#\nsysname FW1\n#\n" + pol.format(a="") + "return\n"
+    scoped = "#\nsysname FW1\n#\n" + pol.format(a="  destination-address 10.1.1.10 mask 255.255.255.255\n") + "return\n"
+    assert verdict(rules, "BD-02", anywhere, "huawei_usg") == "WARN"
+    assert verdict(rules, "BD-02", scoped, "huawei_usg") == "PASS"
