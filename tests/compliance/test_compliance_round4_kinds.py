@@ -280,3 +280,10 @@ def test_usg_service_from_any_source_to_any_destination_is_broad(rules) -> None:
     scoped = "#\nsysname FW1\n#\n" + pol.format(a="  destination-address 10.1.1.10 mask 255.255.255.255\n") + "return\n"
     assert verdict(rules, "BD-02", anywhere, "huawei_usg") == "WARN"
     assert verdict(rules, "BD-02", scoped, "huawei_usg") == "PASS"
+
+
+def test_ios_anonymous_console_beside_named_accounts_warns(rules) -> None:
+    body = "aaa new-model\n{lst}username ops privilege 15 secret 9 $9$x\n!\nline con 0\n!\nline vty 0 4\n transport input ssh\n"
+    assert verdict(rules, "AC-01", IOS.format(body=body.format(lst="")), "cisco_ios") == "WARN"
+    checked = IOS.format(body=body.format(lst="aaa authentication login default local\n"))
+    assert verdict(rules, "AC-01", checked, "cisco_ios") == "PASS"
