@@ -516,10 +516,16 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Anti-spoofing where traffic is routed. ``urpf``: lines that turn uRPF on (a top-level one
     covers every interface, one inside an interface covers that interface); ``skip``: interfaces
-    that carry no user traffic (management port, loopback, null); ``skip_child``: see below. Every routed interface covered:
-    PASS; some: WARN (an edge left open is where spoofed traffic enters); none: FAIL. Interfaces
+    that carry no user traffic (management port, loopback, null); ``skip_child``: see below. Every routed interface covered,
+    or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
+    the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
     shown but none of the others has an address: nothing is routed, N/A. No interface shown: FAIL
     (a configuration that shows no interface cannot show that none routes)."""
+    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
+    # plug in is guarded, whatever the routed interfaces do.
+    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
+    if guards:
+        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
     hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
     glob = [h for h in hits if h.parent is None]
     if glob:
@@ -538,6 +544,17 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     covered = {id(h.parent) for h in hits}
     if hits and (not routed or all(id(t) in covered for t in routed)):
         return Outcome("PASS", [_ev(h, "uRPF on") for h in hits[:5]])
+    up = _uplinks(cfg, routed, params)
+    if hits and up:
+        # The uplinks (NAT outside, default route) are where spoofed traffic enters from outside.
+        bare = [t for t in up if id(t) not in covered]
+        if not bare:
+            return Outcome("PASS", [_ev(t, "uplink with uRPF") for t in up[:5]])
+        return Outcome(
+            "WARN",
+            [*(_ev(h, "uRPF on") for h in hits[:3]), *(_ev(t, "uplink without uRPF") for t in bare[:5])],
+            [f"uRPF on {len(covered)} interface(s) but not on the uplink(s): spoofed sources enter there"],
+        )
     if ifs and not routed:
         return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
     open_ = [t for t in routed if id(t) not in covered]
@@ -554,6 +571,29 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         [_ev(t, "routed interface without uRPF") for t in routed[:5]],
         [params.get("note", "no uRPF on any interface")],
     )
+
+
+def _ifname(s: str) -> str:
+    return s.replace(" ", "").lower()
+
+
+def _uplinks(cfg: DeviceConfig, routed: list[Line], params: dict[str, Any]) -> list[Line]:
+    """Routed interfaces facing outside: a child line in ``uplink_child`` (NAT outside, an address
+    from the provider) or the egress of a default route (``default_route``: regexes on top-level
+    lines with a group ``if``)."""
+    child = _one_rx(params.get("uplink_child", []))
+    names = {
+        _ifname(m.group("if"))
+        for rx in (re.compile(p) for p in params.get("default_route", []))
+        for t in cfg.tree.top
+        if (m := rx.match(t.text)) is not None
+    }
+    return [
+        t
+        for t in routed
+        if (child is not None and child.search("\n".join(c.text for c in t.children)))
+        or _ifname(t.text.split(" ", 1)[1]) in names
+    ]
 
 
 def _one_rx(patterns: list[str]) -> re.Pattern[str] | None:

@@ -344,3 +344,116 @@ def test_zxan_password_strength_switch(rules) -> None:
 def test_comware7_line_class_sets_the_console_mode(rules, cls: str, line: str, want: str) -> None:
     text = H3C7.format(body=f"line class aux\n{cls}#\nline aux 0\n user-role network-admin\n{line}")
     assert verdict(rules, "IA-10", text, "h3c_comware") == want
+
+
+def test_comware7_line_class_idle_timeout_is_judged(rules) -> None:
+    text = H3C7.format(body="line class vty\n idle-timeout {m} 0\n#\nline vty 0 63\n authentication-mode scheme\n")
+    assert verdict(rules, "IA-05", text.format(m=30), "h3c_comware") == "FAIL"
+    assert verdict(rules, "IA-05", text.format(m=5), "h3c_comware") == "PASS"
+
+
+def test_comware5_ssh_server_accepts_ssh1_by_default(rules) -> None:
+    c5 = H3C5.format(body=" ssh server enable\n")
+    assert verdict(rules, "IA-07", c5, "h3c_comware") == "FAIL"
+    off = H3C5.format(body=" ssh server enable\n undo ssh server compatible-ssh1x enable\n")
+    assert verdict(rules, "IA-07", off, "h3c_comware") == "PASS"
+    c7 = H3C7.format(body=" ssh server enable\n#\nline vty 0 63\n authentication-mode scheme\n")
+    assert verdict(rules, "IA-07", c7, "h3c_comware") == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("text", "vendor"),
+    [
+        (
+            IOS.format(
+                body=EDGE.format(a="", b="")
+                + "interface GigabitEthernet0/3\n switchport mode access\n ip verify source\n"
+            ),
+            "cisco_ios",
+        ),
+        (
+            RGOS.format(
+                body="interface VLAN 10\n ip address 10.0.0.1 255.255.255.0\n!\ninterface GigabitEthernet 0/1\n ip verify source port-security\n"
+            ),
+            "ruijie_rgos",
+        ),
+        (
+            VRP.format(
+                rel="V200R019C10SPC500",
+                body="interface Vlanif10\n ip address 10.0.0.1 255.255.255.0\n#\ninterface GigabitEthernet0/0/1\n ip source check user-bind enable\n",
+            ),
+            "huawei_vrp",
+        ),
+    ],
+    ids=["ios", "rgos", "vrp"],
+)
+def test_ip_source_guard_on_access_ports_is_edge_anti_spoofing(rules, text: str, vendor: str) -> None:
+    assert verdict(rules, "BD-06", text, vendor) == "PASS"
+    bare = "\n".join(ln for ln in text.split("\n") if "verify source" not in ln and "source check" not in ln)
+    assert verdict(rules, "BD-06", bare, vendor) == "FAIL"
+
+
+def test_comware_ntp_forms(rules) -> None:
+    two = " ntp-service unicast-server 192.0.2.1\n ntp-service unicast-server 192.0.2.2\n"
+    assert verdict(rules, "AU-03", H3C7.format(body=two), "h3c_comware") == "FAIL"  # Comware 7: NTP off until enabled
+    assert verdict(rules, "AU-03", H3C7.format(body=" ntp-service enable\n" + two), "h3c_comware") == "PASS"
+    assert verdict(rules, "AU-03", H3C5.format(body=two), "h3c_comware") == "PASS"  # Comware 5: no enable command
+    sntp = " sntp enable\n sntp unicast-server 192.0.2.1\n sntp unicast-server 192.0.2.2\n"
+    assert verdict(rules, "AU-03", H3C7.format(body=sntp), "h3c_comware") == "PASS"
+
+
+def test_rgos_vtys_not_shown_keep_the_telnet_default(rules) -> None:
+    text = "version RGOS 11.4(1)B12P19\nhostname S1\n!\ninstall 0 S5750\nsysmac 00d0.f822.1234\n!\n{b}\n!\nend\n"
+    assert verdict(rules, "IA-06", text.format(b=""), "ruijie_rgos") == "FAIL"  # Telnet server on by default
+    assert verdict(rules, "IA-06", text.format(b="no enable service telnet-server"), "ruijie_rgos") == "PASS"
+
+
+def test_ce_radius_server_group_is_a_aaa_server(rules) -> None:
+    body = "radius server group R1\n radius server authentication 192.0.2.1 1812\n#\naaa\n authentication-scheme A\n  authentication-mode radius local\n"
+    c = one_config(VRP.format(rel="V300R023C00SPC500", body=body), "huawei_ce")
+    assert evaluate_rule(rules["IA-09"], c).result == "REVIEW"  # server present; the second factor is the server's
+
+
+def test_server_acl_forms(rules) -> None:
+    named = " ssh server enable\n ssh server acl name MGMT\n#\nacl basic name MGMT\n rule 5 permit source 10.0.0.0 0.0.0.255\n"
+    assert verdict(rules, "MG-01", H3C7.format(body=named), "h3c_comware") == "PASS"
+    assert verdict(rules, "MG-01", H3C7.format(body=" ssh server enable\n"), "h3c_comware") == "FAIL"
+    acl = "acl number 2000\n rule 5 permit source 10.0.0.0 0.0.0.255\n#\n"
+    ce = VRP.format(rel="V300R023C00SPC500", body=acl + "ssh ipv4 server acl 2000\n")
+    assert verdict(rules, "MG-01", ce, "huawei_ce") == "PASS"
+    assert verdict(rules, "MG-01", VRP.format(rel="V300R023C00SPC500", body=acl), "huawei_ce") == "FAIL"
+
+
+def test_vrp8_trusted_ntp_key(rules) -> None:
+    ntp = (
+        "ntp authentication enable\nntp authentication-keyid 1 authentication-mode hmac-sha256 cipher abc\n"
+        "ntp unicast-server 192.0.2.1 authentication-keyid 1\nntp unicast-server 192.0.2.2 authentication-keyid 1\n"
+    )
+    ce = VRP.format(rel="V300R023C00SPC500", body=ntp + "{t}")
+    assert verdict(rules, "AU-04", ce.format(t="ntp trusted authentication-keyid 1\n"), "huawei_ce") == "PASS"
+    assert verdict(rules, "AU-04", ce.format(t=""), "huawei_ce") == "FAIL"
+
+
+def test_comware7_rbac_snmpv3_user(rules) -> None:
+    user = " snmp-agent\n snmp-agent sys-info version v3\n snmp-agent usm-user v3 nms user-role network-operator simple authentication-mode sha abc{p}\n"
+    assert verdict(rules, "SN-02", H3C7.format(body=user.format(p=" privacy-mode aes128 def")), "h3c_comware") == "PASS"
+    assert verdict(rules, "SN-02", H3C7.format(body=user.format(p="")), "h3c_comware") == "FAIL"
+
+
+@pytest.mark.parametrize(
+    ("wan", "lan", "want"),
+    [(URPF, "", "PASS"), ("", URPF, "WARN"), ("", "", "FAIL")],
+    ids=["uplink-only", "lan-only", "none"],
+)
+def test_urpf_on_the_uplink_is_what_counts(rules, wan: str, lan: str, want: str) -> None:
+    body = (
+        f"interface GigabitEthernet0/0\n ip address 203.0.113.2 255.255.255.252\n ip nat outside\n{wan}"
+        f"interface GigabitEthernet0/1\n ip address 10.0.0.1 255.255.255.0\n ip nat inside\n{lan}"
+        "interface Vlan10\n ip address 10.1.0.1 255.255.255.0\n"
+    )
+    assert verdict(rules, "BD-06", IOS.format(body=body), "cisco_ios") == want
+    routed = (
+        body.replace(" ip nat outside\n", "").replace(" ip nat inside\n", "")
+        + "ip route 0.0.0.0 0.0.0.0 GigabitEthernet0/0 203.0.113.1\n"
+    )
+    assert verdict(rules, "BD-06", IOS.format(body=routed), "cisco_ios") == want  # the default route's egress
