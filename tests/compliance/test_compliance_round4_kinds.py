@@ -287,3 +287,13 @@ def test_ios_anonymous_console_beside_named_accounts_warns(rules) -> None:
     assert verdict(rules, "AC-01", IOS.format(body=body.format(lst="")), "cisco_ios") == "WARN"
     checked = IOS.format(body=body.format(lst="aaa authentication login default local\n"))
     assert verdict(rules, "AC-01", checked, "cisco_ios") == "PASS"
+
+
+def test_vrp_snmp_trap_lines_alone_do_not_show_an_agent_answering(rules) -> None:
+    traps = VRP.format(rel="V300R019C00", body="snmp-agent local-engineid 800007DB03\nsnmp-agent trap enable\n")
+    agent = VRP.format(rel="V300R019C00", body="snmp-agent\nsnmp-agent local-engineid 800007DB03\n")
+    guarded = VRP.format(rel="V300R019C00", body="snmp-agent\nsnmp-agent acl 2001\n")
+    assert verdict(rules, "SN-03", traps, "huawei_vrp") == "REVIEW"
+    assert verdict(rules, "SN-03", agent, "huawei_vrp") == "FAIL"
+    assert verdict(rules, "SN-03", guarded, "huawei_vrp") == "PASS"
+    assert verdict(rules, "SN-03", VRP.format(rel="V300R019C00", body=""), "huawei_vrp") == "N/A"
