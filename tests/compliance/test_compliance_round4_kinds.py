@@ -297,3 +297,27 @@ def test_vrp_snmp_trap_lines_alone_do_not_show_an_agent_answering(rules) -> None
     assert verdict(rules, "SN-03", agent, "huawei_vrp") == "FAIL"
     assert verdict(rules, "SN-03", guarded, "huawei_vrp") == "PASS"
     assert verdict(rules, "SN-03", VRP.format(rel="V300R019C00", body=""), "huawei_vrp") == "N/A"
+
+
+def test_vrp_and_comware_port_in_a_management_vpn_is_a_management_path(rules) -> None:
+    port = "ip vpn-instance {v}\n ipv4-family\n#\ninterface GigabitEthernet0/0/1\n ip binding vpn-instance {v}\n ip address 10.9.9.1 255.255.255.0\n#\n"
+    assert verdict(rules, "MG-02", VRP.format(rel="V200R019C10", body=port.format(v="MGMT")), "huawei_vrp") == "PASS"
+    assert (
+        verdict(rules, "MG-02", VRP.format(rel="V200R019C10", body=port.format(v="CUST_A")), "huawei_vrp") == "REVIEW"
+    )
+    h3c = port.replace("GigabitEthernet0/0/1", "GigabitEthernet1/0/1")
+    assert verdict(rules, "MG-02", H3C7.format(body=h3c.format(v="mgmt")), "h3c_comware") == "PASS"
+    assert verdict(rules, "MG-02", H3C7.format(body=h3c.format(v="cust")), "h3c_comware") == "REVIEW"
+
+
+def test_rgos_outside_interface_left_unfiltered_fails_default_deny(rules) -> None:
+    rgos = "version RGOS 10.3(4b10), Release(164555)\nhostname EG1\n!\nsysmac 00d0.f822.1234\n!\n{body}!\nend\n"
+    body = (
+        "ip access-list extended EDGE\n 10 permit tcp any host 10.0.0.5 eq 443\n!\n"
+        "interface GigabitEthernet 0/0\n ip address 10.0.0.1 255.255.255.0\n ip access-group EDGE in\n!\n"
+        "interface GigabitEthernet 0/1\n ip address 192.0.2.1 255.255.255.0\n ip nat outside\n{x}!\n"
+    )
+    assert verdict(rules, "BD-01", rgos.format(body=body.format(x="")), "ruijie_rgos") == "FAIL"
+    assert (
+        verdict(rules, "BD-01", rgos.format(body=body.format(x=" ip access-group EDGE in\n")), "ruijie_rgos") == "PASS"
+    )
