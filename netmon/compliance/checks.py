@@ -691,11 +691,15 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 
 def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
-    top = cfg.tree.top
-    new_model = any(t.text == "aaa new-model" for t in top)
+    # Only the lines starting with the block's first word and with "aaa" are looked at (the tree's
+    # word index): IA-10 and AC-01 both call this on every IOS/RGOS configuration.
+    first = _FIRST.match(params["block"])
+    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    blocks = [t for t in cands if re.match(params["block"], t.text)]
+    aaa = cfg.tree.top_by_word("aaa")
+    new_model = any(t.text == "aaa new-model" for t in aaa)
     lists = {
-        w[3]: (t, w[4:]) for t in top if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
+        w[3]: (t, w[4:]) for t in aaa if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
     }
     if not blocks:
         # The line exists on every device even when the configuration does not show it.
