@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/bench_accuracy.py DIR      # DIR holds <platform>/*.cfg and expected.yaml
 
+Hand-judged sets in the repository: tests/compliance/public (tuning set), tests/compliance/heldout
+and tests/compliance/heldout2 (held-out sets, first measured blind; figures in docs/COMPLIANCE.md).
+
 A verdict of FAIL or WARN is positive; an agreed positive is the exact expected verdict.
 precision = agreed positives / netmon positives, recall = agreed positives / expected positives.
 Prints the tuning set's figure first (tests/compliance/public), then DIR's, per platform, and

@@ -88,8 +88,12 @@ def _merge(parts: list[Outcome]) -> Outcome:
 def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Management access (VTY lines, SSH/Telnet servers) limited to management addresses by an
     ACL that exists and does not admit any source, as the dialect's ``management`` says where
-    the ACL is written. Every VTY range is judged on its own; a server ACL covers every range."""
+    the ACL is written. Every VTY range is judged on its own; a server ACL covers every range.
+    ``params.interface_limit``: lines (any depth) that admit management only on named interfaces
+    (IOS management-plane protection): a VTY without an ACL is then WARN, not FAIL: the source
+    is limited by where it arrives, not by address."""
     d = registry.platform(cfg.vendor).dialect.management
+    mpp = _find(cfg, [re.compile(params["interface_limit"])]) if params.get("interface_limit") else []
     acls = acl_index(cfg)
     parts: list[Outcome] = []
     top = cfg.tree.top
@@ -104,7 +108,17 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             ac = [(c, m) for c in b.children if (m := line_acl.match(c.text)) is not None]
             for c, m in ac:
                 parts.append(_judge_acl(cfg, acls, m.group("name"), c, b.text))
-            if not ac and not server_acls:
+            if not ac and not server_acls and mpp:
+                parts.append(
+                    Outcome(
+                        "WARN",
+                        [
+                            _ev(b, "no ACL on this VTY range: any address reaching the management interface may try"),
+                            *(_ev(m, "management admitted only on this interface") for m in mpp[:2]),
+                        ],
+                    )
+                )
+            elif not ac and not server_acls:
                 parts.append(
                     Outcome(
                         "FAIL", [_ev(b, "no ACL on this VTY range and no server ACL: any address may try to log in")]
@@ -352,7 +366,9 @@ def acl_broad_permits(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     matching a ``warn_if`` regex ({re, note}) warns. ACLs that only select traffic (NAT, QoS,
     routing), guard management or are applied nowhere let nothing through: no filter ACL is N/A."""
     facts = acl_facts(cfg)
-    traffic = [a for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))]
+    # ACLs a zone-firewall class passes or inspects decide what crosses it, as a filter would.
+    zbf = zbf_passed_acls(cfg) if params.get("zone_firewall") else {}
+    traffic = [a for a in facts.defined() if a.name in zbf or any(u.use == "filter" for u in facts.used(a.name))]
     if not traffic:
         return Outcome("N/A", [], ["no ACL applied as a traffic filter"])
     pats = [(re.compile(w["re"]), w.get("note", "broad permit")) for w in params["warn_if"]]
@@ -374,6 +390,18 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     facts = acl_facts(cfg)
     filters = facts.filters()
     zones = _find(cfg, [re.compile(p) for p in params.get("zone_firewall", [])]) if not filters else []
+    if zones and "outside" in params:
+        # A zone-pair from the outside that passes everything undoes the zones' default deny.
+        open_ = zbf_open_from_outside(cfg, re.compile(params["outside"]))
+        if open_:
+            return Outcome(
+                "FAIL",
+                [
+                    _ev(c, f"{zp.text.split()[2]}: this class passes every protocol from any source")
+                    for zp, c in open_[:5]
+                ],
+                ["a zone-pair from an outside zone lets everything in"],
+            )
     if zones:
         # A zone-based firewall drops traffic between zones unless a zone-pair policy passes it.
         return Outcome("PASS", [_ev(zones[0], "zone-based firewall: traffic between zones is denied by default")])
@@ -395,7 +423,58 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             )
         else:
             parts.append(Outcome("PASS", [_ev(u.line, f"ACL {u.name} filters with no permit-all entry")]))
+    if "outside" in params:
+        # An outside interface (NAT outside) with no inbound filter and no zone lets the outside in
+        # there, whatever the filters on the other interfaces deny.
+        parts.extend(
+            Outcome("FAIL", [_ev(t, "outside interface without an inbound filter or zone")])
+            for t in _outside_interfaces(cfg, re.compile(params["outside"]))
+            if not any(re.match(r"(ip access-group \S+ in|zone-member security )", c.text) for c in t.children)
+        )
     return _merge(parts)
+
+
+def _outside_interfaces(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[Line]:
+    """Addressed interfaces one of whose child lines ``outside`` finds (IOS 'ip nat outside')."""
+    return [
+        t
+        for t in cfg.tree.top_by_word("interface")
+        if any(outside.search(c.text) for c in t.children)
+        and any(c.text.startswith("ip address ") and c.text != "ip address" for c in t.children)
+    ]
+
+
+@check("cbac_coverage")
+def cbac_coverage(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """IOS CBAC ('ip inspect name') is stateful filtering only where it is applied ('ip inspect
+    NAME in|out' on an interface): applied nowhere FAIL; outside interfaces (``params.outside``)
+    neither inspected nor in a zone WARN (the state is kept on some paths only). No CBAC: N/A."""
+    rules = cfg.tree.top_by_word("ip")
+    if not any(t.text.startswith("ip inspect name ") for t in rules):
+        return Outcome("N/A", [], ["no CBAC inspection rule"])
+    applied = [
+        c
+        for t in cfg.tree.top_by_word("interface")
+        for c in t.children
+        if re.match(r"ip inspect \S+ (in|out)$", c.text)
+    ]
+    if not applied:
+        return Outcome("FAIL", [], ["CBAC inspection rules are applied to no interface"])
+    bare = [
+        t
+        for t in _outside_interfaces(cfg, re.compile(params["outside"]))
+        if not any(re.match(r"(ip inspect \S+ (in|out)$|zone-member security )", c.text) for c in t.children)
+    ]
+    if bare:
+        return Outcome(
+            "WARN",
+            [
+                *(_ev(c, "inspected here") for c in applied[:3]),
+                *(_ev(t, "outside interface not inspected") for t in bare[:5]),
+            ],
+            ["CBAC keeps state on some interfaces only"],
+        )
+    return Outcome("PASS", [_ev(c, "inspected") for c in applied[:5]])
 
 
 # --- login banner ----------------------------------------------------------------------------------
@@ -600,12 +679,27 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """IOS-style line authentication in effect: a line's ``login authentication LIST`` (or the
     ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
-    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console)."""
-    blocks = [t for t in cfg.tree.top if re.match(params["block"], t.text)]
-    top = cfg.tree.top
-    new_model = any(t.text == "aaa new-model" for t in top)
+    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console);
+    ``params.no_default_list``: the verdict when ``aaa new-model`` sets no default list and the line
+    names none (the vendor's documented fallback for that line; REVIEW when undocumented);
+    ``params.fail_as``: the verdict a line that asks for nothing gets instead of FAIL (AC-01 judges
+    named accounts, for which an anonymous console is a gap beside the named ones: WARN)."""
+    out = _line_login(cfg, params)
+    if out.result == "FAIL" and "fail_as" in params:
+        out.result = params["fail_as"]
+    return out
+
+
+def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    # Only the lines starting with the block's first word and with "aaa" are looked at (the tree's
+    # word index): IA-10 and AC-01 both call this on every IOS/RGOS configuration.
+    first = _FIRST.match(params["block"])
+    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    blocks = [t for t in cands if re.match(params["block"], t.text)]
+    aaa = cfg.tree.top_by_word("aaa")
+    new_model = any(t.text == "aaa new-model" for t in aaa)
     lists = {
-        w[3]: (t, w[4:]) for t in top if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
+        w[3]: (t, w[4:]) for t in aaa if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
     }
     if not blocks:
         # The line exists on every device even when the configuration does not show it.
@@ -628,14 +722,11 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         where = la or b
         if entry is None:
             if name == "default":
-                # Under aaa new-model with no default list, what the line asks for is the release's
-                # fallback (the local database on many releases, nothing on others): not provable.
-                parts.append(
-                    Outcome(
-                        "REVIEW",
-                        [_ev(where, "aaa new-model without a default login list: the release's fallback applies")],
-                    )
-                )
+                # Under aaa new-model with no default list, what the line asks for is the platform's
+                # documented fallback (params), else the release's: not provable.
+                verdict = params.get("no_default_list", "REVIEW")
+                why = params.get("no_default_note", "the release's fallback applies")
+                parts.append(Outcome(verdict, [_ev(where, f"aaa new-model without a default login list: {why}")]))
             else:
                 parts.append(Outcome("FAIL", [_ev(where, f"login list {name} is not defined")]))
             continue
@@ -713,7 +804,7 @@ def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line,
 def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A zone firewall's security policy, in rule order. ``params.aspect``:
     ``default_deny`` (no rule permits any zone, address and service), ``broad`` (permit rules
-    naming no address and no service warn), ``shadowed`` (rules after a permit-all can never
+    naming no address warn, with or without a service), ``shadowed`` (rules after a permit-all can never
     match), ``deny_logged`` (deny rules log their hits). A ``default action permit`` permits all
     that no rule matches: it fails default deny and is broad. No security policy: N/A."""
     rules = _policy_rules(cfg, params)
@@ -746,9 +837,22 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             and not ({"source-address", "destination-address"} & f.keys())
             and not ({"service", "application"} & f.keys())
         ]
-        if broad:
-            return Outcome("WARN", [_ev(r, "permit with no address and no service") for r, _ in broad])
-        return Outcome("PASS", [], ["every permit rule names addresses or services"])
+        # A service admitted from any source address to any destination address is as broad as an
+        # ACL's 'permit tcp any any eq 21' (IOS BD-02 warns on that too).
+        anywhere = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit" and not ({"source-address", "destination-address"} & f.keys()) and (r, f) not in broad
+        ]
+        if broad or anywhere:
+            return Outcome(
+                "WARN",
+                [
+                    *(_ev(r, "permit with no address and no service") for r, _ in broad),
+                    *(_ev(r, "service permitted from any source to any destination address") for r, _ in anywhere),
+                ],
+            )
+        return Outcome("PASS", [], ["every permit rule names addresses"])
     if aspect == "shadowed":
         first = next((i for i, (_, f, a) in enumerate(rules) if permit_all(f, a)), None)
         after = rules[first + 1 :] if first is not None else []
@@ -768,3 +872,171 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             return Outcome("PASS", [_ev(r, "deny rule logs its hits") for r in logged])
         return Outcome("FAIL", [_ev(r, "deny rule does not log") for r, _ in denies])
     raise ValueError(f"unknown aspect {aspect!r}")
+
+
+# --- management path -------------------------------------------------------------------------------
+
+
+def _subnet_words(address_line: str) -> tuple[str, ...]:
+    """The forms an ACL rule may name an interface's subnet in: 'ip address 20.1.2.1 255.255.255.0'
+    -> ('20.1.2.0',) (the network of a /8, /16 or /24 mask, as ACL rules write it)."""
+    w = address_line.split()
+    if len(w) < 4 or w[3].count(".") != 3 or w[2].count(".") != 3:
+        return ()
+    octets, mask = w[2].split("."), w[3].split(".")
+    if any(m not in ("255", "0") for m in mask):
+        return ()
+    return (".".join(o if m == "255" else "0" for o, m in zip(octets, mask, strict=True)),)
+
+
+@check("mgmt_port")
+def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A dedicated management path. ``port``: interfaces that are management ports by name (MEth):
+    one with an address passes, one without is REVIEW. Otherwise ``vpn``: a child line binding an
+    interface to the management VPN (USG: the factory ``vpn-instance default`` of GE0/0/0): an
+    addressed port bound to it passes, unless an ACL rule names its subnet (the port then carries
+    user traffic the ACL selects, so it is not management only): REVIEW. Neither: REVIEW."""
+    ifs = cfg.tree.top_by_word("interface")
+    port = re.compile(params["port"])
+    named = [t for t in ifs if port.match(t.text)]
+    if named:
+        parts = []
+        for t in named:
+            addr = next((c for c in t.children if c.text.startswith(("ip address ", "ipv6 address "))), None)
+            parts.append(
+                Outcome("PASS", [_ev(addr, "management port with an address")])
+                if addr is not None
+                else Outcome("REVIEW", [_ev(t, "management port without an address is not a management path")])
+            )
+        return _merge(parts)
+    if "vpn" not in params:
+        return Outcome("REVIEW", [], [params.get("note", "no management port found; confirm the management path")])
+    vpn = re.compile(params["vpn"])
+    acl_text = " ".join(e.text for a in acl_facts(cfg).acls.values() for e in a.entries)
+    parts = []
+    for t in ifs:
+        bind = next((c for c in t.children if vpn.search(c.text)), None)
+        addr = next((c for c in t.children if c.text.startswith("ip address ")), None)
+        if bind is None or addr is None:
+            continue
+        carried = [s for s in _subnet_words(addr.text) if re.search(rf"\b{re.escape(s)}\b", acl_text)]
+        if carried:
+            parts.append(
+                Outcome(
+                    "REVIEW",
+                    [
+                        _ev(bind, "bound to the management VPN"),
+                        _ev(addr, "an ACL selects traffic of this subnet: it carries user traffic"),
+                    ],
+                )
+            )
+        else:
+            parts.append(Outcome("PASS", [_ev(bind, "port in the management VPN"), _ev(addr, "")]))
+    if parts:
+        # One clean management port is the management path; a doubtful one beside it does not undo it.
+        ok = [p for p in parts if p.result == "PASS"]
+        return ok[0] if ok else _merge(parts)
+    return Outcome("REVIEW", [], [params.get("note", "no management port or VPN found; confirm the management path")])
+
+
+# --- IOS zone-based firewall (class-map / policy-map type inspect, zone-pair security) -------------
+
+
+def _zbf(cfg: DeviceConfig) -> list[tuple[Line, str, list[tuple[Line, str, list[str]]]]]:
+    """The zone-pairs a policy is bound to: (zone-pair line, source zone, [(class line, action,
+    ACL names the class matches)]). The action is the class's ``inspect``/``pass``/``drop`` line
+    ('drop log' kept whole); a class with no action line drops (IOS's class-default)."""
+    cached = cfg.facts.get("zbf")
+    if isinstance(cached, list):
+        return cached
+    tree = cfg.tree
+    classes = {
+        w[-1]: [c.text.split()[-1] for c in t.children if c.text.startswith("match access-group ")]
+        for t in tree.top_by_word("class-map")
+        if (w := t.text.split())[1:3] == ["type", "inspect"]
+    }
+    policies: dict[str, list[tuple[Line, str, list[str]]]] = {}
+    for t in tree.top_by_word("policy-map"):
+        if t.text.split()[1:3] != ["type", "inspect"]:
+            continue
+        acts = []
+        for c in t.children:
+            if not c.text.startswith("class "):
+                continue
+            act = next((a.text for a in c.children if a.text.split()[0] in ("inspect", "pass", "drop")), "drop")
+            acts.append((c, act, classes.get(c.text.split()[-1], [])))
+        policies[t.text.split()[-1]] = acts
+    out: list[tuple[Line, str, list[tuple[Line, str, list[str]]]]] = []
+    for t in tree.top_by_word("zone-pair"):
+        w = t.text.split()
+        src = w[w.index("source") + 1] if "source" in w[:-1] else ""
+        pol = next((c.text.split()[-1] for c in t.children if c.text.startswith("service-policy type inspect ")), None)
+        if pol is not None and pol in policies:
+            out.append((t, src, policies[pol]))
+    cfg.facts["zbf"] = out
+    return out
+
+
+@check("zbf_inspect")
+def zbf_inspect(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Stateful filtering by a zone-based firewall: some class of a bound policy is ``inspect``ed.
+    A firewall whose classes only ``pass`` keeps no session state (return traffic needs its own
+    pass rules): FAIL. No bound zone-pair: N/A (other checks judge CBAC or its absence)."""
+    pairs = _zbf(cfg)
+    if not pairs:
+        return Outcome("N/A", [], ["no zone-pair with an inspect policy"])
+    inspected = [(c, a) for _, _, acts in pairs for c, a, _ in acts if a.split()[0] == "inspect"]
+    if inspected:
+        return Outcome("PASS", [_ev(c, "inspected: session state kept") for c, _ in inspected[:5]])
+    return Outcome(
+        "FAIL",
+        [_ev(zp, "every class of its policy passes or drops; none is inspected") for zp, _, _ in pairs[:5]],
+        ["zone-based firewall without 'inspect': no stateful filtering"],
+    )
+
+
+@check("zbf_drop_logged")
+def zbf_drop_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """What a zone-based firewall drops is logged: every dropping class of a bound policy (the
+    class-default included, which drops silently when it names no action) says ``drop log``.
+    No bound zone-pair: N/A."""
+    pairs = _zbf(cfg)
+    if not pairs:
+        return Outcome("N/A", [], ["no zone-pair with an inspect policy"])
+    drops = [(c, a) for _, _, acts in pairs for c, a, _ in acts if a.split()[0] == "drop"]
+    silent = [c for c, a in drops if a != "drop log"]
+    if silent:
+        return Outcome(
+            "FAIL", [_ev(c, "drops without logging") for c in silent[:5]], ["zone firewall drops are not logged"]
+        )
+    if not drops:
+        return Outcome("FAIL", [], ["no class of the zone firewall drops with 'drop log'"])
+    return Outcome("PASS", [_ev(c, "drop log") for c, _ in drops[:5]])
+
+
+def zbf_passed_acls(cfg: DeviceConfig) -> dict[str, Line]:
+    """ACLs a bound zone-firewall class lets through (``pass`` or ``inspect``): they filter traffic
+    as an interface ACL would. Name -> the class line."""
+    return {n: c for _, _, acts in _zbf(cfg) for c, a, names in acts if a.split()[0] != "drop" for n in names}
+
+
+def zbf_open_from_outside(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[tuple[Line, Line]]:
+    """Zone-pairs from a zone holding an outside interface (one of whose child lines ``outside``
+    finds, e.g. 'ip nat outside') that pass or inspect a class whose ACL permits everything:
+    (zone-pair, class line)."""
+    zone_of: dict[str, bool] = {}
+    for t in cfg.tree.top_by_word("interface"):
+        zm = next((c.text.split()[-1] for c in t.children if c.text.startswith("zone-member security ")), None)
+        if zm is not None and any(outside.search(c.text) for c in t.children):
+            zone_of[zm] = True
+    acls = acl_facts(cfg).acls
+    out = []
+    for zp, src, acts in _zbf(cfg):
+        if not zone_of.get(src):
+            continue
+        for c, a, names in acts:
+            if a.split()[0] != "drop" and any(
+                n in acls and any(permits_any(cfg.vendor, e.text) for e in acls[n].entries) for n in names
+            ):
+                out.append((zp, c))
+    return out

@@ -54,6 +54,10 @@ def release_default(name: str, cfg: DeviceConfig) -> tuple[ReleaseDefault | None
     if hit is not None:
         return hit, f"{spec.what}: release {cfg.release} default{': ' + hit.note if hit.note else ''} (assumed)"
     if cfg.release is None:
+        catch_all = next((r for r in spec.releases if r.release.pattern in (".", ".*", "^")), None)
+        if catch_all is not None and catch_all.result == spec.unknown:
+            # A default documented alike for every release (Comware's console) needs no release.
+            return None, f"{spec.what}: no release named; the default documented for every release applies"
         return None, f"{spec.what}: left to the release default, and the configuration names no release"
     return None, f"{spec.what}: left to the release default, not known for release {cfg.release}"
 

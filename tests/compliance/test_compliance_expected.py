@@ -117,7 +117,7 @@ def test_public_as2core1_timeouts_and_bare_login(l3) -> None:
     assert cfg.vendor == "cisco_ios"
     assert f["IA-05"].result == "FAIL"
     assert [e.line for e in f["IA-05"].evidence if e.text == "exec-timeout 0 0"] == [132, 137]
-    assert f["AC-01"].result == "FAIL" and [e.line for e in f["AC-01"].evidence] == [142]
+    assert f["AC-01"].result == "FAIL" and [e.line for e in f["AC-01"].evidence if "line password" in e.note] == [142]
     assert f["BD-01"].result == "FAIL"  # blocktelnet ends in permit ip any any
 
 
@@ -125,7 +125,8 @@ def test_public_vrp_ftp_root_telnet_cipher(l3) -> None:
     cfg, f = _scan(PUBLIC / "huawei_vrp" / "iyifanx-s-series-vrp5.cfg", l3)
     assert cfg.vendor == "huawei_vrp"
     assert f["MG-03"].result == "FAIL" and f["MG-03"].evidence[0].text == "FTP server enable"
-    assert f["IA-06"].result == "FAIL" and any("service-type ftp telnet ssh" in e.text for e in f["IA-06"].evidence)
+    # root may use Telnet but no line shows the Telnet server on: its default decides (round-4 IA-06 convention).
+    assert f["IA-06"].result == "REVIEW" and any("admits Telnet" in n for n in f["IA-06"].notes)
     assert f["IA-01"].result == "WARN" and f["IA-01"].evidence[0].text == "local-user root password cipher ******"
     assert f["AC-02"].result == "WARN"  # root
 
