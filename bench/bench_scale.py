@@ -99,6 +99,15 @@ def cpu_of(pid: int) -> float:
     return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_self(pid: int) -> float:
+    """utime + stime of the process itself (its threads, not its children)."""
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_tree(pid: int) -> float:
     """cpu_of(pid) plus the CPU of its live descendants (`netmon run --workers`: cutime only
     counts children that have exited)."""
@@ -348,11 +357,13 @@ def main() -> int:
         t0 = time.time()
         c0_peer = sum(cpu_tree(p.pid) for p in peer)
         c0_nm = cpu_tree(nm.pid) if nm else 0.0
+        c0_parent = cpu_self(nm.pid) if nm else 0.0
         c0_snmpd = cpu_of(snmpd.pid)
         time.sleep(args.cycles * args.interval)
         t1 = time.time()
         c1_peer = sum(cpu_tree(p.pid) for p in peer)
         c1_nm = cpu_tree(nm.pid) if nm else 0.0
+        c1_parent = cpu_self(nm.pid) if nm else 0.0
         snmpd_cpu = cpu_of(snmpd.pid) - c0_snmpd
         spool = metric(nm_port, "netmon_spool_bytes") if nm else 0.0
         overruns = metric(nm_port, "netmon_cycle_overruns_total") if nm else 0.0
@@ -374,6 +385,8 @@ def main() -> int:
             print(f"  netmon run (SQLite sink):                       {c1_nm - c0_nm:7.2f}s CPU, {polls} polls, "
                   f"{ok} on time, {ms_nm:6.2f} ms CPU/device-poll ({ifs} interface rows; "
                   f"spool backlog {spool / 1e6:.1f} MB, {overruns:g} cycle overruns)")  # fmt: skip
+            parent = (c1_parent - c0_parent) * 1000 / max(polls, 1)
+            print(f"    of which the daemon process {parent:.2f} ms, worker processes {ms_nm - parent:.2f} ms")
         if ms_peer and ms_nm:
             print(f"  ratio netmon/peer: {ms_nm / ms_peer:.2f}x")
         if args.profile and (work / "netmon.prof").exists():
