@@ -526,7 +526,9 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 
 # An interface's description naming it the management interface (every dialect writes 'description').
-_MGMT_DESCRIPTION = re.compile(r"(?i)description\s+(?:.*[^a-z])?(?:mgmt|management|oam)(?:[^a-z].*)?$|description\s.*管理")
+_MGMT_DESCRIPTION = re.compile(
+    r"(?i)description\s+(?:.*[^a-z])?(?:mgmt|management|oam)(?:[^a-z].*)?$|description\s.*管理"
+)
 
 
 @check("urpf")
@@ -663,7 +665,9 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # they say otherwise. ``switched``: child lines that show the device switches (any port);
     # ``switch_device``: top-level lines only a switch writes (IOS 'spanning-tree mode', 'vlan
     # internal allocation policy'): there a port with no line is a Layer-2 port by default.
-    device_switches = any(h.parent is None for h in _find(cfg, [re.compile(p) for p in params.get("switch_device", [])]))
+    device_switches = any(
+        h.parent is None for h in _find(cfg, [re.compile(p) for p in params.get("switch_device", [])])
+    )
     if device_switches or (switched is not None and any(switched.search(body) for _, body in physical)):
         access_if = None
     access = [

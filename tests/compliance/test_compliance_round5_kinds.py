@@ -30,14 +30,18 @@ def test_ios_switch_with_only_a_management_svi_routes_nothing(rules) -> None:
     assert verdict(rules, "BD-06", user, "cisco_ios") == "FAIL"
     # A second routed interface beside it: the device routes.
     routed = IOS.format(
-        body=ports + svi.format(d=" description MGMT\n") + "interface Vlan20\n ip address 198.51.100.1 255.255.255.0\n!\n"
+        body=ports
+        + svi.format(d=" description MGMT\n")
+        + "interface Vlan20\n ip address 198.51.100.1 255.255.255.0\n!\n"
     )
     assert verdict(rules, "BD-06", routed, "cisco_ios") == "FAIL"
 
 
 def test_vrp_and_comware_switch_with_only_a_management_vlan_interface_route_nothing(rules) -> None:
     vrp = "interface Vlanif10\n description {d}\n ip address 192.0.2.5 255.255.255.0\n"
-    assert verdict(rules, "BD-06", VRP.format(rel="V200R019C10", body=vrp.format(d="management")), "huawei_vrp") == "N/A"
+    assert (
+        verdict(rules, "BD-06", VRP.format(rel="V200R019C10", body=vrp.format(d="management")), "huawei_vrp") == "N/A"
+    )
     assert verdict(rules, "BD-06", VRP.format(rel="V200R019C10", body=vrp.format(d="servers")), "huawei_vrp") == "FAIL"
     h3c = "interface Vlan-interface1\n description {d}\n ip address 192.0.2.5 255.255.255.0\n"
     assert verdict(rules, "BD-06", H3C7.format(body=h3c.format(d="OAM")), "h3c_comware") == "N/A"
@@ -142,7 +146,10 @@ def test_ios_weak_hashes_warn_strong_ones_pass(rules) -> None:
 
     assert verdict(rules, "IA-01", ios("enable secret 5 $1$abcd$0123456789abcdefghijk."), "cisco_ios") == "WARN"
     assert verdict(rules, "IA-01", ios("username admin secret 5 $1$abcd$0123456789abc"), "cisco_ios") == "WARN"
-    assert verdict(rules, "IA-01", ios("enable secret 4 tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY"), "cisco_ios") == "WARN"
+    assert (
+        verdict(rules, "IA-01", ios("enable secret 4 tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY"), "cisco_ios")
+        == "WARN"
+    )
     assert verdict(rules, "IA-01", ios("username admin secret 4 tnhtc92DXBhelxjYk8LWJrPV"), "cisco_ios") == "WARN"
     assert verdict(rules, "IA-01", ios("enable secret 9 $9$abcdefgh$ijklmnopqrstuvwxyz"), "cisco_ios") == "PASS"
     assert verdict(rules, "IA-01", ios("username admin secret 8 $8$abcdefgh$ijklmnopq"), "cisco_ios") == "PASS"
