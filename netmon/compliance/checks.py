@@ -486,6 +486,16 @@ _NOTICE = re.compile(
 )
 
 
+# A vendor's licence or evaluation notice (the IOSv/CSR image banners: "Any use or disclosure ... of
+# the Software ... is prohibited except as authorized by Cisco") carries the notice words but speaks
+# of the software; an access warning speaks of this system, its access, its users or monitoring.
+_LICENCE = re.compile(r"(?i)\b(?:software|licen[cs]e[ds]?|evaluation|end user|EULA)\b|软件|许可证")
+_ACCESS = re.compile(
+    r"(?i)\b(?:access|system|device|equipment|network|router|switch|users?|log(?:ged|in)?|monitor\w*|record\w*)\b|"
+    r"访问|登录|系统|设备|网络|监控|记录"
+)
+
+
 @check("banner_notice")
 def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A login banner is shown and its text warns of authorised use (a banner of ASCII art, a
@@ -501,7 +511,10 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     parts: list[Outcome] = []
     for t in found:
         text = " ".join([" ".join(t.text.split()[2:]), *(c.text for c in t.children if c.banner)])
-        if _NOTICE.search(text):
+        if _NOTICE.search(text) and _LICENCE.search(text) and not _ACCESS.search(text):
+            # Its warning words forbid uses of the software, not access to this device.
+            parts.append(Outcome("WARN", [_ev(t, "banner is the software's licence notice, not an access warning")]))
+        elif _NOTICE.search(text):
             parts.append(Outcome("PASS", [_ev(t, "banner warns of authorised use")]))
         else:
             parts.append(Outcome("WARN", [_ev(t, "banner carries no authorised-use or monitoring notice")]))
@@ -512,6 +525,12 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- access ports ----------------------------------------------------------------------------------
 
 
+# An interface's description naming it the management interface (every dialect writes 'description').
+_MGMT_DESCRIPTION = re.compile(
+    r"(?i)description\s+(?:.*[^a-z])?(?:mgmt|management|oam)(?:[^a-z].*)?$|description\s.*管理"
+)
+
+
 @check("urpf")
 def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Anti-spoofing where traffic is routed. ``urpf``: lines that turn uRPF on (a top-level one
@@ -519,7 +538,8 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     that carry no user traffic (management port, loopback, null); ``skip_child``: see below. Every routed interface covered,
     or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
     the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
-    shown but none of the others has an address: nothing is routed, N/A. No interface shown: FAIL
+    shown but none of the others has an address, or only one described as management: nothing is
+    routed, N/A. No interface shown: FAIL
     (a configuration that shows no interface cannot show that none routes)."""
     # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
     # plug in is guarded, whatever the routed interfaces do.
@@ -557,6 +577,21 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         )
     if ifs and not routed:
         return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    # The only addressed interface, described as the management interface, with none borrowing an
+    # address (unnumbered): a Layer-2 switch's management SVI. The device routes nothing between
+    # interfaces; it is a host on its management subnet. (A lone SVI not declared management may
+    # route a user VLAN: judged as routed.)
+    if (
+        not hits
+        and len(routed) == 1
+        and any(_MGMT_DESCRIPTION.match(c.text) for c in routed[0].children)
+        and not any(c.text.startswith(("ip unnumbered ", "ipv4 unnumbered ")) for t in ifs for c in t.children)
+    ):
+        return Outcome(
+            "N/A",
+            [_ev(routed[0], "the only addressed interface, described as management")],
+            ["only the management interface has an address: nothing is routed between interfaces"],
+        )
     open_ = [t for t in routed if id(t) not in covered]
     if hits:
         return Outcome(
@@ -616,12 +651,24 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     access_if = _one_rx(params.get("access_if", []))
     switched = _one_rx(params.get("switched", []))
     # One search per port over its child lines joined, not one per child and regex (throughput).
+    ifs = cfg.tree.top_by_word("interface")
+    # A port that carries sub-interfaces (GE0/0/0.1 with dot1q termination, Gi0/0.10 with
+    # encapsulation dot1Q) is routed: Layer-3 sub-interfaces exist only on a routed port.
+    # The sub-interfaces themselves are no ports either.
+    parents = {_ifname(n.rsplit(".", 1)[0]) for t in ifs if "." in (n := t.text.split(" ", 1)[-1])}
     physical = [
-        (t, "\n".join(c.text for c in t.children)) for t in cfg.tree.top_by_word("interface") if ports.match(t.text)
+        (t, "\n".join(c.text for c in t.children))
+        for t in ifs
+        if ports.match(t.text) and "." not in (n := _ifname(t.text.split(" ", 1)[-1])) and n not in parents
     ]
     # A router's ports are routed unless a port says it switches; a switch's ports switch unless
-    # they say otherwise. ``switched``: child lines that show the device switches (any port).
-    if switched is not None and any(switched.search(body) for _, body in physical):
+    # they say otherwise. ``switched``: child lines that show the device switches (any port);
+    # ``switch_device``: top-level lines only a switch writes (IOS 'spanning-tree mode', 'vlan
+    # internal allocation policy'): there a port with no line is a Layer-2 port by default.
+    device_switches = any(
+        h.parent is None for h in _find(cfg, [re.compile(p) for p in params.get("switch_device", [])])
+    )
+    if device_switches or (switched is not None and any(switched.search(body) for _, body in physical)):
         access_if = None
     access = [
         (t, body)
@@ -633,7 +680,7 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if physical and not access:
         return Outcome("N/A", [], ["no Layer-2 access port (trunks and routed interfaces only)"])
     if not physical:
-        if cfg.tree.top_by_word("interface"):
+        if ifs:
             # Interfaces are shown (a management port, VLAN interfaces) and none is a switch port.
             return Outcome("N/A", [], ["no physical switch port shown: only management or virtual interfaces"])
         # A configuration that lists no interface cannot show that none is an access port.
@@ -653,6 +700,7 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if (
         routed is not None
         and switched is not None
+        and not device_switches
         and not any(switched.search(body) for _, body in physical)
         and any(routed.search(body) for _, body in physical)
     ):
@@ -673,6 +721,30 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 
 # --- console / line login -------------------------------------------------------------------------
+
+
+@check("mode_without_secret")
+def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A line set to password authentication with no password set on it (VRP/Comware
+    ``authentication-mode password`` without ``set authentication password``): whether the line
+    then refuses every login or lets it in (a factory console) is the release's behaviour, not
+    shown. ``block``: the lines judged; ``mode``: the child line choosing password authentication;
+    ``secret``: the child line setting the password; ``result``: the verdict (default REVIEW). A
+    line with a password, or with another mode, is left to the other checks (N/A here)."""
+    first = _FIRST.match(params["block"])
+    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    block, mode, secret = (re.compile(params[k]) for k in ("block", "mode", "secret"))
+    bare = [
+        (b, m)
+        for b in cands
+        if block.match(b.text)
+        and (m := next((c for c in b.children if mode.match(c.text)), None)) is not None
+        and not any(secret.match(c.text) for c in b.children)
+    ]
+    if not bare:
+        return Outcome("N/A")
+    note = str(params.get("note", "password authentication with no password set on the line"))
+    return Outcome(str(params.get("result", "REVIEW")), [_ev(m, note) for _, m in bare[:5]])  # type: ignore[arg-type]
 
 
 @check("line_login")
