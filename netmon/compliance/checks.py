@@ -486,6 +486,16 @@ _NOTICE = re.compile(
 )
 
 
+# A vendor's licence or evaluation notice (the IOSv/CSR image banners: "Any use or disclosure ... of
+# the Software ... is prohibited except as authorized by Cisco") carries the notice words but speaks
+# of the software; an access warning speaks of this system, its access, its users or monitoring.
+_LICENCE = re.compile(r"(?i)\b(?:software|licen[cs]e[ds]?|evaluation|end user|EULA)\b|软件|许可证")
+_ACCESS = re.compile(
+    r"(?i)\b(?:access|system|device|equipment|network|router|switch|(?<!end )users?|log(?:ged|in)?|monitor\w*|record\w*)\b|"
+    r"访问|登录|系统|设备|网络|监控|记录"
+)
+
+
 @check("banner_notice")
 def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A login banner is shown and its text warns of authorised use (a banner of ASCII art, a
@@ -501,7 +511,10 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     parts: list[Outcome] = []
     for t in found:
         text = " ".join([" ".join(t.text.split()[2:]), *(c.text for c in t.children if c.banner)])
-        if _NOTICE.search(text):
+        if _NOTICE.search(text) and _LICENCE.search(text) and not _ACCESS.search(text):
+            # Its warning words forbid uses of the software, not access to this device.
+            parts.append(Outcome("WARN", [_ev(t, "banner is the software's licence notice, not an access warning")]))
+        elif _NOTICE.search(text):
             parts.append(Outcome("PASS", [_ev(t, "banner warns of authorised use")]))
         else:
             parts.append(Outcome("WARN", [_ev(t, "banner carries no authorised-use or monitoring notice")]))
@@ -673,6 +686,32 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 
 # --- console / line login -------------------------------------------------------------------------
+
+
+@check("mode_without_secret")
+def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A line set to password authentication with no password set on it (VRP/Comware
+    ``authentication-mode password`` without ``set authentication password``): whether the line
+    then refuses every login or lets it in (a factory console) is the release's behaviour, not
+    shown. ``block``: the lines judged; ``mode``: the child line choosing password authentication;
+    ``secret``: the child line setting the password; ``result``: the verdict (default REVIEW). A
+    line with a password, or with another mode, is left to the other checks (N/A here)."""
+    first = _FIRST.match(params["block"])
+    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    block, mode, secret = (re.compile(params[k]) for k in ("block", "mode", "secret"))
+    bare = [
+        (b, m)
+        for b in cands
+        if block.match(b.text)
+        and (m := next((c for c in b.children if mode.match(c.text)), None)) is not None
+        and not any(secret.match(c.text) for c in b.children)
+    ]
+    if not bare:
+        return Outcome("N/A")
+    note = str(params.get("note", "password authentication with no password set on the line"))
+    return Outcome(str(params.get("result", "REVIEW")), [_ev(m, note) for _, m in bare[:5]])  # type: ignore[arg-type]
+
+
 
 
 @check("line_login")
