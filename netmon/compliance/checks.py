@@ -161,6 +161,25 @@ def account_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome("PASS", [_ev(ln, f"account {n}: explicit privilege") for n, (ln, _) in list(found.items())[:5]])
 
 
+@check("factory_accounts")
+def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A local account (the dialect's ``accounts``) named as some product's factory account
+    (``netmon/platforms/common/accounts.yaml``, every vendor's): WARN, whichever vendor shipped
+    the name (a Cumulus ``cumulus`` kept on a Cisco router is as well known as ``cisco``). No
+    local account: N/A (the platform's own AC-02 patterns judge the rest)."""
+    found = local_accounts(cfg)
+    if not found:
+        return Outcome("N/A", [], ["no local account"])
+    shipped = {n.lower(): vendor for vendor, names in registry.common().factory_accounts.items() for n in names}
+    hits = [(ln, n, shipped[n.lower()]) for n, (ln, _) in found.items() if n.lower() in shipped]
+    if hits:
+        return Outcome(
+            "WARN",
+            [_ev(ln, f"account {n}: the factory account name of {vendor} products") for ln, n, vendor in hits[:5]],
+        )
+    return Outcome("PASS", [], [f"no factory account name among {len(found)} local account(s)"])
+
+
 @check("role_separation")
 def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """PASS when at least one local account holds an explicitly restricted (audit / read-only)

@@ -518,6 +518,8 @@ class CommonSpec(_Strict):
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     fallback_health: dict[str, list[HealthSource]] = Field(default_factory=dict)
     syslog: SyslogSpec = Field(default_factory=SyslogSpec)  # hosts' wording (OpenSSH, PAM), tried last
+    # Account names that products ship with (vendor -> names), known to anyone (AC-02 on every platform).
+    factory_accounts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("fallback_health")
     @classmethod
