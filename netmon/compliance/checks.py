@@ -566,12 +566,14 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # ``skip_child``: a child line that makes an interface a management port (bound to a management VRF).
     mgmt = re.compile(params["skip_child"]) if "skip_child" in params else None
     ifs = cfg.tree.top_by_word("interface")
+    # A shut-down interface routes nothing, whatever address it keeps.
     routed = [
         t
         for t in ifs
         if not skip.match(t.text)
         and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
         and not (mgmt is not None and any(mgmt.search(c.text) for c in t.children))
+        and not any(c.text == "shutdown" for c in t.children)
     ]
     covered = {id(h.parent) for h in hits}
     if hits and (not routed or all(id(t) in covered for t in routed)):
@@ -589,6 +591,14 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         )
     if ifs and not routed:
         return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    if not hits and len(routed) == 1 and _lone_addressed(ifs, routed[0]):
+        # One interface with an address (a one-armed lab VM, a switch's management SVI): packets
+        # can only come back out where they entered; no traffic crosses the device between networks.
+        return Outcome(
+            "N/A",
+            [_ev(routed[0], "the only interface with an address (the others are shut, unaddressed or loopbacks)")],
+            ["one addressed interface: nothing is routed between interfaces"],
+        )
     open_ = [t for t in routed if id(t) not in covered]
     if hits:
         return Outcome(
@@ -603,6 +613,26 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         [_ev(t, "routed interface without uRPF") for t in routed[:5]],
         [params.get("note", "no uRPF on any interface")],
     )
+
+
+# Interfaces that carry no transit traffic of their own; every other addressed one (a tunnel, a
+# dialer, a sub-interface) is a second network the device could route to.
+_NO_TRANSIT = re.compile(r"(?i)^interface (?:loop ?back|null|meth|mgmt|management|m-gigabitethernet)")
+
+
+def _lone_addressed(ifs: list[Line], only: Line) -> bool:
+    """Is ``only`` the one interface that has (or borrows) an address and is not shut, apart from
+    loopbacks, null and management ports?"""
+    for t in ifs:
+        if t is only or _NO_TRANSIT.match(t.text) or any(c.text == "shutdown" for c in t.children):
+            continue
+        if any(
+            c.text.startswith(("ip address ", "ipv6 address ", "ip unnumbered ", "ipv4 unnumbered ", "ipv6 enable"))
+            and c.text not in ("ip address", "ipv6 address")
+            for c in t.children
+        ):
+            return False
+    return True
 
 
 def _ifname(s: str) -> str:
