@@ -663,6 +663,9 @@ def _one_rx(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE) if patterns else None
 
 
+_SHUTDOWN = re.compile(r"(?m)^shutdown$")
+
+
 @check("port_admission")
 def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Admission control where hosts plug in. ``ports``: regex of physical switch-port interface
@@ -689,6 +692,8 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         (t, body)
         for t, body in physical
         if not (not_access is not None and not_access.search(body))
+        # A shut-down port admits nobody.
+        and not _SHUTDOWN.search(body)
         # A firewall's/router's ports are routed unless switched (`portswitch`, `switchport`).
         and (access_if is None or access_if.search(body))
     ]
@@ -707,7 +712,17 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         else []
     )
     if bound:
-        return Outcome("PASS", [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]])
+        evidence = [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]]
+        covered = {id(t) for t, _ in bound}
+        open_ = [t for t, _ in access if id(t) not in covered]
+        if open_:
+            # Hosts plug into the ports left open as freely as if no port were guarded.
+            return Outcome(
+                "WARN",
+                [*evidence[:3], *(_ev(t, "access port without admission control") for t in open_[:5])],
+                [f"admission control on {len(covered)} of {len(access)} access port(s); the other {len(open_)} admit any host"],
+            )
+        return Outcome("PASS", evidence)
     # ``routed_hint``: child lines of a routed port (an address). A device that routes on some ports
     # and writes no switching line anywhere is a router: whether its unconfigured ports are Layer-2
     # LAN ports depends on the card, which the configuration does not show.
