@@ -221,11 +221,30 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- routing protocol authentication -------------------------------------------------------------
 
 
+# Clear-text OSPF authentication (the key travels in every packet) or authentication switched off
+# on an interface: VRP/Comware 'authentication-mode simple', 'ospf authentication-mode simple|null',
+# IOS/RGOS/ZXROS 'ip ospf authentication' with no message-digest, 'ip ospf authentication null'.
+_OSPF_CLEAR = re.compile(
+    r"^(?:ip )?ospf authentication(?:-mode)? (?:simple|null)\b|^ip ospf authentication(?: null)?$|"
+    r"^authentication-mode (?:simple|null)\b"
+)
+
+
+def _ospf_clear(cfg: DeviceConfig, if_auth: list[Line]) -> list[Outcome]:
+    """Each interface whose OSPF authentication is clear text or switched off fails."""
+    return [
+        Outcome("FAIL", [_ev(c, "clear-text OSPF authentication (or none) on this interface: the key travels in every packet")])
+        for c in if_auth
+        if _OSPF_CLEAR.match(c.text)
+    ]
+
+
 @check("ospf_auth")
 def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred)."""
+    """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred);
+    clear text (simple, plain) fails as no authentication does: anyone on the link reads the key."""
     top = cfg.tree.top
-    weak = re.compile(r"\b(md5|simple|hmac-md5)\b")
+    weak = re.compile(r"\b(md5|hmac-md5)\b")
     parts: list[Outcome] = []
     rd = registry.platform(cfg.vendor).dialect.routing
     if rd.ospf_areas == "network":
@@ -233,6 +252,7 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if not procs:
             return Outcome("N/A", [], ["OSPF not configured"])
         if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
+        parts.extend(_ospf_clear(cfg, if_auth))
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
@@ -269,6 +289,7 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not procs:
         return Outcome("N/A", [], ["OSPF not configured"])
     if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
+    parts.extend(_ospf_clear(cfg, if_auth))
     for p in procs:
         area_blocks = [c for c in p.children if c.text.startswith("area ")]
         if not area_blocks:
@@ -277,12 +298,15 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             auth = [c for c in a.children if c.text.startswith("authentication-mode")]
             if auth:
                 for c in auth:
-                    parts.append(
-                        Outcome(
-                            "WARN" if weak.search(c.text) else "PASS",
-                            [_ev(c, "MD5/simple: prefer hmac-sha256" if weak.search(c.text) else "")],
+                    if _OSPF_CLEAR.match(c.text):
+                        parts.append(Outcome("FAIL", [_ev(c, "clear-text area authentication: the key travels in every packet")]))
+                    else:
+                        parts.append(
+                            Outcome(
+                                "WARN" if weak.search(c.text) else "PASS",
+                                [_ev(c, "MD5: prefer hmac-sha256" if weak.search(c.text) else "")],
+                            )
                         )
-                    )
             elif if_auth:
                 parts.append(
                     Outcome(
