@@ -6,6 +6,7 @@ Each takes the parsed configuration and returns an Outcome with evidence for eve
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from .facts import ADMIN, RESTRICTED, UNSPECIFIED, accounts, acl_facts, deny_log
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
+    from ..platforms.model import AclDialect
+    from .facts import AclUse
     from .rules import Result
     from .source import DeviceConfig
     from .tree import Line
@@ -454,15 +457,40 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             note += " (the ACLs defined only guard management, classify or route traffic)"
         return Outcome("FAIL", [], [note])
     parts: list[Outcome] = []
+    d = registry.platform(cfg.vendor).dialect.acl
+    # A filter that forwards unmatched packets (VRP traffic-filter) denies by default only with a
+    # deny-all rule, or a device-wide 'default deny' line (Comware packet-filter).
+    open_default = d.unmatched == "permit" and not _find(cfg, list(d.unmatched_deny))
     for u in filters:
         acl = facts.acls.get(u.name)
         if acl is None:
             parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
             continue
         broad = [e for e in acl.entries if permits_any(cfg.vendor, e.text)]
+        own = [] if broad else _permits_own_net(d, u, acl.entries)
         if broad:
             parts.append(
                 Outcome("FAIL", [_ev(u.line, f"applies ACL {u.name}"), *(_ev(e, "permits everything") for e in broad)])
+            )
+        elif own:
+            # Every host behind the interface reaches everything: only the denies before it filter.
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [
+                        _ev(u.line, f"applies ACL {u.name} inbound"),
+                        *(_ev(e, "permits every protocol from the whole subnet behind this interface to anywhere") for e in own),
+                    ],
+                    ["a deny list: what the denies before it do not name is allowed"],
+                )
+            )
+        elif open_default and not any(rx.match(e.text) for e in acl.entries for rx in d.deny_any):
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [_ev(u.line, f"ACL {u.name} has no deny-all rule: packets that match no rule are forwarded")],
+                    ["a traffic filter forwards what its ACL does not match: this one only lists what to drop"],
+                )
             )
         else:
             parts.append(Outcome("PASS", [_ev(u.line, f"ACL {u.name} filters with no permit-all entry")]))
@@ -475,6 +503,42 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             if not any(re.match(r"(ip access-group \S+ in|zone-member security )", c.text) for c in t.children)
         )
     return _merge(parts)
+
+
+_IF_ADDRESS = re.compile(r"^ip(?:v4)? address (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+|\d+)\b|^ipv6 address ([0-9A-Fa-f:]+/\d+)")
+
+
+def _permits_own_net(d: AclDialect, use: AclUse, entries: list[Line]) -> list[Line]:
+    """Entries of an inbound interface filter that permit every protocol to any destination from
+    a source network holding the interface's own subnet (``permit ip 10.1.10.0 0.0.0.255 any`` on
+    the 10.1.10.0/24 gateway): everything the hosts there send passes."""
+    iface = use.line.parent
+    if iface is None or not d.permit_src_to_any or not d.inbound.search(use.line.text):
+        return []
+    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for c in iface.children:
+        if (m := _IF_ADDRESS.match(c.text)) is not None:
+            try:
+                nets.append(ipaddress.ip_network(m.group(3) or f"{m.group(1)}/{m.group(2)}", strict=False))
+            except ValueError:
+                continue
+    if not nets:
+        return []
+    hits: list[Line] = []
+    for e in entries:
+        for rx in d.permit_src_to_any:
+            if (m := rx.match(e.text)) is None:
+                continue
+            wild = m.groupdict().get("wild")
+            try:
+                # A wildcard (0.0.0.255), a mask or a prefix length alike; none or 0 is one host.
+                src = ipaddress.ip_network(m.group("src") if wild in (None, "0") else f"{m.group('src')}/{wild}", strict=False)
+            except ValueError:
+                break
+            if any(n.version == src.version and n.subnet_of(src) for n in nets):  # type: ignore[arg-type]
+                hits.append(e)
+            break
+    return hits
 
 
 def _outside_interfaces(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[Line]:
