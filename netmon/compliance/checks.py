@@ -158,7 +158,15 @@ def account_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     found = local_accounts(cfg)
     if not found:
         return Outcome("N/A", [], ["no local account"])
-    loose = [(ln, n) for n, (ln, st) in found.items() if st == UNSPECIFIED]
+    # ``explicit``: lines granting an account its rights another way (group ``name``), such as a
+    # CloudEngine 'local-user NAME user-group manage-ug'.
+    granted = {
+        m.group("name")
+        for rx in (re.compile(p) for p in params.get("explicit", []))
+        for ln in _find(cfg, [rx])
+        if (m := rx.match(ln.text)) is not None
+    }
+    loose = [(ln, n) for n, (ln, st) in found.items() if st == UNSPECIFIED and n not in granted]
     if loose:
         return Outcome("WARN", [_ev(ln, f"account {n}: no explicit privilege") for ln, n in loose[:5]])
     return Outcome("PASS", [_ev(ln, f"account {n}: explicit privilege") for n, (ln, _) in list(found.items())[:5]])
