@@ -244,7 +244,10 @@ _OSPF_CLEAR = re.compile(
 def _ospf_clear(cfg: DeviceConfig, if_auth: list[Line]) -> list[Outcome]:
     """Each interface whose OSPF authentication is clear text or switched off fails."""
     return [
-        Outcome("FAIL", [_ev(c, "clear-text OSPF authentication (or none) on this interface: the key travels in every packet")])
+        Outcome(
+            "FAIL",
+            [_ev(c, "clear-text OSPF authentication (or none) on this interface: the key travels in every packet")],
+        )
         for c in if_auth
         if _OSPF_CLEAR.match(c.text)
     ]
@@ -310,7 +313,9 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             if auth:
                 for c in auth:
                     if _OSPF_CLEAR.match(c.text):
-                        parts.append(Outcome("FAIL", [_ev(c, "clear-text area authentication: the key travels in every packet")]))
+                        parts.append(
+                            Outcome("FAIL", [_ev(c, "clear-text area authentication: the key travels in every packet")])
+                        )
                     else:
                         parts.append(
                             Outcome(
@@ -487,7 +492,10 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                     "FAIL",
                     [
                         _ev(u.line, f"applies ACL {u.name} inbound"),
-                        *(_ev(e, "permits every protocol from the whole subnet behind this interface to anywhere") for e in own),
+                        *(
+                            _ev(e, "permits every protocol from the whole subnet behind this interface to anywhere")
+                            for e in own
+                        ),
                     ],
                     ["a deny list: what the denies before it do not name is allowed"],
                 )
@@ -513,7 +521,9 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return _merge(parts)
 
 
-_IF_ADDRESS = re.compile(r"^ip(?:v4)? address (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+|\d+)\b|^ipv6 address ([0-9A-Fa-f:]+/\d+)")
+_IF_ADDRESS = re.compile(
+    r"^ip(?:v4)? address (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+|\d+)\b|^ipv6 address ([0-9A-Fa-f:]+/\d+)"
+)
 
 
 def _permits_own_net(d: AclDialect, use: AclUse, entries: list[Line]) -> list[Line]:
@@ -540,7 +550,9 @@ def _permits_own_net(d: AclDialect, use: AclUse, entries: list[Line]) -> list[Li
             wild = m.groupdict().get("wild")
             try:
                 # A wildcard (0.0.0.255), a mask or a prefix length alike; none or 0 is one host.
-                src = ipaddress.ip_network(m.group("src") if wild in (None, "0") else f"{m.group('src')}/{wild}", strict=False)
+                src = ipaddress.ip_network(
+                    m.group("src") if wild in (None, "0") else f"{m.group('src')}/{wild}", strict=False
+                )
             except ValueError:
                 break
             if any(n.version == src.version and n.subnet_of(src) for n in nets):  # type: ignore[arg-type]
@@ -816,7 +828,9 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             return Outcome(
                 "WARN",
                 [*evidence[:3], *(_ev(t, "access port without admission control") for t in open_[:5])],
-                [f"admission control on {len(covered)} of {len(access)} access port(s); the other {len(open_)} admit any host"],
+                [
+                    f"admission control on {len(covered)} of {len(access)} access port(s); the other {len(open_)} admit any host"
+                ],
             )
         return Outcome("PASS", evidence)
     # ``routed_hint``: child lines of a routed port (an address). A device that routes on some ports
@@ -870,8 +884,6 @@ def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         return Outcome("N/A")
     note = str(params.get("note", "password authentication with no password set on the line"))
     return Outcome(str(params.get("result", "REVIEW")), [_ev(m, note) for _, m in bare[:5]])  # type: ignore[arg-type]
-
-
 
 
 @check("line_login")
