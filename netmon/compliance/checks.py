@@ -800,8 +800,8 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         (t, body)
         for t, body in physical
         if not (not_access is not None and not_access.search(body))
-        # A shut-down port admits nobody.
-        and not _SHUTDOWN.search(body)
+        # A shut-down port admits nobody (substring test first: the regex only where it may match).
+        and not ("shutdown" in body and _SHUTDOWN.search(body))
         # A firewall's/router's ports are routed unless switched (`portswitch`, `switchport`).
         and (access_if is None or access_if.search(body))
     ]
