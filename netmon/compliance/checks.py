@@ -659,7 +659,8 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     that carry no user traffic (management port, loopback, null); ``skip_child``: see below. Every routed interface covered,
     or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
     the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
-    shown but none of the others has an address: nothing is routed, N/A. No interface shown: FAIL
+    shown but none of the others has an address, or only one has: nothing is routed between
+    networks, N/A. No interface shown: FAIL
     (a configuration that shows no interface cannot show that none routes)."""
     # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
     # plug in is guarded, whatever the routed interfaces do.
@@ -789,12 +790,24 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     access_if = _one_rx(params.get("access_if", []))
     switched = _one_rx(params.get("switched", []))
     # One search per port over its child lines joined, not one per child and regex (throughput).
+    ifs = cfg.tree.top_by_word("interface")
+    # A port that carries sub-interfaces (GE0/0/0.1 with dot1q termination, Gi0/0.10 with
+    # encapsulation dot1Q) is routed: Layer-3 sub-interfaces exist only on a routed port.
+    # The sub-interfaces themselves are no ports either.
+    parents = {_ifname(n.rsplit(".", 1)[0]) for t in ifs if "." in (n := t.text.split(" ", 1)[-1])}
     physical = [
-        (t, "\n".join(c.text for c in t.children)) for t in cfg.tree.top_by_word("interface") if ports.match(t.text)
+        (t, "\n".join(c.text for c in t.children))
+        for t in ifs
+        if ports.match(t.text) and "." not in (n := _ifname(t.text.split(" ", 1)[-1])) and n not in parents
     ]
     # A router's ports are routed unless a port says it switches; a switch's ports switch unless
-    # they say otherwise. ``switched``: child lines that show the device switches (any port).
-    if switched is not None and any(switched.search(body) for _, body in physical):
+    # they say otherwise. ``switched``: child lines that show the device switches (any port);
+    # ``switch_device``: top-level lines only a switch writes (IOS 'spanning-tree mode', 'vlan
+    # internal allocation policy'): there a port with no line is a Layer-2 port by default.
+    device_switches = any(
+        h.parent is None for h in _find(cfg, [re.compile(p) for p in params.get("switch_device", [])])
+    )
+    if device_switches or (switched is not None and any(switched.search(body) for _, body in physical)):
         access_if = None
     access = [
         (t, body)
@@ -808,7 +821,7 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if physical and not access:
         return Outcome("N/A", [], ["no Layer-2 access port (trunks and routed interfaces only)"])
     if not physical:
-        if cfg.tree.top_by_word("interface"):
+        if ifs:
             # Interfaces are shown (a management port, VLAN interfaces) and none is a switch port.
             return Outcome("N/A", [], ["no physical switch port shown: only management or virtual interfaces"])
         # A configuration that lists no interface cannot show that none is an access port.
@@ -840,6 +853,7 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if (
         routed is not None
         and switched is not None
+        and not device_switches
         and not any(switched.search(body) for _, body in physical)
         and any(routed.search(body) for _, body in physical)
     ):
