@@ -6,6 +6,7 @@ Each takes the parsed configuration and returns an Outcome with evidence for eve
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from .facts import ADMIN, RESTRICTED, UNSPECIFIED, accounts, acl_facts, deny_log
 from .results import Evidence, Outcome, worst
 
 if TYPE_CHECKING:
+    from ..platforms.model import AclDialect
+    from .facts import AclUse
     from .rules import Result
     from .source import DeviceConfig
     from .tree import Line
@@ -155,10 +158,37 @@ def account_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     found = local_accounts(cfg)
     if not found:
         return Outcome("N/A", [], ["no local account"])
-    loose = [(ln, n) for n, (ln, st) in found.items() if st == UNSPECIFIED]
+    # ``explicit``: lines granting an account its rights another way (group ``name``), such as a
+    # CloudEngine 'local-user NAME user-group manage-ug'.
+    granted = {
+        m.group("name")
+        for rx in (re.compile(p) for p in params.get("explicit", []))
+        for ln in _find(cfg, [rx])
+        if (m := rx.match(ln.text)) is not None
+    }
+    loose = [(ln, n) for n, (ln, st) in found.items() if st == UNSPECIFIED and n not in granted]
     if loose:
         return Outcome("WARN", [_ev(ln, f"account {n}: no explicit privilege") for ln, n in loose[:5]])
     return Outcome("PASS", [_ev(ln, f"account {n}: explicit privilege") for n, (ln, _) in list(found.items())[:5]])
+
+
+@check("factory_accounts")
+def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A local account (the dialect's ``accounts``) named as some product's factory account
+    (``netmon/platforms/common/accounts.yaml``, every vendor's): WARN, whichever vendor shipped
+    the name (a Cumulus ``cumulus`` kept on a Cisco router is as well known as ``cisco``). No
+    local account: N/A (the platform's own AC-02 patterns judge the rest)."""
+    found = local_accounts(cfg)
+    if not found:
+        return Outcome("N/A", [], ["no local account"])
+    shipped = {n.lower(): vendor for vendor, names in registry.common().factory_accounts.items() for n in names}
+    hits = [(ln, n, shipped[n.lower()]) for n, (ln, _) in found.items() if n.lower() in shipped]
+    if hits:
+        return Outcome(
+            "WARN",
+            [_ev(ln, f"account {n}: the factory account name of {vendor} products") for ln, n, vendor in hits[:5]],
+        )
+    return Outcome("PASS", [], [f"no factory account name among {len(found)} local account(s)"])
 
 
 @check("role_separation")
@@ -202,11 +232,33 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- routing protocol authentication -------------------------------------------------------------
 
 
+# Clear-text OSPF authentication (the key travels in every packet) or authentication switched off
+# on an interface: VRP/Comware 'authentication-mode simple', 'ospf authentication-mode simple|null',
+# IOS/RGOS/ZXROS 'ip ospf authentication' with no message-digest, 'ip ospf authentication null'.
+_OSPF_CLEAR = re.compile(
+    r"^(?:ip )?ospf authentication(?:-mode)? (?:simple|null)\b|^ip ospf authentication(?: null)?$|"
+    r"^authentication-mode (?:simple|null)\b"
+)
+
+
+def _ospf_clear(cfg: DeviceConfig, if_auth: list[Line]) -> list[Outcome]:
+    """Each interface whose OSPF authentication is clear text or switched off fails."""
+    return [
+        Outcome(
+            "FAIL",
+            [_ev(c, "clear-text OSPF authentication (or none) on this interface: the key travels in every packet")],
+        )
+        for c in if_auth
+        if _OSPF_CLEAR.match(c.text)
+    ]
+
+
 @check("ospf_auth")
 def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred)."""
+    """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred);
+    clear text (simple, plain) fails as no authentication does: anyone on the link reads the key."""
     top = cfg.tree.top
-    weak = re.compile(r"\b(md5|simple|hmac-md5)\b")
+    weak = re.compile(r"\b(md5|hmac-md5)\b")
     parts: list[Outcome] = []
     rd = registry.platform(cfg.vendor).dialect.routing
     if rd.ospf_areas == "network":
@@ -214,6 +266,7 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if not procs:
             return Outcome("N/A", [], ["OSPF not configured"])
         if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
+        parts.extend(_ospf_clear(cfg, if_auth))
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
@@ -250,6 +303,7 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not procs:
         return Outcome("N/A", [], ["OSPF not configured"])
     if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
+    parts.extend(_ospf_clear(cfg, if_auth))
     for p in procs:
         area_blocks = [c for c in p.children if c.text.startswith("area ")]
         if not area_blocks:
@@ -258,12 +312,17 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             auth = [c for c in a.children if c.text.startswith("authentication-mode")]
             if auth:
                 for c in auth:
-                    parts.append(
-                        Outcome(
-                            "WARN" if weak.search(c.text) else "PASS",
-                            [_ev(c, "MD5/simple: prefer hmac-sha256" if weak.search(c.text) else "")],
+                    if _OSPF_CLEAR.match(c.text):
+                        parts.append(
+                            Outcome("FAIL", [_ev(c, "clear-text area authentication: the key travels in every packet")])
                         )
-                    )
+                    else:
+                        parts.append(
+                            Outcome(
+                                "WARN" if weak.search(c.text) else "PASS",
+                                [_ev(c, "MD5: prefer hmac-sha256" if weak.search(c.text) else "")],
+                            )
+                        )
             elif if_auth:
                 parts.append(
                     Outcome(
@@ -411,15 +470,43 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             note += " (the ACLs defined only guard management, classify or route traffic)"
         return Outcome("FAIL", [], [note])
     parts: list[Outcome] = []
+    d = registry.platform(cfg.vendor).dialect.acl
+    # A filter that forwards unmatched packets (VRP traffic-filter) denies by default only with a
+    # deny-all rule, or a device-wide 'default deny' line (Comware packet-filter).
+    open_default = d.unmatched == "permit" and not _find(cfg, list(d.unmatched_deny))
     for u in filters:
         acl = facts.acls.get(u.name)
         if acl is None:
             parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
             continue
         broad = [e for e in acl.entries if permits_any(cfg.vendor, e.text)]
+        own = [] if broad else _permits_own_net(d, u, acl.entries)
         if broad:
             parts.append(
                 Outcome("FAIL", [_ev(u.line, f"applies ACL {u.name}"), *(_ev(e, "permits everything") for e in broad)])
+            )
+        elif own:
+            # Every host behind the interface reaches everything: only the denies before it filter.
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [
+                        _ev(u.line, f"applies ACL {u.name} inbound"),
+                        *(
+                            _ev(e, "permits every protocol from the whole subnet behind this interface to anywhere")
+                            for e in own
+                        ),
+                    ],
+                    ["a deny list: what the denies before it do not name is allowed"],
+                )
+            )
+        elif open_default and not any(rx.match(e.text) for e in acl.entries for rx in d.deny_any):
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [_ev(u.line, f"ACL {u.name} has no deny-all rule: packets that match no rule are forwarded")],
+                    ["a traffic filter forwards what its ACL does not match: this one only lists what to drop"],
+                )
             )
         else:
             parts.append(Outcome("PASS", [_ev(u.line, f"ACL {u.name} filters with no permit-all entry")]))
@@ -432,6 +519,46 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             if not any(re.match(r"(ip access-group \S+ in|zone-member security )", c.text) for c in t.children)
         )
     return _merge(parts)
+
+
+_IF_ADDRESS = re.compile(
+    r"^ip(?:v4)? address (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+|\d+)\b|^ipv6 address ([0-9A-Fa-f:]+/\d+)"
+)
+
+
+def _permits_own_net(d: AclDialect, use: AclUse, entries: list[Line]) -> list[Line]:
+    """Entries of an inbound interface filter that permit every protocol to any destination from
+    a source network holding the interface's own subnet (``permit ip 10.1.10.0 0.0.0.255 any`` on
+    the 10.1.10.0/24 gateway): everything the hosts there send passes."""
+    iface = use.line.parent
+    if iface is None or not d.permit_src_to_any or not d.inbound.search(use.line.text):
+        return []
+    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for c in iface.children:
+        if (m := _IF_ADDRESS.match(c.text)) is not None:
+            try:
+                nets.append(ipaddress.ip_network(m.group(3) or f"{m.group(1)}/{m.group(2)}", strict=False))
+            except ValueError:
+                continue
+    if not nets:
+        return []
+    hits: list[Line] = []
+    for e in entries:
+        for rx in d.permit_src_to_any:
+            if (m := rx.match(e.text)) is None:
+                continue
+            wild = m.groupdict().get("wild")
+            try:
+                # A wildcard (0.0.0.255), a mask or a prefix length alike; none or 0 is one host.
+                src = ipaddress.ip_network(
+                    m.group("src") if wild in (None, "0") else f"{m.group('src')}/{wild}", strict=False
+                )
+            except ValueError:
+                break
+            if any(n.version == src.version and n.subnet_of(src) for n in nets):  # type: ignore[arg-type]
+                hits.append(e)
+            break
+    return hits
 
 
 def _outside_interfaces(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[Line]:
@@ -491,7 +618,7 @@ _NOTICE = re.compile(
 # of the software; an access warning speaks of this system, its access, its users or monitoring.
 _LICENCE = re.compile(r"(?i)\b(?:software|licen[cs]e[ds]?|evaluation|end user|EULA)\b|软件|许可证")
 _ACCESS = re.compile(
-    r"(?i)\b(?:access|system|device|equipment|network|router|switch|users?|log(?:ged|in)?|monitor\w*|record\w*)\b|"
+    r"(?i)\b(?:access|system|device|equipment|network|router|switch|(?<!end )users?|log(?:ged|in)?|monitor\w*|record\w*)\b|"
     r"访问|登录|系统|设备|网络|监控|记录"
 )
 
@@ -525,12 +652,6 @@ def banner_notice(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- access ports ----------------------------------------------------------------------------------
 
 
-# An interface's description naming it the management interface (every dialect writes 'description').
-_MGMT_DESCRIPTION = re.compile(
-    r"(?i)description\s+(?:.*[^a-z])?(?:mgmt|management|oam)(?:[^a-z].*)?$|description\s.*管理"
-)
-
-
 @check("urpf")
 def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Anti-spoofing where traffic is routed. ``urpf``: lines that turn uRPF on (a top-level one
@@ -538,8 +659,8 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     that carry no user traffic (management port, loopback, null); ``skip_child``: see below. Every routed interface covered,
     or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
     the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
-    shown but none of the others has an address, or only one described as management: nothing is
-    routed, N/A. No interface shown: FAIL
+    shown but none of the others has an address, or only one has: nothing is routed between
+    networks, N/A. No interface shown: FAIL
     (a configuration that shows no interface cannot show that none routes)."""
     # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
     # plug in is guarded, whatever the routed interfaces do.
@@ -554,12 +675,14 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # ``skip_child``: a child line that makes an interface a management port (bound to a management VRF).
     mgmt = re.compile(params["skip_child"]) if "skip_child" in params else None
     ifs = cfg.tree.top_by_word("interface")
+    # A shut-down interface routes nothing, whatever address it keeps.
     routed = [
         t
         for t in ifs
         if not skip.match(t.text)
         and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
         and not (mgmt is not None and any(mgmt.search(c.text) for c in t.children))
+        and not any(c.text == "shutdown" for c in t.children)
     ]
     covered = {id(h.parent) for h in hits}
     if hits and (not routed or all(id(t) in covered for t in routed)):
@@ -577,20 +700,13 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         )
     if ifs and not routed:
         return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
-    # The only addressed interface, described as the management interface, with none borrowing an
-    # address (unnumbered): a Layer-2 switch's management SVI. The device routes nothing between
-    # interfaces; it is a host on its management subnet. (A lone SVI not declared management may
-    # route a user VLAN: judged as routed.)
-    if (
-        not hits
-        and len(routed) == 1
-        and any(_MGMT_DESCRIPTION.match(c.text) for c in routed[0].children)
-        and not any(c.text.startswith(("ip unnumbered ", "ipv4 unnumbered ")) for t in ifs for c in t.children)
-    ):
+    if not hits and len(routed) == 1 and _lone_addressed(ifs, routed[0]):
+        # One interface with an address (a one-armed lab VM, a switch's management SVI): packets
+        # can only come back out where they entered; no traffic crosses the device between networks.
         return Outcome(
             "N/A",
-            [_ev(routed[0], "the only addressed interface, described as management")],
-            ["only the management interface has an address: nothing is routed between interfaces"],
+            [_ev(routed[0], "the only interface with an address (the others are shut, unaddressed or loopbacks)")],
+            ["one addressed interface: nothing is routed between interfaces"],
         )
     open_ = [t for t in routed if id(t) not in covered]
     if hits:
@@ -606,6 +722,26 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         [_ev(t, "routed interface without uRPF") for t in routed[:5]],
         [params.get("note", "no uRPF on any interface")],
     )
+
+
+# Interfaces that carry no transit traffic of their own; every other addressed one (a tunnel, a
+# dialer, a sub-interface) is a second network the device could route to.
+_NO_TRANSIT = re.compile(r"(?i)^interface (?:loop ?back|null|meth|mgmt|management|m-gigabitethernet)")
+
+
+def _lone_addressed(ifs: list[Line], only: Line) -> bool:
+    """Is ``only`` the one interface that has (or borrows) an address and is not shut, apart from
+    loopbacks, null and management ports?"""
+    for t in ifs:
+        if t is only or _NO_TRANSIT.match(t.text) or any(c.text == "shutdown" for c in t.children):
+            continue
+        if any(
+            c.text.startswith(("ip address ", "ipv6 address ", "ip unnumbered ", "ipv4 unnumbered ", "ipv6 enable"))
+            and c.text not in ("ip address", "ipv6 address")
+            for c in t.children
+        ):
+            return False
+    return True
 
 
 def _ifname(s: str) -> str:
@@ -634,6 +770,9 @@ def _uplinks(cfg: DeviceConfig, routed: list[Line], params: dict[str, Any]) -> l
 def _one_rx(patterns: list[str]) -> re.Pattern[str] | None:
     """Line regexes as one multi-line alternation, searched over child lines joined by newlines."""
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE) if patterns else None
+
+
+_SHUTDOWN = re.compile(r"(?m)^shutdown$")
 
 
 @check("port_admission")
@@ -674,6 +813,8 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         (t, body)
         for t, body in physical
         if not (not_access is not None and not_access.search(body))
+        # A shut-down port admits nobody (substring test first: the regex only where it may match).
+        and not ("shutdown" in body and _SHUTDOWN.search(body))
         # A firewall's/router's ports are routed unless switched (`portswitch`, `switchport`).
         and (access_if is None or access_if.search(body))
     ]
@@ -692,7 +833,19 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         else []
     )
     if bound:
-        return Outcome("PASS", [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]])
+        evidence = [_ev(c, f"admission control on {t.text.split(' ', 1)[1]}") for t, c in bound[:5]]
+        covered = {id(t) for t, _ in bound}
+        open_ = [t for t, _ in access if id(t) not in covered]
+        if open_:
+            # Hosts plug into the ports left open as freely as if no port were guarded.
+            return Outcome(
+                "WARN",
+                [*evidence[:3], *(_ev(t, "access port without admission control") for t in open_[:5])],
+                [
+                    f"admission control on {len(covered)} of {len(access)} access port(s); the other {len(open_)} admit any host"
+                ],
+            )
+        return Outcome("PASS", evidence)
     # ``routed_hint``: child lines of a routed port (an address). A device that routes on some ports
     # and writes no switching line anywhere is a router: whether its unconfigured ports are Layer-2
     # LAN ports depends on the card, which the configuration does not show.

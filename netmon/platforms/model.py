@@ -270,6 +270,18 @@ class AclDialect(_Strict):
     permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
     deny_logged: tuple[Pattern[str], ...] = ()  # a deny entry that logs its hits
     permit_any_source: tuple[Pattern[str], ...] = ()  # an entry that admits every source address
+    # An entry that permits every protocol from one source network to any destination: groups
+    # `src` (address) and `wild` (wildcard, mask or prefix length; absent or `0` for a host).
+    permit_src_to_any: tuple[Pattern[str], ...] = ()
+    # What a traffic filter does with a packet no entry matches: `deny` (IOS's implicit deny) or
+    # `permit` (VRP/CE traffic-filter, Comware packet-filter), then only a deny-all entry
+    # (`deny_any`) or a top-level `unmatched_deny` line (Comware 'packet-filter default deny')
+    # makes the filter deny by default.
+    unmatched: Literal["deny", "permit"] = "deny"
+    deny_any: tuple[Pattern[str], ...] = ()
+    unmatched_deny: tuple[Pattern[str], ...] = ()
+    # A filter's use line that filters what enters the interface (the filter's direction).
+    inbound: Pattern[str] = re.compile(r"\b(?:in|inbound)$")
 
     @field_validator("headers", "inline")
     @classmethod
@@ -518,6 +530,8 @@ class CommonSpec(_Strict):
     secrets: dict[str, SecretPattern] = Field(default_factory=dict)
     fallback_health: dict[str, list[HealthSource]] = Field(default_factory=dict)
     syslog: SyslogSpec = Field(default_factory=SyslogSpec)  # hosts' wording (OpenSSH, PAM), tried last
+    # Account names that products ship with (vendor -> names), known to anyone (AC-02 on every platform).
+    factory_accounts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("fallback_health")
     @classmethod

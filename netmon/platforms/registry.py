@@ -46,6 +46,7 @@ _COMMON_FILES = {
     "secrets.yaml": "secrets",
     "health.yaml": "fallback_health",
     "syslog.yaml": "syslog",
+    "accounts.yaml": "factory_accounts",
 }
 
 _site_dirs: tuple[Path, ...] = ()

@@ -141,10 +141,10 @@ def test_ipv6_acls_are_indexed_and_judged_where_applied(rules) -> None:
     vrp = VRP_HEAD + acl + use + VRP_TAIL
     assert verdict(rules, "BD-01", vrp) == "FAIL"  # the applied v6 filter ends in permit ipv6
     assert verdict(rules, "BD-03", vrp) == "PASS"  # defined and used: not "undefined"
-    assert (
-        verdict(rules, "BD-01", vrp.replace(" rule 10 permit ipv6\n", " rule 10 permit ipv6 source 2001:db8:1::/48\n"))
-        == "PASS"
-    )
+    scoped = " rule 10 permit ipv6 source 2001:db8:1::/48\n"
+    # A VRP traffic filter forwards what no rule matches: only a deny-all rule makes it deny the rest.
+    assert verdict(rules, "BD-01", vrp.replace(" rule 10 permit ipv6\n", scoped)) == "FAIL"
+    assert verdict(rules, "BD-01", vrp.replace(" rule 10 permit ipv6\n", scoped + " rule 100 deny ipv6\n")) == "PASS"
     ios = IOS_HEAD + "ipv6 access-list EDGE6\n deny ipv6 host 2001:db8::1 any\n permit ipv6 any any\n"
     ios += "interface GigabitEthernet0/1\n ipv6 traffic-filter EDGE6 in\n" + IOS_TAIL
     assert verdict(rules, "BD-01", ios) == "FAIL"

@@ -226,11 +226,17 @@ def test_explicit_ip_source_route_fails(rules) -> None:
             "interface MEth0/0/0\n ip address 10.1.1.1 255.255.255.0\ninterface GigabitEthernet0/0/1\n port link-type trunk\n",
             "N/A",
         ),
-        ("interface Vlanif10\n ip address 10.2.2.1 255.255.255.0\n", "FAIL"),
+        (
+            "interface Vlanif10\n ip address 10.2.2.1 255.255.255.0\n"
+            "interface Vlanif20\n ip address 10.2.3.1 255.255.255.0\n",
+            "FAIL",
+        ),
+        # One addressed interface routes nothing between networks (round 6 BD-06 convention).
+        ("interface Vlanif10\n ip address 10.2.2.1 255.255.255.0\n", "N/A"),
         ("interface Vlanif10\n ip address 10.2.2.1 255.255.255.0\n urpf strict\n", "PASS"),
         ("", "FAIL"),  # no interface shown: cannot show that none routes
     ],
-    ids=["management-only", "routed-vlanif", "routed-with-urpf", "no-interface"],
+    ids=["management-only", "routed-vlanifs", "one-vlanif", "routed-with-urpf", "no-interface"],
 )
 def test_vrp_urpf_needs_a_routed_data_interface(rules, ifs: str, want: str) -> None:
     text = "!Software Version V200R019C10SPC500\n#\nsysname T1\n#\n" + ifs + "#\nreturn\n"
@@ -241,6 +247,7 @@ def test_comware_management_port_is_no_edge(rules) -> None:
     head = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n"
     mgmt = "interface M-GigabitEthernet0/0/0\n ip address 10.1.1.1 255.255.255.0\n"
     routed = "interface Vlan-interface10\n ip address 10.2.2.1 255.255.255.0\n"
+    routed += "interface Vlan-interface20\n ip address 10.2.3.1 255.255.255.0\n"
     assert evaluate_rule(rules["BD-06"], cfg(head + mgmt + "#\nreturn\n", "h3c_comware")).result == "N/A"
     assert evaluate_rule(rules["BD-06"], cfg(head + mgmt + routed + "#\nreturn\n", "h3c_comware")).result == "FAIL"
 

@@ -373,14 +373,16 @@ def test_comware5_ssh_server_accepts_ssh1_by_default(rules) -> None:
         ),
         (
             RGOS.format(
-                body="interface VLAN 10\n ip address 10.0.0.1 255.255.255.0\n!\ninterface GigabitEthernet 0/1\n ip verify source port-security\n"
+                body="interface VLAN 10\n ip address 10.0.0.1 255.255.255.0\n!\ninterface VLAN 20\n ip address 10.0.1.1 255.255.255.0\n!\n"
+                "interface GigabitEthernet 0/1\n ip verify source port-security\n"
             ),
             "ruijie_rgos",
         ),
         (
             VRP.format(
                 rel="V200R019C10SPC500",
-                body="interface Vlanif10\n ip address 10.0.0.1 255.255.255.0\n#\ninterface GigabitEthernet0/0/1\n ip source check user-bind enable\n",
+                body="interface Vlanif10\n ip address 10.0.0.1 255.255.255.0\n#\ninterface Vlanif20\n ip address 10.0.1.1 255.255.255.0\n#\n"
+                "interface GigabitEthernet0/0/1\n ip source check user-bind enable\n",
             ),
             "huawei_vrp",
         ),

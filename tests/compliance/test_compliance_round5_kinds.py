@@ -26,8 +26,9 @@ def test_ios_switch_with_only_a_management_svi_routes_nothing(rules) -> None:
     mgmt = IOS.format(body=ports + svi.format(d=" description MGMT\n"))
     user = IOS.format(body=ports + svi.format(d=" description users\n"))
     assert verdict(rules, "BD-06", mgmt, "cisco_ios") == "N/A"
-    # A lone SVI not declared management may route a user VLAN: still judged.
-    assert verdict(rules, "BD-06", user, "cisco_ios") == "FAIL"
+    # Round 6 BD-06 convention (heldout4/CHANGES.md): any lone addressed interface routes nothing
+    # between networks (every route points back out of it), described as management or not.
+    assert verdict(rules, "BD-06", user, "cisco_ios") == "N/A"
     # A second routed interface beside it: the device routes.
     routed = IOS.format(
         body=ports
@@ -42,10 +43,10 @@ def test_vrp_and_comware_switch_with_only_a_management_vlan_interface_route_noth
     assert (
         verdict(rules, "BD-06", VRP.format(rel="V200R019C10", body=vrp.format(d="management")), "huawei_vrp") == "N/A"
     )
-    assert verdict(rules, "BD-06", VRP.format(rel="V200R019C10", body=vrp.format(d="servers")), "huawei_vrp") == "FAIL"
+    assert verdict(rules, "BD-06", VRP.format(rel="V200R019C10", body=vrp.format(d="servers")), "huawei_vrp") == "N/A"
     h3c = "interface Vlan-interface1\n description {d}\n ip address 192.0.2.5 255.255.255.0\n"
     assert verdict(rules, "BD-06", H3C7.format(body=h3c.format(d="OAM")), "h3c_comware") == "N/A"
-    assert verdict(rules, "BD-06", H3C7.format(body=h3c.format(d="servers")), "h3c_comware") == "FAIL"
+    assert verdict(rules, "BD-06", H3C7.format(body=h3c.format(d="servers")), "h3c_comware") == "N/A"  # round 6
 
 
 # --- BD-07: a switch's ports switch by default even when no port says so --------------------------
