@@ -606,9 +606,15 @@ def cbac_coverage(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 # --- login banner ----------------------------------------------------------------------------------
 
-# Words of an authorised-use / monitoring notice, in English and Chinese.
+# Words of an authorised-use / monitoring notice, in English and Chinese, and the stems of the
+# same words in the languages public banners are written in beside them (Spanish/Portuguese/
+# Italian/French "autoriz-/autoris-", "prohib-/proib-/interdit/vietat-"; German "unbefugt/verboten/
+# überwach-"; Turkish "yetki-/yasak/izinsiz/kayded-"; Russian "запрещ-/несанкционир-/разрешен-"),
+# ASCII-folded forms included (a Turkish "YETKISIZ ERISIM YASAKTIR" has no dotless i).
 _NOTICE = re.compile(
     r"(?i)authori[sz]|prohibit|forbid|monitor|warning|illegal|unlawful|prosecut|permitted|consent|"
+    r"autori[sz]|proib|interdit|vietat|unbefugt|verboten|überwach|ueberwach|yetki|yasak|izinsiz|kayded|"
+    r"запрещ|несанкционир|разрешен|"
     r"授权|禁止|非法|监控|警告|许可"
 )
 
@@ -1069,12 +1075,25 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             for r, f, a in rules
             if a == "permit" and not ({"source-address", "destination-address"} & f.keys()) and (r, f) not in broad
         ]
-        if broad or anywhere:
+        # Every service from any source to the addresses named (or from those to anywhere) is as
+        # broad as an ACL's 'permit ip any host X' / 'rule permit ip destination X' (VRP BD-02 warns).
+        one_sided = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit"
+            and len({"source-address", "destination-address"} & f.keys()) == 1
+            and not ({"service", "application"} & f.keys())
+        ]
+        if broad or anywhere or one_sided:
             return Outcome(
                 "WARN",
                 [
                     *(_ev(r, "permit with no address and no service") for r, _ in broad),
                     *(_ev(r, "service permitted from any source to any destination address") for r, _ in anywhere),
+                    *(
+                        _ev(r, "every service permitted " + ("to any destination" if "source-address" in f else "from any source"))
+                        for r, f in one_sided
+                    ),
                 ],
             )
         return Outcome("PASS", [], ["every permit rule names addresses"])
