@@ -879,6 +879,34 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     )
 
 
+# --- SNMPv3 trap users ----------------------------------------------------------------------------
+
+
+@check("trap_v3_users")
+def trap_v3_users(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Each SNMPv3 trap target names a security name (a USM user) whose keys authenticate and
+    encrypt its traps: a target whose user the configuration does not define cannot send them as
+    configured. ``target``: regexes of trap-target lines with a ``user`` group; ``users``: regexes
+    of the lines defining a v3 user, with a ``user`` group; ``result``: the verdict (default WARN).
+    No v3 target: N/A (the other checks judge the targets)."""
+    def named(key: str) -> list[tuple[Line, str]]:
+        rxs = [re.compile(p) for p in params[key]]
+        return [(ln, m.group("user")) for ln in _find(cfg, rxs) for rx in rxs if (m := rx.search(ln.text))]
+
+    targets = named("target")
+    if not targets:
+        return Outcome("N/A")
+    defined = {u for _, u in named("users")}
+    missing = [(ln, u) for ln, u in targets if u not in defined]
+    if missing:
+        return Outcome(
+            str(params.get("result", "WARN")),  # type: ignore[arg-type]
+            [_ev(ln, f"security name {u} is no SNMPv3 user of this configuration") for ln, u in missing[:5]],
+            ["a v3 trap target's user is not defined: its traps cannot be authenticated and encrypted as configured"],
+        )
+    return Outcome("PASS", [_ev(ln, f"v3 user {u} defined") for ln, u in targets[:5]])
+
+
 # --- console / line login -------------------------------------------------------------------------
 
 
