@@ -889,6 +889,7 @@ def trap_v3_users(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     configured. ``target``: regexes of trap-target lines with a ``user`` group; ``users``: regexes
     of the lines defining a v3 user, with a ``user`` group; ``result``: the verdict (default WARN).
     No v3 target: N/A (the other checks judge the targets)."""
+
     def named(key: str) -> list[tuple[Line, str]]:
         rxs = [re.compile(p) for p in params[key]]
         return [(ln, m.group("user")) for ln in _find(cfg, rxs) for rx in rxs if (m := rx.search(ln.text))]
@@ -1119,7 +1120,11 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                     *(_ev(r, "permit with no address and no service") for r, _ in broad),
                     *(_ev(r, "service permitted from any source to any destination address") for r, _ in anywhere),
                     *(
-                        _ev(r, "every service permitted " + ("to any destination" if "source-address" in f else "from any source"))
+                        _ev(
+                            r,
+                            "every service permitted "
+                            + ("to any destination" if "source-address" in f else "from any source"),
+                        )
                         for r, f in one_sided
                     ),
                 ],
