@@ -98,6 +98,7 @@ def scan_files(
         else:
             for cfg in cfgs:
                 _finish(run, cfg, None, waivers or [], today)
+                cfg.tree.release()
         if progress:
             progress(i + 1, len(files), str(path))
     return run
@@ -182,6 +183,7 @@ def scan_devices(
             run.problems.extend(exc.problems)
         else:
             _finish(run, cfg, d, waivers or [], today)
+            cfg.tree.release()
         if progress:
             progress(i + 1, len(devices), d.name)
     return run
