@@ -369,14 +369,20 @@ class Standard:
 
     def clauses_of(self, rule: Rule) -> list[str]:
         """The rule's clauses that exist at this pack's level, fully numbered."""
-        known = clauses()
-        rel = [c for c in rule.clauses if self.level == 3 or known[c].l2]
-        return [full_clause(c, self.level) for c in rel]
+        return list(_numbered(self.level, tuple(rule.clauses))[0])
 
     def test_items_of(self, rule: Rule) -> list[str]:
-        known = clauses()
-        items = [test_item(c, self.level) for c in rule.clauses if self.level == 3 or known[c].l2]
-        return [i for i in items if i]
+        return list(_numbered(self.level, tuple(rule.clauses))[1])
+
+
+@cache
+def _numbered(level: int, rel: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fully numbered clauses, test items) of section-relative clauses at a level: asked for
+    every finding of every device, so worked out once per rule."""
+    known = clauses()
+    kept = [c for c in rel if level == 3 or known[c].l2]
+    items = [test_item(c, level) for c in kept]
+    return tuple(full_clause(c, level) for c in kept), tuple(i for i in items if i)
 
 
 def pack_ids(packs_dir: Path = PACKS_DIR) -> list[str]:
