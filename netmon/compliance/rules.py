@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .. import platforms as registry
 from ..errors import InputError, Problem
+from ..platforms.words import spelled_first_words
 from ..yamlio import line_for_loc, line_of, load_yaml, validation_errors
 
 HERE = Path(__file__).resolve().parent
@@ -59,63 +60,15 @@ class Match(_Strict):
         return first_words(self.re)
 
 
-_MAX_WORDS = 8  # more alternatives than this: reading every line is as cheap
-
-
 @cache
 def first_words(rx: Pattern[str]) -> tuple[str, ...] | None:
-    """The first words (text up to the first space) of every line ``rx`` can match, sorted, when
-    the pattern is anchored at the line start and spells them out, alternatives and optional
-    groups included; None when it cannot be told (then every line is a candidate). A pattern the
-    simple form (``^word `` / ``^word$`` / ``^word\\s``) reads gives that one word, as ever."""
+    """The first words (text up to the first space) of every line ``rx`` can match, or None when
+    the pattern does not spell them out (then every line is a candidate). The simple form
+    (``^word `` / ``^word$`` / ``^word\\s``) gives that one word, as ever; alternatives and
+    optional groups (``^(cdp|lldp) run$``) are read off the compiled pattern."""
     if (m := _WORD.match(rx.pattern)) is not None:
         return (m.group(1),)
-    if rx.flags & re.IGNORECASE:
-        return None
-    try:
-        from re import _parser  # type: ignore[attr-defined]  # the stdlib's parser of the pattern it compiled
-
-        items: list[tuple[Any, Any]] = list(_parser.parse(rx.pattern, rx.flags & re.VERBOSE))
-    except Exception:  # a private module: never let it cost a verdict, only the index
-        return None
-    if not items or items[0] != (_parser.AT, _parser.AT_BEGINNING):
-        return None
-    words: set[str] = set()
-    todo: list[tuple[str, list[tuple[Any, Any]]]] = [("", items[1:])]
-    while todo:
-        if len(todo) + len(words) > _MAX_WORDS:
-            return None
-        prefix, rest = todo.pop()
-        word: str | None = None
-        while word is None:
-            if not rest:
-                return None  # the pattern ends mid-word: the line may go on ("^log" matches "logging")
-            op, av = rest[0]
-            rest = rest[1:]
-            if op is _parser.LITERAL and av == 32:
-                word = prefix
-            elif op is _parser.LITERAL:
-                prefix += chr(av)
-            elif op is _parser.AT and av is _parser.AT_END:
-                word = prefix  # the whole line is the word
-            elif op is _parser.SUBPATTERN and not av[1] & re.IGNORECASE:
-                rest = [*av[-1], *rest]
-            elif op is _parser.BRANCH:
-                todo.extend((prefix, [*alt, *rest]) for alt in av[1])
-                break
-            elif op is _parser.IN and all(o is _parser.LITERAL for o, _ in av):
-                todo.extend((prefix, [(_parser.LITERAL, c), *rest]) for _, c in av)  # [- ]: each character
-                break
-            elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
-                todo.extend(((prefix, [*av[2], *rest]), (prefix, rest)))  # the optional part there or not
-                break
-            else:
-                return None  # a class, a repeat, a lookaround before the first space: not literal
-        if word is not None:
-            if not word:
-                return None
-            words.add(word)
-    return tuple(sorted(words)) or None
+    return spelled_first_words(rx)
 
 
 class Threshold(_Strict):
