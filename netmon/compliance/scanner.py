@@ -119,7 +119,9 @@ def scan_text(
         vendor or (device.vendor if device else None),
         name or (device.name if device else None),
     )
-    return scan_config(cfg, standard, device.point_tags() if device else {}, device.role if device else None)
+    result = scan_config(cfg, standard, device.point_tags() if device else {}, device.role if device else None)
+    cfg.tree.release()  # the backup job scans device after device: free each tree at once
+    return result
 
 
 class ArchiveReader:
