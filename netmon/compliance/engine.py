@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 
 from .. import platforms as registry
 from ..platforms import mask_line
@@ -21,9 +22,19 @@ def ev(line: Line, note: str = "") -> Evidence:
     return Evidence(line.number, line.text, note)
 
 
+def _by_words(index: Callable[[str], list[Line]], words: tuple[str, ...]) -> list[Line]:
+    """The lines an index gives for any of the words, in file order."""
+    if len(words) == 1:
+        return index(words[0])
+    return sorted((ln for w in words for ln in index(w)), key=_number)
+
+
+_number = attrgetter("number")
+
+
 def _top_candidates(tree: ConfigTree, m: Match) -> list[Line]:
-    w = m.word
-    return tree.top_by_word(w) if w is not None else tree.top
+    words = m.words
+    return _by_words(tree.top_by_word, words) if words is not None else tree.top
 
 
 def _lines(tree: ConfigTree, block: Line | None, anywhere: bool) -> Iterable[Line]:
@@ -34,12 +45,13 @@ def _lines(tree: ConfigTree, block: Line | None, anywhere: bool) -> Iterable[Lin
 
 def _matching(tree: ConfigTree, block: Line | None, anywhere: bool, m: Match) -> list[Line]:
     if block is None:
-        # Most patterns start with a literal keyword: look only at lines starting with it.
-        w = m.word
+        # Most patterns start with a literal keyword (or a few: ``^(cdp|lldp) run$``): look only
+        # at lines starting with one.
+        words = m.words
         if anywhere:
-            cands: Iterable[Line] = tree.any_by_word(w) if w is not None else tree.all_lines()
+            cands: Iterable[Line] = _by_words(tree.any_by_word, words) if words is not None else tree.all_lines()
         else:
-            cands = tree.top_by_word(w) if w is not None else tree.top
+            cands = _by_words(tree.top_by_word, words) if words is not None else tree.top
     else:
         cands = _lines(tree, block, anywhere)
     rx = m.re

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .. import platforms as registry
 from ..errors import InputError, Problem
+from ..platforms.words import spelled_first_words
 from ..yamlio import line_for_loc, line_of, load_yaml, validation_errors
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +52,23 @@ class Match(_Strict):
         """The literal first word the regex demands (``^snmp-agent ...``), used as an index key."""
         m = _WORD.match(self.re.pattern)
         return m.group(1) if m else None
+
+    @property
+    def words(self) -> tuple[str, ...] | None:
+        """Every first word a line can have for the regex to match it (``^(cdp|lldp) run$``: cdp,
+        lldp), used as index keys; None when the regex does not spell them out."""
+        return first_words(self.re)
+
+
+@cache
+def first_words(rx: Pattern[str]) -> tuple[str, ...] | None:
+    """The first words (text up to the first space) of every line ``rx`` can match, or None when
+    the pattern does not spell them out (then every line is a candidate). The simple form
+    (``^word `` / ``^word$`` / ``^word\\s``) gives that one word, as ever; alternatives and
+    optional groups (``^(cdp|lldp) run$``) are read off the compiled pattern."""
+    if (m := _WORD.match(rx.pattern)) is not None:
+        return (m.group(1),)
+    return spelled_first_words(rx)
 
 
 class Threshold(_Strict):
@@ -369,14 +387,20 @@ class Standard:
 
     def clauses_of(self, rule: Rule) -> list[str]:
         """The rule's clauses that exist at this pack's level, fully numbered."""
-        known = clauses()
-        rel = [c for c in rule.clauses if self.level == 3 or known[c].l2]
-        return [full_clause(c, self.level) for c in rel]
+        return list(_numbered(self.level, tuple(rule.clauses))[0])
 
     def test_items_of(self, rule: Rule) -> list[str]:
-        known = clauses()
-        items = [test_item(c, self.level) for c in rule.clauses if self.level == 3 or known[c].l2]
-        return [i for i in items if i]
+        return list(_numbered(self.level, tuple(rule.clauses))[1])
+
+
+@cache
+def _numbered(level: int, rel: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fully numbered clauses, test items) of section-relative clauses at a level: asked for
+    every finding of every device, so worked out once per rule."""
+    known = clauses()
+    kept = [c for c in rel if level == 3 or known[c].l2]
+    items = [test_item(c, level) for c in kept]
+    return tuple(full_clause(c, level) for c in kept), tuple(i for i in items if i)
 
 
 def pack_ids(packs_dir: Path = PACKS_DIR) -> list[str]:

@@ -98,6 +98,7 @@ def scan_files(
         else:
             for cfg in cfgs:
                 _finish(run, cfg, None, waivers or [], today)
+                cfg.tree.release()
         if progress:
             progress(i + 1, len(files), str(path))
     return run
@@ -118,7 +119,9 @@ def scan_text(
         vendor or (device.vendor if device else None),
         name or (device.name if device else None),
     )
-    return scan_config(cfg, standard, device.point_tags() if device else {}, device.role if device else None)
+    result = scan_config(cfg, standard, device.point_tags() if device else {}, device.role if device else None)
+    cfg.tree.release()  # the backup job scans device after device: free each tree at once
+    return result
 
 
 class ArchiveReader:
@@ -182,6 +185,7 @@ def scan_devices(
             run.problems.extend(exc.problems)
         else:
             _finish(run, cfg, d, waivers or [], today)
+            cfg.tree.release()
         if progress:
             progress(i + 1, len(devices), d.name)
     return run

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .registry import common, derived, platforms, related
+from .words import spelled_first_words
 
 # Lines looked at for signatures: the head (version, sysname, AAA) and the tail (user-interface /
 # line vty, return/end); enough for any dialect and cheap on a 50,000-line file.
@@ -66,10 +67,15 @@ def _signatures() -> _Sigs:
             rx = re.compile(sig.re.pattern, re.MULTILINE)
             entry = (key, i, rx, sig.w)
             where = _index_key(sig.re.pattern)
-            if where is None:
-                loose.append(entry)
-            else:
+            if where is not None:
                 (keyed if where[0] == "word" else prefixed).setdefault(where[1], []).append(entry)
+            elif words := spelled_first_words(sig.re):
+                # ``^(interface Aux\d|user-interface aux \d)``: under each word it spells out, rather
+                # than a regex pass over the whole window (a line-anchored one is slow there).
+                for word in words:
+                    keyed.setdefault(word, []).append(entry)
+            else:
+                loose.append(entry)
             i += 1
     return _Sigs(keyed, prefixed, loose, {s: tuple(v) for s, v in seps.items()}, tuple(scored))
 

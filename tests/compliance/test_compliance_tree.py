@@ -3,6 +3,7 @@ does not handle (line numbers, '#' separators closing blocks, banners, CRLF, tru
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -11,9 +12,12 @@ from hier_config import Platform, get_hconfig
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netmon.compliance import parse_config, read_device_config
+from netmon.compliance import parse_config, read_device_config, read_device_configs
+from netmon.compliance.engine import scan_config
+from netmon.compliance.tree import Line
+from netmon.errors import InputError
 
-from .conftest import CONFIGS, PUBLIC
+from .conftest import CONFIGS, HERE, PUBLIC
 
 FILES = sorted(PUBLIC.glob("*/*.cfg")) + sorted(CONFIGS.glob("*.cfg"))
 _PLATFORM = {
@@ -104,6 +108,43 @@ def test_every_line_keeps_its_number(path: Path) -> None:
         assert raw[ln.number - 1].strip() == ln.text
         n += 1
     assert n > 20
+
+
+_ALL_CONFIGS = sorted({*FILES, *HERE.rglob("*.cfg")})
+
+
+@pytest.mark.parametrize("path", _ALL_CONFIGS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_all_lines_is_every_line_in_walk_order(path: Path) -> None:
+    # The parser hands its lines over in the order it made them; rules and facts read them as
+    # the tree's depth-first order, so the two must never differ (banners, flattened captures).
+    try:
+        cfgs = read_device_configs(path)
+    except InputError:
+        pytest.skip("not a readable configuration on its own (a refusal case)")
+    for cfg in cfgs:
+        assert cfg.tree.all_lines() == list(cfg.tree.walk())
+        assert len(cfg.tree.all_lines()) > 5
+
+
+def test_a_released_tree_is_freed_without_the_cycle_collector(l3) -> None:
+    # Lines point to their parent and parents to their children: the scan loops unlink them once
+    # the rules are done, so each tree goes at once rather than at the next full GC pass.
+    def lines_alive() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is Line)
+
+    gc.collect()
+    before = lines_alive()
+    gc.disable()
+    try:
+        cfg = read_device_config(CONFIGS / "huawei_compliant.cfg")
+        scan_config(cfg, l3)  # indexes and facts built, as in a real scan
+        assert lines_alive() - before > 100
+        kept = lines_alive()
+        cfg.tree.release()
+        del cfg
+        assert lines_alive() == before, f"{kept - before} lines made, {lines_alive() - before} never freed"
+    finally:
+        gc.enable()
 
 
 def test_hash_separator_closes_blocks_where_hier_config_does_not() -> None:
@@ -199,6 +240,7 @@ def test_fuzz_never_crashes(lines: list[str]) -> None:
     text = "\n".join(lines)
     tree = parse_config(text)
     assert all(ln.number >= 1 for ln in tree.walk())
+    assert tree.all_lines() == list(tree.walk())
     for vendor in (None, "cisco_ios", "huawei_vrp"):
         try:
             cfg = load_device_config(text.encode("utf-8"), "fuzz.cfg", vendor)

@@ -168,3 +168,25 @@ def test_a_scope_with_a_platform_without_pack_is_not_exit_2(tmp_path: Path) -> N
     # the table a user reads says so too
     t = run_netmon("scan", "-i", str(inv), "--archive", str(arc), "--scope", "vendor=juniper_junos")
     assert t.returncode == 0 and "no compliance pack for Juniper" in t.stdout, t.stdout + t.stderr
+
+
+def test_the_signature_index_changes_no_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Signatures are looked up by the first word(s) a line needs (alternatives included, e.g.
+    # ^(interface Aux\d|user-interface aux \d)): every score must be what searching every signature
+    # over the whole window gives, on every configuration the tests hold.
+    from netmon.platforms import detect as det
+
+    real = det._signatures()
+    every = {e[1]: e for bucket in (*real.keyed.values(), *real.prefixed.values(), real.loose) for e in bucket}
+    assert len(every) > len(real.loose) + 40
+    brute = det._Sigs({}, {}, list(every.values()), real.separators, real.scored)
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted({*ROOT.glob("tests/**/*.cfg"), *ROOT.glob("netmon/platforms/*/lab/*.cfg")})
+    ]
+    for lines in (["user-interface aux 0", " interface Aux1"], [" user-interface aux 0", "interface Aux1"]):
+        texts.append("\n".join(["sysname x", "#", *lines, " authentication-mode scheme", "#", "return", ""]))
+    assert len(texts) > 40
+    indexed = [det.detect_scores(t) for t in texts]
+    monkeypatch.setattr(det, "_signatures", lambda: brute)
+    assert [det.detect_scores(t) for t in texts] == indexed

@@ -1,0 +1,69 @@
+"""The words a line must start with for a line pattern to match it, read off the compiled
+pattern: the key under which rules (compliance) and signatures (detection) look lines up in a
+first-word index, so that a pattern reads the few lines starting with its words, not all of them.
+
+A line's first word is its stripped text up to the first space. Sound or nothing: a word is given
+only when every line the pattern can match starts with one of the words given.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+_MAX_WORDS = 8  # more alternatives than this: reading every line is as cheap
+
+
+@cache
+def spelled_first_words(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The first words (text up to the first space) of every line ``rx`` can match, sorted, when
+    the pattern is anchored at the line start and spells them out, alternatives, optional groups
+    and one-character classes included (``^(cdp|lldp) run$``: cdp, lldp; ``^telnet[- ]server``:
+    telnet, telnet-server); None when it cannot be told (then every line is a candidate)."""
+    if rx.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # the stdlib's parser of the pattern it compiled
+
+        items: list[tuple[Any, Any]] = list(_parser.parse(rx.pattern, rx.flags & re.VERBOSE))
+    except Exception:  # a private module: never let it cost a verdict, only the index
+        return None
+    if not items or items[0] != (_parser.AT, _parser.AT_BEGINNING):
+        return None
+    words: set[str] = set()
+    todo: list[tuple[str, list[tuple[Any, Any]]]] = [("", items[1:])]
+    while todo:
+        if len(todo) + len(words) > _MAX_WORDS:
+            return None
+        prefix, rest = todo.pop()
+        word: str | None = None
+        while word is None:
+            if not rest:
+                return None  # the pattern ends mid-word: the line may go on ("^log" matches "logging")
+            op, av = rest[0]
+            rest = rest[1:]
+            if op is _parser.LITERAL and av == 32:
+                word = prefix
+            elif op is _parser.LITERAL:
+                prefix += chr(av)
+            elif op is _parser.AT and av is _parser.AT_END:
+                word = prefix  # the whole line is the word
+            elif op is _parser.SUBPATTERN and not av[1] & re.IGNORECASE:
+                rest = [*av[-1], *rest]
+            elif op is _parser.BRANCH:
+                todo.extend((prefix, [*alt, *rest]) for alt in av[1])
+                break
+            elif op is _parser.IN and all(o is _parser.LITERAL for o, _ in av):
+                todo.extend((prefix, [(_parser.LITERAL, c), *rest]) for _, c in av)  # [- ]: each character
+                break
+            elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+                todo.extend(((prefix, [*av[2], *rest]), (prefix, rest)))  # the optional part there or not
+                break
+            else:
+                return None  # a class, a repeat, a lookaround before the first space: not literal
+        if word is not None:
+            if not word:
+                return None
+            words.add(word)
+    return tuple(sorted(words)) or None
