@@ -106,6 +106,11 @@ class SnmpSettings(_Strict):
     per_site_concurrency: int = Field(8, ge=1, description="devices polled at once per site (small WAN links)")
     device_budget: float = Field(20.0, gt=0, description="seconds one device's poll may take in all")
     static_refresh_polls: int = Field(10, ge=1, description="re-read ifName/ifAlias/ifHighSpeed every N polls")
+    gather_ms: float = Field(
+        2.0, ge=0, le=50,
+        description="read answers in batches, at most this long after the first arrives: fewer event-loop "
+        "wake-ups per poll (response times use kernel timestamps and do not grow); 0 reads each at once",
+    )  # fmt: skip
 
 
 class SpoolSettings(_Strict):

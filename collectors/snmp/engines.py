@@ -20,8 +20,9 @@ def fast_available() -> bool:
     return True
 
 
-def make_engine(kind: str = "auto") -> Engine:
-    """``auto``: the fast engine when ``collectors.snmp.engine_fast`` imports, else pysnmp."""
+def make_engine(kind: str = "auto", gather_s: float = 0.0) -> Engine:
+    """``auto``: the fast engine when ``collectors.snmp.engine_fast`` imports, else pysnmp.
+    ``gather_s``: the fast engine reads answers in batches (FastEngine.gather_s)."""
     if kind not in ("auto", "fast", "pysnmp"):
         raise InputError.one("--engine", f"unknown SNMP engine {kind!r}; use auto, fast or pysnmp")
     if kind in ("auto", "fast"):
@@ -33,7 +34,7 @@ def make_engine(kind: str = "auto") -> Engine:
         else:
             cls = getattr(mod, "FastEngine", None)
             if cls is not None:
-                engine: Engine = cls()
+                engine: Engine = cls(gather_s=gather_s)
                 return engine
             if kind == "fast":
                 raise InputError.one("--engine", "collectors.snmp.engine_fast has no FastEngine class")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import platforms as registry
+from ..platforms.words import spelled_first_words
 
 if TYPE_CHECKING:
     from ..platforms.model import AclDialect
@@ -62,18 +63,16 @@ def _dialect(vendor: str) -> AclDialect:
     return registry.platform(vendor).dialect.acl
 
 
-_WORD = re.compile(r"^\^([A-Za-z][\w-]*)(?= |\\s|\(|\$)")
-
-
 def _first_words(patterns: tuple[re.Pattern[str], ...]) -> set[str] | None:
-    """The literal first words the patterns demand, or None when one demands none (then every
-    top-level line is a candidate)."""
+    """The first words the patterns demand (read off each compiled pattern, alternatives and
+    optional groups included), or None when one demands none (then every top-level line is a
+    candidate)."""
     words: set[str] = set()
     for p in patterns:
-        m = _WORD.match(p.pattern)
-        if m is None:
+        w = spelled_first_words(p)
+        if w is None:
             return None
-        words.add(m.group(1))
+        words.update(w)
     return words
 
 

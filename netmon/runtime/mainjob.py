@@ -254,11 +254,13 @@ class MainJob:
             except OSError as exc:
                 raise NetmonError(f"cannot listen on {listen} for /metrics: {exc.strerror}; set http.listen") from None
         self.alerts = self._make_alerts()
-        self.snmp = SnmpJob(self.cfg, self.topology)
+        pooled = self.opts.workers > 1 and self.cfg.path is not None
+        # With workers this process polls one shard itself: the configured concurrency is split.
+        self.snmp = SnmpJob(self.cfg, self.topology, share=self.opts.workers if pooled else 1)
         self.snmp.overload.start()
         poll = self.snmp.poll
         self._start_isolation_watch()
-        if self.opts.workers > 1 and self.cfg.path is not None:
+        if pooled:
             from .workers import WorkerPool
 
             # Workers encode for the spool and send only what the parent reads, unless
@@ -266,9 +268,11 @@ class MainJob:
             needs = None
             if not self.observers and self.isolation is None:
                 needs = self.alerts.fields_needed() if self.alerts is not None else {}
+            assert self.cfg.path is not None
             self.pool = WorkerPool(
-                self.cfg.path.resolve(), self.opts.workers, self.opts.log_level, self.opts.log_json, needs
-            )
+                self.cfg.path.resolve(), self.opts.workers, self.snmp.poll, self.opts.log_level, self.opts.log_json,
+                needs,
+            )  # fmt: skip
             await self.pool.start()
             poll = self._poll_in_worker
         sched = self.scheduler = Scheduler(self.emit, self.opts.max_cycles)
@@ -337,8 +341,11 @@ class MainJob:
             )  # fmt: skip
 
     async def _poll_in_worker(self, device: Device) -> list[Point]:
-        """One device polled by the worker owning its site; the cycle counts as in-process polls."""
+        """One device polled by the shard owning its site (this process for shard 0, else a
+        worker); the cycle counts the workers' polls as this process's own."""
         assert self.pool is not None and self.snmp is not None
+        if self.pool.is_local(device):
+            return await self.snmp.poll(device)  # SnmpJob counts its own polls
         points: list[Point] = await self.pool.poll(device)
         self.snmp.note_result(device.name, points)
         return points
@@ -379,8 +386,10 @@ class MainJob:
                 await self.syslog.close()
         for closer in (self.pool, self.snmp, self.probe):
             if closer is not None:
-                with contextlib.suppress(Exception):
+                try:
                     await closer.close()
+                except Exception as exc:  # stopping goes on: the spool still has to be flushed
+                    log.warning("stopping %s failed: %s: %s", type(closer).__name__, type(exc).__name__, exc)
         if self.traps is not None:
             with contextlib.suppress(Exception):
                 self.traps.close()

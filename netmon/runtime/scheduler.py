@@ -23,11 +23,14 @@ from ..model import Point
 
 log = logging.getLogger("netmon.scheduler")
 
-# Start offsets are rounded down to this (at most 1 % of the interval): the devices of one
-# slot are polled together, so one wake-up of the event loop reads the answers of several
-# polls. Spread one by one (1,000 devices over 27 s: one every 27 ms), each answer cost a
-# wake-up of its own, and on a VM the wake-ups cost more CPU than decoding the answers.
-BURST_S = 0.25
+# Start offsets are rounded down to this: the devices of one slot are polled together, so one
+# wake-up of the event loop reads the answers of several polls (with snmp.gather_ms, see
+# FastEngine.gather_s). Spread one by one (1,000 devices over 27 s: one every 27 ms), each answer
+# cost a wake-up of its own, and on a VM the wake-ups cost more CPU than decoding the answers.
+# 600 devices, 30 s, back to back: 0.25 s slots without gathering 6.4-7.3 ms CPU per poll, 1 s
+# slots with 2 ms gathering 5.7-6.3 (bench_scale.py).
+BURST_S = 1.0
+BURST_SHARE = 1 / 30  # ... and at most this share of the interval (1 s of 30 s)
 
 DeviceFn = Callable[[Device], Awaitable[list[Point]]]
 EmitFn = Callable[[list[Point]], Awaitable[None]]
@@ -172,7 +175,7 @@ class Scheduler:
         # One dispatcher walks the devices in phase order and starts each at its offset, rather
         # than 30,000 tasks each holding a timer.
         tasks = []
-        quantum = min(BURST_S, job.interval / 100)
+        quantum = min(BURST_S, job.interval * BURST_SHARE)
         for dev in sorted(devices, key=lambda d: self._phase(d.name)):
             offset = self._phase(dev.name) * window
             offset -= offset % quantum  # devices start in small bursts (see BURST_S)

@@ -23,7 +23,7 @@ log = logging.getLogger("netmon.snmp")
 class SnmpJob:
     def __init__(self, cfg: NetmonConfig, topology: Topology, share: int = 1) -> None:
         """``share``: this job is one of that many worker processes (the global limit is split)."""
-        self.engine = make_engine(cfg.snmp.engine)
+        self.engine = make_engine(cfg.snmp.engine, gather_s=cfg.snmp.gather_ms / 1000)
         self.poller = SnmpPoller(self.engine, cfg.snmp, topology)
         self.reconfigure(cfg, topology)
         self._last_health: dict[str, float] = {}
@@ -38,6 +38,9 @@ class SnmpJob:
 
     def reconfigure(self, cfg: NetmonConfig, topology: Topology) -> None:
         from ..topology.settings import load_topology_settings
+
+        if hasattr(self, "engine") and hasattr(self.engine, "gather_s"):
+            self.engine.gather_s = cfg.snmp.gather_ms / 1000  # SIGHUP: the next wake-up uses it
 
         ts = load_topology_settings(cfg.topology, str(cfg.path or "netmon.yaml"))
         self.lldp, self.lldp_interval = ts.lldp, ts.lldp_interval

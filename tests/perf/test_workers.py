@@ -52,9 +52,11 @@ def _series(points: list[Point]) -> dict[tuple[str, tuple[tuple[str, str], ...]]
 def test_two_workers_store_what_one_process_stores(snmpd: Snmpd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETMON_TEST_COMMUNITY", snmpd.community)
     multi_job, multi = _run(tmp_path / "multi", snmpd, 2)
-    assert len({shard_of(d, 2) for d in multi_job.devices}) == 2  # both workers had devices
-    # The parent polled nothing itself: its engine never opened a socket.
-    assert multi_job.snmp is not None and not multi_job.snmp.engine._sockets.raw
+    assert len({shard_of(d, 2) for d in multi_job.devices}) == 2  # both shards had devices
+    # The daemon polled shard 0 itself (its health timing knows exactly those devices) and the
+    # worker the rest (every device is stored below).
+    assert multi_job.snmp is not None
+    assert set(multi_job.snmp._last_health) == {d.name for d in multi_job.devices if shard_of(d, 2) == 0}
     _, single = _run(tmp_path / "single", snmpd, 1)
     for pts in (multi, single):
         reach = [p for p in pts if p.measurement == "snmp_reach"]
@@ -80,7 +82,7 @@ def test_a_killed_worker_is_started_again(snmpd: Snmpd, tmp_path: Path, monkeypa
 
     def after(result: CycleResult) -> None:
         if result.collector == "snmp" and result.number == 1:
-            pid = job.pool._workers[0].proc.pid
+            pid = job.pool._workers[1].proc.pid
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
