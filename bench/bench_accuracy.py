@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_accuracy.py DIR      # DIR holds <platform>/*.cfg and expected.yaml
 
 Hand-judged sets in the repository: tests/compliance/public (tuning set), tests/compliance/heldout,
-tests/compliance/heldout2 and tests/compliance/heldout3 (held-out sets, first measured blind; figures in docs/COMPLIANCE.md).
+tests/compliance/heldout2 to tests/compliance/heldout5 (held-out sets, first measured blind; figures in docs/COMPLIANCE.md).
 
 A verdict of FAIL or WARN is positive; an agreed positive is the exact expected verdict.
 precision = agreed positives / netmon positives, recall = agreed positives / expected positives.

@@ -606,9 +606,15 @@ def cbac_coverage(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 # --- login banner ----------------------------------------------------------------------------------
 
-# Words of an authorised-use / monitoring notice, in English and Chinese.
+# Words of an authorised-use / monitoring notice, in English and Chinese, and the stems of the
+# same words in the languages public banners are written in beside them (Spanish/Portuguese/
+# Italian/French "autoriz-/autoris-", "prohib-/proib-/interdit/vietat-"; German "unbefugt/verboten/
+# überwach-"; Turkish "yetki-/yasak/izinsiz/kayded-"; Russian "запрещ-/несанкционир-/разрешен-"),
+# ASCII-folded forms included (a Turkish "YETKISIZ ERISIM YASAKTIR" has no dotless i).
 _NOTICE = re.compile(
     r"(?i)authori[sz]|prohibit|forbid|monitor|warning|illegal|unlawful|prosecut|permitted|consent|"
+    r"autori[sz]|proib|interdit|vietat|unbefugt|verboten|überwach|ueberwach|yetki|yasak|izinsiz|kayded|"
+    r"запрещ|несанкционир|разрешен|"
     r"授权|禁止|非法|监控|警告|许可"
 )
 
@@ -873,6 +879,61 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     )
 
 
+# --- discovery protocols per interface -------------------------------------------------------------
+
+
+@check("discovery_off")
+def discovery_off(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A discovery protocol left on globally sends nothing where every interface in use turns it off
+    (a shut-down interface sends nothing either). ``global_off``: top-level lines turning it off
+    everywhere (PASS); ``skip``: interfaces that never carry it (loopback, null, SVIs); ``disable``:
+    the child line turning it off on an interface; ``note``: the REVIEW note when one interface in use
+    keeps it on (or none is shown)."""
+    for rx in map(re.compile, params.get("global_off", [])):
+        if g := [t for t in cfg.tree.top if rx.match(t.text)]:
+            return Outcome("PASS", [_ev(g[0], "off globally")])
+    skip, off = re.compile(params["skip"]), str(params["disable"])
+    ifs = [t for t in cfg.tree.top_by_word("interface") if not skip.match(t.text)]
+    note = str(params["note"])
+    # Stops at the first interface in use that keeps it on: the common case costs one interface.
+    for t in ifs:
+        texts = {c.text for c in t.children}
+        if off not in texts and "shutdown" not in texts:
+            return Outcome("REVIEW", [_ev(t, "on here (default)")], [note])
+    if not ifs:
+        return Outcome("REVIEW", [], [note])
+    return Outcome("PASS", [_ev(t, "off here, or shut down") for t in ifs[:5]])
+
+
+# --- SNMPv3 trap users ----------------------------------------------------------------------------
+
+
+@check("trap_v3_users")
+def trap_v3_users(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Each SNMPv3 trap target names a security name (a USM user) whose keys authenticate and
+    encrypt its traps: a target whose user the configuration does not define cannot send them as
+    configured. ``target``: regexes of trap-target lines with a ``user`` group; ``users``: regexes
+    of the lines defining a v3 user, with a ``user`` group; ``result``: the verdict (default WARN).
+    No v3 target: N/A (the other checks judge the targets)."""
+
+    def named(key: str) -> list[tuple[Line, str]]:
+        rxs = [re.compile(p) for p in params[key]]
+        return [(ln, m.group("user")) for ln in _find(cfg, rxs) for rx in rxs if (m := rx.search(ln.text))]
+
+    targets = named("target")
+    if not targets:
+        return Outcome("N/A")
+    defined = {u for _, u in named("users")}
+    missing = [(ln, u) for ln, u in targets if u not in defined]
+    if missing:
+        return Outcome(
+            str(params.get("result", "WARN")),  # type: ignore[arg-type]
+            [_ev(ln, f"security name {u} is no SNMPv3 user of this configuration") for ln, u in missing[:5]],
+            ["a v3 trap target's user is not defined: its traps cannot be authenticated and encrypted as configured"],
+        )
+    return Outcome("PASS", [_ev(ln, f"v3 user {u} defined") for ln, u in targets[:5]])
+
+
 # --- console / line login -------------------------------------------------------------------------
 
 
@@ -1069,12 +1130,29 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             for r, f, a in rules
             if a == "permit" and not ({"source-address", "destination-address"} & f.keys()) and (r, f) not in broad
         ]
-        if broad or anywhere:
+        # Every service from any source to the addresses named (or from those to anywhere) is as
+        # broad as an ACL's 'permit ip any host X' / 'rule permit ip destination X' (VRP BD-02 warns).
+        one_sided = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit"
+            and len({"source-address", "destination-address"} & f.keys()) == 1
+            and not ({"service", "application"} & f.keys())
+        ]
+        if broad or anywhere or one_sided:
             return Outcome(
                 "WARN",
                 [
                     *(_ev(r, "permit with no address and no service") for r, _ in broad),
                     *(_ev(r, "service permitted from any source to any destination address") for r, _ in anywhere),
+                    *(
+                        _ev(
+                            r,
+                            "every service permitted "
+                            + ("to any destination" if "source-address" in f else "from any source"),
+                        )
+                        for r, f in one_sided
+                    ),
                 ],
             )
         return Outcome("PASS", [], ["every permit rule names addresses"])

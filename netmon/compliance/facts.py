@@ -122,7 +122,9 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
             for ref in d.refs:
                 if m := ref.re.search(ln.text):
                     gd = m.groupdict()
-                    names = [gd["name"]] if gd.get("name") else (gd.get("names") or "").split()
+                    # 'name' and 'name2' (a line naming two ACLs in set places, as LDP's 'for A to B'),
+                    # else 'names' (a list: a route-map's 'match ip address 101 102').
+                    names = [gd[k] for k in ("name", "name2") if gd.get(k)] or (gd.get("names") or "").split()
                     uses.extend(AclUse(n, ln, ref.use) for n in names)
                     break
     facts = AclFacts(acls, uses)
