@@ -977,7 +977,7 @@ def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """IOS-style line authentication in effect: a line's ``login authentication LIST`` (or the
     ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
-    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console);
+    ``none`` authenticates nobody, one ending in ``none`` nobody while its servers are down (WARN). ``params.block``: the lines judged (e.g. the console);
     ``params.no_default_list``: the verdict when ``aaa new-model`` sets no default list and the line
     names none (the vendor's documented fallback for that line; REVIEW when undocumented);
     ``params.fail_as``: the verdict a line that asks for nothing gets instead of FAIL (AC-01 judges
@@ -1029,7 +1029,15 @@ def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 parts.append(Outcome("FAIL", [_ev(where, f"login list {name} is not defined")]))
             continue
         line, methods = entry
-        if methods[0] == "none":
+        if methods[-1] == "none" and len(methods) > 1:
+            # A server first, then 'none': anyone gets in unchecked whenever the servers do not answer.
+            parts.append(
+                Outcome(
+                    "WARN",
+                    [_ev(where, f"uses login list {name}"), _ev(line, "ends with none: no authentication if the servers do not answer")],
+                )
+            )
+        elif methods[0] == "none":
             parts.append(
                 Outcome(
                     "FAIL",
