@@ -139,3 +139,133 @@ def test_text_after_the_last_line_without_a_fence_is_still_refused() -> None:
     with pytest.raises(InputError) as exc:
         load_device_configs((ios + "\ninterface GigabitEthernet0/9\n shutdown\n```\n").encode(), "t.cfg")
     assert "more text after the configuration's last line" in exc.value.problems[0].reason
+
+
+# --- judged kinds of held-out set 6 ----------------------------------------------------------------------
+
+IOS2 = "version 15.2\nservice timestamps log datetime\nhostname R1\n!\n{body}!\nend\n"
+VRP = "!Software Version V200R019C10SPC500\n#\nsysname T1\n#\n{body}#\nreturn\n"
+CE = "!Software Version V200R005C10SPC607B607\n#\nsysname CE1\n#\n{body}#\nreturn\n"
+H3C7 = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n{body}#\nreturn\n"
+RGOS = "version RGOS 10.3(4b10), Release(164555)\nhostname EG1\n!\nsysmac 00d0.f822.1234\n!\n{body}!\nend\n"
+
+
+def verdict(rules, rule: str, text: str, vendor: str) -> str:
+    return evaluate_rule(rules[rule], one_config(text, vendor)).result
+
+
+# SNMP: an engine ID alone is what VRP saves by default, not a running agent.
+@pytest.mark.parametrize(("tpl", "vendor"), [(VRP, "huawei_vrp"), (CE, "huawei_ce")], ids=["vrp", "ce"])
+def test_a_default_engine_id_alone_is_no_snmp_agent(rules, tpl: str, vendor: str) -> None:
+    alone = tpl.format(body="snmp-agent local-engineid 800007DB03001122334455\n")
+    for rule in ("SN-01", "SN-02", "SN-03", "SN-04", "MG-07"):
+        assert verdict(rules, rule, alone, vendor) == "N/A", rule
+    on = tpl.format(body="snmp-agent local-engineid 800007DB03001122334455\nsnmp-agent\n")
+    assert verdict(rules, "MG-07", on, vendor) == "FAIL"
+
+
+# MG-02: a management VRF holding no addressed interface is no management path.
+def test_a_management_vrf_without_an_addressed_port_is_no_management_path(rules) -> None:
+    body = "vrf definition Mgmt-vrf\n address-family ipv4\n exit-address-family\n!\ninterface GigabitEthernet0/0\n vrf forwarding Mgmt-vrf\n{a}!\n"
+    assert verdict(rules, "MG-02", IOS2.format(body=body.format(a=" no ip address\n shutdown\n")), "cisco_ios") == "REVIEW"
+    assert verdict(rules, "MG-02", IOS2.format(body=body.format(a=" ip address 10.9.9.2 255.255.255.0\n")), "cisco_ios") == "PASS"
+
+
+# RP-01: interfaces that join OSPF directly ('ip ospf 1 area 0'); digest authentication over MD5 keys.
+@pytest.mark.parametrize(("tpl", "vendor"), [(IOS2, "cisco_ios"), (RGOS, "ruijie_rgos")], ids=["ios", "rgos"])
+def test_ospf_areas_joined_by_interfaces_and_md5_digests(rules, tpl: str, vendor: str) -> None:
+    ifc = "interface GigabitEthernet0/1\n ip address 10.0.0.1 255.255.255.252\n{auth} ip ospf 1 area 0\n!\n"
+    proc = "router ospf 1\n router-id 10.255.0.1\n{area}"
+    md5 = " ip ospf message-digest-key 1 md5 K3y\n"
+    chain = " ip ospf authentication key-chain OSPF\n"
+    keys = "key chain OSPF\n key 1\n  key-string K3y\n  cryptographic-algorithm hmac-sha-256\n!\n"
+    area = " area 0 authentication message-digest\n"
+    assert verdict(rules, "RP-01", tpl.format(body=ifc.format(auth="") + proc.format(area="")), vendor) == "FAIL"
+    assert verdict(rules, "RP-01", tpl.format(body=ifc.format(auth=md5) + proc.format(area=area)), vendor) == "WARN"
+    assert verdict(rules, "RP-01", tpl.format(body=keys + ifc.format(auth=chain) + proc.format(area=area)), vendor) == "PASS"
+
+
+# MG-07: a v3 trap target without privacy; IOS-style hosts with no notification type enabled.
+@pytest.mark.parametrize(
+    ("text", "vendor"),
+    [
+        (IOS2.format(body="snmp-server enable traps snmp\nsnmp-server host 192.0.2.9 version 3 {lvl} NMS\n"), "cisco_ios"),
+        (RGOS.format(body="snmp-server enable traps\nsnmp-server host 192.0.2.9 traps version 3 {lvl} NMS\n"), "ruijie_rgos"),
+        (
+            VRP.format(body="snmp-agent\nsnmp-agent target-host trap address udp-domain 192.0.2.9 params securityname NMS {lvl}\n"),
+            "huawei_vrp",
+        ),
+        (
+            H3C7.format(body=" snmp-agent\n snmp-agent target-host trap address udp-domain 192.0.2.9 params securityname NMS {lvl}\n"),
+            "h3c_comware",
+        ),
+    ],
+    ids=["ios", "rgos", "vrp", "comware"],
+)
+def test_a_v3_trap_target_without_privacy_fails(rules, text: str, vendor: str) -> None:
+    """Beside a target with privacy, a second one without it still sends alarms in clear text."""
+    weak, strong = ("auth", "priv") if vendor in ("cisco_ios", "ruijie_rgos") else ("v3 authentication", "v3 privacy")
+    host = next(ln for ln in text.splitlines() if "{lvl}" in ln)
+    both = text.replace(host, host.replace("{lvl}", strong) + "\n" + host.replace("{lvl}", weak).replace("NMS", "NMS2"))
+    assert verdict(rules, "MG-07", both, vendor) == "FAIL"
+    assert verdict(rules, "MG-07", text.replace("{lvl}", strong), vendor) != "FAIL"
+
+
+@pytest.mark.parametrize(
+    ("tpl", "host", "vendor"),
+    [(IOS2, "snmp-server host 192.0.2.9 version 3 priv NMS\n", "cisco_ios"),
+     (RGOS, "snmp-server host 192.0.2.9 traps version 3 priv NMS\n", "ruijie_rgos")],
+    ids=["ios", "rgos"],
+)
+def test_trap_hosts_with_no_notification_type_enabled_warn(rules, tpl: str, host: str, vendor: str) -> None:
+    assert verdict(rules, "MG-07", tpl.format(body=host), vendor) == "WARN"
+    assert verdict(rules, "MG-07", tpl.format(body="snmp-server enable traps snmp linkdown\n" + host), vendor) == "PASS"
+
+
+# A login method list that ends in 'none': anyone gets in unchecked while the servers do not answer.
+@pytest.mark.parametrize(("tpl", "vendor"), [(IOS2, "cisco_ios"), (RGOS, "ruijie_rgos")], ids=["ios", "rgos"])
+def test_a_login_list_ending_in_none_warns(rules, tpl: str, vendor: str) -> None:
+    body = "aaa new-model\naaa authentication login default group radius{tail}\nradius-server host 192.0.2.5 key K3y\n!\nline con 0\n"
+    assert verdict(rules, "IA-10", tpl.format(body=body.format(tail=" none")), vendor) == "WARN"
+    assert verdict(rules, "IA-10", tpl.format(body=body.format(tail=" local")), vendor) == "PASS"
+    assert verdict(rules, "IA-09", tpl.format(body=body.format(tail=" none")), vendor) == "WARN"
+    assert verdict(rules, "IA-09", tpl.format(body=body.format(tail=" local")), vendor) == "REVIEW"
+
+
+@pytest.mark.parametrize(
+    ("text", "vendor"),
+    [
+        (VRP.format(body="radius-server template R\n radius-server authentication 192.0.2.5 1812\n#\naaa\n authentication-scheme A\n  authentication-mode radius{tail}\n"), "huawei_vrp"),
+        (H3C7.format(body="radius scheme R\n primary authentication 192.0.2.5\n#\ndomain system\n authentication login radius-scheme R{tail}\n"), "h3c_comware"),
+    ],
+    ids=["vrp", "comware"],
+)
+def test_an_aaa_scheme_ending_in_none_warns(rules, text: str, vendor: str) -> None:
+    assert verdict(rules, "IA-09", text.replace("{tail}", " none"), vendor) == "WARN"
+    assert verdict(rules, "IA-09", text.replace("{tail}", " local"), vendor) == "REVIEW"
+
+
+# AC-03: only exec authorization lets a AAA server assign roles on IOS.
+def test_a_login_list_alone_assigns_no_role(rules) -> None:
+    body = "aaa new-model\naaa authentication login default group radius local\n{authz}username a privilege 15 secret 9 $9$x\n"
+    assert verdict(rules, "AC-03", IOS2.format(body=body.format(authz="")), "cisco_ios") == "FAIL"
+    authz = "aaa authorization exec default group radius local\n"
+    assert verdict(rules, "AC-03", IOS2.format(body=body.format(authz=authz)), "cisco_ios") == "REVIEW"
+
+
+# CIS-01: a banner shown only after login warns nobody before access.
+NOTICE = "Authorized access only. All activity on this device is monitored and logged."
+
+
+@pytest.mark.parametrize(
+    ("after", "before", "vendor"),
+    [
+        (IOS2.format(body=f"banner exec ^C\n{NOTICE}\n^C\n"), IOS2.format(body=f"banner login ^C\n{NOTICE}\n^C\n"), "cisco_ios"),
+        (VRP.format(body=f'header shell information "{NOTICE}"\n'), VRP.format(body=f'header login information "{NOTICE}"\n'), "huawei_vrp"),
+        (H3C7.format(body=f" header shell %{NOTICE}%\n"), H3C7.format(body=f" header login %{NOTICE}%\n"), "h3c_comware"),
+    ],
+    ids=["ios", "vrp", "comware"],
+)
+def test_a_banner_shown_after_login_is_no_login_warning(rules, after: str, before: str, vendor: str) -> None:
+    assert verdict(rules, "CIS-01", after, vendor) == "FAIL"
+    assert verdict(rules, "CIS-01", before, vendor) == "PASS"
