@@ -293,7 +293,11 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                     r: Result = "PASS" if "message-digest" in a.text or "key-chain" in a.text else "FAIL"
                     if r == "PASS" and "message-digest" in a.text and md5_keys:
                         r = "WARN"
-                    what = {"PASS": "digest", "WARN": "MD5 digest (prefer an HMAC-SHA key chain)", "FAIL": "clear-text"}[r]
+                    what = {
+                        "PASS": "digest",
+                        "WARN": "MD5 digest (prefer an HMAC-SHA key chain)",
+                        "FAIL": "clear-text",
+                    }[r]
                     parts.append(Outcome(r, [_ev(a, f"area {area}: {what} authentication")]))
                 elif if_auth:
                     parts.append(
@@ -1034,7 +1038,10 @@ def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             parts.append(
                 Outcome(
                     "WARN",
-                    [_ev(where, f"uses login list {name}"), _ev(line, "ends with none: no authentication if the servers do not answer")],
+                    [
+                        _ev(where, f"uses login list {name}"),
+                        _ev(line, "ends with none: no authentication if the servers do not answer"),
+                    ],
                 )
             )
         elif methods[0] == "none":

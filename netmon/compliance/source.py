@@ -145,7 +145,11 @@ def _fenced(lines: Sequence[str], a: int, b: int) -> tuple[int, int, list[str]]:
         return a, b, []
     opening = before[-1] if last is not None else before[0]
     closing = next((j for j in fences if j > opening), b)  # the caller notes what follows the configuration
-    return opening + 1, closing, [f"{_span(a, opening + 1)}: Markdown before the code fence the configuration is in, not read"]
+    return (
+        opening + 1,
+        closing,
+        [f"{_span(a, opening + 1)}: Markdown before the code fence the configuration is in, not read"],
+    )
 
 
 def _span(a: int, b: int) -> str:
@@ -311,7 +315,13 @@ def load_device_configs(
             notes.append(
                 f"{_span(b, b + len(after))} after the configuration's last line: "
                 + (
-                    "a Markdown code fence" + ("" if all(_filler(ln.strip()) or _FENCE.match(ln.strip()) for ln in after) else " and what follows it") + ", not read"
+                    "a Markdown code fence"
+                    + (
+                        ""
+                        if all(_filler(ln.strip()) or _FENCE.match(ln.strip()) for ln in after)
+                        else " and what follows it"
+                    )
+                    + ", not read"
                     if any(_FENCE.match(ln.strip()) for ln in after)
                     else "terminal output after the CLI prompt, not read"
                 )

@@ -231,7 +231,12 @@ def parse_config(
                 if body == close:
                     break
             else:
-                problems.append((begin, f"{stripped.split(' ', 1)[0]} block never ends (no line {close!r}); the file looks truncated"))
+                problems.append(
+                    (
+                        begin,
+                        f"{stripped.split(' ', 1)[0]} block never ends (no line {close!r}); the file looks truncated",
+                    )
+                )
             stack.pop()
             continue
         if (banner_first is None or first in banner_first) and (m := banner.match(stripped)):

@@ -30,15 +30,7 @@ def verdicts(rules, text: str, vendor: str | None = None) -> dict[str, str]:
 
 # A Catalyst smartport macro as `show running-config` prints it: at column 0, holding lines that
 # read like configuration ("end", "exit", "interface", "no ...") and are run only when applied.
-MACRO = (
-    "macro name uplink\n"
-    "end\n"
-    "interface $port\n"
-    "no ip http server\n"
-    "ip http server\n"
-    "exit\n"
-    "@\n"
-)
+MACRO = "macro name uplink\nend\ninterface $port\nno ip http server\nip http server\nexit\n@\n"
 
 
 def test_a_macro_block_is_read_as_literal_text_not_a_second_configuration() -> None:
@@ -46,7 +38,14 @@ def test_a_macro_block_is_read_as_literal_text_not_a_second_configuration() -> N
     [cfg] = load_device_configs(text.encode(), "t.cfg")
     assert cfg.vendor == "cisco_ios" and cfg.tree.ended and not cfg.notes
     macro = next(t for t in cfg.tree.top if t.text == "macro name uplink")
-    assert [c.text for c in macro.children] == ["end", "interface $port", "no ip http server", "ip http server", "exit", "@"]
+    assert [c.text for c in macro.children] == [
+        "end",
+        "interface $port",
+        "no ip http server",
+        "ip http server",
+        "exit",
+        "@",
+    ]
     assert all(c.banner for c in macro.children)
     # the lines after the macro are configuration again
     assert [t.text for t in cfg.tree.top_by_word("ip")] == ["ip http server"]
@@ -167,8 +166,13 @@ def test_a_default_engine_id_alone_is_no_snmp_agent(rules, tpl: str, vendor: str
 # MG-02: a management VRF holding no addressed interface is no management path.
 def test_a_management_vrf_without_an_addressed_port_is_no_management_path(rules) -> None:
     body = "vrf definition Mgmt-vrf\n address-family ipv4\n exit-address-family\n!\ninterface GigabitEthernet0/0\n vrf forwarding Mgmt-vrf\n{a}!\n"
-    assert verdict(rules, "MG-02", IOS2.format(body=body.format(a=" no ip address\n shutdown\n")), "cisco_ios") == "REVIEW"
-    assert verdict(rules, "MG-02", IOS2.format(body=body.format(a=" ip address 10.9.9.2 255.255.255.0\n")), "cisco_ios") == "PASS"
+    assert (
+        verdict(rules, "MG-02", IOS2.format(body=body.format(a=" no ip address\n shutdown\n")), "cisco_ios") == "REVIEW"
+    )
+    assert (
+        verdict(rules, "MG-02", IOS2.format(body=body.format(a=" ip address 10.9.9.2 255.255.255.0\n")), "cisco_ios")
+        == "PASS"
+    )
 
 
 # RP-01: interfaces that join OSPF directly ('ip ospf 1 area 0'); digest authentication over MD5 keys.
@@ -182,21 +186,34 @@ def test_ospf_areas_joined_by_interfaces_and_md5_digests(rules, tpl: str, vendor
     area = " area 0 authentication message-digest\n"
     assert verdict(rules, "RP-01", tpl.format(body=ifc.format(auth="") + proc.format(area="")), vendor) == "FAIL"
     assert verdict(rules, "RP-01", tpl.format(body=ifc.format(auth=md5) + proc.format(area=area)), vendor) == "WARN"
-    assert verdict(rules, "RP-01", tpl.format(body=keys + ifc.format(auth=chain) + proc.format(area=area)), vendor) == "PASS"
+    assert (
+        verdict(rules, "RP-01", tpl.format(body=keys + ifc.format(auth=chain) + proc.format(area=area)), vendor)
+        == "PASS"
+    )
 
 
 # MG-07: a v3 trap target without privacy; IOS-style hosts with no notification type enabled.
 @pytest.mark.parametrize(
     ("text", "vendor"),
     [
-        (IOS2.format(body="snmp-server enable traps snmp\nsnmp-server host 192.0.2.9 version 3 {lvl} NMS\n"), "cisco_ios"),
-        (RGOS.format(body="snmp-server enable traps\nsnmp-server host 192.0.2.9 traps version 3 {lvl} NMS\n"), "ruijie_rgos"),
         (
-            VRP.format(body="snmp-agent\nsnmp-agent target-host trap address udp-domain 192.0.2.9 params securityname NMS {lvl}\n"),
+            IOS2.format(body="snmp-server enable traps snmp\nsnmp-server host 192.0.2.9 version 3 {lvl} NMS\n"),
+            "cisco_ios",
+        ),
+        (
+            RGOS.format(body="snmp-server enable traps\nsnmp-server host 192.0.2.9 traps version 3 {lvl} NMS\n"),
+            "ruijie_rgos",
+        ),
+        (
+            VRP.format(
+                body="snmp-agent\nsnmp-agent target-host trap address udp-domain 192.0.2.9 params securityname NMS {lvl}\n"
+            ),
             "huawei_vrp",
         ),
         (
-            H3C7.format(body=" snmp-agent\n snmp-agent target-host trap address udp-domain 192.0.2.9 params securityname NMS {lvl}\n"),
+            H3C7.format(
+                body=" snmp-agent\n snmp-agent target-host trap address udp-domain 192.0.2.9 params securityname NMS {lvl}\n"
+            ),
             "h3c_comware",
         ),
     ],
@@ -213,8 +230,10 @@ def test_a_v3_trap_target_without_privacy_fails(rules, text: str, vendor: str) -
 
 @pytest.mark.parametrize(
     ("tpl", "host", "vendor"),
-    [(IOS2, "snmp-server host 192.0.2.9 version 3 priv NMS\n", "cisco_ios"),
-     (RGOS, "snmp-server host 192.0.2.9 traps version 3 priv NMS\n", "ruijie_rgos")],
+    [
+        (IOS2, "snmp-server host 192.0.2.9 version 3 priv NMS\n", "cisco_ios"),
+        (RGOS, "snmp-server host 192.0.2.9 traps version 3 priv NMS\n", "ruijie_rgos"),
+    ],
     ids=["ios", "rgos"],
 )
 def test_trap_hosts_with_no_notification_type_enabled_warn(rules, tpl: str, host: str, vendor: str) -> None:
@@ -235,8 +254,18 @@ def test_a_login_list_ending_in_none_warns(rules, tpl: str, vendor: str) -> None
 @pytest.mark.parametrize(
     ("text", "vendor"),
     [
-        (VRP.format(body="radius-server template R\n radius-server authentication 192.0.2.5 1812\n#\naaa\n authentication-scheme A\n  authentication-mode radius{tail}\n"), "huawei_vrp"),
-        (H3C7.format(body="radius scheme R\n primary authentication 192.0.2.5\n#\ndomain system\n authentication login radius-scheme R{tail}\n"), "h3c_comware"),
+        (
+            VRP.format(
+                body="radius-server template R\n radius-server authentication 192.0.2.5 1812\n#\naaa\n authentication-scheme A\n  authentication-mode radius{tail}\n"
+            ),
+            "huawei_vrp",
+        ),
+        (
+            H3C7.format(
+                body="radius scheme R\n primary authentication 192.0.2.5\n#\ndomain system\n authentication login radius-scheme R{tail}\n"
+            ),
+            "h3c_comware",
+        ),
     ],
     ids=["vrp", "comware"],
 )
@@ -260,9 +289,21 @@ NOTICE = "Authorized access only. All activity on this device is monitored and l
 @pytest.mark.parametrize(
     ("after", "before", "vendor"),
     [
-        (IOS2.format(body=f"banner exec ^C\n{NOTICE}\n^C\n"), IOS2.format(body=f"banner login ^C\n{NOTICE}\n^C\n"), "cisco_ios"),
-        (VRP.format(body=f'header shell information "{NOTICE}"\n'), VRP.format(body=f'header login information "{NOTICE}"\n'), "huawei_vrp"),
-        (H3C7.format(body=f" header shell %{NOTICE}%\n"), H3C7.format(body=f" header login %{NOTICE}%\n"), "h3c_comware"),
+        (
+            IOS2.format(body=f"banner exec ^C\n{NOTICE}\n^C\n"),
+            IOS2.format(body=f"banner login ^C\n{NOTICE}\n^C\n"),
+            "cisco_ios",
+        ),
+        (
+            VRP.format(body=f'header shell information "{NOTICE}"\n'),
+            VRP.format(body=f'header login information "{NOTICE}"\n'),
+            "huawei_vrp",
+        ),
+        (
+            H3C7.format(body=f" header shell %{NOTICE}%\n"),
+            H3C7.format(body=f" header login %{NOTICE}%\n"),
+            "h3c_comware",
+        ),
     ],
     ids=["ios", "vrp", "comware"],
 )
