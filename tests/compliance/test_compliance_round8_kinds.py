@@ -310,3 +310,10 @@ NOTICE = "Authorized access only. All activity on this device is monitored and l
 def test_a_banner_shown_after_login_is_no_login_warning(rules, after: str, before: str, vendor: str) -> None:
     assert verdict(rules, "CIS-01", after, vendor) == "FAIL"
     assert verdict(rules, "CIS-01", before, vendor) == "PASS"
+
+
+# AC-01: a device with no named account and no AAA server has nobody logging in under an own name.
+def test_no_named_account_at_all_fails(rules) -> None:
+    assert verdict(rules, "AC-01", IOS2.format(body="line con 0\n exec-timeout 5 0\n"), "cisco_ios") == "FAIL"
+    named = "username ops privilege 15 secret 9 $9$x\n!\nline con 0\n login local\n"
+    assert verdict(rules, "AC-01", IOS2.format(body=named), "cisco_ios") == "PASS"
