@@ -286,6 +286,11 @@ class AclDialect(_Strict):
     unmatched_deny: tuple[Pattern[str], ...] = ()
     # A filter's use line that filters what enters the interface (the filter's direction).
     inbound: Pattern[str] = re.compile(r"\b(?:in|inbound)$")
+    # A policy block whose match lines use ACLs (IOS 'route-map NAME'; group ``name``), and a line
+    # naming such a policy where it takes effect ('ip policy route-map NAME', 'neighbor X route-map
+    # NAME in'): an ACL matched only by a policy nothing applies is used by nothing.
+    policy: Pattern[str] | None = None
+    policy_ref: Pattern[str] | None = None
 
     @field_validator("headers", "inline")
     @classmethod

@@ -317,3 +317,12 @@ def test_no_named_account_at_all_fails(rules) -> None:
     assert verdict(rules, "AC-01", IOS2.format(body="line con 0\n exec-timeout 5 0\n"), "cisco_ios") == "FAIL"
     named = "username ops privilege 15 secret 9 $9$x\n!\nline con 0\n login local\n"
     assert verdict(rules, "AC-01", IOS2.format(body=named), "cisco_ios") == "PASS"
+
+
+# BD-03: an ACL matched only by a route-map nothing applies is used by nothing.
+@pytest.mark.parametrize(("tpl", "vendor"), [(IOS2, "cisco_ios"), (RGOS, "ruijie_rgos")], ids=["ios", "rgos"])
+def test_an_acl_behind_an_unapplied_route_map_is_unused(rules, tpl: str, vendor: str) -> None:
+    acl = "ip access-list extended MGR\n permit ip 10.0.0.0 0.0.0.255 any\n!\nroute-map LOCAL_PBR permit 10\n match ip address MGR\n set ip next-hop 10.0.0.9\n!\n"
+    # a different spelling of the name: the policy line names a route-map that does not exist
+    assert verdict(rules, "BD-03", tpl.format(body=acl + "ip local policy route-map LOCAL-PBR\n"), vendor) == "FAIL"
+    assert verdict(rules, "BD-03", tpl.format(body=acl + "ip local policy route-map LOCAL_PBR\n"), vendor) == "PASS"
