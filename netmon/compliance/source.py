@@ -27,7 +27,8 @@ _CONTROL = re.compile(r"[\x00-\x02\x04-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls 
 # A CLI prompt left at the end of a terminal capture: <HUAWEI>, [~HUAWEI], Router#, Switch>.
 _PROMPT = re.compile(r"^(?:<[^<>\s]+>|\[~?\*?[^\[\]\s]+\]|[\w.()-]+[#>])")
 # A Markdown code fence (``` or ~~~, maybe naming a language) around a configuration published on a web page.
-_FENCE = re.compile(r"^(?:`{3,}|~{3,})\s*[\w+.-]*$")
+_FENCE = re.compile(r"^(?:```|~~~)\s*[\w+.-]*$")
+_FENCE_HEAD = 8  # non-blank lines at a configuration's head where an opening fence is looked for
 
 
 class _LivePlatforms(Sequence[str]):
@@ -133,18 +134,28 @@ def _literal(line: str) -> str | None:
 
 def _fenced(lines: Sequence[str], a: int, b: int) -> tuple[int, int, list[str]]:
     """A configuration published inside a Markdown code fence: the lines it runs between (the
-    fence's) and notes naming the lines around it that are not read. The opening fence is the
-    last one before the final word (``end``) or, with no final word, the first one."""
-    fences = [j for j in range(a, b) if lines[j][:1] in "`~" and _FENCE.match(lines[j].rstrip())]
+    fence's) and a note naming the Markdown before it, which is not read. The opening fence is
+    looked for only at the head (a heading, a sentence or two, the previous fence): a line of
+    tildes or backticks further down is a banner's art, not Markdown."""
+    head: list[int] = []
+    j = a
+    while j < b and len(head) < _FENCE_HEAD:
+        if lines[j].strip():
+            head.append(j)
+        j += 1
+    fences = [j for j in head if lines[j][:1] in "`~" and _FENCE.match(lines[j].rstrip())]
     if not fences:
         return a, b, []
-    ends = frozenset(any_grammar().config_end)
-    last = next((j for j in range(a, b) if lines[j].rstrip() in ends), None)
-    before = [j for j in fences if last is None or j < last]
-    if not before:
-        return a, b, []
-    opening = before[-1] if last is not None else before[0]
-    closing = next((j for j in fences if j > opening), b)  # the caller notes what follows the configuration
+    opening = fences[-1]  # after a previous configuration's closing fence and the prose between
+    # The closing fence, when the piece holds it (no final word split it off): at the tail only.
+    tail: list[int] = []
+    j = b - 1
+    while j > opening and len(tail) < _FENCE_HEAD:
+        if lines[j].strip():
+            tail.append(j)
+        j -= 1
+    closing = min((j for j in tail if lines[j][:1] in "`~" and _FENCE.match(lines[j].rstrip())), default=b)
+    # the caller notes what follows the configuration
     return (
         opening + 1,
         closing,

@@ -326,3 +326,14 @@ def test_an_acl_behind_an_unapplied_route_map_is_unused(rules, tpl: str, vendor:
     # a different spelling of the name: the policy line names a route-map that does not exist
     assert verdict(rules, "BD-03", tpl.format(body=acl + "ip local policy route-map LOCAL-PBR\n"), vendor) == "FAIL"
     assert verdict(rules, "BD-03", tpl.format(body=acl + "ip local policy route-map LOCAL_PBR\n"), vendor) == "PASS"
+
+
+def test_banner_art_of_tildes_or_backticks_is_no_fence() -> None:
+    """Only a fence at the head (or tail) of a configuration is Markdown; a banner's line of
+    tildes in the middle is text, and nothing before it is dropped."""
+    ios = (SKELETONS / "cisco_compliant.cfg").read_text(encoding="utf-8")
+    art = "banner motd ^C\n~~~\nAuthorized access only.\n```\n^C\n"
+    text = ios.replace("\nend", "\n" + art + "!\nend", 1)
+    [cfg] = load_device_configs(text.encode(), "t.cfg")
+    assert cfg.first_line == 1 and cfg.tree.ended and not cfg.notes
+    assert cfg.tree.top_by_word("hostname") and cfg.tree.top_by_word("banner")
