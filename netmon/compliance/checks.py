@@ -267,22 +267,38 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             return Outcome("N/A", [], ["OSPF not configured"])
         if_auth = [c for t in top_by(cfg, "interface") for c in t.children if rd.ospf_interface_auth.match(c.text)]
         parts.extend(_ospf_clear(cfg, if_auth))
+        # An area's digest authentication is MD5 while an interface holds an MD5 key (IOS/RGOS
+        # 'ip ospf message-digest-key N md5'); a key chain can carry HMAC-SHA instead.
+        md5_keys = any("message-digest-key" in c.text for c in if_auth)
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
                 if m := re.search(r"\barea (\S+)$", c.text):
                     if c.text.startswith("network "):
                         areas.setdefault(m.group(1), c)
+            # Interfaces may join the process directly ('ip ospf 1 area 0') instead of by network lines.
+            words = p.text.split()
+            if len(words) > 2:
+                joined = re.compile(rf"^ip ospf {re.escape(words[2])} area (\S+)$")
+                for t in top_by(cfg, "interface"):
+                    for c in t.children:
+                        if m := joined.match(c.text):
+                            areas.setdefault(m.group(1), c)
             authed = {c.text.split()[1]: c for c in p.children if re.match(r"^area \S+ authentication", c.text)}
             if not areas:
-                parts.append(Outcome("REVIEW", [_ev(p, "no network statements: interfaces join OSPF directly")]))
+                parts.append(Outcome("REVIEW", [_ev(p, "no network statements and no interface joins it")]))
             for area, line in areas.items():
                 if area in authed:
                     a = authed[area]
                     r: Result = "PASS" if "message-digest" in a.text or "key-chain" in a.text else "FAIL"
-                    parts.append(
-                        Outcome(r, [_ev(a, f"area {area}: {'digest' if r == 'PASS' else 'clear-text'} authentication")])
-                    )
+                    if r == "PASS" and "message-digest" in a.text and md5_keys:
+                        r = "WARN"
+                    what = {
+                        "PASS": "digest",
+                        "WARN": "MD5 digest (prefer an HMAC-SHA key chain)",
+                        "FAIL": "clear-text",
+                    }[r]
+                    parts.append(Outcome(r, [_ev(a, f"area {area}: {what} authentication")]))
                 elif if_auth:
                     parts.append(
                         Outcome(
@@ -965,7 +981,7 @@ def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """IOS-style line authentication in effect: a line's ``login authentication LIST`` (or the
     ``default`` list under ``aaa new-model``) is looked up, and a list whose first method is
-    ``none`` authenticates nobody. ``params.block``: the lines judged (e.g. the console);
+    ``none`` authenticates nobody, one ending in ``none`` nobody while its servers are down (WARN). ``params.block``: the lines judged (e.g. the console);
     ``params.no_default_list``: the verdict when ``aaa new-model`` sets no default list and the line
     names none (the vendor's documented fallback for that line; REVIEW when undocumented);
     ``params.fail_as``: the verdict a line that asks for nothing gets instead of FAIL (AC-01 judges
@@ -1017,7 +1033,18 @@ def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 parts.append(Outcome("FAIL", [_ev(where, f"login list {name} is not defined")]))
             continue
         line, methods = entry
-        if methods[0] == "none":
+        if methods[-1] == "none" and len(methods) > 1:
+            # A server first, then 'none': anyone gets in unchecked whenever the servers do not answer.
+            parts.append(
+                Outcome(
+                    "WARN",
+                    [
+                        _ev(where, f"uses login list {name}"),
+                        _ev(line, "ends with none: no authentication if the servers do not answer"),
+                    ],
+                )
+            )
+        elif methods[0] == "none":
             parts.append(
                 Outcome(
                     "FAIL",

@@ -126,9 +126,28 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                     names = [gd[k] for k in ("name", "name2") if gd.get(k)] or (gd.get("names") or "").split()
                     uses.extend(AclUse(n, ln, ref.use) for n in names)
                     break
+    if d.policy is not None and d.policy_ref is not None:
+        uses = _applied_policies_only(cfg, uses, d.policy, d.policy_ref)
     facts = AclFacts(acls, uses)
     cfg.facts["acl"] = facts
     return facts
+
+
+def _applied_policies_only(
+    cfg: DeviceConfig, uses: list[AclUse], policy: re.Pattern[str], ref: re.Pattern[str]
+) -> list[AclUse]:
+    """Drop the uses inside a policy block (a route-map) that no line applies."""
+    inside = {
+        id(u): m.group("name") for u in uses if u.line.parent is not None and (m := policy.match(u.line.parent.text))
+    }
+    if not inside:
+        return uses
+    applied = {
+        m.group("name")
+        for ln in cfg.tree.all_lines()
+        if not ln.banner and not (ln.parent is None and policy.match(ln.text)) and (m := ref.search(ln.text))
+    }
+    return [u for u in uses if id(u) not in inside or inside[id(u)] in applied]
 
 
 def permits_any(vendor: str, entry: str) -> bool:

@@ -26,6 +26,9 @@ from .tree import ConfigTree, any_grammar, parse_config
 _CONTROL = re.compile(r"[\x00-\x02\x04-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls other than tab/CR/LF/ETX/ESC
 # A CLI prompt left at the end of a terminal capture: <HUAWEI>, [~HUAWEI], Router#, Switch>.
 _PROMPT = re.compile(r"^(?:<[^<>\s]+>|\[~?\*?[^\[\]\s]+\]|[\w.()-]+[#>])")
+# A Markdown code fence (``` or ~~~, maybe naming a language) around a configuration published on a web page.
+_FENCE = re.compile(r"^(?:```|~~~)\s*[\w+.-]*$")
+_FENCE_HEAD = 8  # non-blank lines at a configuration's head where an opening fence is looked for
 
 
 class _LivePlatforms(Sequence[str]):
@@ -115,6 +118,56 @@ def _banner(line: str) -> str | None:
     return None
 
 
+@derived
+@cache
+def _literals() -> tuple[tuple[str, str], ...]:
+    return tuple((head + " ", close) for head, close in any_grammar().literal_blocks.items())
+
+
+def _literal(line: str) -> str | None:
+    """The closing line of a literal block (an IOS macro) that starts on this line, if it does."""
+    for head, close in _literals():
+        if line.startswith(head):
+            return close
+    return None
+
+
+def _fenced(lines: Sequence[str], a: int, b: int) -> tuple[int, int, list[str]]:
+    """A configuration published inside a Markdown code fence: the lines it runs between (the
+    fence's) and a note naming the Markdown before it, which is not read. The opening fence is
+    looked for only at the head (a heading, a sentence or two, the previous fence): a line of
+    tildes or backticks further down is a banner's art, not Markdown."""
+    head: list[int] = []
+    j = a
+    while j < b and len(head) < _FENCE_HEAD:
+        if lines[j].strip():
+            head.append(j)
+        j += 1
+    fences = [j for j in head if lines[j][:1] in "`~" and _FENCE.match(lines[j].rstrip())]
+    if not fences:
+        return a, b, []
+    opening = fences[-1]  # after a previous configuration's closing fence and the prose between
+    # The closing fence, when the piece holds it (no final word split it off): at the tail only.
+    tail: list[int] = []
+    j = b - 1
+    while j > opening and len(tail) < _FENCE_HEAD:
+        if lines[j].strip():
+            tail.append(j)
+        j -= 1
+    closing = min((j for j in tail if lines[j][:1] in "`~" and _FENCE.match(lines[j].rstrip())), default=b)
+    # the caller notes what follows the configuration
+    return (
+        opening + 1,
+        closing,
+        [f"{_span(a, opening + 1)}: Markdown before the code fence the configuration is in, not read"],
+    )
+
+
+def _span(a: int, b: int) -> str:
+    """Lines a+1..b (0-based a, exclusive b) as a reader counts them."""
+    return f"line {b}" if b == a + 1 else f"lines {a + 1}-{b}"
+
+
 def _filler(st: str) -> bool:
     """A stripped line that is no part of a configuration: blank, a lone separator, a block
     closer, or the CLI prompt a terminal capture ends with."""
@@ -171,6 +224,12 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
                 i += 1
             i += 1
             continue
+        if close := _literal(st):  # likewise a macro's script, which may hold "end" and "interface"
+            i += 1
+            while i < n and lines[i].strip() != close:
+                i += 1
+            i += 1
+            continue
         if st in ends and raw == st:
             nxt = list(_meaningful(lines, i + 1, 12))
             rest = [j for j in nxt if lines[j].strip() not in ends]
@@ -183,10 +242,11 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
                 begin = next(j for j in range(i + 1, n) if lines[j].strip())
                 i = begin
                 continue
-            if any(_PROMPT.match(lines[j].strip()) for j in range(i + 1, first)):
+            if _FENCE.match(lines[first].strip()) or any(_PROMPT.match(lines[j].strip()) for j in range(i + 1, first)):
                 # A terminal capture: the prompt after the last line closes the session's output;
-                # what follows it is the terminal's next command or the tool's status line. The
-                # caller notes the lines it did not read (never cut silently).
+                # what follows it is the terminal's next command or the tool's status line. A
+                # Markdown code fence likewise closes a configuration published on a web page.
+                # The caller notes the lines it did not read (never cut silently).
                 pieces.append((begin, i + 1))
                 return pieces
             raise InputError.one(
@@ -223,11 +283,15 @@ def load_device_configs(
         raise InputError.one(source, f"unknown platform {vendor!r}; known: {', '.join(sorted(registry.platforms()))}")
     lines = text.splitlines()
     pieces = split_configs(lines, source) if _more_after_end(text) else [(0, len(lines))]
+    fenced = "```" in text or "~~~" in text
     out: list[DeviceConfig] = []
     names: set[str] = set()
     stem = Path(source).stem
     for k, (a, b) in enumerate(pieces, start=1):
         src = source if k == 1 else f"{source}#{k}"
+        fence_notes: list[str] = []
+        if fenced:
+            a, b, fence_notes = _fenced(lines, a, b)
         part = lines[a:b]
         det = detect(part) if vendor is None or check_vendor else None
         key = vendor
@@ -248,7 +312,7 @@ def load_device_configs(
         assert key is not None
         plat = registry.platform(key)
         tree = parse_config(lines, plat.grammar, a, b)
-        notes: list[str] = []
+        notes: list[str] = fence_notes
         if encoding != "utf-8":
             notes.append(f"read as {encoding.upper()} (not UTF-8)")
         if not tree.top:
@@ -257,10 +321,21 @@ def load_device_configs(
             notes.append(
                 f"no final '{tree.end_word}': the configuration may be truncated, so absent lines may be misjudged"
             )
-        if k == len(pieces) and b < len(lines) and not all(_filler(ln.strip()) for ln in lines[b:]):
+        after = lines[b : pieces[k][0] if k < len(pieces) else len(lines)]
+        if not all(_filler(ln.strip()) for ln in after):
             notes.append(
-                f"lines {b + 1}-{len(lines)} follow the CLI prompt after the configuration's last line: "
-                "terminal output, not read"
+                f"{_span(b, b + len(after))} after the configuration's last line: "
+                + (
+                    "a Markdown code fence"
+                    + (
+                        ""
+                        if all(_filler(ln.strip()) or _FENCE.match(ln.strip()) for ln in after)
+                        else " and what follows it"
+                    )
+                    + ", not read"
+                    if any(_FENCE.match(ln.strip()) for ln in after)
+                    else "terminal output after the CLI prompt, not read"
+                )
             )
         if len(pieces) > 1:
             notes.append(f"{source} holds {len(pieces)} configurations: this is #{k}, lines {a + 1}-{b}")

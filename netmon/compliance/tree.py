@@ -9,7 +9,8 @@ hier_config's parse of the same files (tests/compliance/test_tree.py) instead of
 
 Handled: separators and comments (a column-0 separator closes every open block),
 banners (``banner motd ^C...^C`` on IOS, ``header motd %...%`` on Comware, ``header login
-information "..."`` on VRP) whose text may hold ``#`` or ``!``, ``return``/``end``, CRLF,
+information "..."`` on VRP) whose text may hold ``#`` or ``!``, literal blocks with a fixed closing
+line (IOS ``macro name X`` ... ``@``: the grammar's ``literal_blocks``), ``return``/``end``, CRLF,
 tabs, and truncated files (reported, not fatal).
 """
 
@@ -35,6 +36,7 @@ def any_grammar() -> Grammar:
         config_end=tuple(sorted({w for g in gs for w in g.config_end})),
         section_end=tuple(sorted({w for g in gs for w in g.section_end})),
         negation=tuple(sorted({w for g in gs for w in g.negation})),
+        literal_blocks={k: v for g in gs for k, v in g.literal_blocks.items()},
     )
 
 
@@ -161,6 +163,8 @@ def parse_config(
     banner = g.banner
     # The usual banner forms start with "banner"/"header": only those lines pay for the regex.
     banner_first = frozenset("bh") if banner.pattern == BANNER.pattern else None
+    literal = tuple((head + " ", close) for head, close in g.literal_blocks.items())
+    literal_first = frozenset(head[0] for head, _ in literal)
     top: list[Line] = []
     made: list[Line] = []  # every line in the order made: file order, which is also walk() order
     stack: list[Line] = []  # open blocks, innermost last
@@ -213,6 +217,28 @@ def parse_config(
         stack.append(node)
         if flat is not None and indent == 0 and flat.match(stripped):
             header = node
+        if first in literal_first and (close := next((c for h, c in literal if stripped.startswith(h)), None)):
+            # Literal text (an IOS macro's script) to its closing line, which it keeps: like a
+            # banner's, its lines may read "end" or "interface X" and none is in effect.
+            begin = i
+            body_lines: list[Line] = []
+            node.children = body_lines
+            while i < n:
+                body = lines[i].strip()
+                i += 1
+                body_lines.append(Line(body, i, indent + 1, node, banner=True))
+                made.append(body_lines[-1])
+                if body == close:
+                    break
+            else:
+                problems.append(
+                    (
+                        begin,
+                        f"{stripped.split(' ', 1)[0]} block never ends (no line {close!r}); the file looks truncated",
+                    )
+                )
+            stack.pop()
+            continue
         if (banner_first is None or first in banner_first) and (m := banner.match(stripped)):
             delim, rest = m.group(1), m.group(2)
             if delim in rest:

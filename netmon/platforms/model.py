@@ -123,6 +123,10 @@ class Grammar(_Strict):
     # A banner's first line: the text after it runs to the delimiter (group 1; the rest of the
     # line is group 2) and may hold anything, "#", "!" or "end" included.
     banner: Pattern[str] = BANNER
+    # Blocks of literal text that, unlike a banner, end at a fixed line: header prefix -> closing
+    # line (IOS `macro name X` ... `@`). Their lines may read `end`, `exit`, `interface ...` or
+    # `no ...`, and none of them is configuration in effect: the tree keeps them as text.
+    literal_blocks: dict[str, str] = Field(default_factory=dict)
     # Which branches of the built-in Python checks (compliance/checks.py) the CLI follows.
     family: Literal["ios", "vrp", "comware"] = "ios"
     wrap: int = 0  # terminal width the device wraps long lines at (0: never); secrets may continue
@@ -282,6 +286,11 @@ class AclDialect(_Strict):
     unmatched_deny: tuple[Pattern[str], ...] = ()
     # A filter's use line that filters what enters the interface (the filter's direction).
     inbound: Pattern[str] = re.compile(r"\b(?:in|inbound)$")
+    # A policy block whose match lines use ACLs (IOS 'route-map NAME'; group ``name``), and a line
+    # naming such a policy where it takes effect ('ip policy route-map NAME', 'neighbor X route-map
+    # NAME in'): an ACL matched only by a policy nothing applies is used by nothing.
+    policy: Pattern[str] | None = None
+    policy_ref: Pattern[str] | None = None
 
     @field_validator("headers", "inline")
     @classmethod

@@ -165,9 +165,12 @@ def test_route_map_match_ip_address_is_a_use(rules) -> None:
     text = (
         IOS_HEAD
         + "access-list 10 permit 192.0.2.0 0.0.0.255\nroute-map EXPORT permit 10\n match ip address 10\n"
+        + "router bgp 65000\n neighbor 192.0.2.1 remote-as 65001\n neighbor 192.0.2.1 route-map EXPORT out\n"
         + IOS_TAIL
     )
     assert verdict(rules, "BD-03", text) == "PASS"
+    # round 8: a route-map that nothing applies uses none of its ACLs
+    assert verdict(rules, "BD-03", text.replace(" neighbor 192.0.2.1 route-map EXPORT out\n", "")) == "FAIL"
     unused = IOS_HEAD + "access-list 10 permit 192.0.2.0 0.0.0.255\n" + IOS_TAIL
     assert verdict(rules, "BD-03", unused) == "FAIL"  # unused: the rule forbids it as it does an undefined one
 

@@ -196,7 +196,11 @@ def test_a_flattened_ios_capture_keeps_its_blocks(rules) -> None:
     assert any(t.text.startswith("ip route ") for t in c.tree.top)  # top level after the separator
     assert evaluate_rule(rules["IA-01"], c).result == "FAIL"  # line password in clear
     assert evaluate_rule(rules["AC-01"], c).result == "FAIL"  # bare 'login': shared password
-    sound = cfg(FLAT_IOS.format(vty="login local\ntransport input ssh\n"), "cisco_ios")
+    # (round 8: 'login local' needs a named account to log in with; with none at all AC-01 fails)
+    named = FLAT_IOS.replace(
+        "enable secret 5 $1$abc$def\n", "enable secret 5 $1$abc$def\nusername ops privilege 15 secret 9 $9$x\n"
+    )
+    sound = cfg(named.format(vty="login local\ntransport input ssh\n"), "cisco_ios")
     assert evaluate_rule(rules["AC-01"], sound).result != "FAIL"
 
 

@@ -120,6 +120,8 @@ HARMLESS = [
     r"^\s*hash sha\d*$",  # IKE proposal hash algorithm
     r"^\s*rsakeypair\b",
     r"^\s*hidekeys$",
+    r"^\s*key chain \S+$",  # a key chain's name; its key-string is the secret
+    r"^\s*ip ospf authentication key-chain \S+$",
     r"^\s*user-interface ",
     r"^\s*aaa authentication .*",
 ]
