@@ -1077,6 +1077,19 @@ def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         )
         return Outcome("N/A", [], [note])
     logged = [e for a in traffic for e in a.entries if deny_logged(cfg.vendor, e.text)]
+    d = registry.platform(cfg.vendor).dialect.acl
+    # A filter that forwards unmatched packets (VRP traffic-filter, Comware packet-filter) and holds
+    # no deny entry denies nothing: there is no denied traffic to log (BD-01 carries the failure).
+    if (
+        d.unmatched == "permit"
+        and not _find(cfg, list(d.unmatched_deny))
+        and not any(re.search(r"\bdeny\b", e.text) for a in traffic for e in a.entries)
+    ):
+        return Outcome(
+            "N/A",
+            [_ev(a.header, f"ACL {a.name}: permit entries only") for a in traffic[:5]],
+            ["the filters deny nothing (unmatched packets are forwarded): no denied traffic to log (see BD-01)"],
+        )
     if logged:
         return Outcome("PASS", [_ev(e, "deny entry logs its hits") for e in logged[:5]])
     return Outcome(
@@ -1195,6 +1208,12 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         return Outcome("PASS", [], ["no rule is shadowed by a permit-all rule"])
     if aspect == "deny_logged":
         denies = [(r, f) for r, f, a in rules if a == "deny"]
+        if not denies and open_default:
+            # Nothing is denied at all: no denied traffic to log (BD-01 fails the open default).
+            return Outcome(
+                "N/A",
+                [_ev(c, "default action permit and no deny rule: nothing is denied") for c in open_default],
+            )
         if not denies:
             return Outcome("FAIL", [], ["no deny rule: nothing denied is logged"])
         logged = [r for r, f in denies if "logging" in f]
