@@ -170,3 +170,43 @@ def test_a_comware_web_idle_timeout_over_ten_minutes_warns(rules, minutes: int, 
     assert verdict(rules, text, "IA-05", "h3c_comware") == "PASS"
     text = swap(text, "#\nospf 1", f"#\n web idle-timeout {minutes}\n#\nospf 1")
     assert verdict(rules, text, "IA-05", "h3c_comware") == expected
+
+
+# --- BD-07: a global 802.1X / MAC authentication / port-security switch guards no port by itself -----
+
+# Each platform's global line only turns the feature on: a port authenticates once it enables the
+# feature itself (DHCP snooping stays a device-wide guard).
+GLOBAL_ONLY = [
+    (
+        "h3c_comware",
+        "#\n sysname SW\n#\n{glob}#\ninterface GigabitEthernet1/0/1\n port access vlan 10\n{port}#\nreturn\n",
+        " dot1x\n port-security enable\n mac-authentication\n",
+        " dot1x\n",
+    ),
+    (
+        "huawei_vrp",
+        "#\nsysname SW\n#\n{glob}#\ninterface GigabitEthernet0/0/1\n port link-type access\n port default vlan 10\n{port}#\nreturn\n",
+        "dot1x global enable\n",
+        " dot1x enable\n",
+    ),
+    (
+        "cisco_ios",
+        "hostname SW\n!\n{glob}!\ninterface GigabitEthernet0/1\n switchport mode access\n switchport access vlan 10\n{port}!\nend\n",
+        "dot1x system-auth-control\n",
+        " authentication port-control auto\n",
+    ),
+    (
+        "ruijie_rgos",
+        "hostname SW\n!\naaa new-model\n{glob}!\ninterface GigabitEthernet 0/1\n switchport access vlan 10\n{port}!\nend\n",
+        "aaa authentication dot1x default group radius\n",
+        " dot1x port-control auto\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("vendor,text,glob,port", GLOBAL_ONLY, ids=[g[0] for g in GLOBAL_ONLY])
+def test_a_global_admission_switch_without_port_enabling_admits_any_host(
+    rules, vendor: str, text: str, glob: str, port: str
+) -> None:
+    assert verdict(rules, text.format(glob=glob, port=""), "BD-07", vendor) == "FAIL"
+    assert verdict(rules, text.format(glob=glob, port=port), "BD-07", vendor) == "PASS"
