@@ -210,3 +210,29 @@ def test_a_global_admission_switch_without_port_enabling_admits_any_host(
 ) -> None:
     assert verdict(rules, text.format(glob=glob, port=""), "BD-07", vendor) == "FAIL"
     assert verdict(rules, text.format(glob=glob, port=port), "BD-07", vendor) == "PASS"
+
+
+# --- IA-07: an SSH server no account may use is no SSH management path ------------------------------
+
+
+def test_a_comware_ssh_server_no_account_may_use_fails_ia07(rules) -> None:
+    text = skeleton("h3c_compliant.cfg")
+    assert verdict(rules, text, "IA-07", "h3c_comware") == "PASS"
+    local_only = swap(text, " authentication login hwtacacs-scheme tac local\n", " authentication login local\n")
+    assert verdict(rules, local_only, "IA-07", "h3c_comware") == "PASS"
+    # every local account limited to Telnet/HTTP and logins not sent to an AAA server: nobody uses SSH
+    no_ssh = swap(local_only, " service-type ssh terminal\n", " service-type telnet terminal\n")
+    no_ssh = swap(no_ssh, " service-type ssh\n", " service-type http https\n")
+    assert verdict(rules, no_ssh, "IA-07", "h3c_comware") == "FAIL"
+    # the AAA server decides which services its users get: not judged unusable
+    assert (
+        verdict(
+            rules,
+            swap(text, " service-type ssh terminal\n", " service-type telnet terminal\n").replace(
+                " service-type ssh\n", " service-type http https\n"
+            ),
+            "IA-07",
+            "h3c_comware",
+        )
+        == "PASS"
+    )
