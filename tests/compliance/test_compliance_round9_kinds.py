@@ -236,3 +236,8 @@ def test_a_comware_ssh_server_no_account_may_use_fails_ia07(rules) -> None:
         )
         == "PASS"
     )
+
+
+def test_a_comware_configuration_showing_no_account_is_not_judged_on_ssh_use(rules) -> None:
+    text = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\nline vty 0 63\n authentication-mode scheme\n#\nssh server enable\n#\nreturn\n"
+    assert verdict(rules, text, "IA-07", "h3c_comware") == "PASS"
