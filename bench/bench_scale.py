@@ -150,7 +150,19 @@ def metric(port: int, name: str) -> float:
 
 
 def start_agents(work: Path, devices: int) -> tuple[Proc, list[int]]:
-    """One snmpd listening on `devices` UDP ports of 127.0.0.1."""
+    """One snmpd listening on `devices` UDP ports of 127.0.0.1. The ports are chosen free, then
+    released for snmpd to bind: another process can take one meanwhile, so a failed start is
+    tried again on fresh ports."""
+    for attempt in range(3):
+        try:
+            return _start_agents(work / f"agents{attempt}", devices)
+        except RuntimeError as exc:
+            print(f"snmpd did not start ({exc}); again on other ports", file=sys.stderr)
+    return _start_agents(work / "agents3", devices)
+
+
+def _start_agents(work: Path, devices: int) -> tuple[Proc, list[int]]:
+    work.mkdir()
     binary = snmpd_binary()
     if binary is None:
         raise SystemExit("snmpd is not installed (Debian package snmpd)")
@@ -250,7 +262,7 @@ def peer_polls(vm: Victoria, t0: float, t1: float, interval: float) -> tuple[int
 # --- netmon ---------------------------------------------------------------------------------------
 
 
-def netmon_config(work: Path, ports: list[int], interval: float, jitter: float) -> Path:
+def netmon_config(work: Path, ports: list[int], interval: float, jitter: float, gather_ms: float | None = None) -> Path:
     devices = [
         {"name": f"dev{i:05d}", "address": "127.0.0.1", "port": p, "network": "intranet", "tier": "county",
          "region": "bench", "site": f"site{i // 10}", "role": "access", "vendor": "linux_netsnmp", "snmp": "bench"}
@@ -263,7 +275,8 @@ def netmon_config(work: Path, ports: list[int], interval: float, jitter: float) 
         "sink": f"sqlite:///{work / 'netmon.db'}",
         "spool": {"dir": str(work / "spool")},
         "intervals": {"snmp": interval, "health": 86400, "jitter": jitter},
-        "snmp": {"timeout": 2, "retries": 1, "max_repetitions": 25},
+        "snmp": {"timeout": 2, "retries": 1, "max_repetitions": 25}
+        | ({} if gather_ms is None else {"gather_ms": gather_ms}),
         "http": {"listen": f"127.0.0.1:{free_port()}"},
         "alerting": {"state": str(work / "alerts.db")},
         "topology": {"lldp": False, "isolation_check": False},
@@ -323,6 +336,7 @@ def main() -> int:
         help="netmon spreads starts over jitter x interval (vmagent spreads over all of it)",
     )
     ap.add_argument("--workers", type=int, default=None, help="netmon run --workers (default: netmon's own default)")
+    ap.add_argument("--gather-ms", type=float, default=None, help="netmon's snmp.gather_ms (default: its own)")
     ap.add_argument("--only", choices=("both", "netmon", "peer"), default="both")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--profile", action="store_true", help="run netmon under cProfile; print its top functions")
@@ -350,7 +364,7 @@ def main() -> int:
             procs += peer[1:]
         nm_port = 0
         if args.only in ("both", "netmon"):
-            cfg = netmon_config(work, ports, args.interval, args.jitter)
+            cfg = netmon_config(work, ports, args.interval, args.jitter, args.gather_ms)
             nm, nm_port = start_netmon(work, cfg, args.workers, args.profile)
         # warm-up: one interval (netmon's first poll reads static columns, health, and sets up rate baselines)
         time.sleep(args.interval)

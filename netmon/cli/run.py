@@ -42,7 +42,11 @@ def run(
     log_json: Annotated[bool, typer.Option("--log-json", help="log one JSON object per line")] = False,
     log_level: Annotated[str | None, typer.Option(help="debug | info | warning | error")] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="SNMP polling processes (default: one per CPU core; 1 = all in this process)")
+        int | None,
+        typer.Option(
+            min=1,
+            help="SNMP polling processes: this one and N-1 workers, devices split by site (default: one per CPU core; 1 = all in this process)",
+        ),
     ] = None,
 ) -> None:
     """Run the daemon: poll the inventory, spool and store every point, evaluate alerts.
