@@ -148,6 +148,24 @@ def _flattened(lines: Sequence[str], start: int, n: int, headers: re.Pattern[str
     return any(headers.match(lines[k]) for k in range(start, n))
 
 
+def _literal_block(
+    lines: Sequence[str], i: int, node: Line, made: list[Line], close: str, whole_line: bool
+) -> tuple[int, bool]:
+    """Lines from ``i`` kept as text of ``node`` (a banner's, a macro's; never parsed), up to and
+    including the closing one: the line ``close`` itself (``whole_line``, a macro's ``@``) or the
+    first holding it (a banner's delimiter). Returns the next line's index and whether it closed."""
+    body: list[Line] = []
+    node.children = body
+    while i < len(lines):
+        raw = lines[i]
+        i += 1
+        body.append(Line(raw.strip(), i, node.indent + 1, node, banner=True))
+        made.append(body[-1])
+        if (raw.strip() == close) if whole_line else (close in raw.rstrip()):
+            return i, True
+    return i, False
+
+
 def parse_config(
     text: str | list[str], grammar: Grammar | None = None, start: int = 0, stop: int | None = None
 ) -> ConfigTree:
@@ -221,16 +239,8 @@ def parse_config(
             # Literal text (an IOS macro's script) to its closing line, which it keeps: like a
             # banner's, its lines may read "end" or "interface X" and none is in effect.
             begin = i
-            body_lines: list[Line] = []
-            node.children = body_lines
-            while i < n:
-                body = lines[i].strip()
-                i += 1
-                body_lines.append(Line(body, i, indent + 1, node, banner=True))
-                made.append(body_lines[-1])
-                if body == close:
-                    break
-            else:
+            i, closed = _literal_block(lines, i, node, made, close, whole_line=True)
+            if not closed:
                 problems.append(
                     (
                         begin,
@@ -245,17 +255,7 @@ def parse_config(
                 continue  # one-line banner
             # Banner text runs to the next line holding the delimiter; it may contain # or !.
             begin = i
-            closed = False
-            text_lines: list[Line] = []
-            node.children = text_lines
-            while i < n:
-                body = lines[i].rstrip()
-                i += 1
-                text_lines.append(Line(body.strip(), i, indent + 1, node, banner=True))
-                made.append(text_lines[-1])
-                if delim in body:
-                    closed = True
-                    break
+            i, closed = _literal_block(lines, i, node, made, delim, whole_line=False)
             if not closed:
                 problems.append((begin, f"banner never ends (no closing {delim!r}); the file looks truncated"))
             stack.pop()
