@@ -47,3 +47,10 @@ def one_config(text: str, vendor: str | None = None):
     out = load_device_configs(text.encode(), "t.cfg", vendor)
     assert len(out) == 1
     return out[0]
+
+
+def verdict(rules, rule: str, text: str, vendor: str | None = None) -> str:
+    """The verdict of one rule on a synthetic configuration (the kind tests' weak/sound pairs)."""
+    from netmon.compliance.engine import evaluate_rule
+
+    return evaluate_rule(rules[rule], one_config(text, vendor)).result

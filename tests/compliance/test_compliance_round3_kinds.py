@@ -7,7 +7,7 @@ import pytest
 
 from netmon.compliance.engine import evaluate_rule
 
-from .conftest import one_config
+from .conftest import one_config, verdict
 
 IOS = "version 15.2\nservice timestamps log datetime\nservice password-encryption\nhostname R1\n!\n{body}!\nend\n"
 VRP = "!Software Version {rel}\n#\nsysname T1\n#\n{body}#\nreturn\n"
@@ -18,10 +18,6 @@ ZXAN = (
     "version V4.8.01\n!\nhostname OLT1\n!\n{body}!\nend\n"
 )
 RGOS = "version RGOS 10.3(4b10), Release(164555)\nhostname EG1\n!\nsysmac 00d0.f822.1234\n!\n{body}!\nend\n"
-
-
-def verdict(rules, rule: str, text: str, vendor: str) -> str:
-    return evaluate_rule(rules[rule], one_config(text, vendor)).result
 
 
 # --- BD-06: uRPF on some routed interfaces only ---------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from netmon.compliance.engine import evaluate_rule
 
-from .conftest import one_config
+from .conftest import one_config, verdict
 
 IOS = "version 15.2\nservice timestamps log datetime\nhostname R1\n!\n{body}!\nend\n"
 VRP = "!Software Version {rel}\n#\nsysname T1\n#\n{body}#\nreturn\n"
@@ -14,10 +14,6 @@ USG = (
     "#\nsysname FW1\n#\nip vpn-instance default\n ipv4-family\n#\n{body}#\nfirewall zone trust\n set priority 85\n"
     " add interface GigabitEthernet0/0/0\n#\nsecurity-policy\n rule name r1\n  source-zone trust\n  action permit\n#\nreturn\n"
 )
-
-
-def verdict(rules, rule: str, text: str, vendor: str | None) -> str:
-    return evaluate_rule(rules[rule], one_config(text, vendor)).result
 
 
 # --- VRP: the built-in password check turned off ---------------------------------------------------

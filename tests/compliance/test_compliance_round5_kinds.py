@@ -3,18 +3,12 @@ synthetic weak/sound pair written from the fact, never from a held-out file."""
 
 from __future__ import annotations
 
-from netmon.compliance.engine import evaluate_rule
-
-from .conftest import one_config
+from .conftest import verdict
 
 IOS = "version 15.2\nservice timestamps log datetime\nhostname R1\n!\n{body}!\nend\n"
 VRP = "!Software Version {rel}\n#\nsysname T1\n#\n{body}#\nreturn\n"
 H3C7 = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n{body}#\nreturn\n"
 RGOS = "version RGOS 10.3(4b10), Release(164555)\nhostname EG1\n!\nsysmac 00d0.f822.1234\n!\n{body}!\nend\n"
-
-
-def verdict(rules, rule: str, text: str, vendor: str | None) -> str:
-    return evaluate_rule(rules[rule], one_config(text, vendor)).result
 
 
 # --- BD-06: a switch whose only address is its management interface routes nothing ---------------

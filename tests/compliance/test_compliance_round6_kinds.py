@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netmon.compliance.engine import evaluate_rule
-
-from .conftest import one_config
+from .conftest import verdict
 
 IOS = "version 15.2\nservice timestamps log datetime\nhostname R1\n!\n{body}!\nend\n"
 VRP = "!Software Version V200R019C10SPC500\n#\nsysname T1\n#\n{body}#\nreturn\n"
@@ -18,10 +16,6 @@ ZXAN = (
     "Building configuration...\n!\nadd-rack rackno 1 racktype C300Rack\n!\ninterface gei_1/3/1\n no shutdown\n!\n"
     "version V4.8.01\n!\nhostname OLT1\n!\n{body}!\nend\n"
 )
-
-
-def verdict(rules, rule: str, text: str, vendor: str) -> str:
-    return evaluate_rule(rules[rule], one_config(text, vendor)).result
 
 
 # --- CIS-01: a software licence notice is no authorised-use warning ---------------------------------

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netmon.compliance.engine import evaluate_rule
-
-from .conftest import one_config
+from .conftest import verdict
 
 IOS = "version 15.2\nservice timestamps log datetime\nhostname R1\n!\n{body}!\nend\n"
 RGOS = "version RGOS 10.3(4b10), Release(164555)\nhostname EG1\n!\nsysmac 00d0.f822.1234\n!\n{body}!\nend\n"
@@ -17,10 +15,6 @@ VRP = "!Software Version V200R019C10SPC500\n#\nsysname T1\n#\n{body}#\nreturn\n"
 CE = "!Software Version V200R001C00SPC700\n#\nsysname CE1\n#\n{body}#\nreturn\n"
 USG = "!Software Version V500R005C10SPC300\n#\nsysname FW1\n#\n{body}#\nreturn\n"
 H3C7 = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n{body}#\nreturn\n"
-
-
-def verdict(rules, rule: str, text: str, vendor: str) -> str:
-    return evaluate_rule(rules[rule], one_config(text, vendor)).result
 
 
 # --- BD-03: an ACL that selects the prefixes LDP advertises labels for is used ---------------------

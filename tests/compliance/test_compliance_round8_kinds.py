@@ -14,7 +14,7 @@ from netmon.errors import InputError
 from netmon.platforms import platforms
 from tests.conftest import run_netmon
 
-from .conftest import one_config
+from .conftest import one_config, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 SKELETONS = ROOT / "tests/compliance/configs"
@@ -147,10 +147,6 @@ VRP = "!Software Version V200R019C10SPC500\n#\nsysname T1\n#\n{body}#\nreturn\n"
 CE = "!Software Version V200R005C10SPC607B607\n#\nsysname CE1\n#\n{body}#\nreturn\n"
 H3C7 = "#\n version 7.1.070, Release 6728P22\n#\n sysname H1\n#\n{body}#\nreturn\n"
 RGOS = "version RGOS 10.3(4b10), Release(164555)\nhostname EG1\n!\nsysmac 00d0.f822.1234\n!\n{body}!\nend\n"
-
-
-def verdict(rules, rule: str, text: str, vendor: str) -> str:
-    return evaluate_rule(rules[rule], one_config(text, vendor)).result
 
 
 # SNMP: an engine ID alone is what VRP saves by default, not a running agent.
