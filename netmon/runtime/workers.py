@@ -6,9 +6,9 @@ pipe crossing and no second event loop's wake-ups: measured, a worker's poll cos
 than one in the daemon); it asks the worker that owns any other device to poll it and gets the
 points back, already encoded as line protocol for the spool (``Encoded``), with only the points
 the parent itself reads (``snmp_reach``, and the fields alert rules read): no Point per
-interface is pickled and unpickled, and encoding runs on the worker's core. A device belongs to the worker of its *site* (a stable hash), so per-device state
-(rate baselines, static columns, health timing) stays in one process and the per-site
-concurrency limit holds exactly. Workers read the same netmon.yaml and inventory as the parent
+interface is pickled and unpickled, and encoding runs on the worker's core. A device belongs to
+the shard of its *site* (a stable hash), so per-device state (rate baselines, static columns,
+health timing) stays in one process and the per-site concurrency limit holds exactly. Workers read the same netmon.yaml and inventory as the parent
 (and reload them on SIGHUP through the parent). Frames on the pipes: 4-byte length + pickle,
 between netmon's own processes only.
 """
