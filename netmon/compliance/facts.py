@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import platforms as registry
-from ..platforms.words import spelled_first_words
+from ..platforms.words import literal_alternatives, spelled_first_words
 
 if TYPE_CHECKING:
     from ..platforms.model import AclDialect
@@ -113,8 +113,19 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
     uses: list[AclUse] = []
     if d.refs:
         hint = d.ref_hint
+        # The hint runs on every line: plain strings (the usual form) are looked for as such.
+        hint_strings = literal_alternatives(hint) if hint is not None else None
         for ln in cfg.tree.all_lines():
-            if ln.banner or (hint is not None and not hint.search(ln.text)):
+            if ln.banner:
+                continue
+            if hint_strings is not None:
+                text = ln.text
+                for s in hint_strings:
+                    if s in text:
+                        break
+                else:
+                    continue
+            elif hint is not None and not hint.search(ln.text):
                 continue
             if ln.parent is None and any(rx.match(ln.text) for rx in d.headers):
                 continue

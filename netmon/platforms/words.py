@@ -67,3 +67,28 @@ def spelled_first_words(rx: re.Pattern[str]) -> tuple[str, ...] | None:
                 return None
             words.add(word)
     return tuple(sorted(words)) or None
+
+
+@cache
+def literal_alternatives(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The strings a pattern made only of literal alternatives finds (``acl|packet-filter``:
+    acl, packet-filter), else None. ``any(s in line for s in them)`` then answers
+    ``rx.search(line)`` about three times faster: the regex engine tries every position of the
+    line against every alternative's first character."""
+    if rx.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # the stdlib's parser of the pattern it compiled
+
+        items: list[tuple[Any, Any]] = list(_parser.parse(rx.pattern))
+    except Exception:  # a private module: never let it cost a match, only speed
+        return None
+    alts = [items]
+    if len(items) == 1 and items[0][0] is _parser.BRANCH:
+        alts = [list(a) for a in items[0][1][1]]
+    out: list[str] = []
+    for alt in alts:
+        if not alt or any(op is not _parser.LITERAL for op, _ in alt):
+            return None
+        out.append("".join(chr(c) for _, c in alt))
+    return tuple(out)
