@@ -220,7 +220,12 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     )
 
 
-def evaluate_rule(rule: Rule, cfg: DeviceConfig, role: str | None = None) -> Outcome:
+def evaluate_rule(
+    rule: Rule, cfg: DeviceConfig, role: str | None = None, masked: dict[str, str] | None = None
+) -> Outcome:
+    """The rule's verdict on one configuration, evidence masked. ``masked``: line -> masked line
+    for this configuration's platform, kept by the caller across rules and configurations (the
+    same evidence lines recur: a fleet is written from a few templates)."""
     checks = rule.checks.get(cfg.vendor)
     if not checks:
         return Outcome("N/A", [], [f"no check for {registry.display_name(cfg.vendor)}"])
@@ -232,20 +237,32 @@ def evaluate_rule(rule: Rule, cfg: DeviceConfig, role: str | None = None) -> Out
     # The one place evidence leaves the engine: every secret masked with the platform's patterns.
     ev_sorted = sorted((e for p in live for e in p.evidence), key=lambda e: e.line)
     for e in ev_sorted:
-        e.text = mask_line(e.text, cfg.vendor)
+        if masked is None:
+            e.text = mask_line(e.text, cfg.vendor)
+        else:
+            m = masked.get(e.text)
+            if m is None:
+                m = masked[e.text] = mask_line(e.text, cfg.vendor)
+            e.text = m
     return Outcome(worst([p.result for p in live]), ev_sorted, [n for p in live for n in p.notes])
 
 
 def scan_config(
-    cfg: DeviceConfig, standard: Standard, tags: dict[str, str] | None = None, role: str | None = None
+    cfg: DeviceConfig,
+    standard: Standard,
+    tags: dict[str, str] | None = None,
+    role: str | None = None,
+    masked: dict[str, str] | None = None,
 ) -> DeviceResult:
-    """All of a standard's rules on one configuration."""
+    """All of a standard's rules on one configuration (``masked``: as for evaluate_rule)."""
+    if masked is None:
+        masked = {}
     findings: list[Finding] = []
     notes = list(cfg.notes)
     if not any(r.checks.get(cfg.vendor) for r in standard.rules):
         notes.append(f"no compliance pack for {registry.display_name(cfg.vendor)} yet: every rule is N/A")
     for rule in standard.rules:
-        o = evaluate_rule(rule, cfg, role)
+        o = evaluate_rule(rule, cfg, role, masked)
         findings.append(
             Finding(
                 rule=rule.id,

@@ -17,6 +17,7 @@ tabs, and truncated files (reported, not fatal).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -124,14 +125,9 @@ class ConfigTree:
 
 def _by_first_word(lines: list[Line]) -> dict[str, list[Line]]:
     """Lines by their first word, in order (``Line.word`` inlined: this runs on every line)."""
-    idx: dict[str, list[Line]] = {}
+    idx: defaultdict[str, list[Line]] = defaultdict(list)  # looked up with .get: never grows on a miss
     for ln in lines:
-        w = ln.text.split(" ", 1)[0]
-        same = idx.get(w)
-        if same is None:
-            idx[w] = [ln]
-        else:
-            same.append(ln)
+        idx[ln.text.split(" ", 1)[0]].append(ln)
     return idx
 
 
