@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from re import Pattern
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import platforms as registry
 from ..errors import InputError, Problem
@@ -41,17 +41,11 @@ class Match(_Strict):
 
     re: Pattern[str]
     note: str = ""
-    # Read off the pattern once: the engine asks for every rule on every configuration, and a
-    # lookup in first_words' cache hashes the whole compiled pattern each time.
-    _words: tuple[str, ...] | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
     def _from_str(cls, v: Any) -> Any:
         return {"re": v} if isinstance(v, str) else v
-
-    def model_post_init(self, context: Any, /) -> None:
-        self._words = first_words(self.re)
 
     @property
     def word(self) -> str | None:
@@ -59,11 +53,13 @@ class Match(_Strict):
         m = _WORD.match(self.re.pattern)
         return m.group(1) if m else None
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...] | None:
         """Every first word a line can have for the regex to match it (``^(cdp|lldp) run$``: cdp,
-        lldp), used as index keys; None when the regex does not spell them out."""
-        return self._words
+        lldp), used as index keys; None when the regex does not spell them out. Kept on the
+        instance: the engine asks for every rule on every configuration, and first_words' cache
+        hashes the whole compiled pattern at each lookup."""
+        return first_words(self.re)
 
 
 @cache

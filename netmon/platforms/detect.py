@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .registry import common, derived, platforms, related
-from .words import spelled_first_words
+from .words import literal_prefixes, spelled_first_words
 
 # Lines looked at for signatures: the head (version, sysname, AAA) and the tail (user-interface /
 # line vty, return/end); enough for any dialect and cheap on a 50,000-line file.
@@ -42,8 +42,9 @@ def _index_key(pattern: str) -> tuple[str, str] | None:
 @dataclass(frozen=True, slots=True)
 class _Sigs:
     # first word a line needs -> [(platform, signature index, regex, weight)]
-    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]]
-    prefixed: dict[str, list[tuple[str, int, re.Pattern[str], int]]]  # first two characters -> ...
+    # (platform, signature index, regex, weight, texts one of which the line starts with: literal_prefixes)
+    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int, tuple[str, ...]]]]
+    prefixed: dict[str, list[tuple[str, int, re.Pattern[str], int, tuple[str, ...]]]]  # first two characters -> ...
     loose: list[tuple[str, int, re.Pattern[str], int]]
     separators: dict[str, tuple[str, ...]]  # separator line -> platforms that print it
     scored: tuple[str, ...]  # platforms with signatures
@@ -52,8 +53,8 @@ class _Sigs:
 @derived
 @cache
 def _signatures() -> _Sigs:
-    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int]]] = {}
-    prefixed: dict[str, list[tuple[str, int, re.Pattern[str], int]]] = {}
+    keyed: dict[str, list[tuple[str, int, re.Pattern[str], int, tuple[str, ...]]]] = {}
+    prefixed: dict[str, list[tuple[str, int, re.Pattern[str], int, tuple[str, ...]]]] = {}
     loose: list[tuple[str, int, re.Pattern[str], int]] = []
     seps: dict[str, list[str]] = {}
     scored: list[str] = []
@@ -67,7 +68,8 @@ def _signatures() -> _Sigs:
             # An indexed signature runs on one line (no newline in it), where ``^`` and ``$`` mean
             # the same with or without MULTILINE; without it, a search tries only the line's
             # start instead of every position (a quarter of detection's time).
-            one_line = (key, i, re.compile(sig.re.pattern), sig.w)
+            rx = re.compile(sig.re.pattern)
+            one_line = (key, i, rx, sig.w, literal_prefixes(rx))
             where = _index_key(sig.re.pattern)
             if where is not None:
                 (keyed if where[0] == "word" else prefixed).setdefault(where[1], []).append(one_line)
@@ -92,18 +94,24 @@ def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
     sep_count = dict.fromkeys(sigs.separators, 0)
     keyed, prefixed = sigs.keyed, sigs.prefixed
     prefix_first = frozenset(k[0] for k in prefixed)
+    # A line met again (a template's " port link-type access" under every port) finds nothing new:
+    # half of a switch's window.
+    looked: set[str] = set()
     for raw in window:
         st = raw.strip()
         if not st:
             continue
         if st in sep_count:
             sep_count[st] += 1
-        for key, idx, rx, w in keyed.get(st.split(" ", 1)[0], ()):
-            if idx not in found and rx.search(raw):
+        if raw in looked:
+            continue
+        looked.add(raw)
+        for key, idx, rx, w, lit in keyed.get(st.split(" ", 1)[0], ()):
+            if idx not in found and raw.startswith(lit) and rx.search(raw):
                 found[idx] = (key, w)
         if st[0] in prefix_first:
-            for key, idx, rx, w in prefixed.get(st[:2], ()):
-                if idx not in found and rx.search(raw):
+            for key, idx, rx, w, lit in prefixed.get(st[:2], ()):
+                if idx not in found and raw.startswith(lit) and rx.search(raw):
                     found[idx] = (key, w)
     if sigs.loose:
         head = "\n".join(window)
