@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import gc
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from netmon import platforms
-from netmon.compliance import load_standard, scan_files, scan_text, scanner
+from netmon.compliance import DeviceConfig, load_standard, read_device_configs, scan_files, scan_text, scanner
+from netmon.compliance.facts import _containing
+from netmon.errors import InputError
 from netmon.platforms.detect import _signatures, detect_scores
 from netmon.platforms.words import literal_alternatives, literal_prefixes
 
@@ -117,3 +120,21 @@ def test_no_cycle_collection_while_scanning(monkeypatch: pytest.MonkeyPatch) -> 
     finally:
         gc.enable()
     assert run.results and not run.problems
+
+
+def test_lines_containing_strings_found_in_the_joined_text() -> None:
+    cfgs = [c for p in sorted((HERE / "public").rglob("*.cfg"))[:12] for c in read_device_configs_or_none(p)]
+    assert len(cfgs) >= 5
+    for cfg in cfgs:
+        lines = cfg.tree.all_lines()
+        for strings in (("acl", "packet-filter", "nat outbound"), ("access-", "match "), ("e", "x"), (" ",), ("zzz",)):
+            want = [ln for ln in lines if any(s in ln.text for s in strings)]
+            assert _containing(lines, strings) == want
+    assert _containing([], ("acl",)) == []
+
+
+def read_device_configs_or_none(path: Path) -> list[DeviceConfig]:
+    try:
+        return read_device_configs(path)
+    except InputError:
+        return []
