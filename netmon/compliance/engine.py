@@ -263,6 +263,7 @@ def scan_config(
         notes.append(f"no compliance pack for {registry.display_name(cfg.vendor)} yet: every rule is N/A")
     for rule in standard.rules:
         o = evaluate_rule(rule, cfg, role, masked)
+        clauses, test_items = standard.numbering(rule)
         findings.append(
             Finding(
                 rule=rule.id,
@@ -270,8 +271,8 @@ def scan_config(
                 title_zh=rule.title.zh,
                 severity=rule.severity,
                 category=rule.category,
-                clauses=standard.clauses_of(rule),
-                test_items=standard.test_items_of(rule),
+                clauses=list(clauses),
+                test_items=list(test_items),
                 result=o.result,
                 evidence=o.evidence,
                 notes=o.notes,

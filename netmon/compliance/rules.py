@@ -389,10 +389,14 @@ class Standard:
 
     def clauses_of(self, rule: Rule) -> list[str]:
         """The rule's clauses that exist at this pack's level, fully numbered."""
-        return list(_numbered(self.level, tuple(rule.clauses))[0])
+        return list(self.numbering(rule)[0])
 
     def test_items_of(self, rule: Rule) -> list[str]:
-        return list(_numbered(self.level, tuple(rule.clauses))[1])
+        return list(self.numbering(rule)[1])
+
+    def numbering(self, rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(clauses_of, test_items_of) at once: asked for every finding of every device."""
+        return _numbered(self.pack.level, tuple(rule.clauses))
 
 
 @cache

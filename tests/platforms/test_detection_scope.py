@@ -5,6 +5,7 @@ and a platform without a compliance pack is scanned N/A with a note instead of f
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -177,7 +178,13 @@ def test_the_signature_index_changes_no_score(monkeypatch: pytest.MonkeyPatch) -
     from netmon.platforms import detect as det
 
     real = det._signatures()
-    every = {e[1]: e for bucket in (*real.keyed.values(), *real.prefixed.values(), real.loose) for e in bucket}
+    # Brute force: each signature searched over the whole window, as the loose ones are (MULTILINE);
+    # indexed ones are compiled for one line and carry the texts a line must start with.
+    every = {
+        e[1]: (e[0], e[1], re.compile(e[2].pattern, re.MULTILINE), e[3])
+        for bucket in (*real.keyed.values(), *real.prefixed.values(), real.loose)
+        for e in bucket
+    }
     assert len(every) > len(real.loose) + 40
     brute = det._Sigs({}, {}, list(every.values()), real.separators, real.scored)
     texts = [
