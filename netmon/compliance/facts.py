@@ -10,10 +10,7 @@ the checks that need them say so.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import add
 from typing import TYPE_CHECKING
 
 from .. import platforms as registry
@@ -144,18 +141,18 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
 
 def _containing(lines: list[Line], strings: tuple[str, ...]) -> list[Line]:
     """The lines holding one of the strings (none holding a newline), in order: found by
-    ``str.find`` over the lines' text joined, not by a test per line (a tenth of the time)."""
-    texts = [ln.text for ln in lines]
-    joined = "\n".join(texts)
-    # starts[k]: where line k begins in ``joined`` (its text plus one newline per line before it)
-    starts = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts) + 1)))
+    ``str.find`` over the lines' text joined, not by a test per line (a third of the time)."""
+    joined = "\n".join([ln.text for ln in lines])
     hit: set[int] = set()
     for s in strings:
+        k = last = 0  # line k holds position last
         p = joined.find(s)
         while p != -1:
-            k = bisect_right(starts, p) - 1
+            k += joined.count("\n", last, p)
+            last = p
             hit.add(k)
-            p = joined.find(s, starts[k + 1])  # on from the next line
+            nl = joined.find("\n", p)  # on from the next line
+            p = joined.find(s, nl + 1) if nl != -1 else -1
     return [lines[k] for k in sorted(hit)]
 
 
