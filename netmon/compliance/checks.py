@@ -182,7 +182,10 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not found:
         return Outcome("N/A", [], ["no local account"])
     shipped = {n.lower(): vendor for vendor, names in registry.common().factory_accounts.items() for n in names}
-    hits = [(ln, n, shipped[n.lower()]) for n, (ln, _) in found.items() if n.lower() in shipped]
+    # A factory name with digits appended (huawei123, cisco1) is the first variant guessed after it.
+    hits = [
+        (ln, n, shipped[base]) for n, (ln, _) in found.items() if (base := n.lower().rstrip("0123456789")) in shipped
+    ]
     if hits:
         return Outcome(
             "WARN",
@@ -693,7 +696,8 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     glob = [h for h in hits if h.parent is None]
     if glob:
         return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
-    skip = re.compile(params["skip"])
+    # Interface names are case-insensitive on every CLI ("interface loopback0" as typed in a guide).
+    skip = re.compile(params["skip"], re.IGNORECASE)
     # ``skip_child``: a child line that makes an interface a management port (bound to a management VRF).
     mgmt = re.compile(params["skip_child"]) if "skip_child" in params else None
     ifs = cfg.tree.top_by_word("interface")
@@ -720,7 +724,10 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             [*(_ev(h, "uRPF on") for h in hits[:3]), *(_ev(t, "uplink without uRPF") for t in bare[:5])],
             [f"uRPF on {len(covered)} interface(s) but not on the uplink(s): spoofed sources enter there"],
         )
-    if ifs and not routed:
+    if not ifs:
+        # A fragment (a guide's example of one feature) that shows no interface shows nothing routed.
+        return Outcome("N/A", [], ["no interface shown: nothing routed between networks to check"])
+    if not routed:
         return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
     if not hits and len(routed) == 1 and _lone_addressed(ifs, routed[0]):
         # One interface with an address (a one-armed lab VM, a switch's management SVI): packets
@@ -846,8 +853,9 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if ifs:
             # Interfaces are shown (a management port, VLAN interfaces) and none is a switch port.
             return Outcome("N/A", [], ["no physical switch port shown: only management or virtual interfaces"])
-        # A configuration that lists no interface cannot show that none is an access port.
-        return Outcome("FAIL", [], ["no 802.1X, MAC authentication, port security or DHCP snooping"])
+        # A fragment that shows no interface (a guide's example of one feature) shows no access
+        # port either: nothing to admit hosts on, as with trunks and routed ports only.
+        return Outcome("N/A", [], ["no interface shown: no access port to admit hosts on"])
     binds = _one_rx(params.get("port", []))
     bound = (
         [(t, c) for t, body in access if binds.search(body) for c in t.children if binds.search(c.text)]

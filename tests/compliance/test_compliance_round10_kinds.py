@@ -8,7 +8,7 @@ import pytest
 from netmon.errors import InputError
 from netmon.platforms.detect import detect
 
-from .conftest import one_config
+from .conftest import one_config, verdict
 
 # --- detection: what only VRP8 (NE40E V800, CloudEngine) writes ------------------------------------
 
@@ -63,3 +63,119 @@ def test_a_block_with_no_dialect_fact_is_still_refused_with_the_message() -> Non
     text = "#\nsysname R1\n#\nospf 1\n area 0.0.0.0\n  network 10.0.0.0 0.0.0.255\n#\nreturn\n"
     with pytest.raises(InputError, match="cannot tell the vendor"):
         one_config(text)
+
+
+# --- BD-06 / BD-07: a fragment that shows no interface ---------------------------------------------
+
+# A guide's example of one feature (AAA, SNMP) shows no interface at all: nothing routed for uRPF
+# to guard (BD-06) and no access port to admit hosts on (BD-07); both N/A, as with routed ports only.
+NO_INTERFACE = {
+    "huawei_vrp": "#\nsysname R1\n#\naaa\n authentication-scheme default\n#\nuser-interface vty 0 4\n authentication-mode aaa\n#\nreturn\n",
+    "huawei_ce": "#\nsysname R1\n#\nstelnet server enable\n#\nuser-interface vty 0 4\n authentication-mode aaa\n protocol inbound ssh\n#\nreturn\n",
+    "h3c_comware": "#\n sysname R1\n#\n ssh server enable\n#\nline vty 0 63\n authentication-mode scheme\n#\nreturn\n",
+    "cisco_ios": "!\nhostname R1\n!\nip ssh version 2\n!\nline vty 0 4\n login local\n transport input ssh\n!\nend\n",
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(NO_INTERFACE))
+@pytest.mark.parametrize("rule", ["BD-06", "BD-07"])
+def test_a_configuration_showing_no_interface_leaves_bd06_bd07_not_applicable(rules, vendor: str, rule: str) -> None:
+    assert verdict(rules, rule, NO_INTERFACE[vendor], vendor) == "N/A"
+
+
+# Two routed networks without uRPF still fail: the N/A is for "no interface shown" only.
+TWO_ROUTED_VRP = (
+    "#\nsysname R1\n#\ninterface GigabitEthernet0/0/1\n ip address 10.1.1.1 255.255.255.0\n#\n"
+    "interface GigabitEthernet0/0/2\n ip address 10.2.1.1 255.255.255.0\n#\nreturn\n"
+)
+
+
+def test_two_routed_interfaces_without_urpf_still_fail_bd06(rules) -> None:
+    assert verdict(rules, "BD-06", TWO_ROUTED_VRP, "huawei_vrp") == "FAIL"
+
+
+# --- BD-06: interface names are case-insensitive ("interface loopback0" as a guide types it) -----
+
+LOWER_LOOPBACK = {
+    "huawei_vrp": (
+        "#\nsysname R1\n#\ninterface GigabitEthernet0/1/0\n ip address 10.1.2.1 255.255.255.0\n#\n"
+        "interface loopback0\n ip address 10.1.3.1 255.255.255.255\n#\nreturn\n"
+    ),
+    "huawei_ce": (
+        "#\nsysname R1\n#\ninterface GE1/0/1\n undo portswitch\n ip address 10.1.2.1 255.255.255.0\n#\n"
+        "interface loopback 0\n ip address 10.1.3.1 255.255.255.255\n#\nreturn\n"
+    ),
+    "h3c_comware": (
+        "#\n sysname R1\n#\ninterface GigabitEthernet1/0/1\n port link-mode route\n ip address 10.1.2.1 255.255.255.0\n#\n"
+        "interface loopback0\n ip address 10.1.3.1 255.255.255.255\n#\nreturn\n"
+    ),
+    "cisco_ios": (
+        "!\nhostname R1\n!\ninterface GigabitEthernet0/1\n ip address 10.1.2.1 255.255.255.0\n!\n"
+        "interface loopback0\n ip address 10.1.3.1 255.255.255.255\n!\nend\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(LOWER_LOOPBACK))
+def test_a_lower_case_loopback_is_no_second_routed_network(rules, vendor: str) -> None:
+    assert verdict(rules, "BD-06", LOWER_LOOPBACK[vendor], vendor) == "N/A"
+
+
+# --- SN-02: VRP8 'snmp-agent local-user v3' carries its own privacy ---------------------------------
+
+LOCAL_USER_V3 = (
+    "#\nsysname R1\n#\nsnmp-agent\nsnmp-agent sys-info version v3\n"
+    "snmp-agent local-user v3 nms1 authentication-mode sha2-256 cipher %#%#Aa11Bb22%#%# "
+    "privacy-mode {priv} cipher %#%#Cc33Dd44%#%#\n#\nreturn\n"
+)
+
+
+@pytest.mark.parametrize("vendor", ["huawei_vrp", "huawei_ce"])
+def test_an_snmp_local_user_with_aes_privacy_passes_sn02(rules, vendor: str) -> None:
+    assert verdict(rules, "SN-02", LOCAL_USER_V3.format(priv="aes128"), vendor) == "PASS"
+    assert verdict(rules, "SN-02", LOCAL_USER_V3.format(priv="des56"), vendor) == "WARN"
+
+
+# --- AC-02: a factory account name with digits appended ---------------------------------------------
+
+FACTORY_DIGITS = {
+    "huawei_vrp": (
+        "#\nsysname R1\n#\naaa\n local-user {n} password irreversible-cipher $1a$xyz$\n"
+        " local-user {n} service-type ssh\n#\nreturn\n"
+    ),
+    "h3c_comware": "#\n sysname R1\n#\nlocal-user {n} class manage\n service-type ssh\n#\nreturn\n",
+    "cisco_ios": "!\nhostname R1\n!\nusername {n} privilege 15 secret 9 $9$abc$def\n!\nend\n",
+}
+NAMES = {"huawei_vrp": "huawei", "h3c_comware": "h3c", "cisco_ios": "cisco"}
+
+
+@pytest.mark.parametrize("vendor", sorted(FACTORY_DIGITS))
+def test_a_factory_name_with_digits_appended_warns_ac02(rules, vendor: str) -> None:
+    text = FACTORY_DIGITS[vendor]
+    assert verdict(rules, "AC-02", text.format(n=NAMES[vendor] + "123"), vendor) == "WARN"
+    assert verdict(rules, "AC-02", text.format(n="netops7"), vendor) == "PASS"
+
+
+# --- CIS-05: an SSH server that runs only for SFTP/SCP is an SSH server -----------------------------
+
+SFTP_ONLY = {
+    "huawei_vrp": "#\nsysname R1\n#\nsftp server enable\n{extra}#\nreturn\n",
+    "huawei_ce": "#\nsysname R1\n#\nsftp server enable\n{extra}#\nreturn\n",
+    "h3c_comware": "#\n sysname R1\n#\n sftp server enable\n{extra}#\nreturn\n",
+}
+LONG_TIMEOUT = {
+    "huawei_vrp": "ssh server timeout 120\n",
+    "huawei_ce": "ssh server timeout 120\n",
+    "h3c_comware": " ssh server authentication-timeout 120\n",
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(SFTP_ONLY))
+def test_an_sftp_only_ssh_server_is_judged_on_cis05(rules, vendor: str) -> None:
+    text = SFTP_ONLY[vendor]
+    assert verdict(rules, "CIS-05", text.format(extra=""), vendor) == "PASS"  # the 60 s / 3 defaults
+    assert verdict(rules, "CIS-05", text.format(extra=LONG_TIMEOUT[vendor]), vendor) == "FAIL"
+    assert (
+        verdict(rules, "CIS-05", text.replace("sftp server enable", "ntp-service enable").format(extra=""), vendor)
+        == "N/A"
+    )
