@@ -179,3 +179,47 @@ def test_an_sftp_only_ssh_server_is_judged_on_cis05(rules, vendor: str) -> None:
         verdict(rules, "CIS-05", text.replace("sftp server enable", "ntp-service enable").format(extra=""), vendor)
         == "N/A"
     )
+
+
+# --- AU-02: a module's own level on the log-host channel ---------------------------------------------
+
+# The log host takes the loghost channel (2) unless it names another; a module given its own level
+# there (notification or above) sends none of its informational records to it.
+AU02 = {
+    "huawei_vrp": (
+        "#\nsysname R1\n#\ninfo-center loghost 10.9.9.9{ch}\n{mod}#\nreturn\n",
+        "info-center source ssh channel 2 log level notification\n",
+    ),
+    "huawei_ce": (
+        "#\nsysname R1\n#\ninfo-center loghost 10.9.9.9{ch}\n{mod}#\nreturn\n",
+        "info-center source aaa channel loghost log level warning\n",
+    ),
+    "h3c_comware": (  # Comware 7
+        "#\n sysname R1\n#\n info-center loghost 10.9.9.9{ch}\n{mod}#\nreturn\n",
+        " info-center source SHELL loghost level notification\n",
+    ),
+    "comware5": (
+        "#\n version 5.20, Release 2202\n#\n sysname R1\n#\n info-center loghost 10.9.9.9{ch}\n{mod}#\nreturn\n",
+        " info-center source SHELL channel 2 log level notifications\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AU02))
+def test_a_module_cut_below_informational_on_the_loghost_channel_warns_au02(rules, case: str) -> None:
+    text, mod = AU02[case]
+    vendor = "h3c_comware" if case == "comware5" else case
+    assert verdict(rules, "AU-02", text.format(ch="", mod=""), vendor) == "PASS"
+    assert verdict(rules, "AU-02", text.format(ch="", mod=mod), vendor) == "WARN"
+    # the same module line does not touch a log host that uses its own channel
+    assert verdict(rules, "AU-02", text.format(ch=" channel 6", mod=mod), vendor) == "PASS"
+    # informational or debugging for the module keeps its informational records
+    lower = mod.replace("notifications", "informational").replace("notification", "informational")
+    lower = lower.replace("warning", "debugging")
+    assert verdict(rules, "AU-02", text.format(ch="", mod=lower), vendor) == "PASS"
+
+
+@pytest.mark.parametrize("vendor", ["huawei_vrp", "huawei_ce"])
+def test_the_default_source_at_notification_on_the_loghost_channel_warns_au02(rules, vendor: str) -> None:
+    text = "#\nsysname R1\n#\ninfo-center loghost 10.9.9.9\ninfo-center source default channel 2 log level notification\n#\nreturn\n"
+    assert verdict(rules, "AU-02", text, vendor) == "WARN"
