@@ -127,6 +127,8 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                         "FAIL", [_ev(b, "no ACL on this VTY range and no server ACL: any address may try to log in")]
                     )
                 )
+    if not server_acls and d.line_count is not None and d.line_range is not None and d.lines is not None:
+        parts.extend(_vtys_not_shown(top, d.lines, d.line_count, d.line_range))
     for t in top:
         for rx in d.servers:
             if (m := rx.match(t.text)) is None:
@@ -139,6 +141,27 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not parts and d.lines_always:
         return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
     return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
+
+
+def _vtys_not_shown(
+    top: list[Line], lines: re.Pattern[str], count: re.Pattern[str], rng: re.Pattern[str]
+) -> list[Outcome]:
+    """VTYs the device has (VRP 'user-interface maximum-vty 21': 0-20) that no VTY block shows:
+    they keep the default, no ACL, whatever the blocks shown restrict."""
+    n = next((int(m.group("n")) for t in top if (m := count.match(t.text)) is not None), None)
+    if n is None:
+        return []
+    shown: set[int] = set()
+    for b in top:
+        if lines.match(b.text) and (m := rng.match(b.text)) is not None:
+            first = int(m.group("first"))
+            shown.update(range(first, int(m.group("last") or first) + 1))
+    bare = [i for i in range(n) if i not in shown]
+    if not bare:
+        return []
+    span = f"vty {bare[0]}-{bare[-1]}" if len(bare) > 1 else f"vty {bare[0]}"
+    at = next(t for t in top if count.match(t.text))
+    return [Outcome("FAIL", [_ev(at, f"{span} exist and no block shows them: no ACL, any address may try to log in")])]
 
 
 # --- accounts and roles -------------------------------------------------------------------------

@@ -223,3 +223,20 @@ def test_a_module_cut_below_informational_on_the_loghost_channel_warns_au02(rule
 def test_the_default_source_at_notification_on_the_loghost_channel_warns_au02(rules, vendor: str) -> None:
     text = "#\nsysname R1\n#\ninfo-center loghost 10.9.9.9\ninfo-center source default channel 2 log level notification\n#\nreturn\n"
     assert verdict(rules, "AU-02", text, vendor) == "WARN"
+
+
+# --- MG-01: VTYs that 'maximum-vty' creates and no block shows ---------------------------------------
+
+MAX_VTY = (
+    "#\nsysname R1\n#\nacl number 2001\n rule 5 permit source 10.9.9.0 0.0.0.255\n#\n"
+    "user-interface maximum-vty {n}\n#\nuser-interface vty 0 {last}\n authentication-mode aaa\n acl 2001 inbound\n#\nreturn\n"
+)
+
+
+@pytest.mark.parametrize("vendor", ["huawei_vrp", "huawei_ce"])
+def test_vtys_beyond_the_blocks_shown_carry_no_acl_mg01(rules, vendor: str) -> None:
+    assert verdict(rules, "MG-01", MAX_VTY.format(n=21, last=17), vendor) == "FAIL"  # vty 18-20 bare
+    assert verdict(rules, "MG-01", MAX_VTY.format(n=18, last=17), vendor) == "PASS"  # every VTY covered
+    # a server ACL covers every VTY, shown or not
+    text = MAX_VTY.format(n=21, last=17).replace("#\nreturn", "#\nssh server acl 2001\n#\nreturn")
+    assert verdict(rules, "MG-01", text, vendor) == "PASS"
