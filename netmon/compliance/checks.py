@@ -204,16 +204,14 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     found = local_accounts(cfg)
     if not found:
         return Outcome("N/A", [], ["no local account"])
-    shipped = {n.lower(): vendor for vendor, names in registry.common().factory_accounts.items() for n in names}
+    common = registry.common()
+    shipped = {n.lower(): f"the factory account name of {v} products" for v, ns in common.factory_accounts.items() for n in ns}
+    # A maker's name (common/vendor_names.yaml) is guessed as early as a factory name.
+    why = {**{n: f"the name of the vendor {v}" for n, v in common.vendor_names.items()}, **shipped}
     # A factory name with digits appended (huawei123, cisco1) is the first variant guessed after it.
-    hits = [
-        (ln, n, shipped[base]) for n, (ln, _) in found.items() if (base := n.lower().rstrip("0123456789")) in shipped
-    ]
+    hits = [(ln, n, why[base]) for n, (ln, _) in found.items() if (base := n.lower().rstrip("0123456789")) in why]
     if hits:
-        return Outcome(
-            "WARN",
-            [_ev(ln, f"account {n}: the factory account name of {vendor} products") for ln, n, vendor in hits[:5]],
-        )
+        return Outcome("WARN", [_ev(ln, f"account {n}: {what}") for ln, n, what in hits[:5]])
     return Outcome("PASS", [], [f"no factory account name among {len(found)} local account(s)"])
 
 
@@ -708,17 +706,8 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
     the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
     shown but none of the others has an address, or only one has: nothing is routed between
-    networks, N/A. No interface shown: FAIL
-    (a configuration that shows no interface cannot show that none routes)."""
-    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
-    # plug in is guarded, whatever the routed interfaces do.
-    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
-    if guards:
-        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
-    hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
-    glob = [h for h in hits if h.parent is None]
-    if glob:
-        return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
+    networks, N/A, whatever uRPF or source guard is configured. No interface shown: N/A (a guide's
+    one-feature fragment)."""
     # Interface names are case-insensitive on every CLI ("interface loopback0" as typed in a guide).
     skip = re.compile(params["skip"], re.IGNORECASE)
     # ``skip_child``: a child line that makes an interface a management port (bound to a management VRF).
@@ -733,8 +722,21 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         and not (mgmt is not None and any(mgmt.search(c.text) for c in t.children))
         and not any(c.text == "shutdown" for c in t.children)
     ]
+    # Applicability first: where interfaces are shown and none routes, a uRPF or source-guard line
+    # checks nothing either (strict uRPF on an unaddressed port): N/A whatever is configured.
+    if ifs and not routed:
+        return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
+    # plug in is guarded, whatever the routed interfaces do.
+    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
+    if guards:
+        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
+    hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
+    glob = [h for h in hits if h.parent is None]
+    if glob:
+        return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
     covered = {id(h.parent) for h in hits}
-    if hits and (not routed or all(id(t) in covered for t in routed)):
+    if hits and all(id(t) in covered for t in routed):
         return Outcome("PASS", [_ev(h, "uRPF on") for h in hits[:5]])
     up = _uplinks(cfg, routed, params)
     if hits and up:
@@ -750,8 +752,6 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not ifs:
         # A fragment (a guide's example of one feature) that shows no interface shows nothing routed.
         return Outcome("N/A", [], ["no interface shown: nothing routed between networks to check"])
-    if not routed:
-        return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
     if not hits and len(routed) == 1 and _lone_addressed(ifs, routed[0]):
         # One interface with an address (a one-armed lab VM, a switch's management SVI): packets
         # can only come back out where they entered; no traffic crosses the device between networks.
@@ -879,7 +879,13 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         # A fragment that shows no interface (a guide's example of one feature) shows no access
         # port either: nothing to admit hosts on, as with trunks and routed ports only.
         return Outcome("N/A", [], ["no interface shown: no access port to admit hosts on"])
-    binds = _one_rx(params.get("port", []))
+    # ``source_guard``: IP source guard port lines, and ``bindings``: the static IP+MAC binding lines
+    # they check against. With bindings, a port that drops every source not bound admits only the
+    # bound hosts (as port security does by MAC); with none it checks against nothing shown.
+    port_rx = list(params.get("port", []))
+    if params.get("source_guard") and _find(cfg, [re.compile(p) for p in params.get("bindings", [])]):
+        port_rx += params["source_guard"]
+    binds = _one_rx(port_rx)
     bound = (
         [(t, c) for t, body in access if binds.search(body) for c in t.children if binds.search(c.text)]
         if binds is not None

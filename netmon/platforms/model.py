@@ -546,6 +546,8 @@ class CommonSpec(_Strict):
     syslog: SyslogSpec = Field(default_factory=SyslogSpec)  # hosts' wording (OpenSSH, PAM), tried last
     # Account names that products ship with (vendor -> names), known to anyone (AC-02 on every platform).
     factory_accounts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Network vendors' names: an account named after a maker is a first guess too (AC-02).
+    vendor_names: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("fallback_health")
     @classmethod
