@@ -6,6 +6,9 @@ the vendor detected and, for the hand-judged sets, with the vendor their folder 
     .venv/bin/python bench/scan_digest.py OUT.json          # write the reports
     .venv/bin/python bench/scan_digest.py NEW.json OLD.json  # and compare with an earlier run
 
+Files are named relative to the checkout, so a report written in another checkout (``git archive``
+of the code before a change) compares too.
+
 Exit 1 when a report differs (the first differences are printed).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,17 +55,20 @@ def report(path: Path, vendor: str | None, pack: str) -> str:
 
 
 def main() -> int:
-    new = Path(sys.argv[1])
+    new = Path(sys.argv[1]).resolve()
+    old_path = Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else None
+    os.chdir(ROOT)  # reports name files relative to the checkout: two checkouts compare
     reports: dict[str, str] = {}
     for path, vendor in cases():
+        rel = path.relative_to(ROOT)
         for std in pack_ids():
-            reports[f"{path.relative_to(ROOT)} vendor={vendor} {std}"] = report(path, vendor, std)
+            reports[f"{rel} vendor={vendor} {std}"] = report(rel, vendor, std)
     new.write_text(json.dumps(reports, ensure_ascii=False), encoding="utf-8")
     digest = hashlib.sha256(new.read_bytes()).hexdigest()[:16]
     print(f"{len(reports)} reports written to {new} (sha256 {digest})")
-    if len(sys.argv) < 3:
+    if old_path is None:
         return 0
-    old = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+    old = json.loads(old_path.read_text(encoding="utf-8"))
     diff = [k for k in sorted(set(old) | set(reports)) if old.get(k) != reports.get(k)]
     for k in diff[:10]:
         print(f"DIFFERS: {k}")
