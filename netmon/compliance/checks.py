@@ -127,6 +127,8 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                         "FAIL", [_ev(b, "no ACL on this VTY range and no server ACL: any address may try to log in")]
                     )
                 )
+    if not server_acls and d.line_count is not None and d.line_range is not None and d.lines is not None:
+        parts.extend(_vtys_not_shown(top, d.lines, d.line_count, d.line_range))
     for t in top:
         for rx in d.servers:
             if (m := rx.match(t.text)) is None:
@@ -139,6 +141,27 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not parts and d.lines_always:
         return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
     return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
+
+
+def _vtys_not_shown(
+    top: list[Line], lines: re.Pattern[str], count: re.Pattern[str], rng: re.Pattern[str]
+) -> list[Outcome]:
+    """VTYs the device has (VRP 'user-interface maximum-vty 21': 0-20) that no VTY block shows:
+    they keep the default, no ACL, whatever the blocks shown restrict."""
+    n = next((int(m.group("n")) for t in top if (m := count.match(t.text)) is not None), None)
+    if n is None:
+        return []
+    shown: set[int] = set()
+    for b in top:
+        if lines.match(b.text) and (m := rng.match(b.text)) is not None:
+            first = int(m.group("first"))
+            shown.update(range(first, int(m.group("last") or first) + 1))
+    bare = [i for i in range(n) if i not in shown]
+    if not bare:
+        return []
+    span = f"vty {bare[0]}-{bare[-1]}" if len(bare) > 1 else f"vty {bare[0]}"
+    at = next(t for t in top if count.match(t.text))
+    return [Outcome("FAIL", [_ev(at, f"{span} exist and no block shows them: no ACL, any address may try to log in")])]
 
 
 # --- accounts and roles -------------------------------------------------------------------------
@@ -181,13 +204,14 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     found = local_accounts(cfg)
     if not found:
         return Outcome("N/A", [], ["no local account"])
-    shipped = {n.lower(): vendor for vendor, names in registry.common().factory_accounts.items() for n in names}
-    hits = [(ln, n, shipped[n.lower()]) for n, (ln, _) in found.items() if n.lower() in shipped]
+    common = registry.common()
+    shipped = {n.lower(): f"the factory account name of {v} products" for v, ns in common.factory_accounts.items() for n in ns}
+    # A maker's name (common/vendor_names.yaml) is guessed as early as a factory name.
+    why = {**{n: f"the name of the vendor {v}" for n, v in common.vendor_names.items()}, **shipped}
+    # A factory name with digits appended (huawei123, cisco1) is the first variant guessed after it.
+    hits = [(ln, n, why[base]) for n, (ln, _) in found.items() if (base := n.lower().rstrip("0123456789")) in why]
     if hits:
-        return Outcome(
-            "WARN",
-            [_ev(ln, f"account {n}: the factory account name of {vendor} products") for ln, n, vendor in hits[:5]],
-        )
+        return Outcome("WARN", [_ev(ln, f"account {n}: {what}") for ln, n, what in hits[:5]])
     return Outcome("PASS", [], [f"no factory account name among {len(found)} local account(s)"])
 
 
@@ -682,18 +706,10 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     or every uplink (``uplink_child``, ``default_route``): PASS; some but an uplink open, or some of
     the routed interfaces when no uplink is known: WARN (spoofed traffic enters there); none: FAIL. Interfaces
     shown but none of the others has an address, or only one has: nothing is routed between
-    networks, N/A. No interface shown: FAIL
-    (a configuration that shows no interface cannot show that none routes)."""
-    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
-    # plug in is guarded, whatever the routed interfaces do.
-    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
-    if guards:
-        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
-    hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
-    glob = [h for h in hits if h.parent is None]
-    if glob:
-        return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
-    skip = re.compile(params["skip"])
+    networks, N/A, whatever uRPF or source guard is configured. No interface shown: N/A (a guide's
+    one-feature fragment)."""
+    # Interface names are case-insensitive on every CLI ("interface loopback0" as typed in a guide).
+    skip = re.compile(params["skip"], re.IGNORECASE)
     # ``skip_child``: a child line that makes an interface a management port (bound to a management VRF).
     mgmt = re.compile(params["skip_child"]) if "skip_child" in params else None
     ifs = cfg.tree.top_by_word("interface")
@@ -706,8 +722,21 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         and not (mgmt is not None and any(mgmt.search(c.text) for c in t.children))
         and not any(c.text == "shutdown" for c in t.children)
     ]
+    # Applicability first: where interfaces are shown and none routes, a uRPF or source-guard line
+    # checks nothing either (strict uRPF on an unaddressed port): N/A whatever is configured.
+    if ifs and not routed:
+        return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    # ``edge_guard``: source checks on the access ports (IP source guard): the edge where hosts
+    # plug in is guarded, whatever the routed interfaces do.
+    guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
+    if guards:
+        return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
+    hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
+    glob = [h for h in hits if h.parent is None]
+    if glob:
+        return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
     covered = {id(h.parent) for h in hits}
-    if hits and (not routed or all(id(t) in covered for t in routed)):
+    if hits and all(id(t) in covered for t in routed):
         return Outcome("PASS", [_ev(h, "uRPF on") for h in hits[:5]])
     up = _uplinks(cfg, routed, params)
     if hits and up:
@@ -720,8 +749,9 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             [*(_ev(h, "uRPF on") for h in hits[:3]), *(_ev(t, "uplink without uRPF") for t in bare[:5])],
             [f"uRPF on {len(covered)} interface(s) but not on the uplink(s): spoofed sources enter there"],
         )
-    if ifs and not routed:
-        return Outcome("N/A", [], ["no routed data interface: only management, loopback or unaddressed interfaces"])
+    if not ifs:
+        # A fragment (a guide's example of one feature) that shows no interface shows nothing routed.
+        return Outcome("N/A", [], ["no interface shown: nothing routed between networks to check"])
     if not hits and len(routed) == 1 and _lone_addressed(ifs, routed[0]):
         # One interface with an address (a one-armed lab VM, a switch's management SVI): packets
         # can only come back out where they entered; no traffic crosses the device between networks.
@@ -846,9 +876,16 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if ifs:
             # Interfaces are shown (a management port, VLAN interfaces) and none is a switch port.
             return Outcome("N/A", [], ["no physical switch port shown: only management or virtual interfaces"])
-        # A configuration that lists no interface cannot show that none is an access port.
-        return Outcome("FAIL", [], ["no 802.1X, MAC authentication, port security or DHCP snooping"])
-    binds = _one_rx(params.get("port", []))
+        # A fragment that shows no interface (a guide's example of one feature) shows no access
+        # port either: nothing to admit hosts on, as with trunks and routed ports only.
+        return Outcome("N/A", [], ["no interface shown: no access port to admit hosts on"])
+    # ``source_guard``: IP source guard port lines, and ``bindings``: the static IP+MAC binding lines
+    # they check against. With bindings, a port that drops every source not bound admits only the
+    # bound hosts (as port security does by MAC); with none it checks against nothing shown.
+    port_rx = list(params.get("port", []))
+    if params.get("source_guard") and _find(cfg, [re.compile(p) for p in params.get("bindings", [])]):
+        port_rx += params["source_guard"]
+    binds = _one_rx(port_rx)
     bound = (
         [(t, c) for t, body in access if binds.search(body) for c in t.children if binds.search(c.text)]
         if binds is not None

@@ -332,6 +332,11 @@ class ManagementDialect(_Strict):
     servers: tuple[Pattern[str], ...] = ()
     # VTY lines exist even when the configuration shows none (IOS, VRP): nothing shown is no ACL.
     lines_always: bool = False
+    # How many VTYs exist when a top-level line says so (VRP 'user-interface maximum-vty N': group
+    # `n`, VTYs 0..N-1) and the range a VTY block covers (groups `first`, `last`): a VTY that no
+    # block shows keeps the default, no ACL.
+    line_count: Pattern[str] | None = None
+    line_range: Pattern[str] | None = None
 
 
 class RoutingDialect(_Strict):
@@ -541,6 +546,8 @@ class CommonSpec(_Strict):
     syslog: SyslogSpec = Field(default_factory=SyslogSpec)  # hosts' wording (OpenSSH, PAM), tried last
     # Account names that products ship with (vendor -> names), known to anyone (AC-02 on every platform).
     factory_accounts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Network vendors' names: an account named after a maker is a first guess too (AC-02).
+    vendor_names: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("fallback_health")
     @classmethod

@@ -47,6 +47,7 @@ _COMMON_FILES = {
     "health.yaml": "fallback_health",
     "syslog.yaml": "syslog",
     "accounts.yaml": "factory_accounts",
+    "vendor_names.yaml": "vendor_names",
 }
 
 _site_dirs: tuple[Path, ...] = ()

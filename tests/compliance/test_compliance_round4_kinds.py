@@ -177,7 +177,8 @@ def test_vrp_shut_down_ports_admit_no_host(rules) -> None:
 
 
 def test_vrp_no_account_and_no_aaa_server_fails_named_accounts(rules) -> None:
-    con = "user-interface con 0\n authentication-mode aaa\n#\n"
+    # The VTYs log in through AAA too (round 11: a VTY mode not shown is the release default).
+    con = "user-interface con 0\n authentication-mode aaa\nuser-interface vty 0 4\n authentication-mode aaa\n#\n"
     empty = VRP.format(rel="V200R005C10", body="aaa\n domain default\n#\n" + con)
     named = VRP.format(rel="V200R005C10", body="aaa\n local-user ops privilege level 3\n#\n" + con)
     assert verdict(rules, "AC-01", empty, "huawei_ce") == "FAIL"
@@ -185,7 +186,8 @@ def test_vrp_no_account_and_no_aaa_server_fails_named_accounts(rules) -> None:
 
 
 def test_cloudengine_user_group_is_an_explicit_grant(rules) -> None:
-    con = "user-interface con 0\n authentication-mode aaa\n#\n"
+    # The VTYs log in through AAA too (round 11: a VTY mode not shown is the release default).
+    con = "user-interface con 0\n authentication-mode aaa\nuser-interface vty 0 4\n authentication-mode aaa\n#\n"
     grouped = VRP.format(rel="V200R005C10", body="aaa\n local-user ops user-group manage-ug\n#\n" + con)
     loose = VRP.format(rel="V200R005C10", body="aaa\n local-user ops service-type ssh\n#\n" + con)
     assert verdict(rules, "AC-01", grouped, "huawei_ce") == "PASS"

@@ -123,7 +123,8 @@ def test_all_lines_is_every_line_in_walk_order(path: Path) -> None:
         pytest.skip("not a readable configuration on its own (a refusal case)")
     for cfg in cfgs:
         assert cfg.tree.all_lines() == list(cfg.tree.walk())
-        assert len(cfg.tree.all_lines()) > 5
+        # The smallest whole file (heldout10 urpf: sysname and one interface) has five lines.
+        assert len(cfg.tree.all_lines()) >= 5
 
 
 def test_a_released_tree_is_freed_without_the_cycle_collector(l3) -> None:
