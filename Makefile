@@ -12,7 +12,7 @@ APT_PACKAGES := snmp snmpd influxdb prometheus-alertmanager prometheus-snmp-expo
 	openssh-client openssh-server git fonts-wqy-microhei curl \
 	dnsmasq-base prometheus-blackbox-exporter rsyslog rsyslog-gnutls bsdutils openssl
 
-.PHONY: demo test setup system lint bench clean
+.PHONY: demo test setup system lint bench clean compiled
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,16 @@ system:
 		echo "not root: skipping Debian packages ($(APT_PACKAGES)); tests needing them will skip with a reason"; \
 	fi
 
-setup: system $(VENV)/.installed
+# The per-poll hot path compiled by mypyc (netmon/speedups.py); rebuilt when a listed source
+# changes. A failed build leaves plain Python (same results, more CPU), never a broken setup.
+COMPILED_SOURCES := $(shell sed -e 's/\#.*//' netmon/compiled-modules.txt)
+$(VENV)/.compiled: $(VENV)/.installed netmon/compiled-modules.txt $(COMPILED_SOURCES)
+	-$(PY) -m netmon.speedups build
+	@touch $@
+
+compiled: $(VENV)/.compiled
+
+setup: system $(VENV)/.installed $(VENV)/.compiled
 
 demo: setup
 	$(VENV)/bin/netmon demo $(DEMO_ARGS)
@@ -48,4 +57,5 @@ bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
+	-$(PY) -m netmon.speedups clean
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -8,6 +8,7 @@ import sys
 import typer
 from rich.markup import escape
 
+from .. import speedups
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, NetmonError
 from ..fsmode import private_umask
 from .common import err_console
@@ -56,6 +57,12 @@ def main() -> None:
     # Everything netmon writes (telemetry, alert state, spool, archive, reports, lab state)
     # describes a classified network: for this account only (README, "Files netmon writes").
     private_umask()
+    for src in speedups.stale():  # a compiled module older than its source would run old code
+        err_console.print(
+            f"[yellow]warning[/yellow] the compiled {src.name} is older than its source: run `make compiled` "
+            "(or `python -m netmon.speedups clean` for plain Python)",
+            highlight=False,
+        )
     try:
         app()
     except InputError as exc:

@@ -25,7 +25,10 @@ from ..errors import InputError, NetmonError
 from ..inventory import Device, EmptyScope, Scope, Topology, load_inventory
 from ..model import Point
 from ..storage import Pipeline, SpoolLockedError
+from ..storage.base import Sink
 from ..storage.lineproto import Encoded
+from ..storage.sinkproc import ProcessSink
+from ..storage.urls import parse_sink_url
 from .backupjob import BackupJob
 from .logs import PerPollFailureFilter, StateLog
 from .scheduler import CycleResult, Job, Scheduler
@@ -229,8 +232,14 @@ class MainJob:
     async def run(self) -> int:
         # While the daemon runs, StateLog reports a dead device once per state change.
         logging.getLogger("netmon.snmp").addFilter(self._poll_log_filter)
-        sink = self.opts.sink or self.cfg.sink
+        text = self.opts.sink or self.cfg.sink
+        sink: str | Sink = text
         base = self.cfg.path.resolve().parent if self.cfg.path else Path.cwd()
+        url = parse_sink_url(text, base)
+        if url.kind == "sqlite" and self.opts.workers > 1:
+            # On more than one core the embedded sink gets a process (and a core) of its own:
+            # in a thread it shared the daemon's GIL with the event loop (storage/sinkproc.py).
+            sink = ProcessSink(url)
         try:
             self.pipeline = await Pipeline.open(
                 sink, self.opts.spool_dir, self.cfg.spool, self.cfg.batch, base_dir=base

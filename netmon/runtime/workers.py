@@ -19,15 +19,15 @@ import asyncio
 import contextlib
 import logging
 import os
-import pickle
-import struct
 import sys
 import zlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from ..inventory import Device
+from ..ipc import frame as _frame
+from ..ipc import read_frame as _read_frame
+from ..ipc import stdio_streams
 from ..model import Point
 from ..storage.lineproto import Encoded, Encoder
 
@@ -36,7 +36,6 @@ from ..storage.lineproto import Encoded, Encoder
 Needs = dict[str, frozenset[str] | None] | None
 
 log = logging.getLogger("netmon.workers")
-_LEN = struct.Struct("!I")
 # A worker sends its poll results in batches: at most this long after the first one is ready,
 # or at once when this many are waiting. The time-out, budget and response time of a poll are
 # measured in the worker; only the parent's view of the cycle's end moves (by at most this).
@@ -50,16 +49,6 @@ def default_workers() -> int:
 
 def shard_of(device: Device, n: int) -> int:
     return zlib.crc32(device.site.encode()) % n if n > 1 else 0
-
-
-async def _read_frame(reader: asyncio.StreamReader) -> Any:
-    head = await reader.readexactly(_LEN.size)
-    return pickle.loads(await reader.readexactly(_LEN.unpack(head)[0]))  # noqa: S301 (our own child/parent)
-
-
-def _frame(obj: object) -> bytes:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LEN.pack(len(data)) + data
 
 
 class _Worker:
@@ -245,10 +234,7 @@ async def _serve(config: Path, workers: int) -> None:
     snmp = SnmpJob(cfg, topology, share=workers)  # the configured concurrency is for all workers
     tune_gc()
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
-    transport, proto = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout.buffer)
-    writer = asyncio.StreamWriter(transport, proto, None, loop)
+    reader, writer = await stdio_streams()
     tasks: set[asyncio.Task[None]] = set()
     encoder = Encoder()
     needs: Needs = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from influxdb_client.client.write.point import (  # the official serializer's escaping rules
@@ -28,6 +28,7 @@ from influxdb_client.client.write.point import (  # the official serializer's es
     _escape_key,
     _escape_string,
 )
+from mypy_extensions import mypyc_attr
 
 from ..model import FieldValue, Point
 
@@ -59,6 +60,7 @@ class PointError:
         return f"point {self.measurement!r}{who}: {self.reason}"
 
 
+@mypyc_attr(native_class=False)  # a list subclass: mypyc compiles it as a plain Python class
 class Encoded(list[Point]):
     """Points of one poll already encoded where they were made (a ``--workers`` child).
 
@@ -240,7 +242,7 @@ def _device(p: object) -> str:
     return str(tags.get("device", "")) if isinstance(tags, dict) else ""
 
 
-def _fields_body(fields: dict[str, FieldValue], layout: list[tuple[str, str]]) -> str:
+def _fields_body(fields: Mapping[str, object], layout: list[tuple[str, str]]) -> str:
     """influxdb-client's ``_append_fields`` with the escaped keys cached (byte-identical: a test
     compares the two on random input), refusing values no database takes."""
     parts: list[str] = []
@@ -248,7 +250,7 @@ def _fields_body(fields: dict[str, FieldValue], layout: list[tuple[str, str]]) -
     lo, hi = _INT64
     isfinite = math.isfinite
     for k, ek in layout:
-        v = fields[k]
+        v = fields[k]  # object (Mapping[str, object]): compiled, a bad value reaches the refusal below
         t = type(v)
         if t is int:  # counters: most fields of a poll
             if not lo <= v <= hi:  # type: ignore[operator]
