@@ -18,7 +18,6 @@ them: ``netmon/__init__`` warns, the test suite refuses to start, and ``make`` r
 from __future__ import annotations
 
 import importlib.machinery
-import os
 import shutil
 import subprocess
 import sys
@@ -43,9 +42,22 @@ def extension(src: Path) -> Path | None:
     return None
 
 
+# The code shared by the compiled modules goes into one library, ``netmon/hotpath__mypyc.*.so``:
+# inside a package, so it imports wherever netmon does (a console script's sys.path holds the
+# packages, not the project root where mypyc would put a hash-named one).
+GROUP = "netmon.hotpath"
+_BUILD = """
+import sys
+from setuptools import setup
+from mypyc.build import mypycify
+setup(name="netmon-hotpath", packages=[], py_modules=[],
+      ext_modules=mypycify(sys.argv[1:], group_name="GROUP"),
+      script_args=["build_ext", "--inplace", "--build-temp", "build/mypyc-temp"])
+""".replace("GROUP", GROUP)
+
+
 def _helper_libs() -> list[Path]:
-    # mypyc puts the code shared by the modules of one build into <hash>__mypyc.*.so at the root.
-    return sorted(ROOT.glob("*__mypyc.*.so"))
+    return sorted([*ROOT.glob("*__mypyc.*.so"), *(ROOT / "netmon").glob("hotpath__mypyc.*.so")])
 
 
 def stale() -> list[Path]:
@@ -81,15 +93,15 @@ def clean() -> int:
 
 def build() -> int:
     """Compile the listed modules with mypyc; on failure remove partial output (pure Python stays)."""
-    mypyc = shutil.which("mypyc", path=str(Path(sys.executable).parent)) or shutil.which("mypyc")
-    if mypyc is None:
+    try:
+        import mypyc.build  # noqa: F401  (part of mypy)
+    except ImportError:
         print("netmon speedups: mypyc not found (pip install mypy); running as plain Python", file=sys.stderr)
         return 1
     clean()
     srcs = [str(s.relative_to(ROOT)) for s in sources()]
     print(f"netmon speedups: compiling {len(srcs)} modules with mypyc (a few minutes)...", file=sys.stderr)
-    env = dict(os.environ, MYPYC_OPT_LEVEL=os.environ.get("MYPYC_OPT_LEVEL", "3"))
-    done = subprocess.run([mypyc, *srcs], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", _BUILD, *srcs], cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         clean()
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])

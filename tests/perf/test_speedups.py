@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -56,6 +57,16 @@ def test_every_listed_module_runs_compiled() -> None:
         mod = importlib.import_module(name)
         assert mod.__file__ is not None and not mod.__file__.endswith(".py"), name
     assert speedups.stale() == []
+
+
+@needs_build
+def test_compiled_modules_import_outside_the_project_folder(tmp_path: Path) -> None:
+    # The console script (`netmon demo`, systemd's `netmon run`) does not have the project root on
+    # sys.path: the shared library must sit inside a package (netmon/hotpath__mypyc.*.so).
+    names = [".".join(s.relative_to(speedups.ROOT).with_suffix("").parts) for s in speedups.sources()]
+    code = f"import importlib; print(all(not importlib.import_module(n).__file__.endswith('.py') for n in {names!r}))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr[-2000:]
 
 
 # --- BER ----------------------------------------------------------------------------------------
