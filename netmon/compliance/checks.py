@@ -195,6 +195,10 @@ def account_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome("PASS", [_ev(ln, f"account {n}: explicit privilege") for n, (ln, _) in list(found.items())[:5]])
 
 
+# How authors of published configurations mask a name: a run of x or *, or a <placeholder>.
+_AUTHOR_MASK = re.compile(r"^(?:[xX*]{3,}|<[^<>\s]*>)$")
+
+
 @check("factory_accounts")
 def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A local account (the dialect's ``accounts``) named as some product's factory account
@@ -212,6 +216,15 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     hits = [(ln, n, why[base]) for n, (ln, _) in found.items() if (base := n.lower().rstrip("0123456789")) in why]
     if hits:
         return Outcome("WARN", [_ev(ln, f"account {n}: {what}") for ln, n, what in hits[:5]])
+    # A name the author of a published capture masked ('xxx', '***', '<REDACTED>') may have been
+    # any name, a factory one too: the file does not show it.
+    masked = [(ln, n) for n, (ln, _) in found.items() if _AUTHOR_MASK.match(n)]
+    if masked:
+        return Outcome(
+            "REVIEW",
+            [_ev(ln, f"account name masked as {n}") for ln, n in masked[:5]],
+            ["an account name is masked in the file: whether it is a factory or generic name is not shown"],
+        )
     return Outcome("PASS", [], [f"no factory account name among {len(found)} local account(s)"])
 
 
