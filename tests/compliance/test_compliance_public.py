@@ -19,7 +19,7 @@ from netmon.compliance.engine import evaluate_rule
 
 from .conftest import HERE
 
-SETS = ("public", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11")
+SETS = ("public", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
 EXPECTED = {s: yaml.safe_load((HERE / s / "expected.yaml").read_text(encoding="utf-8")) for s in SETS}
 KNOWN = {
     s: {
