@@ -209,7 +209,9 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not found:
         return Outcome("N/A", [], ["no local account"])
     common = registry.common()
-    shipped = {n.lower(): f"the factory account name of {v} products" for v, ns in common.factory_accounts.items() for n in ns}
+    shipped = {
+        n.lower(): f"the factory account name of {v} products" for v, ns in common.factory_accounts.items() for n in ns
+    }
     # A maker's name (common/vendor_names.yaml) is guessed as early as a factory name.
     why = {**{n: f"the name of the vendor {v}" for n, v in common.vendor_names.items()}, **shipped}
     # A factory name with digits appended (huawei123, cisco1) is the first variant guessed after it.
@@ -845,7 +847,8 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Admission control where hosts plug in. ``ports``: regex of physical switch-port interface
     lines; ``not_access``: child lines that make a port no access port (trunk, routed, stack);
     ``port``: child lines binding admission on a port (802.1X, MAC authentication, port security,
-    an authentication profile); ``global``: top-level lines that admit on every port (DHCP snooping);
+    an authentication profile); ``global``: top-level lines that admit on every port (none since round 13:
+    DHCP snooping admits any host that asks for an address, so it is no admission control);
     ``access_if``/``switched``: see below. No access port: N/A. A profile defined but bound to no port admits nobody."""
     ports = re.compile(params["ports"])
     g = _find(cfg, [re.compile(p) for p in params.get("global", [])])
@@ -939,8 +942,59 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome(
         "FAIL",
         [_ev(access[0][0], "access port without 802.1X, MAC authentication or port security")],
+        [f"{len(access)} access port(s) admit any host (no 802.1X, MAC authentication or port security)"],
+    )
+
+
+@check("open_wlan")
+def open_wlan(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """An open SSID is an access port anyone in radio range plugs into. ``template``: top-level line
+    of a WLAN service template (group ``name``; group ``mode``, the Comware 5 'clear'/'crypto'
+    keyword); ``open_mode``: the mode of an open template; ``secured``: template child lines that
+    authenticate or encrypt (a Comware 7 template has no mode keyword: it is open without them);
+    ``enabled``: the child line that puts the template in service; ``radio``: interface lines of the
+    radios and ``bind``: their child lines binding a template (group ``name``, and ``bss``, the BSS
+    interface it creates); ``bss``: the BSS interface name (``{n}`` = the bound number) and ``port``:
+    its child lines of 802.1X / MAC authentication / port security. An enabled open template bound
+    to a radio in service, its BSS authenticating nobody: FAIL. No such template: N/A (the wired
+    ports are judged by port_admission)."""
+    tpl_rx, bind_rx, radio_rx = re.compile(params["template"]), re.compile(params["bind"]), re.compile(params["radio"])
+    secured, port = _one_rx(params.get("secured", [])), _one_rx(params.get("port", []))
+    enabled = re.compile(params["enabled"])
+    open_ = {}
+    for t in cfg.tree.top:
+        m = tpl_rx.match(t.text)
+        if m is None or not any(enabled.match(c.text) for c in t.children):
+            continue
+        body = "\n".join(c.text for c in t.children)
+        mode = m.groupdict().get("mode")
+        if mode == params.get("open_mode") or (mode is None and not (secured is not None and secured.search(body))):
+            open_[m.group("name")] = t
+    if not open_:
+        return Outcome("N/A")
+    ifs = cfg.tree.top_by_word("interface")
+    by_name = {_ifname(t.text.split(" ", 1)[-1]): t for t in ifs}
+    hits: list[tuple[Line, Line]] = []
+    for r in ifs:
+        if not radio_rx.match(r.text) or any(c.text == "shutdown" for c in r.children):
+            continue
+        for c in r.children:
+            b = bind_rx.match(c.text)
+            if b is None or b.group("name") not in open_:
+                continue
+            bss = b.groupdict().get("bss")
+            guard = by_name.get(_ifname(params["bss"].format(n=bss))) if bss else None
+            body = "\n".join(x.text for x in guard.children) if guard is not None else ""
+            if not (port is not None and port.search(body)):
+                hits.append((open_[b.group("name")], c))
+    if not hits:
+        return Outcome("N/A")
+    return Outcome(
+        "FAIL",
+        [_ev(t, "open service template: no authentication") for t, _ in hits[:3]]
+        + [_ev(c, "bound to a radio: any station in range joins") for _, c in hits[:3]],
         [
-            f"{len(access)} access port(s) admit any host (no 802.1X, MAC authentication, port security or DHCP snooping)"
+            f"{len(hits)} open SSID(s) in service admit any wireless station (no 802.1X, MAC authentication or port security)"
         ],
     )
 
@@ -1294,7 +1348,10 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     one with an address passes, one without is REVIEW. Otherwise ``vpn``: a child line binding an
     interface to the management VPN (USG: the factory ``vpn-instance default`` of GE0/0/0): an
     addressed port bound to it passes, unless an ACL rule names its subnet (the port then carries
-    user traffic the ACL selects, so it is not management only): REVIEW. Neither: REVIEW."""
+    user traffic the ACL selects, so it is not management only): REVIEW. Neither: REVIEW, unless
+    ``open_port`` (a child line handing an addressed interface's access to the device to the
+    firewall policy) and ``open_policy`` (a line of that policy permitting by default) show the
+    device's services open on that interface to user traffic: no management path is set apart, FAIL."""
     ifs = cfg.tree.top_by_word("interface")
     port = re.compile(params["port"])
     named = [t for t in ifs if port.match(t.text)]
@@ -1335,6 +1392,30 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         # One clean management port is the management path; a doubtful one beside it does not undo it.
         ok = [p for p in parts if p.result == "PASS"]
         return ok[0] if ok else _merge(parts)
+    if "open_port" in params and "open_policy" in params:
+        handed = re.compile(params["open_port"])
+        policy = _find(cfg, [re.compile(params["open_policy"])])
+        open_ = [
+            (t, c)
+            for t in ifs
+            if any(a.text.startswith("ip address ") for a in t.children)
+            for c in t.children
+            if handed.match(c.text)
+        ]
+        if policy and open_:
+            return Outcome(
+                "FAIL",
+                [
+                    *(
+                        _ev(c, f"{t.text.split(' ', 1)[-1]}: access to the device left to the security policy")
+                        for t, c in open_[:5]
+                    ),
+                    _ev(policy[0], "the security policy permits by default: the device's services are open there"),
+                ],
+                [
+                    f"no management port or VPN, and {len(open_)} interface(s) open the device's services to the traffic they carry"
+                ],
+            )
     return Outcome("REVIEW", [], [params.get("note", "no management port or VPN found; confirm the management path")])
 
 

@@ -104,7 +104,8 @@ def test_rgos_gateway_ports_are_not_known_access_ports(rules) -> None:
     )
     assert verdict(rules, "BD-07", router, "ruijie_rgos") == "REVIEW"
     assert verdict(rules, "BD-07", switch, "ruijie_rgos") == "FAIL"
-    assert verdict(rules, "BD-07", switch.replace("!\nend", "ip dhcp snooping\n!\nend"), "ruijie_rgos") == "PASS"
+    # Round 13 convention: DHCP snooping admits any host that asks for an address (no admission control).
+    assert verdict(rules, "BD-07", switch.replace("!\nend", "ip dhcp snooping\n!\nend"), "ruijie_rgos") == "FAIL"
 
 
 # --- BD-02 / BD-03 on IOS: numbered ACLs and ACLs used for other things ---------------------------
@@ -263,7 +264,9 @@ def test_zxan_disable_forms_and_onu_admission(rules) -> None:
     assert verdict(rules, "BD-06", ZXAN.format(body=off), "zte_zxros") == "FAIL"
     onu = "interface gpon-onu_1/1/1:1\n sn-bind enable sn\n!\n"
     assert verdict(rules, "BD-07", ZXAN.format(body=off + onu), "zte_zxros") == "WARN"
-    assert verdict(rules, "BD-07", ZXAN.format(body=onu + "ip dhcp snooping enable\n"), "zte_zxros") == "PASS"
+    # Round 13 convention: DHCP snooping leaves the hosts behind the ONUs unchecked.
+    assert verdict(rules, "BD-07", ZXAN.format(body=onu + "ip dhcp snooping enable\n"), "zte_zxros") == "WARN"
+    assert verdict(rules, "BD-07", ZXAN.format(body=onu + "port-security enable\n"), "zte_zxros") == "PASS"
     assert verdict(rules, "BD-07", ZXAN.format(body=off), "zte_zxros") == "FAIL"
 
 

@@ -54,7 +54,8 @@ def test_ios_switch_ports_without_lines_are_access_ports(rules) -> None:
     assert verdict(rules, "BD-07", switch, "cisco_ios") == "FAIL"
     assert verdict(rules, "BD-07", router, "cisco_ios") == "N/A"
     guarded = IOS.format(body="spanning-tree mode pvst\n!\nip dhcp snooping\n!\n" + ports + svi)
-    assert verdict(rules, "BD-07", guarded, "cisco_ios") == "PASS"
+    # Round 13 convention: DHCP snooping admits any host that asks for an address (no admission control).
+    assert verdict(rules, "BD-07", guarded, "cisco_ios") == "FAIL"
 
 
 def test_comware_switch_ports_without_lines_are_access_ports(rules) -> None:

@@ -175,7 +175,7 @@ def test_a_comware_web_idle_timeout_over_ten_minutes_warns(rules, minutes: int, 
 # --- BD-07: a global 802.1X / MAC authentication / port-security switch guards no port by itself -----
 
 # Each platform's global line only turns the feature on: a port authenticates once it enables the
-# feature itself (DHCP snooping stays a device-wide guard).
+# feature itself (DHCP snooping is no admission control since round 13).
 GLOBAL_ONLY = [
     (
         "h3c_comware",
