@@ -168,6 +168,49 @@ def _span(a: int, b: int) -> str:
     return f"line {b}" if b == a + 1 else f"lines {a + 1}-{b}"
 
 
+@derived
+@cache
+def _pager() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """Every platform's pager remnants and the generic ones, by mark. Before detection the
+    platform is unknown, so all of them count: each is anchored at a line's head, where no
+    configuration line of any platform starts with one."""
+    by_mark: dict[str, dict[str, re.Pattern[str]]] = {}
+    specs = [registry.common().pager, *(p.config.pager for p in registry.platforms().values())]
+    for spec in specs:
+        for r in spec.values():
+            by_mark.setdefault(r.mark, {})[r.re.pattern] = r.re
+    return tuple((mark, tuple(rxs.values())) for mark, rxs in by_mark.items())
+
+
+def _unpage(text: str) -> tuple[str, list[str], list[int]] | None:
+    """The text with the remnants a terminal's pager left at the head of lines removed (the
+    prompt and the escapes, backspaces or spaces that erased it): the lines, each kept in its
+    place (emptied when it held only a remnant) so line numbers stay the file's, and the indexes
+    of the lines cleaned. None when the text holds no remnant (one substring scan per mark)."""
+    marks = [(m, rxs) for m, rxs in _pager() if m in text]
+    if not marks:
+        return None
+    lines = text.splitlines()
+    cleaned: list[int] = []
+    for i, ln in enumerate(lines):
+        out = ln
+        again = True
+        while again:  # a remnant may follow another (ESC[K after the erased prompt)
+            again = False
+            for mark, rxs in marks:
+                if mark in out:
+                    for rx in rxs:
+                        if (m := rx.match(out)) and m.end():
+                            out = out[m.end() :]
+                            again = True
+        if out is not ln:
+            lines[i] = out
+            cleaned.append(i)
+    if not cleaned:
+        return None
+    return "\n".join(lines) + "\n", lines, cleaned
+
+
 def _filler(st: str) -> bool:
     """A stripped line that is no part of a configuration: blank, a lone separator, a block
     closer, or the CLI prompt a terminal capture ends with."""
@@ -277,11 +320,16 @@ def load_device_configs(
     version` / `show version`).
     """
     text, encoding = decode(data, source)
+    unpaged = _unpage(text)
+    cleaned: list[int] = []
+    if unpaged is not None:
+        text, lines, cleaned = unpaged
+    else:
+        lines = text.splitlines()
     if len(_CONTROL.findall(text, 0, 8192)) > 0.05 * min(len(text), 8192):
         raise InputError.one(source, "binary or garbled file (mostly non-printable characters)")
     if vendor is not None and vendor not in registry.platforms():
         raise InputError.one(source, f"unknown platform {vendor!r}; known: {', '.join(sorted(registry.platforms()))}")
-    lines = text.splitlines()
     pieces = split_configs(lines, source) if _more_after_end(text) else [(0, len(lines))]
     fenced = "```" in text or "~~~" in text
     out: list[DeviceConfig] = []
@@ -315,6 +363,11 @@ def load_device_configs(
         notes: list[str] = fence_notes
         if encoding != "utf-8":
             notes.append(f"read as {encoding.upper()} (not UTF-8)")
+        if paged := [i + 1 for i in cleaned if a <= i < b]:
+            notes.append(
+                f"terminal pager remnants (a '--More--' prompt, escapes) removed from {len(paged)} line(s), "
+                f"first at line {paged[0]}: read as a saved terminal session"
+            )
         if not tree.top:
             raise InputError.one(src, "no configuration lines (only comments or separators)", a + 1)
         if not tree.ended:

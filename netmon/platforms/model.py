@@ -160,6 +160,22 @@ class ReleaseSpec(_Strict):
         return v
 
 
+class PagerRemnant(_Strict):
+    """What a terminal's pager leaves at the head of a line in a saved session (the prompt and
+    the escapes or backspaces that erased it): ``re`` is matched at the line's start and removed;
+    ``mark`` is a plain string every remnant holds, searched first so a clean file costs one scan."""
+
+    mark: str = Field(min_length=1)
+    re: Pattern[str]
+
+    @field_validator("re")
+    @classmethod
+    def _anchored(cls, v: Pattern[str]) -> Pattern[str]:
+        if not v.pattern.startswith("^"):
+            raise ValueError(f"/{v.pattern}/ must start with ^: only a line-leading remnant is one")
+        return v
+
+
 class ConfigSpec(_Strict):
     grammar: Grammar = Field(default_factory=Grammar)
     release: ReleaseSpec = Field(default_factory=ReleaseSpec)
@@ -167,6 +183,7 @@ class ConfigSpec(_Strict):
     detect: dict[str, Signature] = Field(default_factory=dict)
     volatile: dict[str, Pattern[str]] = Field(default_factory=dict)
     changed_by: tuple[Pattern[str], ...] = ()
+    pager: dict[str, PagerRemnant] = Field(default_factory=dict)  # remnants a terminal capture keeps
 
     @field_validator("changed_by")
     @classmethod
@@ -548,6 +565,8 @@ class CommonSpec(_Strict):
     factory_accounts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # Network vendors' names: an account named after a maker is a first guess too (AC-02).
     vendor_names: dict[str, str] = Field(default_factory=dict)
+    # Terminal remnants of any platform's capture (ANSI escapes at a line's head): common/pager.yaml.
+    pager: dict[str, PagerRemnant] = Field(default_factory=dict)
 
     @field_validator("fallback_health")
     @classmethod

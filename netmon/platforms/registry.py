@@ -48,6 +48,7 @@ _COMMON_FILES = {
     "syslog.yaml": "syslog",
     "accounts.yaml": "factory_accounts",
     "vendor_names.yaml": "vendor_names",
+    "pager.yaml": "pager",
 }
 
 _site_dirs: tuple[Path, ...] = ()
