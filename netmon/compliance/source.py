@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..platforms.detect import Detection, decide, detect, detect_scores, release_from_config, release_from_show_version
 from ..platforms.model import BANNER
 from ..platforms.registry import derived
+from ..textlines import lines_of
 from .tree import ConfigTree, any_grammar, parse_config
 
 _CONTROL = re.compile(r"[\x00-\x02\x04-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls other than tab/CR/LF/ETX/ESC
@@ -190,7 +191,7 @@ def _unpage(text: str) -> tuple[str, list[str], list[int]] | None:
     marks = [(m, rxs) for m, rxs in _pager() if m in text]
     if not marks:
         return None
-    lines = text.splitlines()
+    lines = lines_of(text)
     cleaned: list[int] = []
     for i, ln in enumerate(lines):
         out = ln
@@ -242,7 +243,7 @@ def _more_after_end(text: str) -> bool:
             eol = text.find("\n", pos)
             line_end = len(text) if eol < 0 else eol
             if text[pos:line_end].rstrip() == word and not all(
-                _filler(ln.strip()) for ln in text[line_end:].splitlines()
+                _filler(ln.strip()) for ln in lines_of(text[line_end:])
             ):
                 return True
     return False
@@ -325,7 +326,7 @@ def load_device_configs(
     if unpaged is not None:
         text, lines, cleaned = unpaged
     else:
-        lines = text.splitlines()
+        lines = lines_of(text)
     if len(_CONTROL.findall(text, 0, 8192)) > 0.05 * min(len(text), 8192):
         raise InputError.one(source, "binary or garbled file (mostly non-printable characters)")
     if vendor is not None and vendor not in registry.platforms():
@@ -481,7 +482,7 @@ def hostname_of(text: str, platform: str | None = None) -> str | None:
         if platform
         else list(dict.fromkeys(p.grammar.hostname for p in registry.platforms().values()))
     )
-    lines = text.splitlines()
+    lines = lines_of(text)
     for p in pats:
         if h := _hostname(lines, p):
             return h

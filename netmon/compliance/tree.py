@@ -25,6 +25,7 @@ from functools import cache
 from ..platforms import Grammar, platforms
 from ..platforms.model import BANNER
 from ..platforms.registry import derived
+from ..textlines import lines_of
 
 
 @derived
@@ -189,7 +190,7 @@ def parse_config(
     stack: list[Line] = []  # open blocks, innermost last
     problems: list[tuple[int, str]] = []
     ended = False
-    lines = text.splitlines() if isinstance(text, str) else text
+    lines = lines_of(text) if isinstance(text, str) else text
     n = len(lines) if stop is None else min(stop, len(lines))
     flat = g.flat_blocks if g.flat_blocks is not None and _flattened(lines, start, n, g.flat_blocks) else None
     header: Line | None = None  # in a flattened capture: the block the column-0 lines belong to

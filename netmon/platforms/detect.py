@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from ..textlines import lines_of
 from .registry import common, derived, platforms, related
 from .words import literal_prefixes, spelled_first_words
 
@@ -88,7 +89,7 @@ def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
     """Signature score per platform. Lines are looked up by their first word, so detection costs
     one dictionary lookup per line rather than one regex pass per signature."""
     sigs = _signatures()
-    lines = text.splitlines() if isinstance(text, str) else text
+    lines = lines_of(text) if isinstance(text, str) else text
     window = lines if len(lines) <= HEAD + TAIL else [*lines[:HEAD], *lines[-TAIL:]]
     found: dict[int, tuple[str, int]] = {}
     sep_count = dict.fromkeys(sigs.separators, 0)

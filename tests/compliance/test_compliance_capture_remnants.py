@@ -215,3 +215,27 @@ def test_archive_directory_is_read_the_same_way(tmp_path: Path) -> None:
     cfg = load_device_config(data, source, "huawei_vrp", "core1")
     addr = next(ln for ln in cfg.tree.walk() if ln.text.startswith("ip address"))
     assert addr.number == 5 and addr.parent is not None and addr.parent.text == "interface Vlanif10"
+
+
+def test_line_numbers_are_the_files_whatever_the_separators(rules, tmp_path: Path) -> None:
+    """Evidence line N is line N as `grep -n` counts it (the auditor's truth): `\\r\\r\\n` line ends
+    (some Windows session loggers), a form feed and a U+0085 inside a description add no line."""
+    import subprocess
+
+    odd = VRP.replace("interface Vlanif10\n", "interface Vlanif10\n description a\x0cb\x85c\u2028d\n")
+    path = tmp_path / "core1.cfg"
+    path.write_bytes(odd.replace("\n", "\r\r\n").encode("utf-8"))
+    cfg = read_device_configs(path)[0]
+    assert cfg.vendor == "huawei_vrp"
+    seen = 0
+    for rule in rules.values():
+        for e in evaluate_rule(rule, cfg).evidence:
+            if not e.line:
+                continue
+            grep = subprocess.run(["grep", "-nF", e.text.strip(), str(path)], capture_output=True, text=True)
+            numbers = {int(hit.split(":", 1)[0]) for hit in grep.stdout.split("\n") if hit}
+            assert e.line in numbers, (rule.id, e.line, e.text, grep.stdout)
+            seen += 1
+    assert seen >= 3  # vty, ssh, address lines at least
+    addr = next(ln for ln in cfg.tree.walk() if ln.text.startswith("ip address"))
+    assert addr.number == 6
