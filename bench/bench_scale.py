@@ -108,6 +108,28 @@ def cpu_self(pid: int) -> float:
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
+_ROLES = {"netmon.storage.sinkproc": "sink process", "netmon.runtime.workers": "SNMP workers"}
+
+
+def cpu_children(pid: int) -> dict[str, float]:
+    """utime + stime of the live children of ``pid`` by role (the sink process, the SNMP
+    workers, other), from their command lines: which child costs what."""
+    out: dict[str, float] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != pid:
+                continue
+            argv = (d / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        role = next((r for m, r in _ROLES.items() if m.encode() in argv), "other children")
+        out[role] = out.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def cpu_tree(pid: int) -> float:
     """cpu_of(pid) plus the CPU of its live descendants (`netmon run --workers`: cutime only
     counts children that have exited)."""
@@ -381,12 +403,14 @@ def main() -> int:
         c0_peer = sum(cpu_tree(p.pid) for p in peer)
         c0_nm = cpu_tree(nm.pid) if nm else 0.0
         c0_parent = cpu_self(nm.pid) if nm else 0.0
+        c0_kids = cpu_children(nm.pid) if nm else {}
         c0_snmpd = sum(cpu_of(a.pid) for a in agents)
         time.sleep(args.cycles * args.interval)
         t1 = time.time()
         c1_peer = sum(cpu_tree(p.pid) for p in peer)
         c1_nm = cpu_tree(nm.pid) if nm else 0.0
         c1_parent = cpu_self(nm.pid) if nm else 0.0
+        c1_kids = cpu_children(nm.pid) if nm else {}
         snmpd_cpu = sum(cpu_of(a.pid) for a in agents) - c0_snmpd
         spool = metric(nm_port, "netmon_spool_bytes") if nm else 0.0
         overruns = metric(nm_port, "netmon_cycle_overruns_total") if nm else 0.0
@@ -409,7 +433,12 @@ def main() -> int:
                   f"{ok} on time, {ms_nm:6.2f} ms CPU/device-poll ({ifs} interface rows; "
                   f"spool backlog {spool / 1e6:.1f} MB, {overruns:g} cycle overruns)")  # fmt: skip
             parent = (c1_parent - c0_parent) * 1000 / max(polls, 1)
-            print(f"    of which the daemon process {parent:.2f} ms, worker processes {ms_nm - parent:.2f} ms")
+            kids = ", ".join(
+                f"{role} {(c1_kids[role] - c0_kids.get(role, 0.0)) * 1000 / max(polls, 1):.2f} ms"
+                for role in sorted(c1_kids)
+            )
+            print(f"    of which the daemon process {parent:.2f} ms, worker processes {ms_nm - parent:.2f} ms"
+                  f"{f' ({kids})' if kids else ''}")  # fmt: skip
         if ms_peer and ms_nm:
             print(f"  ratio netmon/peer: {ms_nm / ms_peer:.2f}x")
         if args.profile and (work / "netmon.prof").exists():
