@@ -120,27 +120,31 @@ def probe(target: str, kind: str, count: int, interval: float, timeout: float, t
         return bool(r.haslayer(ICMP)) and int(r[ICMP].type) == 0
 
     got: dict[int, tuple[float, float]] = {}  # packet index -> (sent time, rtt ms)
+    index = {id(p): i for i, p in enumerate(pkts)}  # scapy pairs the very objects it was given
     todo = list(range(count))
+    bpf_or_none: str | None = bpf
     late = 0.0
     for _attempt in range(1 + LATE_RETRIES):
         t0 = time.monotonic()
+        batch = [pkts[i] for i in todo]
         try:
             try:
-                ans, _unans = sr([pkts[i] for i in todo], inter=interval, timeout=timeout, verbose=0,
-                                 threaded=False, filter=bpf)  # fmt: skip
-            except Scapy_Exception:  # no tcpdump/libpcap to compile the filter: unfiltered, as before
-                ans, _unans = sr([pkts[i] for i in todo], inter=interval, timeout=timeout, verbose=0, threaded=False)
+                ans, _unans = sr(batch, inter=interval, timeout=timeout, verbose=0, threaded=False, filter=bpf_or_none)
+            except Scapy_Exception:
+                if bpf_or_none is None:
+                    raise
+                bpf_or_none = None  # no tcpdump/libpcap to compile the filter: unfiltered, as before
+                ans, _unans = sr(batch, inter=interval, timeout=timeout, verbose=0, threaded=False)
         except PermissionError:
             raise NetmonError(RAW_HELP) from None
         except OSError as exc:  # no route, interface down, ...
             res.error = exc.strerror or str(exc)
             return res
         for snd, rcv in ans:
-            if real_answer(rcv):
-                i = next((i for i in todo if pkts[i] is snd or bytes(pkts[i]) == bytes(snd)), None)
-                if i is not None and i not in got:
-                    sent = float(snd.sent_time or 0)
-                    got[i] = (sent, max((float(rcv.time) - sent) * 1000.0, 0.0))
+            i = index.get(id(snd))
+            if i is not None and i not in got and real_answer(rcv):
+                sent = float(snd.sent_time or 0)
+                got[i] = (sent, max((float(rcv.time) - sent) * 1000.0, 0.0))
         todo = [i for i in todo if i not in got]
         # scapy stops reading at its deadline: a run that ended well past it had its reader
         # starved by this process (or the machine), and answers still in the socket buffer were
