@@ -149,7 +149,7 @@ def probe(target: str, kind: str, count: int, interval: float, timeout: float, t
         # scapy stops reading at its deadline: a run that ended well past it had its reader
         # starved by this process (or the machine), and answers still in the socket buffer were
         # never read. That is netmon's delay, not the device's loss: probe the missing ones again.
-        late = time.monotonic() - t0 - ((len(pkts) - 1) * interval + timeout)
+        late = time.monotonic() - t0 - ((len(batch) - 1) * interval + timeout)
         if not todo or late <= max(LATE_S, 0.25 * timeout):
             break
     else:
