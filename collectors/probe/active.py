@@ -103,10 +103,10 @@ def probe(target: str, kind: str, count: int, interval: float, timeout: float, t
         seq = random.randrange(1 << 32)
         pkts = [l3 / TCP(sport=base + i, dport=tcp_port, flags="S", seq=seq) for i in range(count)]
     res = ProbeResult(target, kind, count)
-    # Each concurrent run sniffs with a socket of its own: without a kernel filter every run
-    # dissects every reply of every other run in Python (16 runs: 16x the work, under the GIL),
-    # and on a busy machine replies waiting in a socket buffer past the timeout were counted as
-    # loss: the device paid for time spent inside netmon.
+    # Each concurrent run sniffs with a socket of its own and, unfiltered, dissects every reply of
+    # every other run in Python. A BPF filter on its own replies is asked for; on loopback scapy
+    # still returned replies the filter excludes, so correctness rests on the matching below and
+    # on the late-run retry, never on the filter.
     if kind == "icmp":
         bpf = f"icmp6 and ip6[44:2] == {ident}" if v6 else f"icmp and icmp[4:2] == {ident}"
     else:
