@@ -74,8 +74,10 @@ def main() -> None:
             out = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, check=True)
             r = json.loads(out.stdout)
             print(f"national inventory as {fmt.upper()}: {r['devices']} devices, {size_mb:.1f} MB")
-            print(f"  load+validate+topology: wall {r['wall_s']:.2f} s (goal < 3 s), cpu {r['cpu_s']:.2f} s, "
-                  f"peak RSS {r['peak_rss_mb']:.0f} MB (goal < 300 MB)")
+            print(
+                f"  load+validate+topology: wall {r['wall_s']:.2f} s (goal < 3 s), cpu {r['cpu_s']:.2f} s, "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB (goal < 300 MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -90,22 +90,32 @@ def in_namespace(args: argparse.Namespace) -> int | None:
 # --- measuring ----------------------------------------------------------------------------------
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (field 3 onwards), None once gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def cpu_of(pid: int) -> float:
     """utime + stime + cutime + cstime of a process, seconds (/proc/<pid>/stat fields 14-17)."""
-    try:
-        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+    f = _stat(pid)
+    return sum(int(x) for x in f[11:15]) / _TICK if f else 0.0
 
 
 def cpu_self(pid: int) -> float:
     """utime + stime of the process itself (its threads, not its children)."""
-    try:
-        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    f = _stat(pid)
+    return (int(f[11]) + int(f[12])) / _TICK if f else 0.0
+
+
+def _live() -> dict[int, list[str]]:
+    """Every live process's stat fields, by pid."""
+    return {int(d.name): f for d in Path("/proc").iterdir() if d.name.isdigit() and (f := _stat(d.name))}
 
 
 _ROLES = {"netmon.storage.sinkproc": "sink process", "netmon.runtime.workers": "SNMP workers"}
@@ -115,41 +125,29 @@ def cpu_children(pid: int) -> dict[str, float]:
     """utime + stime of the live children of ``pid`` by role (the sink process, the SNMP
     workers, other), from their command lines: which child costs what."""
     out: dict[str, float] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
+    for kid, f in _live().items():
+        if int(f[1]) != pid:
             continue
         try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) != pid:
-                continue
-            argv = (d / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
+            argv = Path(f"/proc/{kid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
             continue
         role = next((r for m, r in _ROLES.items() if m.encode() in argv), "other children")
-        out[role] = out.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        out[role] = out.get(role, 0.0) + (int(f[11]) + int(f[12])) / _TICK
     return out
 
 
 def cpu_tree(pid: int) -> float:
     """cpu_of(pid) plus the CPU of its live descendants (`netmon run --workers`: cutime only
     counts children that have exited)."""
+    live = _live()
     kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
+    for k, f in live.items():
+        kids.setdefault(int(f[1]), []).append(k)
     total, todo = cpu_of(pid), list(kids.get(pid, []))
     while todo:
         k = todo.pop()
-        f = Path(f"/proc/{k}/stat")
-        try:
-            fields = f.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += (int(live[k][11]) + int(live[k][12])) / _TICK
         todo += kids.get(k, [])
     return total
 

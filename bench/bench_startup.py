@@ -76,8 +76,10 @@ def main() -> None:
         t_nat, rss_nat, n_nat = run_once(d, "national", 40)
     print(f"start-up to first poll: {n_small} devices {t_small:.2f} s; {n_nat} devices {t_nat:.2f} s (goal < 5 s)")
     per_dev = (rss_nat - rss_small) * 1024 / (n_nat - n_small)
-    print(f"peak RSS: {rss_small:.0f} MB with {n_small} devices, {rss_nat:.0f} MB with {n_nat} devices "
-          f"-> {per_dev:.1f} KB per device polled")
+    print(
+        f"peak RSS: {rss_small:.0f} MB with {n_small} devices, {rss_nat:.0f} MB with {n_nat} devices "
+        f"-> {per_dev:.1f} KB per device polled"
+    )
 
 
 if __name__ == "__main__":

@@ -57,6 +57,20 @@ def open_private(path: Path, flags: int) -> int:
     return os.open(path, flags, FILE_MODE)
 
 
+def replace_private(path: Path, data: str | bytes, encoding: str = "utf-8") -> Path:
+    """Replace ``path`` atomically with a 0600 file holding ``data``: a reader (another process
+    waiting for the file) sees the old content or the whole new one, never half of it."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write_private(tmp, data, encoding)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_private(path: Path, data: str | bytes, encoding: str = "utf-8") -> Path:
     """Write ``data`` to ``path`` as a 0600 file (replacing its content; an existing file is set
     to 0600 as well, since what is written now is ours)."""

@@ -15,7 +15,9 @@ NETMON = [sys.executable, "-m", "netmon"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def run_netmon(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_netmon(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the CLI as a user would; returns the completed process (text)."""
     e = dict(os.environ)
     e.setdefault("COLUMNS", "200")

@@ -24,7 +24,7 @@ rules_app = typer.Typer(help="List and explain the compliance rules (等级保�
 
 SCAN_HELP = """Check device configurations against 等级保护 2.0 (GB/T 22239-2019) level 2/3 or a hardening baseline.
 
-Give configuration FILES (the platform is detected from the content: {platforms}; a file that could be more than one is refused, pass --vendor; a file holding several configurations is split into devices FILE, FILE#2...), or select inventory devices with --scope and read their latest archived configuration (the git archive of `netmon backup`, or --archive DIR holding <device>.cfg files). Rule packs cover {packs}; other platforms are reported N/A with a note.
+Give configuration FILES (the platform is detected from the content: {platforms}; a file that could be more than one is refused, pass --vendor; a file holding several configurations is split into devices FILE, FILE#2...; terminal captures with pager remnants, a show-tech / display diagnostic-information file, a block pasted indented, and a configuration its author abridged are read as such, each with a note), or select inventory devices with --scope and read their latest archived configuration (the git archive of `netmon backup`, or --archive DIR holding <device>.cfg files). Rule packs cover {packs}; other platforms are reported N/A with a note.
 
 Each rule gives PASS / FAIL / WARN / REVIEW (the config cannot prove it) / N/A with evidence lines and remediation; secrets in evidence are masked. Default standard: mlps-l3; default format: table (or the --output file's suffix).
 

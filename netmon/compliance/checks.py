@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
-from .facts import ADMIN, RESTRICTED, UNSPECIFIED, accounts, acl_facts, deny_logged, permits_any
+from .facts import ADMIN, RESTRICTED, UNSPECIFIED, VISIT, accounts, acl_facts, acl_key, deny_logged, permits_any
 from .results import Evidence, Outcome, worst
+from .rules import first_words
 
 if TYPE_CHECKING:
     from ..platforms.model import AclDialect
@@ -38,16 +39,23 @@ _FIRST = re.compile(r"^\^([A-Za-z][\w-]*)(?= |\\s|\(|\$)")
 
 
 def _find(cfg: DeviceConfig, patterns: list[re.Pattern[str]]) -> list[Line]:
-    """Lines at any depth a pattern finds, in file order; a pattern that demands a literal first
-    word looks only at lines starting with it (the tree's word index)."""
-    hits: dict[int, Line] = {}
-    for rx in patterns:
-        m = _FIRST.match(rx.pattern)
-        cands = cfg.tree.any_by_word(m.group(1)) if m else cfg.tree.all_lines()
-        for ln in cands:
-            if not ln.banner and rx.search(ln.text):
-                hits.setdefault(ln.number, ln)
+    """Lines at any depth a pattern finds, in file order (each once)."""
+    hits = {ln.number: ln for rx in patterns for ln, _ in _matches(cfg, rx)}
     return [hits[k] for k in sorted(hits)]
+
+
+def _matches(cfg: DeviceConfig, rx: re.Pattern[str]) -> list[tuple[Line, re.Match[str]]]:
+    """(line, match) for every line at any depth ``rx`` finds, in file order; a pattern that
+    demands its first words (``^ntp ``, ``^(?:ntp-service|ntp) ``) looks only at lines starting
+    with one (the tree's word index)."""
+    words = first_words(rx)
+    if words is None:
+        cands = cfg.tree.all_lines()
+    elif len(words) == 1:
+        cands = cfg.tree.any_by_word(words[0])
+    else:
+        cands = sorted((ln for w in words for ln in cfg.tree.any_by_word(w)), key=lambda ln: ln.number)
+    return [(ln, m) for ln in cands if not ln.banner and (m := rx.search(ln.text)) is not None]
 
 
 def _ev(line: Line, note: str = "") -> Evidence:
@@ -72,6 +80,10 @@ def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: L
     if entries is None:
         return Outcome("FAIL", [_ev(ref, f"ACL {name} is not defined: {what} accepts every address")])
     if not entries:
+        if registry.platform(cfg.vendor).dialect.acl.empty == "permit":
+            return Outcome(
+                "FAIL", [_ev(ref, f"ACL {name} has no rules, which restricts nobody: {what} accepts every address")]
+            )
         return Outcome("WARN", [_ev(ref, f"ACL {name} has no rules; the platform's empty-ACL behaviour decides")])
     broad = [e for e in entries if permits_any_source(cfg.vendor, e.text)]
     if broad:
@@ -104,13 +116,18 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         (t, m) for t in top for rx in d.server_acl if (m := rx.match(t.text)) is not None
     ]
     for t, m in server_acls:
-        parts.append(_judge_acl(cfg, acls, m.group("name"), t, t.text.rsplit(" acl", 1)[0]))
+        parts.append(_judge_acl(cfg, acls, acl_key(cfg.vendor, m), t, t.text.rsplit(" acl", 1)[0]))
     line_acl = d.line_acl
     if d.lines is not None and line_acl is not None:
         for b in (t for t in top if d.lines.match(t.text)):
             ac = [(c, m) for c in b.children if (m := line_acl.match(c.text)) is not None]
             for c, m in ac:
-                parts.append(_judge_acl(cfg, acls, m.group("name"), c, b.text))
+                parts.append(_judge_acl(cfg, acls, acl_key(cfg.vendor, m), c, b.text))
+            if ac and not server_acls and all(m.groupdict().get("v6") for _, m in ac):
+                # An IPv6 ACL is its own type on the line: IPv4 logins stay open (round 24).
+                parts.append(
+                    Outcome("FAIL", [_ev(b, "only an IPv6 ACL on this VTY range: any IPv4 address may log in")])
+                )
             if not ac and not server_acls and mpp:
                 parts.append(
                     Outcome(
@@ -236,7 +253,12 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     role. Otherwise: REVIEW when logins are authorised by a AAA server (``params.central``: regexes
     anywhere showing it; the server assigns the roles), FAIL when they are not."""
     accounts = local_accounts(cfg)
-    note_of = {ADMIN: "full administrator", RESTRICTED: "restricted role", UNSPECIFIED: "no explicit level"}
+    note_of = {
+        ADMIN: "full administrator",
+        RESTRICTED: "restricted role",
+        VISIT: "visit level: reads neither configuration nor logs",
+        UNSPECIFIED: "no explicit level",
+    }
     evidence = [_ev(line, note_of[st]) for line, st in accounts.values()]
     restricted = [a for a, (_, st) in accounts.items() if st == RESTRICTED]
     # An administrator bound to an audit role (USG 'bind manager-user X role audit-admin') is
@@ -459,12 +481,17 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not facts.acls and not facts.uses:
         return Outcome("N/A", [], ["no ACLs defined or referenced"])
     parts: list[Outcome] = []
+    empty_permits = registry.platform(cfg.vendor).dialect.acl.empty == "permit"
     by_name: dict[str, list[Line]] = {}
     for u in facts.uses:
         by_name.setdefault(u.name, []).append(u.line)
     for name, lines in by_name.items():
         if name not in facts.acls:
             parts.append(Outcome("FAIL", [_ev(ln, f"ACL {name} is referenced but not defined") for ln in lines]))
+        elif not facts.acls[name].entries and empty_permits:
+            # A rule-less ACL that restricts nobody is, in effect, a reference to nothing.
+            why = f"ACL {name} is referenced but has no rules: in effect no ACL"
+            parts.append(Outcome("FAIL", [_ev(ln, why) for ln in lines] + [_ev(facts.acls[name].header, "no rules")]))
         else:
             parts.append(Outcome("PASS", [_ev(lines[0], f"ACL {name} defined and used")]))
     for acl in facts.defined():
@@ -472,6 +499,58 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             # The rule forbids both; an unused ACL hides which policy is meant to be in effect.
             parts.append(Outcome("FAIL", [_ev(acl.header, f"ACL {acl.name} is defined but never used")]))
     return _merge(parts)
+
+
+@check("acl_uses")
+def acl_uses(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Every ACL of one kind of use (``params.use``, e.g. ``snmp``) restricts something: it exists,
+    its rules admit no source at large, and (where the dialect says what a rule-less ACL does) it
+    has rules. Naming an ACL is no restriction by itself: an undefined one, or one whose rule admits
+    any source, admits everyone (round 24). No such use: N/A (whether there should be one is the
+    rule's other checks')."""
+    facts = acl_facts(cfg)
+    uses = [u for u in facts.uses if u.use == params["use"]]
+    if not uses:
+        return Outcome("N/A", [], [f"no ACL used for {params['use']}"])
+    acls = acl_index(cfg)
+    return _merge([_judge_acl(cfg, acls, u.name, u.line, str(params.get("what", u.line.text))) for u in uses])
+
+
+@check("method_list_in_use")
+def method_list_in_use(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """An AAA method list (IOS, RGOS) that is in effect: ``define`` matches the list's line with a
+    group ``name``; the list named ``default`` applies to every line that names none, any other only
+    where a line applies it (``apply``, group ``name``: 'login authentication NAME' in a line view).
+    A named list applied nowhere authenticates, authorises or accounts nobody (round 24)."""
+    lists = [(ln, m.group("name")) for ln, m in _matches(cfg, re.compile(params["define"]))]
+    applied = {m.group("name") for _, m in _matches(cfg, re.compile(params["apply"]))}
+    live = [(ln, n) for ln, n in lists if n == "default" or n in applied]
+    if live:
+        return Outcome("PASS", [_ev(ln, f"list {n} in effect") for ln, n in live])
+    why = str(params.get("note", "no such method list"))
+    absent: Result = params.get("absent", "FAIL")
+    unused = [_ev(ln, f"list {n} is applied to no line, so it is not used") for ln, n in lists]
+    return Outcome(absent, unused, [why])
+
+
+@check("ntp_keys")
+def ntp_keys(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Each NTP server's key can authenticate it: defined (``defined``, group ``key``) and trusted
+    (``trusted``, group ``key``); a client synchronises only to a server carrying a trusted key
+    (round 24: servers keyed 1 beside a trusted key 2 passed). ``server``: a server line naming its
+    key (group ``key``). No keyed server: N/A (whether there should be one is AU-04's other checks')."""
+    keys_defined = {m.group("key") for _, m in _matches(cfg, re.compile(params["defined"]))}
+    keys_trusted = {m.group("key") for _, m in _matches(cfg, re.compile(params["trusted"]))}
+    parts: list[Outcome] = []
+    for ln, m in _matches(cfg, re.compile(params["server"])):
+        key = m.group("key")
+        if key not in keys_defined:
+            parts.append(Outcome("FAIL", [_ev(ln, f"key {key} is not defined: this server cannot be authenticated")]))
+        elif key not in keys_trusted:
+            parts.append(Outcome("FAIL", [_ev(ln, f"key {key} is not trusted: the device never synchronises to it")]))
+        else:
+            parts.append(Outcome("PASS", [_ev(ln, f"key {key} defined and trusted")]))
+    return _merge(parts) if parts else Outcome("N/A", [], ["no NTP server names a key"])
 
 
 @check("acl_broad_permits")
@@ -875,6 +954,14 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     device_switches = any(
         h.parent is None for h in _find(cfg, [re.compile(p) for p in params.get("switch_device", [])])
     )
+    if not device_switches and "vlan_routed" in params:
+        # ``vlan_routed``: VLAN interfaces. A device that routes on VLAN interfaces only (one has
+        # an address, no physical port has one) is a switch: its ports bridge by default (a
+        # Comware 5 access switch writes neither 'stp global enable' nor a line on idle ports).
+        vlan_if = re.compile(params["vlan_routed"])
+        device_switches = any(
+            vlan_if.match(t.text) and any(c.text.startswith("ip address ") for c in t.children) for t in ifs
+        ) and not any("ip address " in body for _, body in physical)
     if device_switches or (switched is not None and any(switched.search(body) for _, body in physical)):
         access_if = None
     access = [
@@ -946,57 +1033,137 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     )
 
 
+def _wlan_outcome(checked: int, hits: list[tuple[Line, Line, Line | bool]], good: list[Line]) -> Outcome:
+    """``hits``: (SSID line, where it is put in service, its shared-key line - or True when the key is
+    known without one, False when open) of SSIDs no station authenticates on; ``good``: SSID lines
+    that authenticate each station. No SSID in service: N/A."""
+    if hits:
+        shared = sum(1 for *_, k in hits if k)
+        what = "a shared key (any station holding it joins)" if shared else "no authentication"
+        evidence: list[Evidence] = []
+        for t, u, k in hits[:3]:
+            evidence.append(_ev(t, f"SSID with {'a shared key' if k else 'no authentication'}"))
+            if not isinstance(k, bool):
+                evidence.append(_ev(k, "the shared key"))
+            evidence.append(_ev(u, f"in service: any station {'holding the key' if k else 'in radio range'} joins"))
+        return Outcome(
+            "FAIL",
+            evidence,
+            [
+                f"{len(hits)} of {checked} SSID(s) in service admit stations by {what}, not by 802.1X, MAC or portal "
+                "authentication of each station"
+            ],
+        )
+    if good:
+        return Outcome("PASS", [_ev(t, "SSID authenticates each station") for t in good[:3]])
+    return Outcome("N/A")
+
+
 @check("open_wlan")
 def open_wlan(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
-    """An open SSID is an access port anyone in radio range plugs into. ``template``: top-level line
-    of a WLAN service template (group ``name``; group ``mode``, the Comware 5 'clear'/'crypto'
-    keyword); ``open_mode``: the mode of an open template; ``secured``: template child lines that
-    authenticate or encrypt (a Comware 7 template has no mode keyword: it is open without them);
-    ``enabled``: the child line that puts the template in service; ``radio``: interface lines of the
-    radios and ``bind``: their child lines binding a template (group ``name``, and ``bss``, the BSS
-    interface it creates); ``bss``: the BSS interface name (``{n}`` = the bound number) and ``port``:
-    its child lines of 802.1X / MAC authentication / port security. An enabled open template bound
-    to a radio in service, its BSS authenticating nobody: FAIL. No such template: N/A (the wired
-    ports are judged by port_admission)."""
+    """A Comware fat AP's SSIDs: an SSID whose stations are not each authenticated is an access port
+    anyone in radio range (open) or holding the key (PSK) plugs into (round 15: a shared key is no
+    admission control). ``template``: top-level line of a WLAN service template (group ``name``;
+    group ``mode``, the Comware 5 'clear'/'crypto' keyword); ``secured``: template child lines that
+    authenticate each station; ``shared``: template child lines of a shared key; ``enabled``: the
+    child line that puts the template in service; ``radio``: interface lines of the radios and
+    ``bind``: their child lines binding a template (group ``name``, and ``bss``, the BSS interface
+    it creates); ``bss``: the BSS interface name (``{n}`` = the bound number), ``port``: its child
+    lines authenticating each station and ``port_shared``: its child lines of a shared key (Comware 5
+    keeps the PSK there). The wired ports are judged by port_admission."""
     tpl_rx, bind_rx, radio_rx = re.compile(params["template"]), re.compile(params["bind"]), re.compile(params["radio"])
     secured, port = _one_rx(params.get("secured", [])), _one_rx(params.get("port", []))
+    shared, port_shared = _one_rx(params.get("shared", [])), _one_rx(params.get("port_shared", []))
     enabled = re.compile(params["enabled"])
-    open_ = {}
+    templates: dict[str, tuple[Line, bool, bool]] = {}  # name -> (line, authenticates, shared key)
     for t in cfg.tree.top:
         m = tpl_rx.match(t.text)
         if m is None or not any(enabled.match(c.text) for c in t.children):
             continue
         body = "\n".join(c.text for c in t.children)
-        mode = m.groupdict().get("mode")
-        if mode == params.get("open_mode") or (mode is None and not (secured is not None and secured.search(body))):
-            open_[m.group("name")] = t
-    if not open_:
-        return Outcome("N/A")
+        auth = secured is not None and bool(secured.search(body))
+        key = m.groupdict().get("mode") == params.get("shared_mode") or (
+            shared is not None and bool(shared.search(body))
+        )
+        templates[m.group("name")] = (t, auth, key)
     ifs = cfg.tree.top_by_word("interface")
     by_name = {_ifname(t.text.split(" ", 1)[-1]): t for t in ifs}
-    hits: list[tuple[Line, Line]] = []
+    hits: list[tuple[Line, Line, Line | bool]] = []
+    good: list[Line] = []
+    checked = 0
     for r in ifs:
         if not radio_rx.match(r.text) or any(c.text == "shutdown" for c in r.children):
             continue
         for c in r.children:
             b = bind_rx.match(c.text)
-            if b is None or b.group("name") not in open_:
+            if b is None or b.group("name") not in templates:
                 continue
+            checked += 1
+            t, auth, key = templates[b.group("name")]
             bss = b.groupdict().get("bss")
             guard = by_name.get(_ifname(params["bss"].format(n=bss))) if bss else None
             body = "\n".join(x.text for x in guard.children) if guard is not None else ""
-            if not (port is not None and port.search(body)):
-                hits.append((open_[b.group("name")], c))
-    if not hits:
-        return Outcome("N/A")
-    return Outcome(
-        "FAIL",
-        [_ev(t, "open service template: no authentication") for t, _ in hits[:3]]
-        + [_ev(c, "bound to a radio: any station in range joins") for _, c in hits[:3]],
-        [
-            f"{len(hits)} open SSID(s) in service admit any wireless station (no 802.1X, MAC authentication or port security)"
-        ],
-    )
+            if auth or (port is not None and port.search(body)):
+                good.append(t)
+            else:
+                hits.append((t, c, key or (port_shared is not None and bool(port_shared.search(body)))))
+    return _wlan_outcome(checked, hits, good)
+
+
+@check("wlan_admission")
+def wlan_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A wireless controller's SSIDs (round 15: only authenticating each station admits; an open SSID
+    or a shared key admits anyone in range or holding the key). ``ssid``: the line of an SSID's
+    service (any depth; group ``name``); ``in_service``: lines putting one on radios (any depth;
+    group ``name``; absent: every SSID is in service; ``in_service_under``: the top-level line such a
+    line must stand in); ``enabled``: a child line the SSID needs to be on; ``linked``: sections whose child lines count as
+    the SSID's own, each ``section`` a line's text (``{name}`` the SSID's, ``{ref}`` what its child
+    line matching ``child`` names, else ``default``); ``per_station``: lines that authenticate each
+    station (802.1X, MAC, portal); ``shared``: lines of a shared key (PSK, SAE, WEP)."""
+    ssid_rx = re.compile(params["ssid"])
+    per_station, shared = _one_rx(params.get("per_station", [])), _one_rx(params.get("shared", []))
+    enabled = re.compile(params["enabled"]) if params.get("enabled") else None
+    under = re.compile(params["in_service_under"]) if params.get("in_service_under") else None
+    used: dict[str, Line] = {}
+    if params.get("in_service"):
+        rx = re.compile(params["in_service"])
+        for ln in _find(cfg, [rx]):
+            m = rx.search(ln.text)
+            if m is not None and (under is None or under.search(ln.path()[0])):
+                used.setdefault(m.group("name"), ln)
+    sections: dict[str, Line] = {}
+    links = [
+        (str(k["section"]), re.compile(k["child"]) if k.get("child") else None, str(k.get("default", "")))
+        for k in params.get("linked", [])
+    ]
+    for section, _, _ in links:
+        for ln in cfg.tree.any_by_word(section.split(" ", 1)[0]):
+            sections.setdefault(ln.text, ln)
+    hits: list[tuple[Line, Line, Line | bool]] = []
+    good: list[Line] = []
+    checked = 0
+    for s in _find(cfg, [ssid_rx]):
+        m = ssid_rx.search(s.text)
+        if m is None:
+            continue
+        name = m.group("name")
+        where = used.get(name) if params.get("in_service") else s
+        if where is None or (enabled is not None and not any(enabled.match(c.text) for c in s.children)):
+            continue
+        checked += 1
+        lines = list(s.walk())
+        for section, child, ref in links:
+            if child is not None:
+                ref = next((g.group("ref") for c in s.children if (g := child.match(c.text))), ref)
+            sec = sections.get(section.format(name=name, ref=ref))
+            if sec is not None:
+                lines += sec.walk()
+        if per_station is not None and per_station.search("\n".join(ln.text for ln in lines)):
+            good.append(s)
+        else:
+            key = next((ln for ln in lines if shared is not None and shared.search(ln.text)), None)
+            hits.append((s, where, key if key is not None else False))
+    return _wlan_outcome(checked, hits, good)
 
 
 # --- discovery protocols per interface -------------------------------------------------------------
@@ -1209,31 +1376,76 @@ _MATCH_FIELDS = ("source-zone", "destination-zone", "source-address", "destinati
 
 
 def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line, dict[str, list[Line]], str]]:
-    """(rule line, match field -> lines, action) of every rule of the security policy, in order."""
+    """(rule line, match field -> lines, action) of every rule of the security policy, in order.
+    ``fields``: the dialect's match keywords -> the USG names (``source-ip`` -> ``source-address``);
+    ``actions``: its action words -> permit/deny (``pass`` -> ``permit``); ``default_action``: a rule
+    without an action line's (Comware 7: drop); ``logging``: the lines that log a rule's hits;
+    ``disabled``: a rule's child that switches it off (default ``disable``): such a rule is left out."""
     head = re.compile(params.get("policy", r"^security-policy$"))
     rule_re = re.compile(params.get("rule", r"^rule name \S+"))
+    names: dict[str, str] = {f: f for f in _MATCH_FIELDS} | dict(params.get("fields", {}))
+    words = sorted(names, key=len, reverse=True)  # 'source-ip-host' before 'source-ip'
+    actions: dict[str, str] = dict(params.get("actions", {}))
+    default = str(params.get("default_action", ""))
+    logging = tuple(params.get("logging", ("policy logging", "session logging")))
+    # A rule switched off ('disable' in the rule's view: SecPath V7, USG) matches nothing.
+    disabled = re.compile(params.get("disabled", r"^disable$"))
     out: list[tuple[Line, dict[str, list[Line]], str]] = []
     for pol in (t for t in cfg.tree.top if head.match(t.text)):
         for r in (c for c in pol.children if rule_re.match(c.text)):
+            if any(disabled.match(c.text) for c in r.children):
+                continue
             fields: dict[str, list[Line]] = {}
             action = ""
             for c in r.children:
                 w = c.text.split()
                 if w[0] == "action" and len(w) > 1:
-                    action = w[1]
-                for f in _MATCH_FIELDS:
-                    if c.text.startswith(f + " "):
-                        fields.setdefault(f, []).append(c)
-                if c.text.startswith(("policy logging", "session logging")):
+                    action = actions.get(w[1], w[1])
+                f = next((f for f in words if c.text.startswith(f + " ")), None)
+                if f is not None:
+                    fields.setdefault(names[f], []).append(c)
+                if c.text.startswith(logging):
                     fields.setdefault("logging", []).append(c)
-            out.append((r, fields, action))
+            out.append((r, fields, action or actions.get(default, default)))
+    return out
+
+
+def _populated_zones(cfg: DeviceConfig, params: dict[str, Any]) -> set[str]:
+    """Zones that hold an interface (``zones``: ``zone``, the zone's line with a group ``zone``;
+    ``member``, its child line adding an interface). A rule naming all of them names every zone
+    traffic can cross, as one naming none."""
+    z = params.get("zones")
+    if not z:
+        return set()
+    zone_rx, member = re.compile(z["zone"]), re.compile(z["member"])
+    out = set()
+    for t in cfg.tree.top:
+        m = zone_rx.match(t.text)
+        if m is not None and any(member.match(c.text) for c in t.children):
+            out.add(m.group("zone").lower())
+    return out
+
+
+def _duplicates(rules: list[tuple[Line, dict[str, list[Line]], str]]) -> list[tuple[Line, Line]]:
+    """(earlier, later) rules of one policy that match exactly the same traffic: the later one never
+    matches (an IPv4 and an IPv6 policy's rules never meet)."""
+    seen: dict[tuple[object, ...], Line] = {}
+    out = []
+    for r, f, _ in rules:
+        match = tuple(sorted((k, tuple(sorted(c.text for c in v))) for k, v in f.items() if k != "logging"))
+        key = (r.parent.number if r.parent is not None else 0, match)
+        if key in seen:
+            out.append((seen[key], r))
+        else:
+            seen[key] = r
     return out
 
 
 @check("security_policy")
 def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A zone firewall's security policy, in rule order. ``params.aspect``:
-    ``default_deny`` (no rule permits any zone, address and service), ``broad`` (permit rules
+    ``default_deny`` (no rule permits any zone - or every zone holding an interface, ``zones`` -
+    address and service), ``broad`` (permit rules
     naming no address warn, with or without a service), ``shadowed`` (rules after a permit-all can never
     match), ``deny_logged`` (deny rules log their hits). A ``default action permit`` permits all
     that no rule matches: it fails default deny and is broad. No security policy: N/A."""
@@ -1250,9 +1462,22 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         )
     if not rules:
         return Outcome("N/A", [], ["no security policy rule"])
+    populated = _populated_zones(cfg, params)
+
+    def covers(f: dict[str, list[Line]], key: str) -> bool:
+        """No zone named, or every zone that holds an interface (the device's own 'local' aside)."""
+        if key not in f:
+            return True
+        named = {w.lower() for c in f[key] for w in c.text.split()[1:]}
+        return bool(populated) and populated <= named
 
     def permit_all(f: dict[str, list[Line]], action: str) -> bool:
-        return action == "permit" and not any(k in f for k in _MATCH_FIELDS)
+        return (
+            action == "permit"
+            and not any(k in f for k in _MATCH_FIELDS if not k.endswith("-zone"))
+            and covers(f, "source-zone")
+            and covers(f, "destination-zone")
+        )
 
     if aspect == "default_deny":
         bad = [r for r, f, a in rules if permit_all(f, a)]
@@ -1283,7 +1508,16 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             and len({"source-address", "destination-address"} & f.keys()) == 1
             and not ({"service", "application"} & f.keys())
         ]
-        if broad or anywhere or one_sided:
+        # Every service between the addresses named: the rule names no service (BD-02's intent:
+        # each permit names source, destination and service).
+        any_service = [
+            (r, f)
+            for r, f, a in rules
+            if a == "permit"
+            and {"source-address", "destination-address"} <= f.keys()
+            and not ({"service", "application"} & f.keys())
+        ]
+        if broad or anywhere or one_sided or any_service:
             return Outcome(
                 "WARN",
                 [
@@ -1297,6 +1531,7 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                         )
                         for r, f in one_sided
                     ),
+                    *(_ev(r, "every service permitted between the addresses named") for r, _ in any_service),
                 ],
             )
         return Outcome("PASS", [], ["every permit rule names addresses"])
@@ -1309,7 +1544,17 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 [_ev(rules[first][0], "permits everything"), *(_ev(r, "shadowed: never matched") for r, _, _ in after)],
                 [f"{len(after)} rule(s) after a permit-all rule can never match"],
             )
-        return Outcome("PASS", [], ["no rule is shadowed by a permit-all rule"])
+        if dup := _duplicates(rules):
+            return Outcome(
+                "FAIL",
+                [
+                    e
+                    for a, b in dup[:3]
+                    for e in (_ev(a, "matches first"), _ev(b, "the same match again: never matched"))
+                ],
+                [f"{len(dup)} rule(s) repeat an earlier rule's match exactly and can never match"],
+            )
+        return Outcome("PASS", [], ["no rule is shadowed by a permit-all rule or repeats an earlier one"])
     if aspect == "deny_logged":
         denies = [(r, f) for r, f, a in rules if a == "deny"]
         if not denies and open_default:
@@ -1342,6 +1587,39 @@ def _subnet_words(address_line: str) -> tuple[str, ...]:
     return (".".join(o if m == "255" else "0" for o, m in zip(octets, mask, strict=True)),)
 
 
+def _if_networks(t: Line) -> list[tuple[Line, ipaddress.IPv4Network]]:
+    """The IPv4 networks of an interface's address lines ('ip address [mix] A M', 'A/len')."""
+    out = []
+    for c in t.children:
+        if not c.text.startswith("ip address "):
+            continue
+        w = [x for x in c.text.split()[2:] if x not in ("mix", "secondary", "sub")]
+        if not w or w[0].count(".") != 3:
+            continue
+        mask = w[1] if len(w) > 1 and (w[1].count(".") == 3 or w[1].isdigit()) else None
+        try:
+            out.append((c, ipaddress.IPv4Network(f"{w[0]}/{mask}" if mask else w[0], strict=False)))
+        except ValueError:
+            continue
+    return out
+
+
+def _inband_twins(port: Line, others: list[Line]) -> list[Line]:
+    """Address lines of other (not shut down) interfaces whose subnet holds the management port's."""
+    mine = [n for _, n in _if_networks(port) if n.prefixlen < 32]
+    if not mine:
+        return []
+    return [
+        c
+        for t in others
+        if not any(x.text == "shutdown" for x in t.children)
+        for c, n in _if_networks(t)
+        if any(
+            m.subnet_of(n) for m in mine
+        )  # a more specific in-band link inside a wide management mask is routed apart
+    ]
+
+
 @check("mgmt_port")
 def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A dedicated management path. ``port``: interfaces that are management ports by name (MEth):
@@ -1351,19 +1629,48 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     user traffic the ACL selects, so it is not management only): REVIEW. Neither: REVIEW, unless
     ``open_port`` (a child line handing an addressed interface's access to the device to the
     firewall policy) and ``open_policy`` (a line of that policy permitting by default) show the
-    device's services open on that interface to user traffic: no management path is set apart, FAIL."""
+    device's services open on that interface to user traffic: no management path is set apart, FAIL.
+    ``factory``: address lines a management port leaves the factory with (ZTE 136.1.1.100): such a
+    port is no management path, and with another interface addressed management is in-band: WARN."""
     ifs = cfg.tree.top_by_word("interface")
     port = re.compile(params["port"])
     named = [t for t in ifs if port.match(t.text)]
+    factory = [re.compile(p) for p in params.get("factory", [])]
     if named:
         parts = []
         for t in named:
             addr = next((c for c in t.children if c.text.startswith(("ip address ", "ipv6 address "))), None)
-            parts.append(
-                Outcome("PASS", [_ev(addr, "management port with an address")])
-                if addr is not None
-                else Outcome("REVIEW", [_ev(t, "management port without an address is not a management path")])
-            )
+            if addr is None:
+                parts.append(Outcome("REVIEW", [_ev(t, "management port without an address is not a management path")]))
+            elif factory and any(f.match(addr.text) for f in factory):
+                # The address the port left the factory with: nobody set the out-of-band path up,
+                # so the device is managed through whatever else carries an address.
+                inband = [c for i in ifs if i not in named for c, _ in _if_networks(i)][:1]
+                parts.append(
+                    Outcome(
+                        "WARN" if inband else "REVIEW",
+                        [
+                            _ev(addr, "the management port's factory address"),
+                            *(_ev(c, "in-band address") for c in inband),
+                        ],
+                        ["the management port keeps its factory address: management runs in-band"],
+                    )
+                )
+            elif shared := _inband_twins(t, [i for i in ifs if i not in named]):
+                # The management network also reached through a user-facing interface: the port is
+                # no separate path (RGOS writes the same `ip address mix` on Mgmt 0 and VLAN 1).
+                parts.append(
+                    Outcome(
+                        "WARN",
+                        [
+                            _ev(addr, "management port"),
+                            *(_ev(c, "the same subnet on an in-band interface") for c in shared),
+                        ],
+                        ["the management port's subnet is also configured in-band: management is not set apart"],
+                    )
+                )
+            else:
+                parts.append(Outcome("PASS", [_ev(addr, "management port with an address")]))
         return _merge(parts)
     if "vpn" not in params:
         return Outcome("REVIEW", [], [params.get("note", "no management port found; confirm the management path")])

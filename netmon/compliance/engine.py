@@ -10,7 +10,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
-from .facts import acl_facts
+from .facts import FACTS, acl_facts, first_address, own_addresses
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
 from .source import DeviceConfig
@@ -43,7 +43,8 @@ def _lines(tree: ConfigTree, block: Line | None, anywhere: bool) -> Iterable[Lin
     return block.walk() if anywhere else block.children
 
 
-def _matching(tree: ConfigTree, block: Line | None, anywhere: bool, m: Match) -> list[Line]:
+def _matching(cfg: DeviceConfig, block: Line | None, anywhere: bool, m: Match) -> list[Line]:
+    tree = cfg.tree
     if block is None:
         # Most patterns start with a literal keyword (or a few: ``^(cdp|lldp) run$``): look only
         # at lines starting with one.
@@ -55,7 +56,11 @@ def _matching(tree: ConfigTree, block: Line | None, anywhere: bool, m: Match) ->
     else:
         cands = _lines(tree, block, anywhere)
     rx = m.re
-    return [ln for ln in cands if not ln.banner and rx.search(ln.text)]
+    hits = [ln for ln in cands if not ln.banner and rx.search(ln.text)]
+    if m.foreign and hits:
+        own = own_addresses(cfg)
+        hits = [ln for ln in hits if first_address(ln.text) not in own]
+    return hits
 
 
 def release_default(name: str, cfg: DeviceConfig) -> tuple[ReleaseDefault | None, str]:
@@ -76,14 +81,13 @@ def release_default(name: str, cfg: DeviceConfig) -> tuple[ReleaseDefault | None
 
 def _threshold(
     t: Threshold,
-    tree: ConfigTree,
     block: Line | None,
     anywhere: bool,
     where: Line | None,
     cfg: DeviceConfig,
     rd: str | None,
 ) -> Outcome:
-    hits = _matching(tree, block, anywhere, t.match)
+    hits = _matching(cfg, block, anywhere, t.match)
     if not hits and rd is not None:
         hit, why = release_default(rd, cfg)
         if hit is None or hit.value is None:
@@ -131,17 +135,16 @@ def _threshold(
 
 
 def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
-    tree = cfg.tree
     results: list[Result] = []
     out = Outcome("PASS")
     groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
     for group, verdict in groups:
         for m in group:
-            for ln in _matching(tree, block, c.anywhere, m):
+            for ln in _matching(cfg, block, c.anywhere, m):
                 results.append(verdict)
                 out.evidence.append(ev(ln, m.note))
     if c.require:
-        found = [(ln, m) for m in c.require for ln in _matching(tree, block, c.anywhere, m)]
+        found = [(ln, m) for m in c.require for ln in _matching(cfg, block, c.anywhere, m)]
         if found:
             results.append("PASS")
             out.evidence.extend(ev(ln, m.note) for ln, m in found)
@@ -158,12 +161,12 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
             else:
                 out.notes.append(note or "required line absent")
     if c.threshold is not None:
-        t = _threshold(c.threshold, tree, block, c.anywhere, block, cfg, c.release_default)
+        t = _threshold(c.threshold, block, c.anywhere, block, cfg, c.release_default)
         results.append(t.result)
         out.evidence.extend(t.evidence)
         out.notes.extend(t.notes)
     if c.count is not None:
-        hits = _matching(tree, block, c.anywhere, c.count.match)
+        hits = _matching(cfg, block, c.anywhere, c.count.match)
         n = len(hits)
         r: Result = "PASS" if n >= c.count.min else (c.count.below if n else c.count.none)
         results.append(r)
@@ -176,18 +179,39 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
     return out
 
 
+def _block_instances(c: Check, cfg: DeviceConfig, blocks: list[Line]) -> tuple[list[Line], list[Outcome]]:
+    """The blocks a check judges (``block_if``), and a PASS for each one ``block_unless`` exempts."""
+    kept: list[Line] = []
+    exempt: list[Outcome] = []
+    for b in blocks:
+        if c.block_if and not any(_matching(cfg, b, False, m) for m in c.block_if):
+            continue
+        why = [ev(ln, m.note or "exempts this block") for m in c.block_unless for ln in _matching(cfg, b, False, m)]
+        if why:
+            exempt.append(Outcome("PASS", why))
+        else:
+            kept.append(b)
+    return kept, exempt
+
+
 def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     """One vendor check over every instance it applies to."""
     tree = cfg.tree
-    if c.only_if and not any(_matching(tree, None, c.only_if_anywhere, m) for m in c.only_if):
+    if c.only_if and not any(_matching(cfg, None, c.only_if_anywhere, m) for m in c.only_if):
         return Outcome(c.only_if_absent, [], [c.only_if_note or "feature not configured"])
+    if c.also_if and not any(_matching(cfg, None, False, m) for m in c.also_if):
+        return Outcome(c.only_if_absent, [], [c.also_if_note or c.only_if_note or "feature not configured"])
+    if c.only_if_fact is not None and not FACTS[c.only_if_fact](cfg):
+        return Outcome(c.only_if_absent, [], [c.only_if_note or f"no {c.only_if_fact.replace('_', ' ')}"])
+    if c.only_if_not and (off := [(ln, m) for m in c.only_if_not for ln in _matching(cfg, None, False, m)]):
+        return Outcome(c.only_if_absent, [ev(ln, m.note or "switched off") for ln, m in off], [])
     if c.unless:
-        alt = [(ln, m) for m in c.unless for ln in _matching(tree, None, c.unless_anywhere, m)]
+        alt = [(ln, m) for m in c.unless for ln in _matching(cfg, None, c.unless_anywhere, m)]
         if c.unless_block is not None:
             ub = c.unless_block.re
             for b in _top_candidates(tree, c.unless_block):
                 if ub.search(b.text):
-                    alt.extend((ln, m) for m in c.unless for ln in _matching(tree, b, False, m))
+                    alt.extend((ln, m) for m in c.unless for ln in _matching(cfg, b, False, m))
         if alt:
             return Outcome("PASS", [ev(ln, m.note or "satisfies the rule") for ln, m in alt])
     if c.result is not None:
@@ -197,6 +221,14 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     if c.block is None:
         return _instance(c, cfg, None)
     blocks = [b for b in _top_candidates(tree, c.block) if c.block.re.search(b.text)]
+    exempt: list[Outcome] = []
+    if c.block_if or c.block_unless:
+        shown = bool(blocks)
+        blocks, exempt = _block_instances(c, cfg, blocks)
+        if shown and not blocks:
+            if exempt:
+                return Outcome("PASS", [e for p in exempt for e in p.evidence])
+            return Outcome(c.only_if_absent, [], [c.only_if_note or "no block the check applies to"])
     if c.filter_acls_only and blocks:
         facts = acl_facts(cfg)
         filters = {id(a.header) for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))}
@@ -212,7 +244,7 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
             )
             return Outcome(verdict, [], [f"{note}; {why}"])
         return Outcome(c.no_block, [], [note])
-    parts = [_instance(c, cfg, b) for b in blocks]
+    parts = [*exempt, *(_instance(c, cfg, b) for b in blocks)]
     return Outcome(
         worst([p.result for p in parts]),
         [e for p in parts for e in p.evidence],
@@ -244,7 +276,17 @@ def evaluate_rule(
             if m is None:
                 m = masked[e.text] = mask_line(e.text, cfg.vendor)
             e.text = m
-    return Outcome(worst([p.result for p in live]), ev_sorted, [n for p in live for n in p.notes])
+    result, notes = worst([p.result for p in live]), [n for p in live for n in p.notes]
+    if rule.if_elided and cfg.elided:
+        cut = [
+            (n, scope)
+            for n, scope in cfg.elided
+            if result in (changes := rule.if_elided.get(scope, ())) or ("unshown" in changes and not ev_sorted)
+        ]
+        if cut:
+            notes.insert(0, f"{result} on what is shown; the author cut {cut[0][1]} out (line {cut[0][0]}): REVIEW")
+            result = "REVIEW"
+    return Outcome(result, ev_sorted, notes)
 
 
 def scan_config(

@@ -10,6 +10,7 @@ the checks that need them say so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from .. import platforms as registry
 from ..platforms.words import literal_alternatives, spelled_first_words
 
 if TYPE_CHECKING:
-    from ..platforms.model import AclDialect
+    from ..platforms.model import AaaDialect, AclDialect
     from .source import DeviceConfig
     from .tree import Line
 
@@ -94,10 +95,11 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
             continue
         for rx in d.headers:
             if m := rx.match(t.text):
-                keys = tuple(k for k in (m.group("name"), m.groupdict().get("alias")) if k)
+                v6 = m.groupdict().get("v6") is not None
+                keys = tuple(_v6(k, v6 and d.v6_keys) for k in (m.group("name"), m.groupdict().get("alias")) if k)
                 acl = acls.get(keys[0])
                 if acl is None:
-                    acl = Acl(keys[0], t, v6=m.groupdict().get("v6") is not None, aliases=keys[1:])
+                    acl = Acl(keys[0], t, v6=v6, aliases=keys[1:])
                     for k in keys:
                         acls.setdefault(k, acl)
                 acl.entries.extend(c for c in t.children if d.entry.search(c.text))
@@ -130,6 +132,7 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                     # 'name' and 'name2' (a line naming two ACLs in set places, as LDP's 'for A to B'),
                     # else 'names' (a list: a route-map's 'match ip address 101 102').
                     names = [gd[k] for k in ("name", "name2") if gd.get(k)] or (gd.get("names") or "").split()
+                    names = [_v6(n, d.v6_keys and gd.get("v6") is not None) for n in names]
                     uses.extend(AclUse(n, ln, ref.use) for n in names)
                     break
     if d.policy is not None and d.policy_ref is not None:
@@ -137,6 +140,15 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
     facts = AclFacts(acls, uses)
     cfg.facts["acl"] = facts
     return facts
+
+
+def _v6(name: str, v6: bool) -> str:
+    return f"ipv6 {name}" if v6 else name
+
+
+def acl_key(vendor: str, m: re.Match[str]) -> str:
+    """The ACL a management line's match names (group `name`; `v6` picks the IPv6 namespace)."""
+    return _v6(m.group("name"), _dialect(vendor).v6_keys and m.groupdict().get("v6") is not None)
 
 
 def _containing(lines: list[Line], strings: tuple[str, ...]) -> list[Line]:
@@ -190,10 +202,17 @@ def has_dialect(vendor: str) -> bool:
 # --- accounts ----------------------------------------------------------------------------------
 
 ADMIN, RESTRICTED, UNSPECIFIED = "admin", "restricted", "unspecified"
+VISIT = "visit"  # an explicit level that reaches the device only: neither administrator nor auditor
+
+
+def _level_status(level: int, admin: int, visit: int | None) -> str:
+    if level >= admin:
+        return ADMIN
+    return VISIT if visit is not None and level <= visit else RESTRICTED
 
 
 def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
-    """Local administrator account -> (defining line, admin | restricted | unspecified)."""
+    """Local administrator account -> (defining line, admin | restricted | visit | unspecified)."""
     cached = cfg.facts.get("accounts")
     if isinstance(cached, dict):
         return cached
@@ -204,6 +223,16 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
     else:
         words = _first_words(d.define)
         lines = cfg.tree.top if words is None else [t for w in words for t in cfg.tree.top_by_word(w)]
+    template_levels: dict[str, int] = {}
+    if d.nested is not None:
+        nested = [c for t in cfg.tree.top if d.nested.match(t.text) for c in t.children]
+        lines = [*lines, *nested]
+        if d.template_block is not None and d.template_level is not None:
+            for t in nested:
+                if (tm := d.template_block.match(t.text)) is not None:
+                    for c in t.children:
+                        if (lm := d.template_level.match(c.text)) is not None:
+                            template_levels[tm.group("template")] = int(lm.group("level"))
     found: dict[str, tuple[Line, str]] = {}
     levels: dict[str, int] = {}
     for ln in lines:
@@ -219,6 +248,8 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
             lv: int | None = None
             roles: set[str] = set()
             for c in ln.children:
+                if d.template is not None and (tm := d.template.match(c.text)) is not None:
+                    lv = template_levels.get(tm.group("template"), lv)
                 for crx in d.child_level:
                     if (cm := crx.match(c.text)) is not None:
                         g = cm.groupdict()
@@ -229,11 +260,98 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
             if roles:
                 status = ADMIN if roles & set(d.admin_roles) else RESTRICTED
             elif lv is not None:
-                status = ADMIN if lv >= d.admin_level else RESTRICTED
+                status = _level_status(lv, d.admin_level, d.visit_level)
             found[m.group("name")] = (ln, status)
             break
     for name, (ln, status) in list(found.items()):
         if status == UNSPECIFIED and name in levels:
-            found[name] = (ln, ADMIN if levels[name] >= d.admin_level else RESTRICTED)
+            found[name] = (ln, _level_status(levels[name], d.admin_level, d.visit_level))
     cfg.facts["accounts"] = found
     return found
+
+
+# --- AAA ---------------------------------------------------------------------------------------
+
+
+def admin_aaa_server(cfg: DeviceConfig) -> list[Line]:
+    """Lines sending administrators' logins to a HWTACACS/RADIUS server (empty: none does).
+
+    With schemes and domains in the dialect, a scheme counts when a domain uses it: an
+    administrator who names no domain logs in through the administrators' domain (VRP
+    `default_admin`), one who writes `user@domain` through that domain, whichever it is; a
+    scheme no domain uses authenticates nobody. Without them every remote line counts."""
+    cached = cfg.facts.get("admin_aaa_server")
+    if isinstance(cached, list):
+        return cached
+    d = registry.platform(cfg.vendor).dialect.aaa
+    found: list[Line] = []
+    if d.scope is None or d.scheme is None or d.domain is None or d.domain_scheme is None:
+        found = [ln for ln in cfg.tree.walk() if any(rx.match(ln.text) for rx in d.remote)]
+    else:
+        schemes: dict[str, list[Line]] = {}
+        domains: dict[str, str] = {}
+        for top in cfg.tree.top:
+            if d.scope.match(top.text):
+                _aaa_views(top.children, d, schemes, domains)
+        used = {domains.get(dom, d.default_scheme) for dom in (*domains, *d.admin_domains)}
+        found = sorted((ln for name in used for ln in schemes.get(name, [])), key=lambda ln: ln.number)
+    cfg.facts["admin_aaa_server"] = found
+    return found
+
+
+def _aaa_views(lines: Sequence[Line], d: AaaDialect, schemes: dict[str, list[Line]], domains: dict[str, str]) -> None:
+    """Schemes (their remote lines) and domains (their scheme) among the children of `aaa`.
+
+    A capture that lost its indentation writes a view's lines after it at the same depth: they
+    belong to the last view opened. VRP writes its schemes before its domains, so once a domain
+    has opened, 'authentication-scheme X' is that domain's choice, not a new scheme."""
+    assert d.scheme is not None and d.domain is not None and d.domain_scheme is not None
+    scheme: str | None = None
+    domain: str | None = None
+    for ln in lines:
+        if (m := d.domain.match(ln.text)) is not None:
+            scheme, domain = None, m.group("name")
+            domains[domain] = d.default_scheme
+            body = ln.children
+        elif domain is None and (m := d.scheme.match(ln.text)) is not None:
+            scheme = m.group("name")
+            schemes[scheme] = []
+            body = ln.children
+        elif domain is None and d.views is not None and d.views.match(ln.text):
+            scheme, body = None, []  # another view (an authorization scheme) closes the scheme
+        else:
+            body = [ln]
+        for c in body:
+            if domain is not None and (n := d.domain_scheme.match(c.text)) is not None:
+                domains[domain] = n.group("name")
+            elif scheme is not None and any(rx.match(c.text) for rx in d.remote):
+                schemes[scheme].append(c)
+
+
+_ADDRESS = re.compile(r"(?<![\w.:])(\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w.:])")
+_OWN = re.compile(r"^ipv6 address (\S+?)(?:/\d+)?(?: |$)|^ip address (\d+\.\d+\.\d+\.\d+)\b")
+
+
+def first_address(text: str) -> str | None:
+    """The first IPv4/IPv6 address literal of a line (lower case), e.g. a log host's."""
+    m = _ADDRESS.search(text)
+    return m.group(1).lower() if m else None
+
+
+def own_addresses(cfg: DeviceConfig) -> frozenset[str]:
+    """Every address the device's interfaces hold ('ip address A M', 'ipv6 address A/L'), on every
+    platform alike; computed once per configuration."""
+    cached = cfg.facts.get("own_addresses")
+    if isinstance(cached, frozenset):
+        return cached
+    tree = cfg.tree
+    own = set()
+    for ln in tree.any_by_word("ip") + tree.any_by_word("ipv6"):
+        if (m := _OWN.match(ln.text)) is not None:
+            own.add((m.group(1) or m.group(2)).lower())
+    found = frozenset(own)
+    cfg.facts["own_addresses"] = found
+    return found
+
+
+FACTS: dict[str, Callable[[DeviceConfig], list[Line]]] = {"admin_aaa_server": admin_aaa_server}

@@ -41,6 +41,9 @@ class Match(_Strict):
 
     re: Pattern[str]
     note: str = ""
+    # The first address the line names must not be the device's own (an interface's): syslog sent to
+    # itself never leaves the device, as to 127.0.0.1 (round 24: a log host on the Loopback0 address).
+    foreign: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -122,12 +125,27 @@ class Check(_Strict):
     only_if_absent: Result = "N/A"
     only_if_note: str = ""
     only_if_anywhere: bool = False  # look for only_if lines at every depth, not only the top level
+    # Top-level lines that switch the feature off whatever else is configured (RGOS `no enable
+    # service snmp-agent` with snmp-server lines kept): the check gives only_if_absent, citing them.
+    only_if_not: list[Match] = Field(default_factory=list)
+    # A second condition the check needs besides only_if (any of these lines): Comware 7 NTP keys
+    # matter only once 'ntp-service enable' runs the service the server lines name.
+    also_if: list[Match] = Field(default_factory=list)
+    also_if_note: str = ""
+    # A fact of facts.py that makes the check apply when it finds lines (e.g. `admin_aaa_server`:
+    # administrators' logins go to a AAA server); without them, only_if_absent.
+    only_if_fact: Literal["admin_aaa_server"] | None = None
     unless: list[Match] = Field(default_factory=list)  # top-level lines that satisfy the rule another way
     unless_anywhere: bool = False  # look for unless lines at every depth (e.g. inside an interface)
     # Also look for unless lines among the children of the top-level blocks this matches (a class
     # view whose setting every line of the class inherits, e.g. Comware 'line class aux').
     unless_block: Match | None = None
     block: Match | None = None
+    # Only blocks holding one of these children are instances (a VTY that admits Telnet) ...
+    block_if: list[Match] = Field(default_factory=list)
+    # ... and a block holding one of these is none: it passes, citing it (a VTY that logs in by AAA
+    # admits only the accounts another check of the rule judges).
+    block_unless: list[Match] = Field(default_factory=list)
     # Only ACL blocks applied as traffic filters are instances (an ACL that only selects NAT/QoS/
     # IPsec traffic, guards management, or is applied nowhere permits nothing through the device).
     filter_acls_only: bool = False
@@ -184,6 +202,11 @@ class Rule(_Strict):
     category: str
     rationale: str = Field(min_length=1)  # why the rule exists; shown by `netmon rules show`
     roles: list[str] = Field(default_factory=list)  # device roles it applies to; empty = all
+    # What the author cut out of a published configuration -> the verdicts that cut could change
+    # (DeviceConfig.elided): those become REVIEW. {interfaces: [PASS, N/A]}: a rule over every
+    # access port cannot pass, or find none, when ports were left out.
+    # "unshown": any verdict that cites no line (it rests on something absent from what is shown).
+    if_elided: dict[str, list[Result | Literal["unshown"]]] = Field(default_factory=dict)
     # Per platform. The built-in rules keep theirs in the platform folders (compliance.yaml),
     # merged in by load_rules(); a site rule file may still carry them inline.
     checks: dict[str, list[Check]] = Field(default_factory=dict)

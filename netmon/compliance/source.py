@@ -10,6 +10,7 @@ never silently ignored.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ class DeviceConfig:
     release: str | None = None  # software release the configuration records, if it does
     first_line: int = 1  # where this configuration starts in its file
     facts: dict[str, object] = field(default_factory=dict)  # facts.py's extractions, computed once
+    # Where the author cut lines out (``!... (other interfaces omitted)``): (line, what was cut:
+    # "interfaces" or the first word of the section it sits in). Rules that judge every
+    # interface say REVIEW where the cut could change them (Rule.if_elided).
+    elided: list[tuple[int, str]] = field(default_factory=list)
 
 
 def decode(data: bytes, source: str) -> tuple[str, str]:
@@ -100,6 +105,12 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
 @cache
 def _starts() -> tuple[re.Pattern[str], ...]:
     return tuple(p for plat in registry.platforms().values() for p in plat.config.starts)
+
+
+@derived
+@cache
+def _continues() -> tuple[re.Pattern[str], ...]:
+    return tuple(p for plat in registry.platforms().values() for p in plat.config.continues)
 
 
 @derived
@@ -212,6 +223,89 @@ def _unpage(text: str) -> tuple[str, list[str], list[int]] | None:
     return "\n".join(lines) + "\n", lines, cleaned
 
 
+# A line standing for lines the author left out of a published configuration: "!... (other
+# interfaces omitted)", "# ...", "…", "<snip>", "(略)", "省略". Device output never prints one.
+_ELISION = re.compile(
+    r"^[ \t]*[!#]?[ \t]*(?:\.{3}|…)"
+    r"|^[ \t]*(?:[!#.…<(]|省略)[^\n]*?(?:<snip>|\((?:略|snip|omitted|truncated)\)|省略|(?i:\b(?:snipped|omitted|elided)\b))",
+    re.M,
+)
+# What a mark holds ("omitted" and "Omitted" alike), looked for by plain substring scans first:
+# a regex alternation over a whole file costs more than reading it.
+_ELISION_HINTS = ("...", "…", "<snip>", "略", "mitted", "nipped", "lided")
+
+
+_CUT_PORTS = re.compile(r"(?i)interface|\bports?\b|\bSVIs?\b|接口|端口")
+
+
+def _match_rows(rx: re.Pattern[str], text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """(0-based line, match) of each match of a multi-line regex: lines counted only up to the
+    matches, so a text with none costs one C-speed scan."""
+    row, at = 0, 0
+    for m in rx.finditer(text):
+        row += text.count("\n", at, m.start())
+        at = m.start()
+        yield row, m
+
+
+def _elision_rows(text: str) -> list[int]:
+    """0-based lines that are elision marks (a lone-\r file is too rare to scan)."""
+    if "\n" not in text or not any(h in text for h in _ELISION_HINTS):
+        return []
+    return [row for row, _ in _match_rows(_ELISION, text)]
+
+
+def _elisions(rows: list[int], lines: Sequence[str], a: int, b: int) -> list[tuple[int, str]]:
+    """(line, scope) of each elision mark (``rows``) in lines a..b: "interfaces" when it follows an
+    interface block or names ports, else the first word of the section it follows."""
+    out: list[tuple[int, str]] = []
+    for row in rows:
+        if not a <= row < b:
+            continue
+        st = lines[row].strip()
+        before = next(
+            (lines[j] for j in range(row - 1, a - 1, -1) if lines[j][:1] not in ("", " ", "\t", "!", "#")), ""
+        )
+        if before.startswith("interface ") or _CUT_PORTS.search(st):
+            out.append((row + 1, "interfaces"))
+        else:
+            out.append((row + 1, (before.split() or ["?"])[0]))
+    return out
+
+
+# A section header of collected command output: IOS/RGOS `show tech-support` writes
+# "------------------ show running-config ------------------", VRP/Comware `display
+# diagnostic-information` "===============display current-configuration===============".
+_TECH_HEADER = re.compile(r"^[ \t]*[-=]{5,}[ \t]*((?:show|display)[ \t].*?)[ \t]*[-=]{5,}[ \t]*\r?$", re.M)
+_CONFIG_COMMANDS = re.compile(r"^(?:show run(?:ning-config)?|display current(?:-configuration)?)(?:\s+all)?$")
+
+
+def _tech_section(text: str, lines: Sequence[str]) -> tuple[int, int, str] | None:
+    """(start, stop, command) of the running-configuration section of a collected-output file
+    (headers naming each command), None when the file has no such header for the configuration.
+    One C-speed scan of the text: a usual configuration has no header and pays nothing more."""
+    heads = [(row, m.group(1)) for row, m in _match_rows(_TECH_HEADER, text)]
+    for k, (i, cmd) in enumerate(heads):
+        if _CONFIG_COMMANDS.match(" ".join(cmd.split())):
+            stop = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
+            return i + 1, stop, " ".join(cmd.split())
+    return None
+
+
+def _common_indent(lines: Sequence[str]) -> str:
+    """The whitespace every non-blank line starts with ('' for a usual file: its first line
+    decides, so this costs nothing there)."""
+    leads: list[str] = []
+    for ln in lines:
+        body = ln.lstrip(" \t")
+        if not body:
+            continue
+        if len(body) == len(ln):
+            return ""
+        leads.append(ln[: len(ln) - len(body)])
+    return os.path.commonprefix(leads) if leads else ""  # noqa: RUF071 (a character prefix is meant: whitespace, not paths)
+
+
 def _filler(st: str) -> bool:
     """A stripped line that is no part of a configuration: blank, a lone separator, a block
     closer, or the CLI prompt a terminal capture ends with."""
@@ -242,9 +336,7 @@ def _more_after_end(text: str) -> bool:
         for pos in hits:
             eol = text.find("\n", pos)
             line_end = len(text) if eol < 0 else eol
-            if text[pos:line_end].rstrip() == word and not all(
-                _filler(ln.strip()) for ln in lines_of(text[line_end:])
-            ):
+            if text[pos:line_end].rstrip() == word and not all(_filler(ln.strip()) for ln in lines_of(text[line_end:])):
                 return True
     return False
 
@@ -274,13 +366,16 @@ def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
                 i += 1
             i += 1
             continue
-        if st in ends and raw == st:
+        if st in ends and raw.rstrip() == st:  # at column 0; a pager may have padded it with spaces
             nxt = list(_meaningful(lines, i + 1, 12))
             rest = [j for j in nxt if lines[j].strip() not in ends]
             if not rest:
                 i += 1
                 continue
             first = rest[0]
+            if any(p.match(lines[first].strip()) for p in _continues()):
+                i = first  # the same device goes on (a virtual system's configuration): the caller notes it
+                continue
             if any(p.search(lines[j].rstrip()) for j in rest for p in starts):
                 pieces.append((begin, i + 1))
                 begin = next(j for j in range(i + 1, n) if lines[j].strip())
@@ -321,6 +416,12 @@ def load_device_configs(
     version` / `show version`).
     """
     text, encoding = decode(data, source)
+    indent = ""
+    if text.lstrip("\r\n")[:1] in (" ", "\t") and (indent := _common_indent(raw := lines_of(text))):
+        # A configuration pasted into a note or mail as an indented block: every line shifted
+        # alike. Column 0 is where the final word and the section headers must be (and where a
+        # pager left its prompt), so read it back before anything else.
+        text = "\n".join(ln[len(indent) :] for ln in raw)
     unpaged = _unpage(text)
     cleaned: list[int] = []
     if unpaged is not None:
@@ -331,7 +432,17 @@ def load_device_configs(
         raise InputError.one(source, "binary or garbled file (mostly non-printable characters)")
     if vendor is not None and vendor not in registry.platforms():
         raise InputError.one(source, f"unknown platform {vendor!r}; known: {', '.join(sorted(registry.platforms()))}")
+    full_text = text  # version output anywhere in the file still names the release
+    tech_note = ""
+    if ("-----" in text or "=====" in text) and (section := _tech_section(text, lines)) is not None:
+        # A show-tech / diagnostic-information file: only its configuration section is read. The
+        # other lines are blanked, not dropped, so evidence keeps the file's line numbers.
+        s0, s1, cmd = section
+        lines = ["" if not s0 <= i < s1 else ln for i, ln in enumerate(lines)]
+        text = "\n".join(lines)
+        tech_note = f"read the '{cmd}' section (lines {s0 + 1}-{s1}) of a collected-output file; the rest not read"
     pieces = split_configs(lines, source) if _more_after_end(text) else [(0, len(lines))]
+    cut_rows = _elision_rows(text)
     fenced = "```" in text or "~~~" in text
     out: list[DeviceConfig] = []
     names: set[str] = set()
@@ -362,6 +473,10 @@ def load_device_configs(
         plat = registry.platform(key)
         tree = parse_config(lines, plat.grammar, a, b)
         notes: list[str] = fence_notes
+        if tech_note:
+            notes.append(tech_note)
+        if indent:
+            notes.append(f"every line indented by {indent!r} (a pasted block): read as if at column 0")
         if encoding != "utf-8":
             notes.append(f"read as {encoding.upper()} (not UTF-8)")
         if paged := [i + 1 for i in cleaned if a <= i < b]:
@@ -371,7 +486,10 @@ def load_device_configs(
             )
         if not tree.top:
             raise InputError.one(src, "no configuration lines (only comments or separators)", a + 1)
-        if not tree.ended:
+        if not tree.ended and (
+            next((lines[j].strip() for j in range(b - 1, a - 1, -1) if lines[j].strip()), "")
+            not in plat.grammar.config_last
+        ):
             notes.append(
                 f"no final '{tree.end_word}': the configuration may be truncated, so absent lines may be misjudged"
             )
@@ -393,6 +511,19 @@ def load_device_configs(
             )
         if len(pieces) > 1:
             notes.append(f"{source} holds {len(pieces)} configurations: this is #{k}, lines {a + 1}-{b}")
+        if tree.ended and (tail := [j for j in range(tree.stop, b) if not _filler(lines[j].strip())]):
+            # Only a `continues` line gets a piece past its final word (split_configs): the same
+            # device's further output, e.g. a USG's virtual systems. The rules judge the first part.
+            head = lines[tail[0]].strip()
+            notes.append(
+                f"{_span(tail[0], tail[-1] + 1)} after the configuration's last line ({tree.end_word!r} at line {tree.stop}) "
+                f"continue the device's output from {head[:60]!r} on: not scored (the rules judge the first configuration)"
+            )
+        if tree.flattened:
+            notes.append(
+                "the capture lost its indentation: blocks rebuilt from their header lines; where blocks nest "
+                "deeper than the grammar's headers, a line may be read in the wrong block"
+            )
         for line, reason in tree.problems:
             notes.append(f"line {line}: {reason}")
         host = _hostname(part, plat.grammar.hostname)
@@ -402,12 +533,22 @@ def load_device_configs(
         names.add(dev)
         detection = det if vendor is None else None
         release = release_from_config(part, key)
-        if release is None and (release := release_from_show_version(text, key)):
+        if release is None and (release := release_from_show_version(full_text, key)):
             # A terminal capture often holds `display version` before the configuration.
             notes.append(f"release {release} read from the version output in {source}")
         if release is None and version_text is not None and (release := release_from_show_version(version_text, key)):
             notes.append(f"release {release} read from the device's saved version output")
-        out.append(DeviceConfig(dev, key, src, tree, encoding, notes, detection, release, a + 1))
+        cfg = DeviceConfig(dev, key, src, tree, encoding, notes, detection, release, a + 1)
+        if cut := _elisions(cut_rows, lines, a, b):
+            # Banner and macro text may read anything, "..." included: only configuration lines count.
+            text_lines = {ln.number for ln in tree.walk() if ln.banner}
+            cfg.elided = [(n, scope) for n, scope in cut if n not in text_lines]
+        if cfg.elided:
+            where = ", ".join(f"line {n} ({scope})" for n, scope in cfg.elided)
+            notes.append(
+                f"the author cut lines out of this configuration at {where}: verdicts that rest on what was cut are REVIEW"
+            )
+        out.append(cfg)
     return out
 
 

@@ -25,7 +25,7 @@ from functools import cache
 from ..platforms import Grammar, platforms
 from ..platforms.model import BANNER
 from ..platforms.registry import derived
-from ..textlines import lines_of
+from ..textlines import lines_of, wrapped_rest
 
 
 @derived
@@ -86,6 +86,7 @@ class ConfigTree:
     grammar: Grammar | None = None
     end_word: str = ""  # the final word this grammar expects ("return", "end")
     stop: int = 0  # index of the first line after the parse (after the final word when ``ended``)
+    flattened: bool = False  # the capture lost its indentation: blocks rebuilt from their headers
     _by_word: dict[str, list[Line]] | None = None
     _all: list[Line] | None = None
     _all_by_word: dict[str, list[Line]] | None = None
@@ -138,7 +139,8 @@ def _by_first_word(lines: list[Line]) -> dict[str, list[Line]]:
 
 
 def _flattened(lines: Sequence[str], start: int, n: int, headers: re.Pattern[str]) -> bool:
-    """A capture that lost its indentation: block headers, but (almost) no indented line."""
+    """A capture that lost its indentation: block headers, but (almost) no indented line; or one
+    whose packager stripped the first level only (a firewall rule's own lines keep theirs)."""
     allowed = (n - start) // 100  # a stray indented line or two (a banner, a comment) is tolerated
     indented = 0
     for k in range(start, n):  # a normal configuration is a third indented: this stops early
@@ -146,8 +148,29 @@ def _flattened(lines: Sequence[str], start: int, n: int, headers: re.Pattern[str
         if ln[:1] in (" ", "\t") and ln.strip():
             indented += 1
             if indented > allowed:
-                return False
+                return _headers_lost_children(lines, start, n, headers)
     return any(headers.match(lines[k]) for k in range(start, n))
+
+
+def _headers_lost_children(lines: Sequence[str], start: int, n: int, headers: re.Pattern[str]) -> bool:
+    """More block headers are followed straight by a column-0 line of content (their first child,
+    unindented) than column-0 lines are followed by an indented one (a block that kept its form).
+    A normal configuration answers within its first few blocks."""
+    kept = lost = 0
+    for k in range(start, n - 1):
+        ln, nxt = lines[k], lines[k + 1]
+        if not ln or ln[0] in _NOT_CONTENT:
+            continue
+        if nxt[:1] in (" ", "\t"):
+            kept += 1
+            if kept > 2 * lost + 20:
+                return False
+        elif nxt and nxt[0] not in _NOT_CONTENT and headers.match(ln) and not headers.match(nxt):
+            lost += 1
+    return lost >= 3 and lost > kept
+
+
+_NOT_CONTENT = frozenset(" \t#!$")  # blanks, comments and separators, a ZTE "$" closer
 
 
 def _literal_block(
@@ -193,7 +216,11 @@ def parse_config(
     lines = lines_of(text) if isinstance(text, str) else text
     n = len(lines) if stop is None else min(stop, len(lines))
     flat = g.flat_blocks if g.flat_blocks is not None and _flattened(lines, start, n, g.flat_blocks) else None
+    sub_rx = g.flat_subblocks if flat is not None else None
     header: Line | None = None  # in a flattened capture: the block the column-0 lines belong to
+    sub: Line | None = None  # ... and the block inside it (a USG 'manager-user' in 'aaa')
+    wraps = g.wrap > 0
+    prev_raw = ""  # the last non-blank line (a double-spaced copy keeps a wrap's parts apart)
     i = start
     while i < n:
         raw = lines[i]
@@ -205,24 +232,46 @@ def parse_config(
             raw = raw.expandtabs(1)
         indent = len(raw) - len(raw.lstrip())
         first = stripped[0]
+        if wraps:
+            above, prev_raw = prev_raw, raw
+            if indent == 0 and wrapped_rest(above, raw) == len(stripped):
+                continue  # the rest of a secret the terminal wrapped onto this line: part of the line above
         if first in comment:
             if indent == 0:
                 stack.clear()  # a column-0 separator closes every block
-                header = None
+                header = sub = None
             continue
         if first in closer_first and stripped in closers:
+            if flat is not None and indent == 0 and header is not None:
+                # A flattened capture: "$" closes the innermost block open (its indent is lost).
+                if sub is not None:
+                    sub = None
+                    stack[:] = [header]
+                else:
+                    header = None
+                    stack.clear()
+                continue
             while stack and stack[-1].indent >= indent:
                 stack.pop()  # "$" closes the block it is aligned with
             continue
         if indent == 0 and stripped in ends:
             ended = True
             break
+        is_header = is_sub = False  # in a flattened capture: this line opens a block, or one inside it
         if flat is not None and indent == 0:
             if flat.match(stripped):
-                header = None
+                header = sub = None
+                is_header = True
             elif header is not None:
-                indent = 1  # a child whose indentation the capture lost
-                stack[:] = [header]
+                if sub_rx is not None and sub_rx.match(stripped):
+                    indent, sub, is_sub = 1, None, True  # a block inside the block: it holds the lines after it
+                    stack[:] = [header]
+                elif sub is not None:
+                    indent = 2
+                    stack[:] = [header, sub]
+                else:
+                    indent = 1  # a child whose indentation the capture lost
+                    stack[:] = [header]
         while stack and stack[-1].indent >= indent:
             stack.pop()
         parent = stack[-1] if stack else None
@@ -235,8 +284,10 @@ def parse_config(
         else:
             parent.children = [node]
         stack.append(node)
-        if flat is not None and indent == 0 and flat.match(stripped):
+        if is_header:
             header = node
+        elif is_sub:
+            sub = node
         if first in literal_first and (close := next((c for h, c in literal if stripped.startswith(h)), None)):
             # Literal text (an IOS macro's script) to its closing line, which it keeps: like a
             # banner's, its lines may read "end" or "interface X" and none is in effect.
@@ -261,4 +312,6 @@ def parse_config(
             if not closed:
                 problems.append((begin, f"banner never ends (no closing {delim!r}); the file looks truncated"))
             stack.pop()
-    return ConfigTree(top, n, ended, problems, grammar, g.config_end[0] if g.config_end else "", i, _all=made)
+    return ConfigTree(
+        top, n, ended, problems, grammar, g.config_end[0] if g.config_end else "", i, flat is not None, _all=made
+    )

@@ -8,10 +8,10 @@ subtrees netmon polls are kept (system, IF-MIB, the health MIBs of the profiles)
 start-up to a second or two for ~60 devices, and the IF-MIB counters are rewritten to
 snmpsim's ``numeric`` variation so they move like a live device's.
 
-Faults: with ``faults=True`` (the default) each device's public port is a small UDP relay in
-a thread of the calling process, so ``handle.pause(name)`` makes that one device stop
-answering (a provincial uplink going down) while the others keep answering. The relay lives
-as long as the process that started the lab.
+Faults: with ``faults=True`` (the default) each device's public port is a small UDP relay
+(``netmon.lab.snmp_relay``, a process of its own so the devices' network never waits for the
+GIL of the process polling them), and ``handle.pause(name)`` makes that one device stop
+answering (a provincial uplink going down) while the others keep answering.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ import bz2
 import contextlib
 import hashlib
 import json
+import logging
 import os
-import selectors
 import shutil
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,11 +32,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ..fsmode import private_dir, write_private
+from ..fsmode import private_dir, replace_private, write_private
 from ..inventory import Device
 from ..platforms import platforms
 from ..platforms.registry import derived
 from .procs import Proc, start, wait_for
+
+log = logging.getLogger("netmon.lab")
 
 COMMUNITY = "public"
 V3_USER = "netmon"
@@ -259,67 +260,47 @@ class SimDevice:
     transport_id: str
 
 
-class _Relay:
-    """UDP relay: public port -> snmpsim endpoint, per client; drops packets of paused devices."""
+class _RelayProc:
+    """The fault relay's process (``netmon.lab.snmp_relay``) and the paused file it reads."""
 
-    def __init__(self, routes: dict[str, int]) -> None:
-        """``routes``: device name -> snmpsim endpoint port; ``ports`` gets each public port."""
-        self.paused: set[str] = set()
-        self.ports: dict[str, int] = {}
-        self._sel = selectors.DefaultSelector()
-        self._stop = False
-        self._upstreams: dict[tuple[str, tuple[str, int]], socket.socket] = {}
+    def __init__(self, routes: dict[str, int], workdir: Path, timeout: float = 30.0) -> None:
+        self._paused_file = workdir / "relay-paused.json"
+        self.paused: frozenset[str] = frozenset()
+        self._write_paused()
+        routes_file = write_private(workdir / "relay-routes.json", json.dumps(routes))
+        ports_file = workdir / "relay-ports.json"
+        ports_file.unlink(missing_ok=True)
+        argv = [
+            sys.executable,
+            "-m",
+            "netmon.lab.snmp_relay",
+            str(routes_file),
+            str(ports_file),
+            str(self._paused_file),
+        ]
+        self.proc = start("snmp-relay", argv, workdir / "relay.log")
         try:
-            for name, agent in routes.items():
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                self._sel.register(s, selectors.EVENT_READ, ("front", name, agent))
-                s.bind(("127.0.0.1", 0))  # the kernel picks: no two devices can get the same port
-                s.setblocking(False)
-                self.ports[name] = s.getsockname()[1]
-        except OSError:
-            self._close_sockets()
+            wait_for(ports_file.exists, timeout, "snmp relay", self.proc.popen)
+        except RuntimeError:
+            self.proc.stop()
             raise
-        self._thread = threading.Thread(target=self._run, name="snmpsim-relay", daemon=True)
-        self._thread.start()
+        self.ports: dict[str, int] = json.loads(ports_file.read_text(encoding="utf-8"))
 
-    def _run(self) -> None:
-        while not self._stop:
-            for key, _ in self._sel.select(timeout=0.2):
-                sock: socket.socket = key.fileobj  # type: ignore[assignment]
-                kind = key.data[0]
-                try:
-                    data, addr = sock.recvfrom(65535)
-                except OSError:
-                    continue
-                if kind == "front":
-                    _, name, agent = key.data
-                    if name in self.paused:
-                        continue
-                    up = self._upstreams.get((name, addr))
-                    if up is None:
-                        up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                        up.bind(("127.0.0.1", 0))
-                        up.connect(("127.0.0.1", agent))
-                        up.setblocking(False)
-                        self._upstreams[(name, addr)] = up
-                        self._sel.register(up, selectors.EVENT_READ, ("back", name, sock, addr))
-                    with contextlib.suppress(OSError):
-                        up.send(data)
-                else:
-                    _, name, front, client = key.data
-                    if name not in self.paused:
-                        with contextlib.suppress(OSError):
-                            front.sendto(data, client)
+    def set_paused(self, names: Iterable[str]) -> None:
+        self.paused = frozenset(names)
+        self._write_paused()
+
+    def _write_paused(self) -> None:
+        # Replaced, never rewritten in place: the relay sees a new inode, and never half a file.
+        replace_private(self._paused_file, json.dumps(sorted(self.paused)))
+
+    @property
+    def errors(self) -> int:
+        """Datagrams the relay could not forward (each logged in relay.log)."""
+        return sum(ln.startswith("snmp relay:") for ln in self.proc.log_tail(10_000).splitlines())
 
     def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self._close_sockets()
-
-    def _close_sockets(self) -> None:
-        for key in list(self._sel.get_map().values()):
-            key.fileobj.close()  # type: ignore[union-attr]
-        self._sel.close()
+        self.proc.stop()
 
 
 @dataclass
@@ -333,7 +314,7 @@ class SnmpsimLab:
     v3_user: str = V3_USER
     v3_auth_key: str = V3_AUTH_KEY
     v3_priv_key: str = V3_PRIV_KEY
-    _relay: _Relay | None = field(default=None, repr=False)
+    _relay: _RelayProc | None = field(default=None, repr=False)
     extra_procs: list[Proc] = field(default_factory=list)
 
     def port(self, name: str) -> int:
@@ -349,15 +330,37 @@ class SnmpsimLab:
         for n in names:
             if n not in self.devices:
                 raise KeyError(f"no simulated device {n!r}")
-        self._relay.paused.update(names)
+        self._relay.set_paused(self._relay.paused | set(names))
 
     def resume(self, *names: str) -> None:
         if self._relay is not None:
-            self._relay.paused.difference_update(names or tuple(self._relay.paused))
+            self._relay.set_paused(self._relay.paused - set(names) if names else ())
 
     @property
     def paused(self) -> frozenset[str]:
-        return frozenset(self._relay.paused) if self._relay else frozenset()
+        return self._relay.paused if self._relay else frozenset()
+
+    @property
+    def relay_errors(self) -> int:
+        """Datagrams the fault relay could not forward (0 without the relay)."""
+        return self._relay.errors if self._relay is not None else 0
+
+    def serving(self) -> list[str]:
+        """What is not serving (a dead simulator or relay process); empty when all is."""
+        return [f"{p.name} pid {p.pid} exited {p.popen.returncode}" for p in self._procs() if not p.alive()]
+
+    def _procs(self) -> list[Proc]:
+        return [self.proc, *self.extra_procs, *([self._relay.proc] if self._relay is not None else [])]
+
+    def set_priority(self, niceness: int) -> None:
+        """Renice the simulated devices (simulator and relay processes; root may go below 0).
+
+        A test that loads this machine's CPU models netmon's host under load; the devices it
+        polls run on hardware of their own, so they should not queue behind the load."""
+        for p in self._procs():
+            if p.alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.setpriority(os.PRIO_PROCESS, p.pid, niceness)
 
     def stop(self) -> None:
         if self._relay is not None:
@@ -496,8 +499,8 @@ def start_snmpsim(
     relay = None
     if faults:
         try:
-            relay = _Relay({sim.name: sim.agent_port for sim in sims.values()})
-        except OSError:
+            relay = _RelayProc({sim.name: sim.agent_port for sim in sims.values()}, workdir)
+        except (OSError, RuntimeError):
             for p in procs:
                 p.stop()
             raise

@@ -90,7 +90,12 @@ def detect_scores(text: str | Sequence[str]) -> dict[str, int]:
     one dictionary lookup per line rather than one regex pass per signature."""
     sigs = _signatures()
     lines = lines_of(text) if isinstance(text, str) else text
-    window = lines if len(lines) <= HEAD + TAIL else [*lines[:HEAD], *lines[-TAIL:]]
+    if len(lines) <= HEAD + TAIL:
+        window = lines
+    elif lines[:HEAD].count("") < HEAD // 8 and lines[-TAIL:].count("") < TAIL // 8:
+        window = [*lines[:HEAD], *lines[-TAIL:]]  # the usual file: few blank lines to skip
+    else:
+        window = [*_nonblank(lines, HEAD), *reversed(_nonblank(lines[::-1], TAIL))]
     found: dict[int, tuple[str, int]] = {}
     sep_count = dict.fromkeys(sigs.separators, 0)
     keyed, prefixed = sigs.keyed, sigs.prefixed
@@ -204,6 +209,18 @@ def detect_platform(text: str) -> str | None:
 # --- software release --------------------------------------------------------------------------
 
 
+def _nonblank(lines: Sequence[str], count: int) -> list[str]:
+    """The first ``count`` lines that are not blank (a capture double-spaced by a web page or a
+    terminal's \r\r\n line ends still shows as many lines of text in the window)."""
+    out: list[str] = []
+    for ln in lines:
+        if ln and not ln.isspace():
+            out.append(ln)
+            if len(out) == count:
+                break
+    return out
+
+
 def release_from_config(lines: Sequence[str], key: str) -> str | None:
     """The release a configuration's header records (``!Software Version V200R019C10SPC500``,
     Comware's ``version 7.1.064, Release 7585P05``, ``version RGOS 11.4(1)B12P19``...)."""
@@ -211,7 +228,8 @@ def release_from_config(lines: Sequence[str], key: str) -> str | None:
     pats = spec.config
     if not pats:
         return None
-    for ln in lines[: spec.config_lines]:
+    n = spec.config_lines
+    for ln in lines if n is None else lines[:n] if lines[:n].count("") < n // 8 else _nonblank(lines, n):
         for p in pats:
             if m := p.search(ln.rstrip()):
                 return m.group("release")

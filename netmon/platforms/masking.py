@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
+from ..textlines import WRAPPED, wrapped_rest
 from .registry import common, derived, platforms
 
 MASK = "******"
@@ -118,16 +119,22 @@ def _mask_lines(lines: Iterable[str], platform: str | None) -> Iterator[str]:
     capture), a secret that reaches the wrap column goes on at the start of the next line(s):
     that leading run is masked too."""
     width = _wrap(platform)
-    carry = False
+    carry, prev = False, ""
     for line in lines:
         spans = secret_spans(line, platform)
-        if carry and (m := _CONT.match(line)):
-            spans = sorted([(0, m.end()), *spans])
-            carry = width > 0 and m.end() == len(line) == width
+        # A line exactly the wrap width whose secret reaches its end certainly goes on below; a
+        # capture at another width (132, 160 columns) shows it by a lone run of cipher characters.
+        rest = 0
+        if carry:
+            rest = (m.end() if (m := _CONT.match(line)) else 0) if len(prev) == width else wrapped_rest(prev, line)
+        if rest:
+            spans = sorted([(0, rest), *spans])
+            carry = rest == len(line) >= WRAPPED
         else:
             carry = False
-        if spans and width and len(line) == width and spans[-1][1] == len(line):
+        if spans and width and len(line) >= WRAPPED and spans[-1][1] == len(line):
             carry = True
+        prev = line
         yield _apply(line, _merge(spans)) if spans else line
 
 

@@ -117,6 +117,9 @@ class Grammar(_Strict):
     comment: tuple[str, ...] = ("!",)  # first characters of comment / separator lines
     separator: str = "!"  # the line printed alone between sections (a detection tie-breaker)
     config_end: tuple[str, ...] = ("end",)  # the last line of a configuration, at column 0
+    # Comment lines a whole configuration may end with instead (ZXAN V5 / TITAN close with
+    # "!</MSAN>" and print no "end"): such a file is not reported as possibly truncated.
+    config_last: tuple[str, ...] = ()
     section_end: tuple[str, ...] = ()  # a line that closes the innermost open block (ZXROS "$")
     negation: tuple[str, ...] = ("no",)  # the prefix of the explicit "feature off" form
     hostname: Pattern[str] = re.compile(r"^\s?hostname\s+(\S+)")
@@ -133,6 +136,10 @@ class Grammar(_Strict):
     # Block headers ("interface X", "line vty 0 4"): when a capture lost its indentation (pasted
     # from a web page), the column-0 lines after a header, up to the next separator, are its children.
     flat_blocks: Pattern[str] | None = None
+    # Blocks inside those blocks (a USG's 'manager-user X' in 'aaa', 'rule name X' in
+    # 'security-policy'): in such a capture they hold the column-0 lines after them, up to the next
+    # one or the separator.
+    flat_subblocks: Pattern[str] | None = None
 
     @field_validator("hostname", "banner")
     @classmethod
@@ -180,6 +187,9 @@ class ConfigSpec(_Strict):
     grammar: Grammar = Field(default_factory=Grammar)
     release: ReleaseSpec = Field(default_factory=ReleaseSpec)
     starts: tuple[Pattern[str], ...] = ()  # lines that begin a configuration (to find a second one in a file)
+    # Lines that, right after the final word, continue the same device's output rather than start
+    # another configuration (a USG's `switch vsys NAME`: each virtual system's configuration).
+    continues: tuple[Pattern[str], ...] = ()
     detect: dict[str, Signature] = Field(default_factory=dict)
     volatile: dict[str, Pattern[str]] = Field(default_factory=dict)
     changed_by: tuple[Pattern[str], ...] = ()
@@ -299,6 +309,14 @@ class AclDialect(_Strict):
     # (`deny_any`) or a top-level `unmatched_deny` line (Comware 'packet-filter default deny')
     # makes the filter deny by default.
     unmatched: Literal["deny", "permit"] = "deny"
+    # What an ACL with no rules does where it is applied, when a source says so: `permit` (VRP: "If no
+    # rule is configured, login rights on the user interface are not restricted"): in effect no ACL.
+    # None: not documented, the platform's behaviour decides (WARN).
+    empty: Literal["deny", "permit"] | None = None
+    # IPv6 ACLs have their own numbers (VRP, Comware: 'acl ipv6 number 3000' beside 'acl number 3000'):
+    # keyed 'ipv6 NAME', and a reference (or a management ACL line) whose `v6` group matched names
+    # the IPv6 one. Without it a reference with 'ipv6' resolved to the IPv4 ACL of that number.
+    v6_keys: bool = False
     deny_any: tuple[Pattern[str], ...] = ()
     unmatched_deny: tuple[Pattern[str], ...] = ()
     # A filter's use line that filters what enters the interface (the filter's direction).
@@ -328,7 +346,18 @@ class AccountDialect(_Strict):
     level: tuple[Pattern[str], ...] = ()  # lines giving an account's level: groups `name`, `level`
     child_level: tuple[Pattern[str], ...] = ()  # children of the defining line: group `level` or `role`
     admin_level: int = 15  # this level and above is a full administrator
+    # This level and below only reach the device (VRP level 0, visit: ping, tracert, telnet out):
+    # no audit or read-only role, though an explicit level (None: no such level).
+    visit_level: int | None = None
     admin_roles: tuple[str, ...] = ()  # roles that make a full administrator
+    # A top-level block whose children define accounts too (ZXR10/TITAN `system-user`), beside
+    # the top-level forms (ZXAN V4 `username`).
+    nested: Pattern[str] | None = None
+    # Privilege by template: an account's child naming its template (group `template`), the
+    # template's defining line (group `template`) and the template's child giving the level.
+    template: Pattern[str] | None = None
+    template_block: Pattern[str] | None = None
+    template_level: Pattern[str] | None = None
 
     @field_validator("define")
     @classmethod
@@ -356,6 +385,22 @@ class ManagementDialect(_Strict):
     line_range: Pattern[str] | None = None
 
 
+class AaaDialect(_Strict):
+    """Which authentication scheme administrators' logins use: a login that a scheme sends to a
+    HWTACACS/RADIUS server admits the server's users on whatever service it authorises."""
+
+    scope: Pattern[str] | None = None  # the top-level block holding schemes and domains (VRP `aaa`)
+    scheme: Pattern[str] | None = None  # a scheme's view inside scope: group `name`
+    remote: tuple[Pattern[str], ...] = ()  # a scheme's line sending logins to an AAA server
+    domain: Pattern[str] | None = None  # a domain's view inside scope: group `name`
+    domain_scheme: Pattern[str] | None = None  # a domain's child naming its scheme: group `name`
+    views: Pattern[str] | None = None  # other views inside scope (they end a scheme's lines in a flattened capture)
+    # Domains administrators log in through when their user name names none (VRP `default_admin`),
+    # and the scheme a domain uses when it names none (and that a domain not shown uses).
+    admin_domains: tuple[str, ...] = ()
+    default_scheme: str = "default"
+
+
 class RoutingDialect(_Strict):
     """How routing processes are written (RP-01, RP-02)."""
 
@@ -376,6 +421,7 @@ class Dialect(_Strict):
     acl: AclDialect = Field(default_factory=AclDialect)
     accounts: AccountDialect = Field(default_factory=AccountDialect)
     management: ManagementDialect = Field(default_factory=ManagementDialect)
+    aaa: AaaDialect = Field(default_factory=AaaDialect)
     routing: RoutingDialect = Field(default_factory=RoutingDialect)
 
 

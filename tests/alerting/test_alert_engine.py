@@ -157,7 +157,12 @@ def test_spool_overflow_uses_delta(make_engine):
 def test_event_rule_resolves_by_itself(make_engine, topology):
     eng = make_engine(rules_yaml=RULES)
     d = _dev(topology)
-    ev = Point("config_change", {**d.point_tags(), "change": "update"}, {"lines_added": 3, "lines_removed": 1, "version": "v2"}, int(T0 * 1e9))
+    ev = Point(
+        "config_change",
+        {**d.point_tags(), "change": "update"},
+        {"lines_added": 3, "lines_removed": 1, "version": "v2"},
+        int(T0 * 1e9),
+    )
     assert _states(eng.process([ev])) == [("changed", "firing")]
     assert eng.tick(T0 + 300) == []
     assert _states(eng.tick(T0 + 601)) == [("changed", "resolved")]

@@ -185,7 +185,10 @@ def test_site_rule_dir_adds_a_rule(tmp_path) -> None:
     )
     r = run_netmon("rules", "show", "ST-10", "--rules-dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert "必须配置位置" in r.stdout and "N/A on: h3c_comware, huawei_ce, huawei_usg, huawei_vrp, ruijie_rgos, zte_zxros" in r.stdout  # registry order (alphabetical)
+    assert (
+        "必须配置位置" in r.stdout
+        and "N/A on: h3c_comware, huawei_ce, huawei_usg, huawei_vrp, ruijie_rgos, zte_zxros" in r.stdout
+    )  # registry order (alphabetical)
 
 
 def test_rules_list_and_show() -> None:

@@ -126,7 +126,7 @@ def test_public_vrp_ftp_root_telnet_cipher(l3) -> None:
     assert cfg.vendor == "huawei_vrp"
     assert f["MG-03"].result == "FAIL" and f["MG-03"].evidence[0].text == "FTP server enable"
     # root may use Telnet but no line shows the Telnet server on: its default decides (round-4 IA-06 convention).
-    assert f["IA-06"].result == "REVIEW" and any("admits Telnet" in n for n in f["IA-06"].notes)
+    assert f["IA-06"].result == "REVIEW" and any("may log in over Telnet" in n for n in f["IA-06"].notes)
     assert f["IA-01"].result == "WARN" and f["IA-01"].evidence[0].text == "local-user root password cipher ******"
     assert f["AC-02"].result == "WARN"  # root
 

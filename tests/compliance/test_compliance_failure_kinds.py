@@ -199,7 +199,8 @@ def test_the_release_is_read_and_named_by_default_based_verdicts(rules) -> None:
 
 
 def test_no_release_known_gives_review_not_pass(rules) -> None:
-    text = (VRP_HEAD + "aaa\n authentication-scheme default\n" + VRP_TAIL).replace(
+    # an account allowed HTTP: whether it reaches a web server is the release's default (round 21)
+    text = (VRP_HEAD + "aaa\n authentication-scheme default\n local-user web service-type http\n" + VRP_TAIL).replace(
         "!Software Version V200R019C10SPC500\n", ""
     )
     assert cfg(text).release is None
@@ -265,7 +266,8 @@ def test_ruijie_and_zte_are_scored_by_their_own_packs(rules) -> None:
 def test_release_from_saved_version_output_when_the_config_lacks_it(rules, tmp_path) -> None:
     from netmon.compliance import read_device_config
 
-    text = (VRP_HEAD + "aaa\n authentication-scheme default\n" + VRP_TAIL).replace(
+    # an account allowed HTTP: whether it reaches a web server is the release's default (round 21)
+    text = (VRP_HEAD + "aaa\n authentication-scheme default\n local-user web service-type http\n" + VRP_TAIL).replace(
         "!Software Version V200R019C10SPC500\n", ""
     )
     f = tmp_path / "sw1.cfg"

@@ -19,7 +19,31 @@ from netmon.compliance.engine import evaluate_rule
 
 from .conftest import HERE
 
-SETS = ("public", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
+SETS = (
+    "public",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
+    "heldout9",
+    "heldout10",
+    "heldout11",
+    "heldout12",
+    "heldout13",
+    "heldout14",
+    "heldout15",
+    "heldout16",
+    "heldout17",
+    "heldout18",
+    "heldout19",
+    "heldout20",
+    "heldout21",
+    "heldout22",
+)
 EXPECTED = {s: yaml.safe_load((HERE / s / "expected.yaml").read_text(encoding="utf-8")) for s in SETS}
 KNOWN = {
     s: {

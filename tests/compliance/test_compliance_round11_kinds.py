@@ -76,7 +76,9 @@ def test_ip_source_guard_with_no_binding_shown_is_no_admission_control(rules, ve
 # --- AC-01: a VTY whose login mode is the release default -----------------------------------------
 # Named account with an explicit level and console AAA: the VTYs decide. One that sets no mode, or
 # the default vty 0-4 when no VTY is shown, logs in by an unknown release default: REVIEW.
-ACCOUNT = "#\naaa\n local-user ops1 password irreversible-cipher $1a$abcdefgh$ZZZZ$\n local-user ops1 privilege level 3\n"
+ACCOUNT = (
+    "#\naaa\n local-user ops1 password irreversible-cipher $1a$abcdefgh$ZZZZ$\n local-user ops1 privilege level 3\n"
+)
 CONSOLE = "#\nuser-interface con 0\n authentication-mode aaa\n"
 
 

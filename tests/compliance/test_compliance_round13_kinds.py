@@ -124,8 +124,10 @@ def test_comware_open_ssid_fails_admission(rules) -> None:
 @pytest.mark.parametrize(
     ("mode", "bss", "shut", "want"),
     [
-        ("crypto", "", "", "N/A"),  # an encrypted template is not judged as open
-        ("clear", " port-security port-mode mac-authentication\n", "", "N/A"),  # the BSS authenticates stations
+        # Round 15: an encrypted template whose BSS authenticates nobody admits whoever holds the key.
+        ("crypto", " port-security port-mode psk\n", "", "FAIL"),
+        ("crypto", " port-security port-mode userlogin-secure-ext\n", "", "PASS"),  # 802.1X per station
+        ("clear", " port-security port-mode mac-authentication\n", "", "PASS"),  # the BSS authenticates stations
         ("clear", "", " shutdown\n", "N/A"),  # the radio is off
     ],
 )
@@ -138,4 +140,4 @@ def test_comware7_template_without_security_is_open(rules) -> None:
     radio = "interface WLAN-Radio1/0/1\n service-template OPEN\n#\nreturn\n"
     assert verdict(rules, "BD-07", tpl.format(sec="") + radio, "h3c_comware") == "FAIL"  # failing on main
     secured = tpl.format(sec=" akm mode dot1x\n cipher-suite ccmp\n") + radio
-    assert verdict(rules, "BD-07", secured, "h3c_comware") == "N/A"  # control
+    assert verdict(rules, "BD-07", secured, "h3c_comware") == "PASS"  # control: 802.1X per station

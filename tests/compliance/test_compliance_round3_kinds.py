@@ -261,7 +261,9 @@ def test_zxan_v3_groups_without_users_are_no_snmpv3(rules) -> None:
 
 def test_zxan_disable_forms_and_onu_admission(rules) -> None:
     off = "urpf log off\nip-source-guard disable\n"
-    assert verdict(rules, "BD-06", ZXAN.format(body=off), "zte_zxros") == "FAIL"
+    # Two addressed interfaces: something is routed (one alone routes nothing: N/A, round 6).
+    routed = "interface vlan10\n ip address 10.0.10.1 255.255.255.0\n!\ninterface vlan20\n ip address 10.0.20.1 255.255.255.0\n!\n"
+    assert verdict(rules, "BD-06", ZXAN.format(body=off + routed), "zte_zxros") == "FAIL"
     onu = "interface gpon-onu_1/1/1:1\n sn-bind enable sn\n!\n"
     assert verdict(rules, "BD-07", ZXAN.format(body=off + onu), "zte_zxros") == "WARN"
     # Round 13 convention: DHCP snooping leaves the hosts behind the ONUs unchecked.

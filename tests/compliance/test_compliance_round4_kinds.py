@@ -156,11 +156,16 @@ def test_vrp_telnet_path_with_the_server_left_to_an_undocumented_default_is_revi
 
 
 def test_vrp8_defaults_do_not_apply_to_ar_v300r_which_runs_vrp5(rules) -> None:
-    body = "aaa\n local-user ops service-type ssh\n#\nstelnet server enable\n#\nuser-interface vty 0 4\n authentication-mode aaa\n#\n"
+    # ops may use HTTP: whether the web server answers is the release's default (round 21)
+    body = "aaa\n local-user ops service-type ssh http\n#\nstelnet server enable\n#\nuser-interface vty 0 4\n authentication-mode aaa\n#\n"
     ar = VRP.format(rel="V300R019C00SPC300", body=body)
     ce = VRP.format(rel="V300R023C00", body=body)
     assert verdict(rules, "IA-08", ar, "huawei_vrp") == "REVIEW"
     assert verdict(rules, "IA-08", ce, "huawei_ce") == "PASS"
+    # ops may use Telnet too: whether the Telnet server answers is the release's default (round 22)
+    body = body.replace("service-type ssh http", "service-type ssh http telnet")
+    ar = VRP.format(rel="V300R019C00SPC300", body=body)
+    ce = VRP.format(rel="V300R023C00", body=body)
     assert verdict(rules, "IA-06", ar, "huawei_vrp") == "REVIEW"
     assert verdict(rules, "IA-06", ce, "huawei_ce") == "PASS"
 
@@ -290,10 +295,14 @@ def test_ios_anonymous_console_beside_named_accounts_warns(rules) -> None:
 def test_vrp_snmp_trap_lines_alone_do_not_show_an_agent_answering(rules) -> None:
     traps = VRP.format(rel="V300R019C00", body="snmp-agent local-engineid 800007DB03\nsnmp-agent trap enable\n")
     agent = VRP.format(rel="V300R019C00", body="snmp-agent\nsnmp-agent local-engineid 800007DB03\n")
-    guarded = VRP.format(rel="V300R019C00", body="snmp-agent\nsnmp-agent acl 2001\n")
+    acl = "acl number 2001\n rule 5 permit source 192.0.2.0 0.0.0.255\n#\n"
+    guarded = VRP.format(rel="V300R019C00", body=acl + "snmp-agent\nsnmp-agent acl 2001\n")
     assert verdict(rules, "SN-03", traps, "huawei_vrp") == "REVIEW"
     assert verdict(rules, "SN-03", agent, "huawei_vrp") == "FAIL"
     assert verdict(rules, "SN-03", guarded, "huawei_vrp") == "PASS"
+    # round 24: an ACL named but not defined restricts nobody
+    unguarded = VRP.format(rel="V300R019C00", body="snmp-agent\nsnmp-agent acl 2001\n")
+    assert verdict(rules, "SN-03", unguarded, "huawei_vrp") == "FAIL"
     assert verdict(rules, "SN-03", VRP.format(rel="V300R019C00", body=""), "huawei_vrp") == "N/A"
 
 

@@ -232,7 +232,10 @@ def test_basic_acl_permit_applied_as_filter_is_broad(rules) -> None:
 
 def test_vrp_account_without_level_beside_levelled_ones_warns(rules) -> None:
     aaa = "aaa\n local-user ops password irreversible-cipher $1a$x$\n local-user ops privilege level 15\n{x}"
-    sound = VRP.format(body=aaa.format(x="") + "#\nuser-interface con 0\n authentication-mode aaa\nuser-interface vty 0 4\n authentication-mode aaa\n")
+    sound = VRP.format(
+        body=aaa.format(x="")
+        + "#\nuser-interface con 0\n authentication-mode aaa\nuser-interface vty 0 4\n authentication-mode aaa\n"
+    )
     weak = VRP.format(
         body=aaa.format(x=" local-user web password irreversible-cipher $1a$y$\n local-user web service-type http\n")
         + "#\nuser-interface con 0\n authentication-mode aaa\nuser-interface vty 0 4\n authentication-mode aaa\n"

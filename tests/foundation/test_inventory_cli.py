@@ -32,7 +32,11 @@ def validate(path: Path) -> tuple[int, str]:
 
 
 def test_good_inventory_validates(tmp_path: Path) -> None:
-    p = write(tmp_path, GOOD_HEAD + "  - {name: th-core, address: 10.1.17.1, group: in-county, role: aggregation, uplinks: [{device: gd-core}]}\n")
+    p = write(
+        tmp_path,
+        GOOD_HEAD
+        + "  - {name: th-core, address: 10.1.17.1, group: in-county, role: aggregation, uplinks: [{device: gd-core}]}\n",
+    )
     code, out = validate(p)
     assert code == 0, out
     assert "3 devices valid" in out
@@ -41,13 +45,41 @@ def test_good_inventory_validates(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("device_line", "expect_line", "expect"),
     [
-        ("  - {name: gd-core, address: 10.1.0.9, group: in-county, role: access}", 7, "duplicate device name 'gd-core'"),
-        ("  - {name: x1, address: 10.1.0.9, group: in-county, role: access, tier: villlage}", 7, "tier: device x1: 'villlage' is not one of"),
-        ("  - {name: x1, address: 10.1.0.9, group: in-county, role: access, vendor: nokia_sros}", 7, "vendor: device x1: unknown vendor 'nokia_sros'"),
-        ("  - {name: x1, address: 10.1.0.9, group: in-county, role: access, network: darknet}", 7, "network: device x1: 'darknet' is not one of"),
-        ("  - {name: x1, address: 10.1.0.999, group: in-county, role: access}", 7, "address: device x1: '10.1.0.999' is not an IPv4 or IPv6 address"),
-        ("  - {name: x1, address: 10.1.0.9, group: in-county, role: access, uplinks: [{device: nowhere}]}", 7, "uplinks[0].device: device x1: uplink to 'nowhere', which is not in the inventory"),
-        ("  - {name: x1, address: 10.1.0.9, group: in-county, role: access, community: public}", 7, "inline secrets are not allowed"),
+        (
+            "  - {name: gd-core, address: 10.1.0.9, group: in-county, role: access}",
+            7,
+            "duplicate device name 'gd-core'",
+        ),
+        (
+            "  - {name: x1, address: 10.1.0.9, group: in-county, role: access, tier: villlage}",
+            7,
+            "tier: device x1: 'villlage' is not one of",
+        ),
+        (
+            "  - {name: x1, address: 10.1.0.9, group: in-county, role: access, vendor: nokia_sros}",
+            7,
+            "vendor: device x1: unknown vendor 'nokia_sros'",
+        ),
+        (
+            "  - {name: x1, address: 10.1.0.9, group: in-county, role: access, network: darknet}",
+            7,
+            "network: device x1: 'darknet' is not one of",
+        ),
+        (
+            "  - {name: x1, address: 10.1.0.999, group: in-county, role: access}",
+            7,
+            "address: device x1: '10.1.0.999' is not an IPv4 or IPv6 address",
+        ),
+        (
+            "  - {name: x1, address: 10.1.0.9, group: in-county, role: access, uplinks: [{device: nowhere}]}",
+            7,
+            "uplinks[0].device: device x1: uplink to 'nowhere', which is not in the inventory",
+        ),
+        (
+            "  - {name: x1, address: 10.1.0.9, group: in-county, role: access, community: public}",
+            7,
+            "inline secrets are not allowed",
+        ),
         ("  - {name: x1, address: 10.1.0.9, group: in-county}", 7, "role: device x1: required field is missing"),
     ],
 )
@@ -69,7 +101,10 @@ def test_tier_inversion(tmp_path: Path) -> None:
     )
     code, out = validate(p)
     assert code == 2
-    assert f"{p}:8: uplinks[0].device: device gd-core2: tier inversion: a province device cannot uplink to th-core (county)" in out
+    assert (
+        f"{p}:8: uplinks[0].device: device gd-core2: tier inversion: a province device cannot uplink to th-core (county)"
+        in out
+    )
 
 
 def test_cycle(tmp_path: Path) -> None:

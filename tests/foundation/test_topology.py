@@ -52,7 +52,9 @@ def test_scope_selection(topo: Topology) -> None:
     assert gd and all(d.region.startswith("广东") for d in gd)
     assert {d.name for d in gd} == {d.name for d in Scope.parse(["region=广东"]).select(inv)}
     both = Scope.parse(["tier=county", "region=广东/*", "network=intranet"]).select(inv)
-    assert both and all(d.tier.value == "county" and d.network.value == "intranet" and d.province == "广东" for d in both)
+    assert both and all(
+        d.tier.value == "county" and d.network.value == "intranet" and d.province == "广东" for d in both
+    )
     assert len(both) < len(county)
     alt = Scope.parse(["province=广东,浙江"]).select(inv)
     assert {d.province for d in alt} == {"广东", "浙江"}

@@ -103,5 +103,9 @@ def test_report_renders_in_chromium(demo_run: tuple[Path, subprocess.CompletedPr
     assert not errors, errors
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "demo-report.png"
-    subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1280,2400", report.as_uri()], capture_output=True, timeout=90)
+    subprocess.run(
+        [chromium, *flags, f"--screenshot={shot}", "--window-size=1280,2400", report.as_uri()],
+        capture_output=True,
+        timeout=90,
+    )
     assert shot.exists() and shot.stat().st_size > 10_000

@@ -43,7 +43,9 @@ def test_busy_demo_shows_only_the_fault(tmp_path: Path) -> None:
     by_dev: dict[str, list] = defaultdict(list)
     for p in sorted(asyncio.run(read()), key=lambda p: p.time_ns):
         by_dev[p.tags["device"]].append(p)
-    wrongly_down = {d: [p.fields["error"] for p in pts if not p.fields["up"]] for d, pts in by_dev.items() if d not in cut}
+    wrongly_down = {
+        d: [p.fields["error"] for p in pts if not p.fields["up"]] for d, pts in by_dev.items() if d not in cut
+    }
     assert not {d: e for d, e in wrongly_down.items() if e}, wrongly_down
     assert {d for d, pts in by_dev.items() if not pts[-1].fields["up"]} == cut
     # Every device outside the fault was polled in every cycle.

@@ -70,12 +70,16 @@ def test_run_reload_stop_no_loss(lab: Lab, tmp_path: Path) -> None:
     cfg = _config(lab, tmp_path, port)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     log = (tmp_path / "run.log").open("w")
-    p = subprocess.Popen([sys.executable, "-m", "netmon", "run", "-c", str(cfg)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "netmon", "run", "-c", str(cfg)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT
+    )
     try:
         m = _wait_metric(port, 'netmon_cycles_total{"collector": "snmp"}', 2)
         assert m["netmon_points_total"] > 0
         assert m['netmon_devices{"collector": "snmp", "state": "up"}'] == len(lab.inventory)
-        assert 'netmon_poll_duration_seconds_count{"collector": "snmp"}' in m or any(k.startswith("netmon_cycle_duration") for k in m)
+        assert 'netmon_poll_duration_seconds_count{"collector": "snmp"}' in m or any(
+            k.startswith("netmon_cycle_duration") for k in m
+        )
         status, body = _get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"
         # A second daemon on the same spool is refused with a clear message.
@@ -125,6 +129,11 @@ def test_run_with_probes_and_health(lab: Lab, tmp_path: Path, hogs: int) -> None
     deadline were dropped, so a device or two showed 50 % loss)."""
     if os.geteuid() != 0:
         pytest.skip("needs root (raw sockets for ICMP probes)")
+    # The hogs load netmon's host; the devices it polls have CPUs of their own, so the
+    # simulated ones are put ahead of the hogs. Two CI runs timed out 58 and 43 of 58 devices:
+    # the lab's relay was then a thread of this process and waited for its GIL behind the busy
+    # poller (the devices' network slowed with netmon's load); it is now a process of its own.
+    lab.snmp.set_priority(-10 if hogs else 0)
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(hogs)]
     try:
         _probes_and_health(lab, tmp_path)
@@ -132,6 +141,7 @@ def test_run_with_probes_and_health(lab: Lab, tmp_path: Path, hogs: int) -> None
         for p in busy:
             p.kill()
             p.wait()
+        lab.snmp.set_priority(0)
 
 
 def _probes_and_health(lab: Lab, tmp_path: Path) -> None:
@@ -147,18 +157,31 @@ def _probes_and_health(lab: Lab, tmp_path: Path) -> None:
     job = MainJob(load_config(cfg_path), RunOptions(max_cycles=2, listen=""))
     assert asyncio.run(job.run()) == 0
 
-    async def read() -> tuple[list, list]:
+    async def read() -> tuple[list, list, list]:
         q = open_query(f"sqlite:///{tmp_path / 'run.db'}")
         probes = await q.latest("probe")
         health = await q.latest("health")
+        reach = await q.latest("snmp_reach")
         await q.close()
-        return probes, health
+        return probes, health, reach
 
-    probes, health = asyncio.run(read())
+    probes, health, reach = asyncio.run(read())
     assert {p.tags["device"] for p in probes} == {d.name for d in lab.inventory}
-    bad = [(p.tags["device"], p.fields) for p in probes if not (p.tags["kind"] == "icmp" and p.fields["received"] == 2 and p.fields["loss_pct"] == 0)]
+    bad = [
+        (p.tags["device"], p.fields)
+        for p in probes
+        if not (p.tags["kind"] == "icmp" and p.fields["received"] == 2 and p.fields["loss_pct"] == 0)
+    ]
     assert not bad, bad
-    assert len(health) >= len(lab.inventory) // 2  # vendor profiles answered on most recordings
+    errors = Counter(str(p.fields.get("error")) for p in reach if not p.fields["up"])
+    # vendor profiles answered on most recordings
+    assert len(health) >= len(lab.inventory) // 2, (
+        len(health),
+        errors,
+        lab.snmp.serving(),
+        lab.snmp.paused,
+        lab.snmp.relay_errors,
+    )
 
 
 def test_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:

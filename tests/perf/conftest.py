@@ -21,8 +21,16 @@ def snmpd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
 
 
 def write_config(
-    tmp: Path, snmpd: Snmpd, devices: int, *, interval: float = 2.0, timeout: float = 0.5, retries: int = 0,
-    budget: float = 2.0, extra: dict[str, object] | None = None, sites: int = 0,
+    tmp: Path,
+    snmpd: Snmpd,
+    devices: int,
+    *,
+    interval: float = 2.0,
+    timeout: float = 0.5,
+    retries: int = 0,
+    budget: float = 2.0,
+    extra: dict[str, object] | None = None,
+    sites: int = 0,
 ) -> Path:
     """netmon.yaml + inventory: ``devices`` devices, each a name on the one snmpd (v2c)."""
     inv = [

@@ -42,14 +42,18 @@ def _run(tmp: Path, snmpd: Snmpd, workers: int) -> tuple[MainJob, list[Point]]:
     return job, asyncio.run(stored())
 
 
-def _series(points: list[Point]) -> dict[tuple[str, tuple[tuple[str, str], ...]], tuple[frozenset[str], tuple[object, ...]]]:
+def _series(
+    points: list[Point],
+) -> dict[tuple[str, tuple[tuple[str, str], ...]], tuple[frozenset[str], tuple[object, ...]]]:
     last: dict[tuple[str, tuple[tuple[str, str], ...]], Point] = {}
     for p in sorted(points, key=lambda p: p.time_ns):
         last[(p.measurement, tuple(sorted(p.tags.items())))] = p
     return {k: (frozenset(p.fields), tuple(p.fields.get(f) for f in STATIC)) for k, p in last.items()}
 
 
-def test_two_workers_store_what_one_process_stores(snmpd: Snmpd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_workers_store_what_one_process_stores(
+    snmpd: Snmpd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NETMON_TEST_COMMUNITY", snmpd.community)
     multi_job, multi = _run(tmp_path / "multi", snmpd, 2)
     assert len({shard_of(d, 2) for d in multi_job.devices}) == 2  # both shards had devices

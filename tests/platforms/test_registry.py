@@ -79,7 +79,9 @@ def test_a_dialect_extends_its_parent_field_by_field(site: Path) -> None:
         },
     )
     ce, vrp = registry.platform("huawei_lab"), registry.platform("huawei_vrp")
-    assert ce.extends == "huawei_vrp" and ce.depth == 1 and registry.lineage("huawei_lab") == ("huawei_lab", "huawei_vrp")
+    assert (
+        ce.extends == "huawei_vrp" and ce.depth == 1 and registry.lineage("huawei_lab") == ("huawei_lab", "huawei_vrp")
+    )
     assert ce.health == vrp.health and ce.ssh == vrp.ssh and ce.compliance == vrp.compliance  # inherited
     assert ce.grammar == vrp.grammar
     assert "ce_only" in ce.config.detect and "ftp_caps" not in ce.config.detect and "stelnet" in ce.config.detect

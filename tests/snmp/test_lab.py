@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import threading
 
+from netmon.lab.snmp_relay import Relay
 from netmon.lab.snmpsim import data_root, recordings
 from netmon.platforms import platform_for_sysobjectid
 from tests.snmp import truth
@@ -62,3 +65,39 @@ def test_counters_move_and_pause_resume(lab):
         lab.resume("cisco-3560")
     assert truth.get(port, truth.v2c(lab.community), "1.3.6.1.2.1.1.3.0")
     assert "dead" in lab.paused
+
+
+def test_relay_survives_a_fault_and_devices_can_be_reniced(lab):
+    """The devices' network is a process of its own (in a thread of the polling process it waited
+    for that process's GIL, so it slowed with netmon's load); one datagram the relay cannot
+    forward must not end the network of every device; the simulated devices can be put ahead of
+    CPU load on netmon's host (busy-host tests)."""
+    handle = lab._relay
+    assert handle is not None and lab.serving() == []
+    assert handle.proc.pid != os.getpid() and handle.proc.alive()
+    relay = Relay({"s5720": lab.devices["hw-s5720"].agent_port})  # the code the relay process runs
+    forward = relay._forward
+
+    def fails_once(key):
+        relay._forward = forward
+        raise KeyError("a file descriptor that is already registered")
+
+    relay._forward = fails_once
+    worker = threading.Thread(target=relay.run, daemon=True)
+    worker.start()
+    try:
+        assert truth.get(relay.ports["s5720"], truth.v2c(lab.community), "1.3.6.1.2.1.1.3.0")  # it went on
+    finally:
+        relay.stop()
+        worker.join(5)
+        relay.close()
+    assert relay.errors == 1
+    lab.set_priority(-5)
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, lab.proc.pid) == -5
+        assert os.getpriority(os.PRIO_PROCESS, handle.proc.pid) == -5
+    finally:
+        lab.set_priority(0)
+    assert os.getpriority(os.PRIO_PROCESS, lab.proc.pid) == 0
+    # The relay process survived all that, and its paused file still rules.
+    assert lab.serving() == [] and "dead" in lab.paused and lab.relay_errors == 0
