@@ -12,7 +12,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import platforms as registry
-from .facts import ADMIN, RESTRICTED, UNSPECIFIED, VISIT, accounts, acl_facts, acl_key, deny_logged, permits_any
+from .facts import (
+    ADMIN,
+    RESTRICTED,
+    UNSPECIFIED,
+    VISIT,
+    accounts,
+    acl_facts,
+    acl_key,
+    deny_logged,
+    global_ipv6,
+    permits_any,
+)
 from .results import Evidence, Outcome, worst
 from .rules import first_words
 
@@ -128,6 +139,20 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 parts.append(
                     Outcome("FAIL", [_ev(b, "only an IPv6 ACL on this VTY range: any IPv4 address may log in")])
                 )
+            elif (
+                ac and not server_acls and params.get("dual_stack") and not any(m.groupdict().get("v6") for _, m in ac)
+            ):
+                # ... and an IPv4 ACL leaves the IPv6 addresses the interfaces hold open (round 25).
+                if v6 := global_ipv6(cfg):
+                    parts.append(
+                        Outcome(
+                            "FAIL",
+                            [
+                                _ev(b, "only an IPv4 ACL on this VTY range: any IPv6 address may log in"),
+                                _ev(v6[0], "the device answers on this IPv6 address"),
+                            ],
+                        )
+                    )
             if not ac and not server_acls and mpp:
                 parts.append(
                     Outcome(
@@ -314,6 +339,58 @@ def _ospf_clear(cfg: DeviceConfig, if_auth: list[Line]) -> list[Outcome]:
     ]
 
 
+_OSPF_IF_DIGEST = re.compile(r"^ip ospf authentication (?:key-chain \S+|message-digest)$")
+_IP_MASK = re.compile(r"^ip address (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+)$")
+_NETWORK = re.compile(r"^network (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+) area (\S+)$")
+
+
+def _ospf_interfaces_cover(cfg: DeviceConfig, proc: Line, area: str) -> Outcome | None:
+    """An area without area authentication (IOS-style process) whose every interface that can form
+    an adjacency authenticates by digest itself: "to be used if the area authentication command is
+    not enabled" (round 25). Membership: 'ip ospf N area X' on the interface, else the most specific
+    'network' statement holding its primary address; passive and loopback interfaces form none.
+    None when the area has no interface this can place (the caller then asks to confirm)."""
+    words = proc.text.split()
+    pid = words[2] if len(words) > 2 else None
+    nets = []
+    for c in proc.children:
+        if (m := _NETWORK.match(c.text)) is not None:
+            wild = int(ipaddress.IPv4Address(m.group(2)))
+            nets.append((int(ipaddress.IPv4Address(m.group(1))) & ~wild, wild, m.group(3)))
+    passive_default = any(c.text == "passive-interface default" for c in proc.children)
+    listed = {c.text.split(" ", 1)[1] for c in proc.children if c.text.startswith("passive-interface ")}
+    active = {c.text.split(" ", 2)[2] for c in proc.children if c.text.startswith("no passive-interface ")}
+    members: list[Line] = []
+    for t in top_by(cfg, "interface"):
+        name = t.text.split(" ", 1)[1] if " " in t.text else ""
+        joined = next(
+            (c.text.rsplit(" ", 1)[1] for c in t.children if pid and c.text.startswith(f"ip ospf {pid} area ")), None
+        )
+        if joined is None and nets:
+            addr = next((m for c in t.children if (m := _IP_MASK.match(c.text)) is not None), None)
+            if addr is not None:
+                ip = int(ipaddress.IPv4Address(addr.group(1)))
+                fits = [(bin(w).count("1"), a) for n, w, a in nets if ip & ~w == n]
+                joined = min(fits)[1] if fits else None
+        if joined != area or name.lower().startswith("loopback") or any(c.text == "shutdown" for c in t.children):
+            continue
+        if (name in active) if passive_default else (name not in listed):
+            members.append(t)
+    if not members:
+        return None
+    auth = {id(t): next((c for c in t.children if _OSPF_IF_DIGEST.match(c.text)), None) for t in members}
+    lacking = [t for t in members if auth[id(t)] is None]
+    if lacking:
+        return Outcome(
+            "FAIL", [_ev(t, f"area {area}: this interface forms adjacencies unauthenticated") for t in lacking]
+        )
+    lines = [a for a in auth.values() if a is not None]
+    md5 = [a for a in lines if a.text.endswith("message-digest")]
+    verdict: Result = "WARN" if md5 else "PASS"
+    note = "MD5 digest (prefer an HMAC-SHA key chain)" if md5 else "digest authentication on the interface"
+    return Outcome(verdict, [_ev(a, f"area {area}: {note}") for a in lines])
+
+
 @check("ospf_auth")
 def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred);
@@ -360,6 +437,8 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                         "FAIL": "clear-text",
                     }[r]
                     parts.append(Outcome(r, [_ev(a, f"area {area}: {what} authentication")]))
+                elif if_auth and (covered := _ospf_interfaces_cover(cfg, p, area)) is not None:
+                    parts.append(covered)
                 elif if_auth:
                     parts.append(
                         Outcome(
@@ -442,11 +521,17 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         group_names |= {
             ln.text.split()[1] for ln in p.walk() if re.match(r"^group \S+( internal| external)?$", ln.text)
         }
+        templates = _bgp_templates(p, rd.bgp_template, rd.bgp_inherit)
+        inherits: dict[str, str] = {}
+        shown: set[int] = set()
         for ln in lines:
             w = ln.text.split()
             if w[1] in group_names:
                 continue
-            if len(w) >= 4 and w[2] == kw_remote:
+            if rd.bgp_inherit is not None and (im := rd.bgp_inherit.match(ln.text)) and im["peer"]:
+                inherits[im["peer"]] = im["name"]
+                peers.setdefault(w[1], ln)  # a template may carry the remote AS too
+            elif len(w) >= 4 and w[2] == kw_remote:
                 peers.setdefault(w[1], ln)
             elif len(w) >= 4 and w[2] == kw_group and not w[3].isdigit():
                 groups[w[1]] = w[3]  # peer X peer-group G / peer X group G
@@ -456,6 +541,12 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated")]))
             elif via and via in passwords:
                 parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated through group {via}")]))
+            elif (t := inherits.get(peer)) is not None and (pw := templates(t)) is not None:
+                why = [_ev(ln, f"peer {peer} authenticated through session template {t}")]
+                if pw.number not in shown:  # the template's line once, however many peers inherit it
+                    shown.add(pw.number)
+                    why.append(_ev(pw, f"template {t}'s password"))
+                parts.append(Outcome("PASS", why))
             else:
                 parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer}: no password")]))
         for peer, grp in groups.items():
@@ -467,6 +558,38 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             else:
                 parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer} (group {grp}): no password")]))
     return _merge(parts) if parts else Outcome("N/A", [], ["BGP without peers"])
+
+
+def _bgp_templates(
+    proc: Line, template: re.Pattern[str] | None, inherit: re.Pattern[str] | None
+) -> Callable[[str], Line | None]:
+    """Session template -> the password line it carries or inherits from another template (None:
+    none, or no such template)."""
+    own: dict[str, Line | None] = {}
+    parents: dict[str, list[str]] = {}
+    if template is not None:
+        for t in proc.walk():
+            if (m := template.match(t.text)) is not None:
+                own[m["name"]] = next((c for c in t.children if _SESSION_AUTH.match(c.text)), None)
+                parents[m["name"]] = [
+                    im["name"]
+                    for c in t.children
+                    if inherit is not None and (im := inherit.match(c.text)) is not None and not im["peer"]
+                ]
+
+    def password(name: str, seen: frozenset[str] = frozenset()) -> Line | None:
+        if name in seen:
+            return None  # a loop of templates: the device refuses it
+        found = own.get(name)
+        for up in parents.get(name, []) if found is None else []:
+            if (found := password(up, seen | {name})) is not None:
+                break
+        return found
+
+    return password
+
+
+_SESSION_AUTH = re.compile(r"^(?:password|keychain|tcp-ao|authentication)\b")
 
 
 # --- ACL references and boundary filtering -------------------------------------------------------
@@ -533,24 +656,93 @@ def method_list_in_use(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome(absent, unused, [why])
 
 
+@check("snmp_v3_acls")
+def snmp_v3_acls(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """SNMPv3 users no ACL restricts: "Only the NMSs permitted by ACLs specified for both the user
+    and group can access the agent. If you do not specify an ACL ... all NMSs ... can access" (HPE
+    Comware SNMP guide; round 25). ``user``: a user line (group ``group`` when it names one),
+    ``group``: a group line (group ``group``), ``acl``: the ACL a line names. A group is restricted
+    only when every definition of it (one per security level) names an ACL. No v3 user: N/A."""
+    acl = re.compile(params["acl"])
+    restricted: dict[str, bool] = {}
+    for ln, m in _matches(cfg, re.compile(params["group"])):
+        restricted[m["group"]] = restricted.get(m["group"], True) and acl.search(ln.text) is not None
+    parts: list[Outcome] = []
+    for ln, m in _matches(cfg, re.compile(params["user"])):
+        group = m.groupdict().get("group")
+        if acl.search(ln.text):
+            parts.append(Outcome("PASS", [_ev(ln, "the user's own ACL")]))
+        elif group is not None and restricted.get(group):
+            parts.append(Outcome("PASS", [_ev(ln, f"group {group}'s ACL")]))
+        else:
+            note = "neither this user nor its group names an ACL: any NMS may reach the agent as it"
+            parts.append(Outcome("FAIL", [_ev(ln, note)]))
+    return _merge(parts) if parts else Outcome("N/A", [], ["no SNMPv3 user"])
+
+
 @check("ntp_keys")
 def ntp_keys(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Each NTP server's key can authenticate it: defined (``defined``, group ``key``) and trusted
     (``trusted``, group ``key``); a client synchronises only to a server carrying a trusted key
     (round 24: servers keyed 1 beside a trusted key 2 passed). ``server``: a server line naming its
-    key (group ``key``). No keyed server: N/A (whether there should be one is AU-04's other checks')."""
-    keys_defined = {m.group("key") for _, m in _matches(cfg, re.compile(params["defined"]))}
-    keys_trusted = {m.group("key") for _, m in _matches(cfg, re.compile(params["trusted"]))}
-    parts: list[Outcome] = []
-    for ln, m in _matches(cfg, re.compile(params["server"])):
-        key = m.group("key")
-        if key not in keys_defined:
-            parts.append(Outcome("FAIL", [_ev(ln, f"key {key} is not defined: this server cannot be authenticated")]))
-        elif key not in keys_trusted:
-            parts.append(Outcome("FAIL", [_ev(ln, f"key {key} is not trusted: the device never synchronises to it")]))
-        else:
-            parts.append(Outcome("PASS", [_ev(ln, f"key {key} defined and trusted")]))
-    return _merge(parts) if parts else Outcome("N/A", [], ["no NTP server names a key"])
+    key (group ``key``). A server whose key cannot authenticate it is never synchronised to: it
+    fails only when no server can be (round 25; that it leaves fewer sources is AU-03's). No keyed
+    server: N/A (whether there should be one is AU-04's other checks')."""
+    found = _matches(cfg, re.compile(params["server"]))
+    if not found:
+        return Outcome("N/A", [], ["no NTP server names a key"])
+    unusable = _ntp_unusable(cfg, found, params)
+    good = [_ev(ln, f"key {m.group('key')} defined and trusted") for ln, m in found if id(ln) not in unusable]
+    bad = [_ev(ln, why) for ln, why in unusable.values()]
+    if good:
+        return Outcome(
+            "PASS", [*good, *bad], [f"{len(bad)} server(s) never synchronised to (see AU-03)"] if bad else []
+        )
+    return Outcome("FAIL", bad, ["no server's key can authenticate it: the device synchronises to none"])
+
+
+def _ntp_unusable(
+    cfg: DeviceConfig, found: list[tuple[Line, re.Match[str]]], params: dict[str, Any]
+) -> dict[int, tuple[Line, str]]:
+    """The time-source lines (``found``; group ``key`` when one is named) a client that requires NTP
+    authentication never synchronises to: no key, or a key not ``defined`` or not ``trusted``
+    (groups ``key``); lines matching ``exempt`` (SNTP) are not governed by NTP authentication."""
+    defined = {m.group("key") for _, m in _matches(cfg, re.compile(params["defined"]))}
+    trusted = {m.group("key") for _, m in _matches(cfg, re.compile(params["trusted"]))}
+    exempt = re.compile(params["exempt"]) if params.get("exempt") else None
+    out: dict[int, tuple[Line, str]] = {}
+    for ln, m in found:
+        key = m.groupdict().get("key")
+        if exempt is not None and exempt.match(ln.text):
+            continue
+        if key is None:
+            out[id(ln)] = (ln, "no key: with NTP authentication on, the device never synchronises to it")
+        elif key not in defined:
+            out[id(ln)] = (ln, f"key {key} is not defined: this source cannot be authenticated, never synchronised to")
+        elif key not in trusted:
+            out[id(ln)] = (ln, f"key {key} is not trusted: the device never synchronises to it")
+    return out
+
+
+@check("ntp_sources")
+def ntp_sources(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Time sources the device can synchronise to (``source``: server/peer lines, group ``key`` when
+    one is named): ``min`` or more PASS, fewer WARN, none FAIL. While NTP authentication is on
+    (``enforced``) a source whose key is missing, undefined or untrusted is never synchronised to and
+    does not count ("the client can be synchronized only to a server that can provide a trusted
+    authentication key": H3C NTP guide; IOS 'ntp authenticate' likewise; round 25)."""
+    found = _matches(cfg, re.compile(params["source"]))
+    want = int(params.get("min", 2))
+    enforced = params.get("enforced") and _find(cfg, [re.compile(params["enforced"])])
+    unusable = _ntp_unusable(cfg, found, params) if enforced else {}
+    usable = [ln for ln, _ in found if id(ln) not in unusable]
+    n = len(usable)
+    r: Result = "PASS" if n >= want else "WARN" if n else "FAIL"
+    note = params.get("note", "time sources")
+    ev = [_ev(ln, note) for ln in usable] + [_ev(ln, why) for ln, why in unusable.values()]
+    if r == "PASS":
+        return Outcome(r, ev)
+    return Outcome(r, ev, [f"{n} usable, {want} or more expected; {note}"])
 
 
 @check("acl_broad_permits")

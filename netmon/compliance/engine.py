@@ -10,7 +10,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
-from .facts import FACTS, acl_facts, first_address, own_addresses
+from .facts import FACTS, acl_facts, blocked_accounts, first_address, own_addresses
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
 from .source import DeviceConfig
@@ -33,13 +33,20 @@ _number = attrgetter("number")
 
 
 def _top_candidates(tree: ConfigTree, m: Match) -> list[Line]:
+    """Top-level blocks ``m`` may match; a class view the blocks of its kind speak for is left out
+    (they are judged with what they inherit from it)."""
     words = m.words
-    return _by_words(tree.top_by_word, words) if words is not None else tree.top
+    cands = _by_words(tree.top_by_word, words) if words is not None else tree.top
+    skip = tree.absorbed()
+    return [b for b in cands if id(b) not in skip] if skip else cands
 
 
 def _lines(tree: ConfigTree, block: Line | None, anywhere: bool) -> Iterable[Line]:
     if block is None:
         return tree.walk() if anywhere else tree.top
+    extra = tree.inherited(block)
+    if extra:  # settings from its class view (Comware 'line class vty'), evidence at the class's lines
+        return [*block.walk(), *(x for c in extra for x in (c, *c.walk()))] if anywhere else [*block.children, *extra]
     return block.walk() if anywhere else block.children
 
 
@@ -60,6 +67,8 @@ def _matching(cfg: DeviceConfig, block: Line | None, anywhere: bool, m: Match) -
     if m.foreign and hits:
         own = own_addresses(cfg)
         hits = [ln for ln in hits if first_address(ln.text) not in own]
+    if m.active_account and hits and (blocked := blocked_accounts(cfg)):
+        hits = [ln for ln in hits if (a := rx.search(ln.text)) is None or a.group("name") not in blocked]
     return hits
 
 

@@ -235,6 +235,7 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
                             template_levels[tm.group("template")] = int(lm.group("level"))
     found: dict[str, tuple[Line, str]] = {}
     levels: dict[str, int] = {}
+    blocked = {m.group("name") for ln in lines for rx in d.blocked if (m := rx.match(ln.text)) is not None}
     for ln in lines:
         for rx in d.level:
             if (m := rx.match(ln.text)) is not None:
@@ -244,6 +245,8 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
         for rx in d.define:
             if (m := rx.match(ln.text)) is None or m.group("name") in found:
                 continue
+            if d.child_blocked and any(b.match(c.text) for c in ln.children for b in d.child_blocked):
+                blocked.add(m.group("name"))
             status = UNSPECIFIED
             lv: int | None = None
             roles: set[str] = set()
@@ -264,9 +267,20 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
             found[m.group("name")] = (ln, status)
             break
     for name, (ln, status) in list(found.items()):
-        if status == UNSPECIFIED and name in levels:
+        if name in blocked:
+            del found[name]  # it logs in to nothing: no account in effect
+        elif status == UNSPECIFIED and name in levels:
             found[name] = (ln, _level_status(levels[name], d.admin_level, d.visit_level))
     cfg.facts["accounts"] = found
+    cfg.facts["blocked_accounts"] = frozenset(blocked)
+    return found
+
+
+def blocked_accounts(cfg: DeviceConfig) -> frozenset[str]:
+    """Accounts the configuration blocks (the dialect's ``blocked``): they log in to nothing."""
+    accounts(cfg)
+    found = cfg.facts["blocked_accounts"]
+    assert isinstance(found, frozenset)
     return found
 
 
@@ -351,6 +365,20 @@ def own_addresses(cfg: DeviceConfig) -> frozenset[str]:
             own.add((m.group(1) or m.group(2)).lower())
     found = frozenset(own)
     cfg.facts["own_addresses"] = found
+    return found
+
+
+def global_ipv6(cfg: DeviceConfig) -> list[Line]:
+    """Interface lines giving the device an IPv6 address beyond its links ('ipv6 address 2001:db8::1/64',
+    'ipv6 address autoconfig'); link-local (fe80::/10) addresses reach only the next hop."""
+    found = []
+    for ln in cfg.tree.any_by_word("ipv6"):
+        if ln.parent is not None and (m := _OWN.match(ln.text)) is not None and m.group(1) is not None:
+            a = m.group(1).lower()
+            if a in ("autoconfig", "dhcp") or (
+                ":" in a and not a.startswith(("fe8", "fe9", "fea", "feb")) and a != "::1"
+            ):
+                found.append(ln)
     return found
 
 

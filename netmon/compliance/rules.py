@@ -44,11 +44,20 @@ class Match(_Strict):
     # The first address the line names must not be the device's own (an interface's): syslog sent to
     # itself never leaves the device, as to 127.0.0.1 (round 24: a log host on the Loopback0 address).
     foreign: bool = False
+    # The account the line names (group ``name``) must be able to log in: one the configuration
+    # blocks (VRP 'local-user admin state block') is no account in effect (round 25).
+    active_account: bool = False
 
     @model_validator(mode="before")
     @classmethod
     def _from_str(cls, v: Any) -> Any:
         return {"re": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _account_named(self) -> Match:
+        if self.active_account and "name" not in self.re.groupindex:
+            raise ValueError(f"active_account needs a (?P<name>...) group in /{self.re.pattern}/")
+        return self
 
     @property
     def word(self) -> str | None:

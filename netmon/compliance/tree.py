@@ -90,6 +90,48 @@ class ConfigTree:
     _by_word: dict[str, list[Line]] | None = None
     _all: list[Line] | None = None
     _all_by_word: dict[str, list[Line]] | None = None
+    _inherited: dict[int, list[Line]] | None = None  # id(block) -> the settings it takes from its class view
+    _absorbed: frozenset[int] = frozenset()  # ids of class views every block of their kind speaks for
+
+    def inherited(self, block: Line) -> list[Line]:
+        """The settings ``block`` takes from its class view (the grammar's ``inherit``): the class's
+        lines whose setting the block does not set itself, in the class's order."""
+        if self._inherited is None:
+            self._inherit()
+        return self._inherited.get(id(block), []) if self._inherited else []
+
+    def absorbed(self) -> frozenset[int]:
+        """Ids of the class views that shown blocks of their kind speak for: a check judges those
+        blocks (each with what it inherits), not the class view itself. A class view with no block
+        of its kind shown stands for every line of the kind and is judged."""
+        if self._inherited is None:
+            self._inherit()
+        return self._absorbed
+
+    def _inherit(self) -> None:
+        self._inherited = {}
+        spec = self.grammar.inherit if self.grammar is not None else None
+        if spec is None:
+            return
+        classes: defaultdict[str, list[Line]] = defaultdict(list)
+        members: defaultdict[str, list[Line]] = defaultdict(list)
+        for t in self.top:
+            if m := spec.parent.match(t.text):
+                classes[m["kind"]].append(t)
+            elif m := spec.child.match(t.text):
+                members[spec.aliases.get(m["kind"], m["kind"])].append(t)
+        absorbed: set[int] = set()
+        for kind, views in classes.items():
+            if not members.get(kind):
+                continue
+            absorbed.update(id(v) for v in views)
+            settings = [c for v in views for c in v.children]
+            for b in members[kind]:
+                own = {_setting(c, spec.two_word) for c in b.children}
+                extra = [c for c in settings if _setting(c, spec.two_word) not in own]
+                if extra:
+                    self._inherited[id(b)] = extra
+        self._absorbed = frozenset(absorbed)
 
     def walk(self) -> Iterator[Line]:
         for t in self.top:
@@ -116,7 +158,7 @@ class ConfigTree:
         cost about a third of a many-file scan. The tree must not be used afterwards."""
         for ln in self.all_lines():
             ln.parent = None
-        self._all = self._by_word = self._all_by_word = None
+        self._all = self._by_word = self._all_by_word = self._inherited = None
 
     def top_by_word(self, word: str) -> list[Line]:
         """Top-level lines whose first word is ``word`` (an index: rules ask this a lot). Taken
@@ -128,6 +170,13 @@ class ConfigTree:
         if hit is None:
             hit = self._by_word[word] = [ln for ln in self.any_by_word(word) if ln.parent is None]
         return hit
+
+
+def _setting(ln: Line, two_word: tuple[str, ...]) -> str:
+    """The setting a line of a view sets: its first word (after the negation: ``undo shell`` sets
+    ``shell``), or its first two for the grammar's two-word settings (``command authorization``)."""
+    words = ln.text.split(" ", 3)[1 if ln.negated else 0 :]
+    return " ".join(words[:2]) if words and words[0] in two_word else words[0] if words else ""
 
 
 def _by_first_word(lines: list[Line]) -> dict[str, list[Line]]:

@@ -111,6 +111,26 @@ class Signature(_Strict):
     w: int
 
 
+class Inheritance(_Strict):
+    """Views whose settings every block of their kind takes unless it sets its own: Comware 7's
+    `line class vty` for `line vty 0 63` ("A non-default setting in user line view takes precedence
+    over a non-default setting in user line class view": H3C login management commands)."""
+
+    parent: Pattern[str]  # the class view; group ``kind``
+    child: Pattern[str]  # a block of that kind; group ``kind``
+    aliases: dict[str, str] = Field(default_factory=dict)  # a child's kind word -> its class's (con -> console)
+    # First words that name a setting only with the next word ("command authorization" and
+    # "command accounting" are two settings); any other setting is named by its first word.
+    two_word: tuple[str, ...] = ()
+
+    @field_validator("parent", "child")
+    @classmethod
+    def _kind(cls, v: Pattern[str]) -> Pattern[str]:
+        if "kind" not in v.groupindex:
+            raise ValueError("needs a group named 'kind'")
+        return v
+
+
 class Grammar(_Strict):
     """How the platform writes a configuration: what the tree parser and detection need."""
 
@@ -140,6 +160,7 @@ class Grammar(_Strict):
     # 'security-policy'): in such a capture they hold the column-0 lines after them, up to the next
     # one or the separator.
     flat_subblocks: Pattern[str] | None = None
+    inherit: Inheritance | None = None  # class views whose settings blocks of their kind inherit
 
     @field_validator("hostname", "banner")
     @classmethod
@@ -358,8 +379,12 @@ class AccountDialect(_Strict):
     template: Pattern[str] | None = None
     template_block: Pattern[str] | None = None
     template_level: Pattern[str] | None = None
+    # An account that cannot log in is none: lines among the accounts blocking one (group `name`:
+    # VRP 'local-user admin state block'), or children of its defining line (Comware 'state block').
+    blocked: tuple[Pattern[str], ...] = ()
+    child_blocked: tuple[Pattern[str], ...] = ()
 
-    @field_validator("define")
+    @field_validator("define", "blocked")
     @classmethod
     def _named(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
         for p in v:
@@ -413,6 +438,11 @@ class RoutingDialect(_Strict):
     bgp_peer: str = "neighbor"  # the word that starts a peer line
     bgp_remote: str = "remote-as"  # "<peer> X remote-as N" defines a peer
     bgp_group: str = "peer-group"  # "<peer> X peer-group G" binds it to a group
+    # Session templates (IOS 'template peer-session T' under the process, its lines the peer's
+    # session settings, a password among them) and what inherits one: a peer ('neighbor X inherit
+    # peer-session T': group `peer`) or another template (the same line without the peer).
+    bgp_template: Pattern[str] | None = None  # group `name`
+    bgp_inherit: Pattern[str] | None = None  # groups `name`, `peer` (absent in a template)
 
 
 class Dialect(_Strict):

@@ -3,6 +3,7 @@ synthetic case written from the fact, never from a held-out file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -118,15 +119,15 @@ PEERS = [
         "h3c_compliant.cfg",
         "h3c_comware",
         " ntp-service unicast-server 10.10.1.32 vpn-instance mgmt authentication-keyid 1\n",
-        " ntp-service unicast-peer 10.10.1.32 vpn-instance mgmt\n",
+        " ntp-service unicast-peer 10.10.1.32 vpn-instance mgmt authentication-keyid 1\n",
     ),
     (
         "huawei_compliant.cfg",
         "huawei_vrp",
         " ntp-service unicast-server 10.10.1.32 authentication-keyid 1\n",
-        " ntp-service unicast-peer 10.10.1.32\n",
+        " ntp-service unicast-peer 10.10.1.32 authentication-keyid 1\n",
     ),
-    ("cisco_compliant.cfg", "cisco_ios", "ntp server 10.10.1.32 key 1\n", "ntp peer 10.10.1.32\n"),
+    ("cisco_compliant.cfg", "cisco_ios", "ntp server 10.10.1.32 key 1\n", "ntp peer 10.10.1.32 key 1\n"),
 ]
 
 
@@ -137,6 +138,9 @@ def test_a_server_and_a_peer_are_two_time_sources(rules, name: str, vendor: str,
     assert verdict(rules, swap(text, server, peer), "AU-03", vendor) == "PASS"
     # one source alone still warns
     assert verdict(rules, swap(text, server, ""), "AU-03", vendor) == "WARN"
+    # and with NTP authentication on, a peer without a key is never synchronised to (round 25)
+    unkeyed = re.sub(r" (?:authentication-keyid|key) 1\n$", "\n", peer)
+    assert verdict(rules, swap(text, server, unkeyed), "AU-03", vendor) == "WARN"
 
 
 # --- SN-03: a community with no ACL answers every source ---------------------------------------------
