@@ -408,6 +408,7 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         # An area's digest authentication is MD5 while an interface holds an MD5 key (IOS/RGOS
         # 'ip ospf message-digest-key N md5'); a key chain can carry HMAC-SHA instead.
         md5_keys = any("message-digest-key" in c.text for c in if_auth)
+        keyed = md5_keys or any("key-chain" in c.text for c in if_auth)
         for p in procs:
             areas: dict[str, Line] = {}
             for c in p.children:
@@ -431,6 +432,16 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                     r: Result = "PASS" if "message-digest" in a.text or "key-chain" in a.text else "FAIL"
                     if r == "PASS" and "message-digest" in a.text and md5_keys:
                         r = "WARN"
+                    elif r == "PASS" and "message-digest" in a.text and not keyed:
+                        # "you must configure a password with the ip ospf message-digest-key interface
+                        # command" (Cisco OSPF command reference): with none, what is sent is not shown.
+                        parts.append(
+                            Outcome(
+                                "REVIEW",
+                                [_ev(a, f"area {area}: digest authentication, but no interface holds a key")],
+                            )
+                        )
+                        continue
                     what = {
                         "PASS": "digest",
                         "WARN": "MD5 digest (prefer an HMAC-SHA key chain)",

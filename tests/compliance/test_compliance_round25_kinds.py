@@ -34,6 +34,10 @@ IOS_OSPF = (
     "interface GigabitEthernet0/2\n ip address 10.0.2.1 255.255.255.252\n{second}!\n"
     "router ospf 1\n passive-interface Loopback0\n network 10.0.0.0 0.0.255.255 area 0\n network 10.255.0.1 0.0.0.0 area 0\n"
 )
+IOS_AREA_MD5 = (
+    "interface GigabitEthernet0/1\n ip address 10.0.1.1 255.255.255.252\n{key}!\n"
+    "router ospf 1\n area 0 authentication message-digest\n network 10.0.1.0 0.0.0.3 area 0\n"
+)
 IOS_NTP = (
     "ntp authentication-key 1 md5 K1\nntp authentication-key 2 md5 K2\nntp authenticate\nntp trusted-key {trusted}\n"
     "ntp server 192.0.2.1 key 1\nntp server 192.0.2.2 key 2\nservice timestamps log datetime msec\n"
@@ -123,6 +127,9 @@ CASES = [
     # IOS: an area authenticated on each interface that forms adjacencies (main: WARN, "confirm")
     ("ios-ospf-if-keychain", "RP-01", "IOS", IOS_OSPF.format(second=" ip ospf authentication key-chain KC\n"), "PASS"),
     ("ios-ospf-if-one-open", "RP-01", "IOS", IOS_OSPF.format(second=""), "FAIL"),
+    # ... and an area's digest authentication with no key on any interface shows nothing sent (main: PASS)
+    ("ios-ospf-area-md5-no-key", "RP-01", "IOS", IOS_AREA_MD5.format(key=""), "REVIEW"),
+    ("ios-ospf-area-md5-key", "RP-01", "IOS", IOS_AREA_MD5.format(key=" ip ospf message-digest-key 1 md5 K\n"), "WARN"),
     # NTP with authentication on: a server whose key is not trusted is never synchronised to
     # (main: AU-03 PASS with one usable server, AU-04 FAIL though the other server authenticates)
     ("ios-ntp-one-untrusted-au03", "AU-03", "IOS", IOS_NTP.format(trusted="1"), "WARN"),
