@@ -136,7 +136,7 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                     uses.extend(AclUse(n, ln, ref.use) for n in names)
                     break
     if d.policy is not None and d.policy_ref is not None:
-        uses = _applied_policies_only(cfg, uses, d.policy, d.policy_ref)
+        uses = _applied_policies_only(cfg, uses, d)
     facts = AclFacts(acls, uses)
     cfg.facts["acl"] = facts
     return facts
@@ -168,20 +168,33 @@ def _containing(lines: list[Line], strings: tuple[str, ...]) -> list[Line]:
     return [lines[k] for k in sorted(hit)]
 
 
-def _applied_policies_only(
-    cfg: DeviceConfig, uses: list[AclUse], policy: re.Pattern[str], ref: re.Pattern[str]
-) -> list[AclUse]:
-    """Drop the uses inside a policy block (a route-map) that no line applies."""
+def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], d: AclDialect) -> list[AclUse]:
+    """Drop the uses inside a policy block (a route-map, a traffic classifier) that no line applies;
+    with ``policy_outer``, a line naming the policy inside an outer block (a traffic policy) applies it
+    only when that block is applied itself."""
+    policy, ref = d.policy, d.policy_ref
+    assert policy is not None and ref is not None
     inside = {
         id(u): m.group("name") for u in uses if u.line.parent is not None and (m := policy.match(u.line.parent.text))
     }
     if not inside:
         return uses
-    applied = {
-        m.group("name")
-        for ln in cfg.tree.all_lines()
-        if not ln.banner and not (ln.parent is None and policy.match(ln.text)) and (m := ref.search(ln.text))
-    }
+    outer, outer_ref = d.policy_outer, d.policy_outer_ref
+    lines = [ln for ln in cfg.tree.all_lines() if not ln.banner]
+    live: set[str] | None = None
+    if outer is not None and outer_ref is not None:
+        live = {m.group("name") for ln in lines if (m := outer_ref.search(ln.text)) is not None}
+    applied = set()
+    for ln in lines:
+        if (ln.parent is None and policy.match(ln.text)) or (m := ref.search(ln.text)) is None:
+            continue
+        top = ln
+        while top.parent is not None:
+            top = top.parent
+        if live is not None and outer is not None and (om := outer.match(top.text)) is not None and top is not ln:
+            if om.group("name") not in live:
+                continue  # named in an outer block (a traffic policy) nothing applies
+        applied.add(m.group("name"))
     return [u for u in uses if id(u) not in inside or inside[id(u)] in applied]
 
 

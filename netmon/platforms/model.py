@@ -347,6 +347,11 @@ class AclDialect(_Strict):
     # NAME in'): an ACL matched only by a policy nothing applies is used by nothing.
     policy: Pattern[str] | None = None
     policy_ref: Pattern[str] | None = None
+    # When the policy is itself named inside another block that must be applied (VRP 'traffic classifier
+    # C' named by 'classifier C behavior B' in 'traffic policy P', applied by 'traffic-policy P inbound'):
+    # the outer block (group ``name``) and the line applying it. A ref outside such a block applies.
+    policy_outer: Pattern[str] | None = None
+    policy_outer_ref: Pattern[str] | None = None
 
     @field_validator("headers", "inline")
     @classmethod

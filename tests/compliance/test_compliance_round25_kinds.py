@@ -38,6 +38,11 @@ IOS_AREA_MD5 = (
     "interface GigabitEthernet0/1\n ip address 10.0.1.1 255.255.255.252\n{key}!\n"
     "router ospf 1\n area 0 authentication message-digest\n network 10.0.1.0 0.0.0.3 area 0\n"
 )
+VRP_MQC = (
+    "acl number 3001\n rule 5 permit ip source 192.0.2.0 0.0.0.255\n#\n"
+    "traffic classifier C-WEB operator or\n if-match acl 3001\n#\ntraffic behavior B-WEB\n remark dscp af21\n#\n"
+    "traffic policy P-EDGE\n classifier C-WEB behavior B-WEB\n#\n{apply}"
+)
 IOS_NTP = (
     "ntp authentication-key 1 md5 K1\nntp authentication-key 2 md5 K2\nntp authenticate\nntp trusted-key {trusted}\n"
     "ntp server 192.0.2.1 key 1\nntp server 192.0.2.2 key 2\nservice timestamps log datetime msec\n"
@@ -155,6 +160,16 @@ CASES = [
     ("usg-web-on-interface", "MG-01", "USG", USG_VTY + USG_IF.format(""), "FAIL"),
     ("usg-web-policy", "MG-01", "USG", USG_VTY + USG_IF.format(" undo service-manage enable\n"), "PASS"),
     ("usg-web-off", "MG-01", "USG", USG_VTY + "undo web-manager security enable\n#\n" + USG_IF.format(""), "PASS"),
+    # VRP: an ACL a traffic classifier matches is used only where a traffic policy naming the classifier
+    # is applied (main: PASS, "defined and used")
+    ("vrp-classifier-policy-unapplied", "BD-03", "VRP", VRP_MQC.format(apply=""), "FAIL"),
+    (
+        "vrp-classifier-policy-applied",
+        "BD-03",
+        "VRP",
+        VRP_MQC.format(apply="interface GigabitEthernet0/0/1\n traffic-policy P-EDGE inbound\n#\n"),
+        "PASS",
+    ),
     # ZXROS: the Telnet server switched off under 'line' (main: REVIEW, left to the release default)
     ("zte-line-telnet-off", "IA-06", "ZXR", ZTE_NMS + "ssh server enable\nline telnet server disable\n", "PASS"),
     ("zte-telnet-default", "IA-06", "ZXR", ZTE_NMS + "ssh server enable\n", "REVIEW"),
