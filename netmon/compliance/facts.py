@@ -18,7 +18,7 @@ from .. import platforms as registry
 from ..platforms.words import literal_alternatives, spelled_first_words
 
 if TYPE_CHECKING:
-    from ..platforms.model import AaaDialect, AclDialect
+    from ..platforms.model import AaaDialect, AclDialect, PolicyChain
     from .source import DeviceConfig
     from .tree import Line
 
@@ -135,8 +135,8 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                     names = [_v6(n, d.v6_keys and gd.get("v6") is not None) for n in names]
                     uses.extend(AclUse(n, ln, ref.use) for n in names)
                     break
-    if d.policy is not None and d.policy_ref is not None:
-        uses = _applied_policies_only(cfg, uses, d)
+    for chain in d.policies:
+        uses = _applied_policies_only(cfg, uses, chain)
     facts = AclFacts(acls, uses)
     cfg.facts["acl"] = facts
     return facts
@@ -168,18 +168,17 @@ def _containing(lines: list[Line], strings: tuple[str, ...]) -> list[Line]:
     return [lines[k] for k in sorted(hit)]
 
 
-def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], d: AclDialect) -> list[AclUse]:
-    """Drop the uses inside a policy block (a route-map, a traffic classifier) that no line applies;
-    with ``policy_outer``, a line naming the policy inside an outer block (a traffic policy) applies it
-    only when that block is applied itself."""
-    policy, ref = d.policy, d.policy_ref
-    assert policy is not None and ref is not None
+def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], chain: PolicyChain) -> list[AclUse]:
+    """Drop the uses inside a policy block (a route-map, a class-map, a traffic classifier) that no
+    line applies; with ``outer``, a line naming the policy inside an outer block (a policy-map, a
+    traffic policy) applies it only when that block is applied itself."""
+    policy, ref = chain.block, chain.ref
     inside = {
         id(u): m.group("name") for u in uses if u.line.parent is not None and (m := policy.match(u.line.parent.text))
     }
     if not inside:
         return uses
-    outer, outer_ref = d.policy_outer, d.policy_outer_ref
+    outer, outer_ref = chain.outer, chain.outer_ref
     lines = [ln for ln in cfg.tree.all_lines() if not ln.banner]
     live: set[str] | None = None
     if outer is not None and outer_ref is not None:

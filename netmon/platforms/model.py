@@ -307,6 +307,20 @@ class AclRef(_Strict):
         return v
 
 
+class PolicyChain(_Strict):
+    """A block whose match lines use ACLs (IOS 'route-map NAME'; group ``name``) and a line naming it
+    where it takes effect ('ip policy route-map NAME', 'neighbor X route-map NAME in'). When the naming
+    line sits inside another block that must be applied itself (IOS 'class C' in 'policy-map P',
+    applied by 'service-policy input P'; VRP 'classifier C behavior B' in 'traffic policy P', applied
+    by 'traffic-policy P inbound'): that block (``outer``, group ``name``) and the line applying it
+    (``outer_ref``); a naming line outside such a block applies."""
+
+    block: Pattern[str]
+    ref: Pattern[str]
+    outer: Pattern[str] | None = None
+    outer_ref: Pattern[str] | None = None
+
+
 class AclDialect(_Strict):
     # Top-level lines defining an ACL; named groups ``name`` and ``alias`` (VRP: number and name)
     # are its keys, a non-empty ``v6`` group marks an IPv6 ACL. Its entries are its children.
@@ -342,16 +356,9 @@ class AclDialect(_Strict):
     unmatched_deny: tuple[Pattern[str], ...] = ()
     # A filter's use line that filters what enters the interface (the filter's direction).
     inbound: Pattern[str] = re.compile(r"\b(?:in|inbound)$")
-    # A policy block whose match lines use ACLs (IOS 'route-map NAME'; group ``name``), and a line
-    # naming such a policy where it takes effect ('ip policy route-map NAME', 'neighbor X route-map
-    # NAME in'): an ACL matched only by a policy nothing applies is used by nothing.
-    policy: Pattern[str] | None = None
-    policy_ref: Pattern[str] | None = None
-    # When the policy is itself named inside another block that must be applied (VRP 'traffic classifier
-    # C' named by 'classifier C behavior B' in 'traffic policy P', applied by 'traffic-policy P inbound'):
-    # the outer block (group ``name``) and the line applying it. A ref outside such a block applies.
-    policy_outer: Pattern[str] | None = None
-    policy_outer_ref: Pattern[str] | None = None
+    # Blocks whose match lines use ACLs only where something applies them (an IOS route-map, a
+    # class-map, a VRP traffic classifier): an ACL matched only by one nothing applies is used by nothing.
+    policies: tuple[PolicyChain, ...] = ()
 
     @field_validator("headers", "inline")
     @classmethod

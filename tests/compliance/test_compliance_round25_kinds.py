@@ -43,6 +43,11 @@ VRP_MQC = (
     "traffic classifier C-WEB operator or\n if-match acl 3001\n#\ntraffic behavior B-WEB\n remark dscp af21\n#\n"
     "traffic policy P-EDGE\n classifier C-WEB behavior B-WEB\n#\n{apply}"
 )
+IOS_MQC = (
+    "ip access-list extended WEB\n permit tcp 192.0.2.0 0.0.0.255 any eq www\n!\n"
+    "class-map match-any C-WEB\n match access-group name WEB\n!\npolicy-map P-EDGE\n class C-WEB\n  set dscp af21\n!\n"
+    "{apply}"
+)
 IOS_NTP = (
     "ntp authentication-key 1 md5 K1\nntp authentication-key 2 md5 K2\nntp authenticate\nntp trusted-key {trusted}\n"
     "ntp server 192.0.2.1 key 1\nntp server 192.0.2.2 key 2\nservice timestamps log datetime msec\n"
@@ -168,6 +173,15 @@ CASES = [
         "BD-03",
         "VRP",
         VRP_MQC.format(apply="interface GigabitEthernet0/0/1\n traffic-policy P-EDGE inbound\n#\n"),
+        "PASS",
+    ),
+    # ... and an IOS class-map's only where a policy-map naming the class is applied (main: PASS)
+    ("ios-class-map-unapplied", "BD-03", "IOS", IOS_MQC.format(apply=""), "FAIL"),
+    (
+        "ios-class-map-applied",
+        "BD-03",
+        "IOS",
+        IOS_MQC.format(apply="interface GigabitEthernet0/1\n service-policy input P-EDGE\n!\n"),
         "PASS",
     ),
     # ZXROS: the Telnet server switched off under 'line' (main: REVIEW, left to the release default)
