@@ -48,6 +48,11 @@ IOS_MQC = (
     "class-map match-any C-WEB\n match access-group name WEB\n!\npolicy-map P-EDGE\n class C-WEB\n  set dscp af21\n!\n"
     "{apply}"
 )
+CW_MQC = (
+    "acl advanced 3001\n rule 5 permit ip source 192.0.2.0 0.0.0.255\n#\n"
+    "traffic classifier C-WEB operator and\n if-match acl 3001\n#\ntraffic behavior B-WEB\n remark dscp af21\n#\n"
+    "qos policy P-EDGE\n classifier C-WEB behavior B-WEB\n#\n{apply}"
+)
 IOS_NTP = (
     "ntp authentication-key 1 md5 K1\nntp authentication-key 2 md5 K2\nntp authenticate\nntp trusted-key {trusted}\n"
     "ntp server 192.0.2.1 key 1\nntp server 192.0.2.2 key 2\nservice timestamps log datetime msec\n"
@@ -182,6 +187,15 @@ CASES = [
         "BD-03",
         "IOS",
         IOS_MQC.format(apply="interface GigabitEthernet0/1\n service-policy input P-EDGE\n!\n"),
+        "PASS",
+    ),
+    # ... and a Comware classifier's only where a QoS policy naming it is applied (main: PASS)
+    ("cw-classifier-unapplied", "BD-03", "CW7", CW_MQC.format(apply=""), "FAIL"),
+    (
+        "cw-classifier-applied",
+        "BD-03",
+        "CW7",
+        CW_MQC.format(apply="interface GigabitEthernet1/0/1\n qos apply policy P-EDGE inbound\n#\n"),
         "PASS",
     ),
     # ZXROS: the Telnet server switched off under 'line' (main: REVIEW, left to the release default)
