@@ -23,6 +23,7 @@ from .facts import (
     deny_logged,
     global_ipv6,
     permits_any,
+    reachable,
 )
 from .results import Evidence, Outcome, worst
 from .rules import first_words
@@ -96,7 +97,7 @@ def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: L
                 "FAIL", [_ev(ref, f"ACL {name} has no rules, which restricts nobody: {what} accepts every address")]
             )
         return Outcome("WARN", [_ev(ref, f"ACL {name} has no rules; the platform's empty-ACL behaviour decides")])
-    broad = [e for e in entries if permits_any_source(cfg.vendor, e.text)]
+    broad = [e for e in reachable(cfg.vendor, entries) if permits_any_source(cfg.vendor, e.text)]
     if broad:
         return Outcome("FAIL", [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, "permits any source") for e in broad)])
     return Outcome("PASS", [_ev(ref, f"{what} restricted by ACL {name}")])
@@ -128,6 +129,14 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     ]
     for t, m in server_acls:
         parts.append(_judge_acl(cfg, acls, acl_key(cfg.vendor, m), t, t.text.rsplit(" acl", 1)[0]))
+    if server_acls and params.get("dual_stack") and not any(_IPV6_WORD.search(t.text) for t, _ in server_acls):
+        # A server ACL of one family leaves the other open: 'ssh server acl' is IPv4's, 'ssh server
+        # ipv6 acl' IPv6's (round 26).
+        if v6 := global_ipv6(cfg):
+            why = "the server ACLs are IPv4 only: any IPv6 address may log in"
+            parts.append(
+                Outcome("FAIL", [_ev(server_acls[0][0], why), _ev(v6[0], "the device answers on this IPv6 address")])
+            )
     line_acl = d.line_acl
     if d.lines is not None and line_acl is not None:
         for b in (t for t in top if d.lines.match(t.text)):
@@ -183,6 +192,9 @@ def vty_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not parts and d.lines_always:
         return Outcome("FAIL", [], ["no VTY line or server ACL shown: the default VTYs accept any source address"])
     return _merge(parts) if parts else Outcome("N/A", [], ["no VTY line or remote-login server"])
+
+
+_IPV6_WORD = re.compile(r"\bipv6\b")
 
 
 def _vtys_not_shown(
@@ -546,9 +558,12 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 peers.setdefault(w[1], ln)
             elif len(w) >= 4 and w[2] == kw_group and not w[3].isdigit():
                 groups[w[1]] = w[3]  # peer X peer-group G / peer X group G
+        down = {m["peer"] for ln in lines if rd.bgp_down is not None and (m := rd.bgp_down.match(ln.text))}
         for peer, ln in peers.items():
             via = groups.get(peer)
-            if peer in passwords:
+            if peer in down:
+                parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} forms no session (ignored or shut down)")]))
+            elif peer in passwords:
                 parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated")]))
             elif via and via in passwords:
                 parts.append(Outcome("PASS", [_ev(ln, f"peer {peer} authenticated through group {via}")]))
@@ -768,7 +783,9 @@ def acl_broad_permits(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not traffic:
         return Outcome("N/A", [], ["no ACL applied as a traffic filter"])
     pats = [(re.compile(w["re"]), w.get("note", "broad permit")) for w in params["warn_if"]]
-    broad = [(e, note) for a in traffic for e in a.entries for rx, note in pats if rx.search(e.text)]
+    broad = [
+        (e, note) for a in traffic for e in reachable(cfg.vendor, a.entries) for rx, note in pats if rx.search(e.text)
+    ]
     seen: dict[int, Evidence] = {}
     for e, note in broad:
         seen.setdefault(e.number, _ev(e, note))
@@ -816,8 +833,9 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if acl is None:
             parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
             continue
-        broad = [e for e in acl.entries if permits_any(cfg.vendor, e.text)]
-        own = [] if broad else _permits_own_net(d, u, acl.entries)
+        live = reachable(cfg.vendor, acl.entries)  # what follows a deny-all is never reached
+        broad = [e for e in live if permits_any(cfg.vendor, e.text)]
+        own = [] if broad else _permits_own_net(d, u, live)
         if broad:
             parts.append(
                 Outcome("FAIL", [_ev(u.line, f"applies ACL {u.name}"), *(_ev(e, "permits everything") for e in broad)])
@@ -837,7 +855,7 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                     ["a deny list: what the denies before it do not name is allowed"],
                 )
             )
-        elif open_default and not any(rx.match(e.text) for e in acl.entries for rx in d.deny_any):
+        elif open_default and not any(rx.match(e.text) for e in live for rx in d.deny_any):
             parts.append(
                 Outcome(
                     "FAIL",
@@ -1550,7 +1568,7 @@ def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             + " (see BD-01)"
         )
         return Outcome("N/A", [], [note])
-    logged = [e for a in traffic for e in a.entries if deny_logged(cfg.vendor, e.text)]
+    logged = [e for a in traffic for e in reachable(cfg.vendor, a.entries) if deny_logged(cfg.vendor, e.text)]
     d = registry.platform(cfg.vendor).dialect.acl
     # A filter that forwards unmatched packets (VRP traffic-filter, Comware packet-filter) and holds
     # no deny entry denies nothing: there is no denied traffic to log (BD-01 carries the failure).

@@ -10,7 +10,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
-from .facts import FACTS, acl_facts, blocked_accounts, first_address, own_addresses
+from .facts import FACTS, acl_facts, blocked_accounts, first_address, own_addresses, reachable
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
 from .source import DeviceConfig
@@ -147,9 +147,12 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
     results: list[Result] = []
     out = Outcome("PASS")
     groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
+    live = {id(e) for e in reachable(cfg.vendor, list(block.children))} if c.reachable and block is not None else None
     for group, verdict in groups:
         for m in group:
             for ln in _matching(cfg, block, c.anywhere, m):
+                if live is not None and id(ln) not in live:
+                    continue  # never reached: an earlier entry matches every packet
                 results.append(verdict)
                 out.evidence.append(ev(ln, m.note))
     if c.require:

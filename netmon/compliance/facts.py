@@ -197,6 +197,29 @@ def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], chain: PolicyC
     return [u for u in uses if id(u) not in inside or inside[id(u)] in applied]
 
 
+_SEQUENCE = re.compile(r"^(?:rule )?(\d+) ")
+
+
+def reachable(vendor: str, entries: list[Line]) -> list[Line]:
+    """The entries of an ACL a packet can reach. A device tries them in order, by rule or sequence
+    number where each has one ("the access list is no longer processed after a match is found";
+    VRP matches config-order rules by ascending rule ID), so the entries after one that matches
+    every packet (a permit-all or a deny-all: the dialect's ``permit_any`` / ``deny_any``) are never
+    reached (round 26: a 'permit any' after 'deny any' admits nobody)."""
+    nums = [m for e in entries if (m := _SEQUENCE.match(e.text)) is not None]
+    if len(nums) == len(entries) > 1:
+        order = sorted(range(len(entries)), key=lambda i: int(nums[i].group(1)))
+        entries = [entries[i] for i in order]
+    d = _dialect(vendor)
+    for i, e in enumerate(entries):
+        t = e.text
+        if ("permit" in t and any(rx.search(t) for rx in d.permit_any)) or (
+            "deny" in t and any(rx.match(t) for rx in d.deny_any)
+        ):
+            return entries[: i + 1]
+    return entries
+
+
 def permits_any(vendor: str, entry: str) -> bool:
     """Does this entry permit every protocol from any source to any destination?"""
     return "permit" in entry and any(rx.search(entry) for rx in _dialect(vendor).permit_any)
@@ -394,4 +417,7 @@ def global_ipv6(cfg: DeviceConfig) -> list[Line]:
     return found
 
 
-FACTS: dict[str, Callable[[DeviceConfig], list[Line]]] = {"admin_aaa_server": admin_aaa_server}
+FACTS: dict[str, Callable[[DeviceConfig], list[Line]]] = {
+    "admin_aaa_server": admin_aaa_server,
+    "global_ipv6": global_ipv6,
+}

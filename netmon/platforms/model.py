@@ -455,6 +455,9 @@ class RoutingDialect(_Strict):
     # peer-session T': group `peer`) or another template (the same line without the peer).
     bgp_template: Pattern[str] | None = None  # group `name`
     bgp_inherit: Pattern[str] | None = None  # groups `name`, `peer` (absent in a template)
+    # A peer that forms no session (VRP 'peer X ignore', IOS 'neighbor X shutdown'; group `peer`):
+    # nothing to authenticate (round 26).
+    bgp_down: Pattern[str] | None = None
 
 
 class Dialect(_Strict):
