@@ -1046,7 +1046,12 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
     if guards:
         return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
-    hits = _find(cfg, [re.compile(p) for p in params["urpf"]])
+    # A check on a shut-down interface checks nothing (round 26).
+    hits = [
+        h
+        for h in _find(cfg, [re.compile(p) for p in params["urpf"]])
+        if h.parent is None or not any(c.text == "shutdown" for c in h.parent.children)
+    ]
     glob = [h for h in hits if h.parent is None]
     if glob:
         return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
@@ -1206,7 +1211,10 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # ``source_guard``: IP source guard port lines, and ``bindings``: the static IP+MAC binding lines
     # they check against. With bindings, a port that drops every source not bound admits only the
     # bound hosts (as port security does by MAC); with none it checks against nothing shown.
-    port_rx = list(params.get("port", []))
+    # ``port_needs``: a port line -> the top-level line without which it does nothing (IOS 802.1X
+    # port control needs 'dot1x system-auth-control').
+    needs: dict[str, str] = params.get("port_needs", {})
+    port_rx = [p for p in params.get("port", []) if p not in needs or _find(cfg, [re.compile(needs[p])])]
     if params.get("source_guard") and _find(cfg, [re.compile(p) for p in params.get("bindings", [])]):
         port_rx += params["source_guard"]
     binds = _one_rx(port_rx)

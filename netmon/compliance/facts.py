@@ -133,13 +133,24 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                     # else 'names' (a list: a route-map's 'match ip address 101 102').
                     names = [gd[k] for k in ("name", "name2") if gd.get(k)] or (gd.get("names") or "").split()
                     names = [_v6(n, d.v6_keys and gd.get("v6") is not None) for n in names]
-                    uses.extend(AclUse(n, ln, ref.use) for n in names)
+                    use = ref.use
+                    if use == "filter" and _shut_interface(ln):
+                        use = "other"  # a filter on a shut-down interface filters nothing (round 26)
+                    uses.extend(AclUse(n, ln, use) for n in names)
                     break
     for chain in d.policies:
         uses = _applied_policies_only(cfg, uses, chain)
     facts = AclFacts(acls, uses)
     cfg.facts["acl"] = facts
     return facts
+
+
+def _shut_interface(ln: Line) -> bool:
+    """Is ``ln`` inside an interface that is shut down?"""
+    top = ln
+    while top.parent is not None:
+        top = top.parent
+    return top is not ln and top.text.startswith("interface ") and any(c.text == "shutdown" for c in top.children)
 
 
 def _v6(name: str, v6: bool) -> str:
@@ -197,7 +208,7 @@ def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], chain: PolicyC
     return [u for u in uses if id(u) not in inside or inside[id(u)] in applied]
 
 
-_SEQUENCE = re.compile(r"^(?:rule )?(\d+) ")
+_SEQUENCE = re.compile(r"^(?:rule |sequence )?(\d+) ")
 
 
 def reachable(vendor: str, entries: list[Line]) -> list[Line]:
