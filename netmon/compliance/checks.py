@@ -24,6 +24,7 @@ from .facts import (
     global_ipv6,
     permits_any,
     reachable,
+    unreachable,
 )
 from .results import Evidence, Outcome, worst
 from .rules import first_words
@@ -761,6 +762,9 @@ def ntp_sources(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     want = int(params.get("min", 2))
     enforced = params.get("enforced") and _find(cfg, [re.compile(params["enforced"])])
     unusable = _ntp_unusable(cfg, found, params) if enforced else {}
+    for ln, _ in found:  # a server in a VRF no live interface is in (round 26)
+        if id(ln) not in unusable and (why := unreachable(cfg, ln, own=False)) is not None:
+            unusable[id(ln)] = (ln, f"unreachable: {why}")
     usable = [ln for ln, _ in found if id(ln) not in unusable]
     n = len(usable)
     r: Result = "PASS" if n >= want else "WARN" if n else "FAIL"

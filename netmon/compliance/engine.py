@@ -10,7 +10,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
-from .facts import FACTS, acl_facts, blocked_accounts, first_address, own_addresses, reachable
+from .facts import FACTS, acl_facts, blocked_accounts, reachable, unreachable
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold
 from .source import DeviceConfig
@@ -65,8 +65,7 @@ def _matching(cfg: DeviceConfig, block: Line | None, anywhere: bool, m: Match) -
     rx = m.re
     hits = [ln for ln in cands if not ln.banner and rx.search(ln.text)]
     if m.foreign and hits:
-        own = own_addresses(cfg)
-        hits = [ln for ln in hits if first_address(ln.text) not in own]
+        hits = [ln for ln in hits if unreachable(cfg, ln) is None]
     if m.active_account and hits and (blocked := blocked_accounts(cfg)):
         hits = [ln for ln in hits if (a := rx.search(ln.text)) is None or a.group("name") not in blocked]
     return hits

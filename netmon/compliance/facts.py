@@ -398,6 +398,40 @@ def first_address(text: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
+    """VRFs (VPN instances) that an interface up with an address is in, or None when the dialect
+    does not say how an interface joins one. Computed once per configuration."""
+    cached = cfg.facts.get("live_vrfs")
+    if cached is not None:
+        return cached if isinstance(cached, frozenset) else None
+    members = registry.platform(cfg.vendor).dialect.vrf.member
+    found: frozenset[str] | None = None
+    if members:
+        live: set[str] = set()
+        for t in cfg.tree.top_by_word("interface"):
+            kids = [c.text for c in t.children]
+            if "shutdown" in kids or not any(k.startswith(("ip address ", "ipv6 address ")) for k in kids):
+                continue
+            live.update(m.group("vrf") for k in kids for rx in members if (m := rx.match(k)) is not None)
+        found = frozenset(live)
+    cfg.facts["live_vrfs"] = found if found is not None else False
+    return found
+
+
+def unreachable(cfg: DeviceConfig, ln: Line, own: bool = True) -> str | None:
+    """Why a destination line (a log host, an NTP server, a trap target) reaches nothing, or None:
+    its address is one of the device's own, or it is sent in a VRF that no interface up with an
+    address is in (round 26: a management VRF defined, its interface shut or never bound).
+    ``own=False``: the VRF alone."""
+    if own and first_address(ln.text) in own_addresses(cfg):
+        return "the device's own address"
+    live = live_vrfs(cfg)
+    if live is not None and (m := registry.platform(cfg.vendor).dialect.vrf.ref.search(ln.text)) is not None:
+        if m.group("vrf") not in live:
+            return f"VRF {m.group('vrf')}: no interface up with an address is in it"
+    return None
+
+
 def own_addresses(cfg: DeviceConfig) -> frozenset[str]:
     """Every address the device's interfaces hold ('ip address A M', 'ipv6 address A/L'), on every
     platform alike; computed once per configuration."""

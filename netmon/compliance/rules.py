@@ -43,7 +43,7 @@ class Match(_Strict):
     note: str = ""
     # The first address the line names must not be the device's own (an interface's): syslog sent to
     # itself never leaves the device, as to 127.0.0.1 (round 24: a log host on the Loopback0 address).
-    foreign: bool = False
+    foreign: bool = False  # ... nor sent in a VRF no live interface is in (round 26; facts.unreachable)
     # The account the line names (group ``name``) must be able to log in: one the configuration
     # blocks (VRP 'local-user admin state block') is no account in effect (round 25).
     active_account: bool = False

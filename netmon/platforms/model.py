@@ -460,6 +460,23 @@ class RoutingDialect(_Strict):
     bgp_down: Pattern[str] | None = None
 
 
+class VrfDialect(_Strict):
+    """How an interface joins a VRF / VPN instance (group ``vrf``): a destination (log host, NTP
+    server, trap target) in a VRF that no interface up with an address is in cannot be reached."""
+
+    member: tuple[Pattern[str], ...] = ()
+    # How a destination line names its VRF (group ``vrf``); 'vrf-also' (an IOS VTY ACL option) names none.
+    ref: Pattern[str] = re.compile(r"\b(?:vrf|vpn-instance) (?P<vrf>(?!-)\S+)")
+
+    @field_validator("member")
+    @classmethod
+    def _vrf_group(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        for p in v:
+            if "vrf" not in p.groupindex:
+                raise ValueError(f"/{p.pattern}/ has no (?P<vrf>...) group")
+        return v
+
+
 class Dialect(_Strict):
     """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
 
@@ -468,6 +485,7 @@ class Dialect(_Strict):
     management: ManagementDialect = Field(default_factory=ManagementDialect)
     aaa: AaaDialect = Field(default_factory=AaaDialect)
     routing: RoutingDialect = Field(default_factory=RoutingDialect)
+    vrf: VrfDialect = Field(default_factory=VrfDialect)
 
 
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
