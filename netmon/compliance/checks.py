@@ -21,6 +21,7 @@ from .facts import (
     acl_facts,
     acl_key,
     deny_logged,
+    expired_ranges,
     global_ipv6,
     permits_any,
     reachable,
@@ -98,9 +99,14 @@ def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: L
                 "FAIL", [_ev(ref, f"ACL {name} has no rules, which restricts nobody: {what} accepts every address")]
             )
         return Outcome("WARN", [_ev(ref, f"ACL {name} has no rules; the platform's empty-ACL behaviour decides")])
-    broad = [e for e in reachable(cfg.vendor, entries) if permits_any_source(cfg.vendor, e.text)]
+    live = reachable(cfg, entries)
+    broad = [e for e in live if permits_any_source(cfg.vendor, e.text)]
     if broad:
         return Outcome("FAIL", [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, "permits any source") for e in broad)])
+    wide = registry.platform(cfg.vendor).dialect.acl.permit_wide_source
+    if wide and (loose := [e for e in live if any(rx.search(e.text) for rx in wide)]):
+        note = "its wildcard leaves the first octet free: addresses in every network match (a subnet mask typed as a wildcard?)"
+        return Outcome("WARN", [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, note) for e in loose)])
     return Outcome("PASS", [_ev(ref, f"{what} restricted by ACL {name}")])
 
 
@@ -787,9 +793,7 @@ def acl_broad_permits(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not traffic:
         return Outcome("N/A", [], ["no ACL applied as a traffic filter"])
     pats = [(re.compile(w["re"]), w.get("note", "broad permit")) for w in params["warn_if"]]
-    broad = [
-        (e, note) for a in traffic for e in reachable(cfg.vendor, a.entries) for rx, note in pats if rx.search(e.text)
-    ]
+    broad = [(e, note) for a in traffic for e in reachable(cfg, a.entries) for rx, note in pats if rx.search(e.text)]
     seen: dict[int, Evidence] = {}
     for e, note in broad:
         seen.setdefault(e.number, _ev(e, note))
@@ -837,7 +841,7 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if acl is None:
             parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
             continue
-        live = reachable(cfg.vendor, acl.entries)  # what follows a deny-all is never reached
+        live = reachable(cfg, acl.entries)  # what follows a deny-all is never reached
         broad = [e for e in live if permits_any(cfg.vendor, e.text)]
         own = [] if broad else _permits_own_net(d, u, live)
         if broad:
@@ -1580,7 +1584,7 @@ def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             + " (see BD-01)"
         )
         return Outcome("N/A", [], [note])
-    logged = [e for a in traffic for e in reachable(cfg.vendor, a.entries) if deny_logged(cfg.vendor, e.text)]
+    logged = [e for a in traffic for e in reachable(cfg, a.entries) if deny_logged(cfg.vendor, e.text)]
     d = registry.platform(cfg.vendor).dialect.acl
     # A filter that forwards unmatched packets (VRP traffic-filter, Comware packet-filter) and holds
     # no deny entry denies nothing: there is no denied traffic to log (BD-01 carries the failure).
@@ -1623,10 +1627,15 @@ def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line,
     logging = tuple(params.get("logging", ("policy logging", "session logging")))
     # A rule switched off ('disable' in the rule's view: SecPath V7, USG) matches nothing.
     disabled = re.compile(params.get("disabled", r"^disable$"))
+    # ... as does one bound to a time range that has ended (round 26).
+    dead = expired_ranges(cfg)
+    tr = registry.platform(cfg.vendor).dialect.time_range.ref
     out: list[tuple[Line, dict[str, list[Line]], str]] = []
     for pol in (t for t in cfg.tree.top if head.match(t.text)):
         for r in (c for c in pol.children if rule_re.match(c.text)):
             if any(disabled.match(c.text) for c in r.children):
+                continue
+            if dead and any((m := tr.match(c.text)) is not None and m.group("name") in dead for c in r.children):
                 continue
             fields: dict[str, list[Line]] = {}
             action = ""

@@ -146,7 +146,7 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
     results: list[Result] = []
     out = Outcome("PASS")
     groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
-    live = {id(e) for e in reachable(cfg.vendor, list(block.children))} if c.reachable and block is not None else None
+    live = {id(e) for e in reachable(cfg, list(block.children))} if c.reachable and block is not None else None
     for group, verdict in groups:
         for m in group:
             for ln in _matching(cfg, block, c.anywhere, m):
@@ -240,6 +240,15 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
             if exempt:
                 return Outcome("PASS", [e for p in exempt for e in p.evidence])
             return Outcome(c.only_if_absent, [], [c.only_if_note or "no block the check applies to"])
+    if c.named_by is not None and blocks:
+        named = {m.group("name") for ln in tree.all_lines() if (m := c.named_by.search(ln.text)) is not None}
+        if c.named_by_default is not None:
+            named.add(c.named_by_default)
+        blocks = [
+            b
+            for b in blocks
+            if (bm := c.block.re.search(b.text)) is None or bm.groupdict().get("name") in (None, *named)
+        ]
     if c.filter_acls_only and blocks:
         facts = acl_facts(cfg)
         filters = {id(a.header) for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from .. import platforms as registry
@@ -211,19 +212,57 @@ def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], chain: PolicyC
 _SEQUENCE = re.compile(r"^(?:rule |sequence )?(\d+) ")
 
 
-def reachable(vendor: str, entries: list[Line]) -> list[Line]:
+def expired_ranges(cfg: DeviceConfig, today: date | None = None) -> frozenset[str]:
+    """Time ranges whose every period is absolute and ended before ``today`` (the dialect's
+    ``time_range``): a rule naming one matches nothing any more. Cached per configuration."""
+    cached = cfg.facts.get("expired_ranges")
+    if isinstance(cached, frozenset) and today is None:
+        return cached
+    d = registry.platform(cfg.vendor).dialect.time_range
+    day = today or date.today()
+    periods: dict[str, list[bool]] = {}  # name -> for each period: has it ended?
+
+    def ended(text: str) -> bool:
+        for rx in d.absolute:
+            if (m := rx.search(text)) is not None:
+                for fmt in d.end_formats:
+                    try:
+                        return datetime.strptime(m.group("end"), fmt).date() < day
+                    except ValueError:
+                        continue
+        return False  # periodic, or a date not read: live
+
+    for t in cfg.tree.top_by_word("time-range"):
+        if d.block is not None and (m := d.block.match(t.text)) is not None and t.children:
+            periods.setdefault(m.group("name"), []).extend(ended(c.text) for c in t.children)
+        elif d.line is not None and (m := d.line.match(t.text)) is not None:
+            periods.setdefault(m.group("name"), []).append(ended(t.text))
+    found = frozenset(n for n, ends in periods.items() if ends and all(ends))
+    if today is None:
+        cfg.facts["expired_ranges"] = found
+    return found
+
+
+def reachable(cfg: DeviceConfig, entries: list[Line]) -> list[Line]:
     """The entries of an ACL a packet can reach. A device tries them in order, by rule or sequence
     number where each has one ("the access list is no longer processed after a match is found";
     VRP matches config-order rules by ascending rule ID), so the entries after one that matches
     every packet (a permit-all or a deny-all: the dialect's ``permit_any`` / ``deny_any``) are never
-    reached (round 26: a 'permit any' after 'deny any' admits nobody)."""
+    reached (round 26: a 'permit any' after 'deny any' admits nobody); an entry bound to a time range
+    that has ended matches nothing."""
     nums = [m for e in entries if (m := _SEQUENCE.match(e.text)) is not None]
     if len(nums) == len(entries) > 1:
         order = sorted(range(len(entries)), key=lambda i: int(nums[i].group(1)))
         entries = [entries[i] for i in order]
-    d = _dialect(vendor)
+    d = _dialect(cfg.vendor)
+    dead = expired_ranges(cfg) if any("time-range" in e.text for e in entries) else frozenset()
+    if dead:
+        ref = registry.platform(cfg.vendor).dialect.time_range.ref
+        entries = [e for e in entries if (m := ref.search(e.text)) is None or m.group("name") not in dead]
     for i, e in enumerate(entries):
         t = e.text
+        if "time-range" in t:
+            continue  # live only part of the time: matches every packet only then
         if ("permit" in t and any(rx.search(t) for rx in d.permit_any)) or (
             "deny" in t and any(rx.match(t) for rx in d.deny_any)
         ):

@@ -161,6 +161,12 @@ class Check(_Strict):
     # In an ACL block, judge only the entries a packet can reach: none after a permit-all or deny-all
     # (facts.reachable; round 26).
     reachable: bool = False
+    # Of the `block` matches whose header names something (the block regex's group ``name``), only those
+    # some line names (this regex's group ``name``, any depth) are instances; ``named_by_default``: a name
+    # every block of that kind is taken as named by (Comware's 'system' user group holds every account
+    # that names no group). A user group no account joins binds nobody (round 26).
+    named_by: Pattern[str] | None = None
+    named_by_default: str | None = None
     anywhere: bool = False
     fail_if: list[Match] = Field(default_factory=list)
     warn_if: list[Match] = Field(default_factory=list)

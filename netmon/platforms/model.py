@@ -336,6 +336,9 @@ class AclDialect(_Strict):
     permit: Pattern[str] = re.compile(r"\bpermit\b")  # an entry that permits something
     deny_logged: tuple[Pattern[str], ...] = ()  # a deny entry that logs its hits
     permit_any_source: tuple[Pattern[str], ...] = ()  # an entry that admits every source address
+    # An entry whose source wildcard leaves the first octet free ('permit 10.50.1.0 255.255.255.0': a
+    # subnet mask typed where a wildcard belongs): it admits addresses in every network (round 26).
+    permit_wide_source: tuple[Pattern[str], ...] = ()
     # An entry that permits every protocol from one source network to any destination: groups
     # `src` (address) and `wild` (wildcard, mask or prefix length; absent or `0` for a host).
     permit_src_to_any: tuple[Pattern[str], ...] = ()
@@ -477,6 +480,20 @@ class VrfDialect(_Strict):
         return v
 
 
+class TimeRangeDialect(_Strict):
+    """Time ranges: a rule that names one (group ``name`` of ``ref``) is in effect only within it. A
+    range whose every period is absolute and ended before the scan never takes effect again, so its
+    rules match nothing (round 26). ``absolute``: a top-level line or a child of a ``block`` (group
+    ``name`` on a top-level line) giving an absolute period with its end (group ``end``, read with
+    ``end_formats``); any other line of the range (a periodic one) keeps it live."""
+
+    block: Pattern[str] | None = None  # a range's block (IOS 'time-range NAME'): group `name`
+    line: Pattern[str] | None = None  # a top-level line of a range (VRP 'time-range NAME ...'): group `name`
+    absolute: tuple[Pattern[str], ...] = ()  # group `end`
+    end_formats: tuple[str, ...] = ()  # strptime formats of `end`
+    ref: Pattern[str] = re.compile(r"\btime-range (?P<name>\S+)")
+
+
 class Dialect(_Strict):
     """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
 
@@ -486,6 +503,7 @@ class Dialect(_Strict):
     aaa: AaaDialect = Field(default_factory=AaaDialect)
     routing: RoutingDialect = Field(default_factory=RoutingDialect)
     vrf: VrfDialect = Field(default_factory=VrfDialect)
+    time_range: TimeRangeDialect = Field(default_factory=TimeRangeDialect)
 
 
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------
