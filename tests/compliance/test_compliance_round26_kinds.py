@@ -59,6 +59,19 @@ CW_NTP_VPN = (
     "ip vpn-instance MGMT\n#\n{iface}ntp-service enable\n"
     "ntp-service unicast-server 192.0.2.1 vpn-instance MGMT\nntp-service unicast-server 192.0.2.2 vpn-instance MGMT\n"
 )
+IOS_TR = (
+    "time-range VENDOR\n absolute start 00:00 1 March 2019 end {end}\n!\n"
+    "ip access-list extended VTY\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n 20 permit tcp any any eq 22 time-range VENDOR\n"
+    " 30 deny ip any any log\n!\nline vty 0 15\n access-class VTY in\n transport input ssh\n"
+)
+VRP_TR = "time-range VENDOR {range}\n#\n" + VRP_VTY.format(
+    rules=" rule 5 permit source 192.0.2.0 0.0.0.255\n rule 10 permit time-range VENDOR\n rule 20 deny\n"
+)
+CW_PWCTL = (
+    "password-control enable\npassword-control length 10\npassword-control composition type-number 3 type-length 1\n#\n"
+    "local-user ops class manage\n password hash $h$6$abc\n{member} authorization-attribute user-role network-admin\n#\n"
+    "user-group system\n#\nuser-group contractors\n password-control length 6\n"
+)
 ZTE_NMS = "ipv4-access-list MGMT\n rule 1 permit 192.0.2.0 0.0.0.255\n!\nipv6-access-list NMS\n rule 1 permit 2001:db8::/64\n!\n{v4}"
 CW_MGMT_IF = "interface GigabitEthernet1/0/48\n ip binding vpn-instance MGMT\n ip address 192.0.2.2 255.255.255.0\n#\n"
 
@@ -268,6 +281,35 @@ CASES = [
     ("cw-loghost-live-vpn", "AU-01", "CW7", CW_LOG_VPN.format(iface=CW_MGMT_IF), "PASS"),
     ("cw-ntp-dead-vpn", "AU-03", "CW7", CW_NTP_VPN.format(iface=""), "FAIL"),
     ("cw-ntp-live-vpn", "AU-03", "CW7", CW_NTP_VPN.format(iface=CW_MGMT_IF), "PASS"),
+    # A rule bound to a time range that has ended matches nothing (main: FAIL); a periodic one stays live
+    ("ios-permit-any-expired-range", "MG-01", "IOS", IOS_TR.format(end="23:59 31 March 2019"), "PASS"),
+    ("ios-permit-any-live-range", "MG-01", "IOS", IOS_TR.format(end="23:59 31 March 2099"), "FAIL"),
+    (
+        "vrp-permit-any-expired-range",
+        "MG-01",
+        "VRP",
+        VRP_TR.format(range="from 00:00 2021/03/01 to 23:59 2021/03/31"),
+        "PASS",
+    ),
+    ("vrp-permit-any-periodic-range", "MG-01", "VRP", VRP_TR.format(range="00:00 to 06:00 daily"), "FAIL"),
+    # A wildcard that leaves the first octet free admits addresses in every network (main: PASS)
+    (
+        "ios-mask-as-wildcard",
+        "MG-01",
+        "IOS",
+        "access-list 10 permit 0.0.0.0 255.255.255.0\n!\nline vty 0 15\n access-class 10 in\n",
+        "WARN",
+    ),
+    (
+        "ios-wildcard",
+        "MG-01",
+        "IOS",
+        "access-list 10 permit 10.7.250.0 0.0.0.255\n!\nline vty 0 15\n access-class 10 in\n",
+        "PASS",
+    ),
+    # Comware: a user group no account joins binds nobody (main: FAIL)
+    ("cw-user-group-empty", "IA-02", "CW7", CW_PWCTL.format(member=""), "PASS"),
+    ("cw-user-group-joined", "IA-02", "CW7", CW_PWCTL.format(member=" group contractors\n"), "FAIL"),
     # RGOS: IPv6 filter ACLs are read for broad permits (main: PASS)
     (
         "rgos-v6-filter-permit-all",
