@@ -315,6 +315,24 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             [*evidence, *(_ev(ln, "audit role bound to an account that holds full CLI rights") for ln in bound)],
             ["duties are separated by role binding only; every account keeps full CLI rights"],
         )
+    # ``line_level``: a line's own level (group ``level``: IOS 'privilege level 15' on a VTY), which
+    # every session on it starts at when the accounts' levels are not applied: with ``line_level_if``
+    # (AAA on) and without ``line_level_unless`` (exec authorization, which applies them).
+    lifted = []
+    if restricted and "line_level" in params and _find(cfg, [re.compile(params["line_level_if"])]):
+        if not _find(cfg, [re.compile(params["line_level_unless"])]):
+            rx = re.compile(params["line_level"])
+            lifted = [
+                c
+                for t in cfg.tree.top_by_word("line")
+                for c in t.children
+                if (m := rx.match(c.text)) is not None and int(m.group("level")) >= int(params.get("admin", 15))
+            ]
+    if lifted:
+        why = "sessions on this line start at its level: the accounts' own levels apply only with exec authorization"
+        return Outcome(
+            "WARN", [*evidence, *(_ev(c, why) for c in lifted[:3])], ["restricted accounts log in as administrators"]
+        )
     if restricted:
         return Outcome("PASS", evidence, [f"{len(restricted)} of {len(accounts)} account(s) hold a restricted role"])
     central = [re.compile(p) for p in params.get("central", [])]
@@ -711,6 +729,33 @@ def snmp_v3_acls(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             note = "neither this user nor its group names an ACL: any NMS may reach the agent as it"
             parts.append(Outcome("FAIL", [_ev(ln, note)]))
     return _merge(parts) if parts else Outcome("N/A", [], ["no SNMPv3 user"])
+
+
+@check("applied_lists")
+def applied_lists(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A line that applies a named AAA method list (``apply``, group ``name``: 'accounting commands 15
+    NO-ACCT' in a line view) uses that list instead of ``default`` there: the list must exist
+    (``define``, group ``name``, group ``methods``) and reach a server (``remote`` in its methods).
+    A list of 'none' or 'local' on a VTY leaves that line's commands unauthorised or unaccounted,
+    whatever the default list does (round 26). No line applies a named list: N/A (the default list is
+    the other checks')."""
+    defs = {m.group("name"): (ln, m.group("methods")) for ln, m in _matches(cfg, re.compile(params["define"]))}
+    remote = re.compile(params.get("remote", r"\bgroup \S+"))
+    apply = re.compile(params["apply"])
+    parts: list[Outcome] = []
+    for t in cfg.tree.top_by_word("line"):
+        for c in t.children:
+            if (m := apply.match(c.text)) is None or m.group("name") == "default":
+                continue
+            name = m.group("name")
+            if name not in defs:
+                parts.append(Outcome("FAIL", [_ev(c, f"{t.text}: list {name} is not defined")]))
+            elif not remote.search(defs[name][1]):
+                why = f"{t.text}: list {name} reaches no server ({defs[name][1].strip()})"
+                parts.append(Outcome("FAIL", [_ev(c, why), _ev(defs[name][0])]))
+            else:
+                parts.append(Outcome("PASS", [_ev(c, f"{t.text}: list {name} in effect")]))
+    return _merge(parts) if parts else Outcome("N/A", [], ["no line applies a named list"])
 
 
 @check("ntp_keys")

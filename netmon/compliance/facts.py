@@ -320,6 +320,12 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
                             template_levels[tm.group("template")] = int(lm.group("level"))
     found: dict[str, tuple[Line, str]] = {}
     levels: dict[str, int] = {}
+    admin_level = d.admin_level
+    for rx in d.admin_level_lines:
+        first = spelled_first_words(rx)
+        for t in [t for w in first for t in cfg.tree.top_by_word(w)] if first else cfg.tree.top:
+            if (am := rx.match(t.text)) is not None:
+                admin_level = min(admin_level, int(am.group("level")))
     blocked = {m.group("name") for ln in lines for rx in d.blocked if (m := rx.match(ln.text)) is not None}
     for ln in lines:
         for rx in d.level:
@@ -348,14 +354,14 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
             if roles:
                 status = ADMIN if roles & set(d.admin_roles) else RESTRICTED
             elif lv is not None:
-                status = _level_status(lv, d.admin_level, d.visit_level)
+                status = _level_status(lv, admin_level, d.visit_level)
             found[m.group("name")] = (ln, status)
             break
     for name, (ln, status) in list(found.items()):
         if name in blocked:
             del found[name]  # it logs in to nothing: no account in effect
         elif status == UNSPECIFIED and name in levels:
-            found[name] = (ln, _level_status(levels[name], d.admin_level, d.visit_level))
+            found[name] = (ln, _level_status(levels[name], admin_level, d.visit_level))
     cfg.facts["accounts"] = found
     cfg.facts["blocked_accounts"] = frozenset(blocked)
     return found

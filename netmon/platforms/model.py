@@ -398,6 +398,9 @@ class AccountDialect(_Strict):
     # VRP 'local-user admin state block'), or children of its defining line (Comware 'state block').
     blocked: tuple[Pattern[str], ...] = ()
     child_blocked: tuple[Pattern[str], ...] = ()
+    # Lines that move configuration mode down to a level (group `level`: IOS 'privilege exec level 5
+    # configure terminal'): accounts at that level and above configure the device (round 26).
+    admin_level_lines: tuple[Pattern[str], ...] = ()
 
     @field_validator("define", "blocked")
     @classmethod
