@@ -1772,6 +1772,15 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             return Outcome("FAIL", [_ev(r, "permits any zone, address and service") for r in bad])
         return Outcome("PASS", [], ["no rule permits everything; the policy's default action denies"])
     if aspect == "broad":
+        # A rule whose source or destination zones hold no interface (the device's own 'local'
+        # aside) matches no packet (round 26: a permit from a partner zone never bound to a port).
+        def empty_side(f: dict[str, list[Line]]) -> bool:
+            return bool(populated) and any(
+                key in f and not ({w.lower() for c in f[key] for w in c.text.split()[1:]} & (populated | {"local"}))
+                for key in ("source-zone", "destination-zone")
+            )
+
+        rules = [(r, f, a) for r, f, a in rules if not empty_side(f)]
         broad = [
             (r, f)
             for r, f, a in rules
@@ -1853,10 +1862,39 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if not denies:
             return Outcome("FAIL", [], ["no deny rule: nothing denied is logged"])
         logged = [r for r, f in denies if "logging" in f]
-        if logged:
-            return Outcome("PASS", [_ev(r, "deny rule logs its hits") for r in logged])
+        # A logged deny an earlier rule matches first never sees a packet (round 26: rules match top down).
+        hidden = {id(r): s for r in logged if (s := _covered_earlier(rules, r)) is not None}
+        live = [r for r in logged if id(r) not in hidden]
+        if live:
+            return Outcome("PASS", [_ev(r, "deny rule logs its hits") for r in live])
+        if hidden:
+            return Outcome(
+                "FAIL",
+                [
+                    e
+                    for r in logged
+                    for e in (_ev(r, "logs its hits, but never matches"), _ev(hidden[id(r)], "matches first"))
+                ],
+                ["every logging deny rule lies behind an earlier rule that matches the same traffic"],
+            )
         return Outcome("FAIL", [_ev(r, "deny rule does not log") for r, _ in denies])
     raise ValueError(f"unknown aspect {aspect!r}")
+
+
+def _covered_earlier(rules: list[tuple[Line, dict[str, list[Line]], str]], rule: Line) -> Line | None:
+    """An earlier rule that matches every packet ``rule`` matches (each of its match fields unset, or
+    naming at least what ``rule`` names there), so ``rule`` is never reached; None if there is none."""
+
+    def values(f: dict[str, list[Line]], key: str) -> set[str]:
+        return {c.text.split(" ", 1)[1] if " " in c.text else "" for c in f[key]}
+
+    mine = next(f for r, f, _ in rules if r is rule)
+    for r, f, _ in rules:
+        if r is rule:
+            return None
+        if all(k not in f or (k in mine and values(f, k) >= values(mine, k)) for k in _MATCH_FIELDS):
+            return r
+    return None
 
 
 # --- management path -------------------------------------------------------------------------------

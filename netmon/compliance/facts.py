@@ -326,6 +326,14 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
         for t in [t for w in first for t in cfg.tree.top_by_word(w)] if first else cfg.tree.top:
             if (am := rx.match(t.text)) is not None:
                 admin_level = min(admin_level, int(am.group("level")))
+    admin_roles = set(d.admin_roles)
+    if d.role_block is not None and d.admin_role_rules:
+        admin_roles.update(
+            rm.group("role")
+            for t in cfg.tree.top_by_word("role")
+            if (rm := d.role_block.match(t.text)) is not None
+            and any(rx.match(c.text) for c in t.children for rx in d.admin_role_rules)
+        )
     blocked = {m.group("name") for ln in lines for rx in d.blocked if (m := rx.match(ln.text)) is not None}
     for ln in lines:
         for rx in d.level:
@@ -352,7 +360,7 @@ def accounts(cfg: DeviceConfig) -> dict[str, tuple[Line, str]]:
                         if g.get("role") is not None:
                             roles.add(g["role"])
             if roles:
-                status = ADMIN if roles & set(d.admin_roles) else RESTRICTED
+                status = ADMIN if roles & admin_roles else RESTRICTED
             elif lv is not None:
                 status = _level_status(lv, admin_level, d.visit_level)
             found[m.group("name")] = (ln, status)

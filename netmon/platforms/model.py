@@ -401,6 +401,11 @@ class AccountDialect(_Strict):
     # Lines that move configuration mode down to a level (group `level`: IOS 'privilege exec level 5
     # configure terminal'): accounts at that level and above configure the device (round 26).
     admin_level_lines: tuple[Pattern[str], ...] = ()
+    # A custom role's block (group `role`: Comware 'role name X') and the rules in it that grant full
+    # rights ('rule 1 permit read write execute feature': every feature): such a role is an
+    # administrator's whatever it is called (round 26).
+    role_block: Pattern[str] | None = None
+    admin_role_rules: tuple[Pattern[str], ...] = ()
 
     @field_validator("define", "blocked")
     @classmethod
