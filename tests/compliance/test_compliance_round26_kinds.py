@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 
 from .conftest import verdict
-from .test_compliance_round24_kinds import CW5, CW7, IOS, VRP, ZXR
+from .test_compliance_round24_kinds import CW5, CW7, IOS, USG, VRP, ZXR
 
 CE = "!Software Version V200R005C10SPC800\n#\nsysname CE1\n#\n{body}#\nreturn\n"
 RGOS = "version RGOS 11.0(5)B9P59\nhostname SW1\n!\n{body}!\nend\n"
-TEMPLATES = {"CW7": CW7, "CW5": CW5, "VRP": VRP, "IOS": IOS, "ZXR": ZXR, "CE": CE, "RGOS": RGOS}
+TEMPLATES = {"CW7": CW7, "CW5": CW5, "VRP": VRP, "IOS": IOS, "ZXR": ZXR, "CE": CE, "RGOS": RGOS, "USG": USG}
 VENDOR = {"CW7": "h3c_comware", "CW5": "h3c_comware", "VRP": "huawei_vrp", "IOS": "cisco_ios"}
-VENDOR |= {"ZXR": "zte_zxros", "CE": "huawei_ce", "RGOS": "ruijie_rgos"}
+VENDOR |= {"ZXR": "zte_zxros", "CE": "huawei_ce", "RGOS": "ruijie_rgos", "USG": "huawei_usg"}
 
 IOS_VTY_ACL = "ip access-list standard VTY\n 10 permit 192.0.2.0 0.0.0.255\n{rest}!\nline vty 0 15\n access-class VTY in\n transport input ssh\n"
 VRP_WAN = (
@@ -72,6 +72,27 @@ CW_PWCTL = (
     "local-user ops class manage\n password hash $h$6$abc\n{member} authorization-attribute user-role network-admin\n#\n"
     "user-group system\n#\nuser-group contractors\n password-control length 6\n"
 )
+IOS_AAA = (
+    "aaa new-model\naaa authentication login default local\naaa authorization commands 15 default group tacacs+ local\n"
+    "aaa authorization commands 15 NO-AUTHZ none\naaa accounting commands 15 default start-stop group tacacs+\n"
+    "aaa accounting commands 15 NO-ACCT none\n!\nline vty 0 4\n{authz}{acct} transport input ssh\n"
+)
+IOS_ROLES = "username admin privilege 15 secret 9 $9$abc\nusername auditor privilege 5 secret 9 $9$def\n{extra}"
+CW_ROLE = (
+    "role name auditor\n {rule}\n#\nlocal-user admin class manage\n authorization-attribute user-role network-admin\n#\n"
+    "local-user liu class manage\n authorization-attribute user-role auditor\n"
+)
+USG_ZONES = (
+    "firewall zone trust\n set priority 85\n add interface GigabitEthernet1/0/1\n#\n"
+    "firewall zone untrust\n set priority 5\n add interface GigabitEthernet1/0/0\n#\n"
+    "firewall zone name partner id 4\n set priority 40\n#\n"
+)
+USG_TRUST_OUT = " rule name trust_out\n  source-zone trust\n  destination-zone untrust\n  source-address 10.30.0.0 mask 255.255.0.0\n  action permit\n"
+USG_BLOCK = (
+    " rule name block_tor\n  source-zone trust\n  destination-zone untrust\n  source-address 10.30.0.0 mask 255.255.0.0\n"
+    "  destination-address address-set TOR\n  action deny\n  policy logging\n"
+)
+USG_POLICY = USG_ZONES + "security-policy\n{first}{second}"
 ZTE_NMS = "ipv4-access-list MGMT\n rule 1 permit 192.0.2.0 0.0.0.255\n!\nipv6-access-list NMS\n rule 1 permit 2001:db8::/64\n!\n{v4}"
 CW_MGMT_IF = "interface GigabitEthernet1/0/48\n ip binding vpn-instance MGMT\n ip address 192.0.2.2 255.255.255.0\n#\n"
 
@@ -310,6 +331,68 @@ CASES = [
     # Comware: a user group no account joins binds nobody (main: FAIL)
     ("cw-user-group-empty", "IA-02", "CW7", CW_PWCTL.format(member=""), "PASS"),
     ("cw-user-group-joined", "IA-02", "CW7", CW_PWCTL.format(member=" group contractors\n"), "FAIL"),
+    # IOS: a line applying its own AAA list uses it instead of the default one (main: PASS)
+    (
+        "ios-vty-authz-none",
+        "AC-04",
+        "IOS",
+        IOS_AAA.format(authz=" authorization commands 15 NO-AUTHZ\n", acct=""),
+        "FAIL",
+    ),
+    ("ios-vty-authz-default", "AC-04", "IOS", IOS_AAA.format(authz="", acct=""), "PASS"),
+    ("ios-vty-acct-none", "AU-05", "IOS", IOS_AAA.format(authz="", acct=" accounting commands 15 NO-ACCT\n"), "FAIL"),
+    # IOS: configuration mode moved down to level 5 makes level 5 an administrator's (main: PASS)
+    (
+        "ios-level5-configures",
+        "AC-03",
+        "IOS",
+        IOS_ROLES.format(extra="privilege exec level 5 configure terminal\n"),
+        "FAIL",
+    ),
+    ("ios-level5-reads", "AC-03", "IOS", IOS_ROLES.format(extra=""), "PASS"),
+    # ... and under AAA without exec authorization a VTY's level is every session's (main: PASS)
+    (
+        "ios-line-level-15",
+        "AC-03",
+        "IOS",
+        IOS_ROLES.format(
+            extra="aaa new-model\naaa authentication login default local\n!\nline vty 0 15\n privilege level 15\n"
+        ),
+        "WARN",
+    ),
+    (
+        "ios-line-level-15-exec-authz",
+        "AC-03",
+        "IOS",
+        IOS_ROLES.format(
+            extra="aaa new-model\naaa authentication login default local\naaa authorization exec default local\n!\n"
+            "line vty 0 15\n privilege level 15\n"
+        ),
+        "PASS",
+    ),
+    # Comware: a custom role with every right is an administrator's, whatever its name (main: PASS)
+    ("cw-role-full-rights", "AC-03", "CW7", CW_ROLE.format(rule="rule 1 permit read write execute feature"), "FAIL"),
+    ("cw-role-read-only", "AC-03", "CW7", CW_ROLE.format(rule="rule 1 permit read feature"), "PASS"),
+    # USG: a logging deny behind an earlier rule matching the same traffic logs nothing (main: PASS)
+    ("usg-logged-deny-shadowed", "BD-08", "USG", USG_POLICY.format(first=USG_TRUST_OUT, second=USG_BLOCK), "FAIL"),
+    ("usg-logged-deny-first", "BD-08", "USG", USG_POLICY.format(first=USG_BLOCK, second=USG_TRUST_OUT), "PASS"),
+    # USG: a permit from a zone with no interface matches nothing (main: WARN)
+    (
+        "usg-permit-from-empty-zone",
+        "BD-02",
+        "USG",
+        USG_ZONES
+        + "security-policy\n rule name legacy\n  source-zone partner\n  destination-zone trust\n  action permit\n",
+        "PASS",
+    ),
+    (
+        "usg-permit-from-live-zone",
+        "BD-02",
+        "USG",
+        USG_ZONES
+        + "security-policy\n rule name legacy\n  source-zone untrust\n  destination-zone trust\n  action permit\n",
+        "WARN",
+    ),
     # RGOS: IPv6 filter ACLs are read for broad permits (main: PASS)
     (
         "rgos-v6-filter-permit-all",
