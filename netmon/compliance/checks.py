@@ -1965,7 +1965,17 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         parts = []
         for t in named:
             addr = next((c for c in t.children if c.text.startswith(("ip address ", "ipv6 address "))), None)
-            if addr is None:
+            if addr is not None and any(c.text == "shutdown" for c in t.children):
+                # An addressed management port shut down carries nothing: management runs in-band (round 26).
+                inband = [c for i in ifs if i not in named for c, _ in _if_networks(i)][:1]
+                parts.append(
+                    Outcome(
+                        "WARN" if inband else "REVIEW",
+                        [_ev(t, "management port shut down"), *(_ev(c, "in-band address") for c in inband)],
+                        ["the management port is shut down: management runs in-band"],
+                    )
+                )
+            elif addr is None:
                 parts.append(Outcome("REVIEW", [_ev(t, "management port without an address is not a management path")]))
             elif factory and any(f.match(addr.text) for f in factory):
                 # The address the port left the factory with: nobody set the out-of-band path up,

@@ -93,6 +93,10 @@ USG_BLOCK = (
     "  destination-address address-set TOR\n  action deny\n  policy logging\n"
 )
 USG_POLICY = USG_ZONES + "security-policy\n{first}{second}"
+RGOS_MGMT = (
+    "interface Mgmt 0\n ip address 192.168.200.2 255.255.255.0\n{shut}!\n"
+    "interface VLAN 10\n ip address 10.1.1.1 255.255.255.0\n"
+)
 ZTE_NMS = "ipv4-access-list MGMT\n rule 1 permit 192.0.2.0 0.0.0.255\n!\nipv6-access-list NMS\n rule 1 permit 2001:db8::/64\n!\n{v4}"
 CW_MGMT_IF = "interface GigabitEthernet1/0/48\n ip binding vpn-instance MGMT\n ip address 192.0.2.2 255.255.255.0\n#\n"
 
@@ -393,6 +397,9 @@ CASES = [
         + "security-policy\n rule name legacy\n  source-zone untrust\n  destination-zone trust\n  action permit\n",
         "WARN",
     ),
+    # An addressed management port that is shut down carries nothing (main: PASS)
+    ("rgos-mgmt-port-shut", "MG-02", "RGOS", RGOS_MGMT.format(shut=" shutdown\n"), "WARN"),
+    ("rgos-mgmt-port-up", "MG-02", "RGOS", RGOS_MGMT.format(shut=""), "PASS"),
     # RGOS: IPv6 filter ACLs are read for broad permits (main: PASS)
     (
         "rgos-v6-filter-permit-all",
