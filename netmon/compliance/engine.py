@@ -12,7 +12,7 @@ from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
 from .facts import FACTS, acl_facts, blocked_accounts, reachable, unreachable
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
-from .rules import Check, Match, Result, Rule, Standard, Threshold
+from .rules import Check, Match, Result, Rule, Standard, Threshold, first_words
 from .source import DeviceConfig
 from .tree import ConfigTree, Line
 
@@ -241,14 +241,14 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
                 return Outcome("PASS", [e for p in exempt for e in p.evidence])
             return Outcome(c.only_if_absent, [], [c.only_if_note or "no block the check applies to"])
     if c.named_by is not None and blocks:
-        named = {m.group("name") for ln in tree.all_lines() if (m := c.named_by.search(ln.text)) is not None}
-        if c.named_by_default is not None:
-            named.add(c.named_by_default)
-        blocks = [
-            b
-            for b in blocks
-            if (bm := c.block.re.search(b.text)) is None or bm.groupdict().get("name") in (None, *named)
-        ]
+        names = {id(b): bm.groupdict().get("name") if (bm := c.block.re.search(b.text)) else None for b in blocks}
+        if any(n is not None and n != c.named_by_default for n in names.values()):
+            rx = c.named_by
+            words = first_words(rx)
+            cands = _by_words(tree.any_by_word, words) if words is not None else tree.all_lines()
+            named = {m.group("name") for ln in cands if (m := rx.search(ln.text)) is not None}
+            named.add(c.named_by_default or "")
+            blocks = [b for b in blocks if names[id(b)] is None or names[id(b)] in named]
     if c.filter_acls_only and blocks:
         facts = acl_facts(cfg)
         filters = {id(a.header) for a in facts.defined() if any(u.use == "filter" for u in facts.used(a.name))}

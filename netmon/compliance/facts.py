@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .. import platforms as registry
@@ -250,9 +251,9 @@ def reachable(cfg: DeviceConfig, entries: list[Line]) -> list[Line]:
     every packet (a permit-all or a deny-all: the dialect's ``permit_any`` / ``deny_any``) are never
     reached (round 26: a 'permit any' after 'deny any' admits nobody); an entry bound to a time range
     that has ended matches nothing."""
-    nums = [m for e in entries if (m := _SEQUENCE.match(e.text)) is not None]
-    if len(nums) == len(entries) > 1:
-        order = sorted(range(len(entries)), key=lambda i: int(nums[i].group(1)))
+    nums = [int(m.group(1)) for e in entries if (m := _SEQUENCE.match(e.text)) is not None]
+    if len(nums) == len(entries) > 1 and any(a > b for a, b in pairwise(nums)):
+        order = sorted(range(len(entries)), key=nums.__getitem__)  # rare: a device prints them in order
         entries = [entries[i] for i in order]
     d = _dialect(cfg.vendor)
     dead = expired_ranges(cfg) if any("time-range" in e.text for e in entries) else frozenset()
@@ -453,7 +454,8 @@ def first_address(text: str) -> str | None:
 
 def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
     """VRFs (VPN instances) that an interface up with an address is in, or None when the dialect
-    does not say how an interface joins one. Computed once per configuration."""
+    does not say how an interface joins one. Computed once per configuration, from the member lines
+    (found by their first word) up to their interface."""
     cached = cfg.facts.get("live_vrfs")
     if cached is not None:
         return cached if isinstance(cached, frozenset) else None
@@ -461,11 +463,16 @@ def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
     found: frozenset[str] | None = None
     if members:
         live: set[str] = set()
-        for t in cfg.tree.top_by_word("interface"):
-            kids = [c.text for c in t.children]
-            if "shutdown" in kids or not any(k.startswith(("ip address ", "ipv6 address ")) for k in kids):
-                continue
-            live.update(m.group("vrf") for k in kids for rx in members if (m := rx.match(k)) is not None)
+        for rx in members:
+            first = spelled_first_words(rx)
+            cands = [ln for w in first for ln in cfg.tree.any_by_word(w)] if first else cfg.tree.all_lines()
+            for ln in cands:
+                t = ln.parent
+                if t is None or (m := rx.match(ln.text)) is None or not t.text.startswith("interface "):
+                    continue
+                kids = [c.text for c in t.children]
+                if "shutdown" not in kids and any(k.startswith(("ip address ", "ipv6 address ")) for k in kids):
+                    live.add(m.group("vrf"))
         found = frozenset(live)
     cfg.facts["live_vrfs"] = found if found is not None else False
     return found
@@ -478,9 +485,9 @@ def unreachable(cfg: DeviceConfig, ln: Line, own: bool = True) -> str | None:
     ``own=False``: the VRF alone."""
     if own and first_address(ln.text) in own_addresses(cfg):
         return "the device's own address"
-    live = live_vrfs(cfg)
-    if live is not None and (m := registry.platform(cfg.vendor).dialect.vrf.ref.search(ln.text)) is not None:
-        if m.group("vrf") not in live:
+    if (m := registry.platform(cfg.vendor).dialect.vrf.ref.search(ln.text)) is not None:
+        live = live_vrfs(cfg)  # read only when a destination names a VRF: it walks every interface
+        if live is not None and m.group("vrf") not in live:
             return f"VRF {m.group('vrf')}: no interface up with an address is in it"
     return None
 
