@@ -111,6 +111,14 @@ class Signature(_Strict):
     w: int
 
 
+def _need_group(patterns: tuple[Pattern[str], ...], group: str) -> tuple[Pattern[str], ...]:
+    """The patterns, each checked to capture ``group`` (a validator's body)."""
+    for p in patterns:
+        if group not in p.groupindex:
+            raise ValueError(f"/{p.pattern}/ has no (?P<{group}>...) group")
+    return patterns
+
+
 class Inheritance(_Strict):
     """Views whose settings every block of their kind takes unless it sets its own: Comware 7's
     `line class vty` for `line vty 0 63` ("A non-default setting in user line view takes precedence
@@ -126,9 +134,7 @@ class Inheritance(_Strict):
     @field_validator("parent", "child")
     @classmethod
     def _kind(cls, v: Pattern[str]) -> Pattern[str]:
-        if "kind" not in v.groupindex:
-            raise ValueError("needs a group named 'kind'")
-        return v
+        return _need_group((v,), "kind")[0]
 
 
 class Grammar(_Strict):
@@ -182,10 +188,7 @@ class ReleaseSpec(_Strict):
     @field_validator("config", "show_version")
     @classmethod
     def _group(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
-        for p in v:
-            if "release" not in p.groupindex:
-                raise ValueError(f"/{p.pattern}/ has no (?P<release>...) group")
-        return v
+        return _need_group(v, "release")
 
 
 class PagerRemnant(_Strict):
@@ -366,10 +369,7 @@ class AclDialect(_Strict):
     @field_validator("headers", "inline")
     @classmethod
     def _groups(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
-        for p in v:
-            if "name" not in p.groupindex:
-                raise ValueError(f"/{p.pattern}/ has no (?P<name>...) group")
-        return v
+        return _need_group(v, "name")
 
 
 class AccountDialect(_Strict):
@@ -410,10 +410,7 @@ class AccountDialect(_Strict):
     @field_validator("define", "blocked")
     @classmethod
     def _named(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
-        for p in v:
-            if "name" not in p.groupindex:
-                raise ValueError(f"/{p.pattern}/ has no (?P<name>...) group")
-        return v
+        return _need_group(v, "name")
 
 
 class ManagementDialect(_Strict):
@@ -482,10 +479,7 @@ class VrfDialect(_Strict):
     @field_validator("member")
     @classmethod
     def _vrf_group(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
-        for p in v:
-            if "vrf" not in p.groupindex:
-                raise ValueError(f"/{p.pattern}/ has no (?P<vrf>...) group")
-        return v
+        return _need_group(v, "vrf")
 
 
 class TimeRangeDialect(_Strict):

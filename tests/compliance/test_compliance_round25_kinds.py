@@ -78,40 +78,15 @@ USG_IF = "interface GigabitEthernet1/0/0\n ip address 198.51.100.2 255.255.255.2
 ZTE_NMS = "ipv4-access-list NMS\n rule 1 permit 192.0.2.0 0.0.0.255\n!\n"  # a ZXROS form: detected as ZTE
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (b5f8289).
+# fmt: off
 CASES = [
     # Comware 7: a line's own setting wins over its class view's (main: FAIL, the class judged alone)
-    (
-        "cw-line-overrides-class",
-        "IA-05",
-        "CW7",
-        "line class vty\n idle-timeout 0 0\n#\nline vty 0 63\n authentication-mode scheme\n idle-timeout 5 0\n",
-        "PASS",
-    ),
-    (
-        "cw-line-inherits-class",
-        "IA-05",
-        "CW7",
-        "line class vty\n idle-timeout 0 0\n#\nline vty 0 63\n authentication-mode scheme\n",
-        "FAIL",
-    ),
+    ("cw-line-overrides-class", "IA-05", "CW7", "line class vty\n idle-timeout 0 0\n#\nline vty 0 63\n authentication-mode scheme\n idle-timeout 5 0\n", "PASS"),
+    ("cw-line-inherits-class", "IA-05", "CW7", "line class vty\n idle-timeout 0 0\n#\nline vty 0 63\n authentication-mode scheme\n", "FAIL"),
     ("cw-class-alone", "IA-05", "CW7", "line class vty\n idle-timeout 0 0\n", "FAIL"),
     # ... and a line that sets nothing takes its class's login mode (main: PASS, the class was not read)
-    (
-        "cw-line-inherits-no-auth",
-        "AC-01",
-        "CW7",
-        CW_ADMIN + "line class vty\n authentication-mode none\n#\nline vty 0 63\n user-role network-operator\n",
-        "FAIL",
-    ),
-    (
-        "cw-line-own-auth",
-        "AC-01",
-        "CW7",
-        CW_ADMIN
-        + "line class vty\n authentication-mode none\n#\nline vty 0 63\n authentication-mode scheme\n"
-        + "#\nline class aux\n authentication-mode scheme\n#\nline aux 0\n user-role network-admin\n",
-        "PASS",
-    ),
+    ("cw-line-inherits-no-auth", "AC-01", "CW7", CW_ADMIN + "line class vty\n authentication-mode none\n#\nline vty 0 63\n user-role network-operator\n", "FAIL"),
+    ("cw-line-own-auth", "AC-01", "CW7", CW_ADMIN + "line class vty\n authentication-mode none\n#\nline vty 0 63\n authentication-mode scheme\n" + "#\nline class aux\n authentication-mode scheme\n#\nline aux 0\n user-role network-admin\n", "PASS"),
     # A blocked account logs in to nothing (main: WARN, a default name)
     ("vrp-admin-blocked", "AC-02", "VRP", VRP_AAA.format(state=" local-user admin state block\n"), "PASS"),
     ("vrp-admin-active", "AC-02", "VRP", VRP_AAA.format(state=""), "WARN"),
@@ -119,25 +94,11 @@ CASES = [
     ("cw-admin-active", "AC-02", "CW7", "local-user admin class manage\n", "WARN"),
     # IOS: an IPv4 access-class leaves the IPv6 addresses the interfaces hold open (main: PASS)
     ("ios-vty-v4-dual-stack", "MG-01", "IOS", IOS_V6_IF.format("2001:DB8::2/64") + IOS_VTY4.format(v6=""), "FAIL"),
-    (
-        "ios-vty-both-families",
-        "MG-01",
-        "IOS",
-        IOS_V6_IF.format("2001:DB8::2/64")
-        + "ipv6 access-list MGMT6\n permit ipv6 2001:DB8:FF::/64 any\n!\n"
-        + IOS_VTY4.format(v6=" ipv6 access-class MGMT6 in\n"),
-        "PASS",
-    ),
+    ("ios-vty-both-families", "MG-01", "IOS", IOS_V6_IF.format("2001:DB8::2/64") + "ipv6 access-list MGMT6\n permit ipv6 2001:DB8:FF::/64 any\n!\n" + IOS_VTY4.format(v6=" ipv6 access-class MGMT6 in\n"), "PASS"),
     ("ios-vty-v4-link-local", "MG-01", "IOS", IOS_V6_IF.format("FE80::1 link-local") + IOS_VTY4.format(v6=""), "PASS"),
     # IOS: a peer's password may come from a session template, directly or through another (main: FAIL)
     ("ios-bgp-template", "RP-02", "IOS", IOS_BGP.format(base="", inherit="  password 7 0822455D0A16\n"), "PASS"),
-    (
-        "ios-bgp-nested-template",
-        "RP-02",
-        "IOS",
-        IOS_BGP.format(base="  password 7 0822455D0A16\n", inherit="  inherit peer-session BASE\n"),
-        "PASS",
-    ),
+    ("ios-bgp-nested-template", "RP-02", "IOS", IOS_BGP.format(base="  password 7 0822455D0A16\n", inherit="  inherit peer-session BASE\n"), "PASS"),
     ("ios-bgp-template-no-password", "RP-02", "IOS", IOS_BGP.format(base="", inherit=""), "FAIL"),
     # IOS: an area authenticated on each interface that forms adjacencies (main: WARN, "confirm")
     ("ios-ospf-if-keychain", "RP-01", "IOS", IOS_OSPF.format(second=" ip ospf authentication key-chain KC\n"), "PASS"),
@@ -154,13 +115,7 @@ CASES = [
     ("ios-ntp-none-trusted-au04", "AU-04", "IOS", IOS_NTP.format(trusted="3"), "FAIL"),
     ("cw-ntp-one-untrusted-au03", "AU-03", "CW7", CW_NTP.format(reliable2=""), "WARN"),
     ("cw-ntp-one-untrusted-au04", "AU-04", "CW7", CW_NTP.format(reliable2=""), "PASS"),
-    (
-        "cw-ntp-both-reliable-au03",
-        "AU-03",
-        "CW7",
-        CW_NTP.format(reliable2="ntp-service reliable authentication-keyid 2\n"),
-        "PASS",
-    ),
+    ("cw-ntp-both-reliable-au03", "AU-03", "CW7", CW_NTP.format(reliable2="ntp-service reliable authentication-keyid 2\n"), "PASS"),
     # Comware: a v3 user whose group and own line name no ACL answers any NMS (main: PASS, another group had one)
     ("cw-v3-group-open", "SN-03", "CW7", CW_V3.format(mon_acl="", user_acl=""), "FAIL"),
     ("cw-v3-group-acl", "SN-03", "CW7", CW_V3.format(mon_acl=" acl 2001", user_acl=""), "PASS"),
@@ -173,35 +128,18 @@ CASES = [
     # VRP: an ACL a traffic classifier matches is used only where a traffic policy naming the classifier
     # is applied (main: PASS, "defined and used")
     ("vrp-classifier-policy-unapplied", "BD-03", "VRP", VRP_MQC.format(apply=""), "FAIL"),
-    (
-        "vrp-classifier-policy-applied",
-        "BD-03",
-        "VRP",
-        VRP_MQC.format(apply="interface GigabitEthernet0/0/1\n traffic-policy P-EDGE inbound\n#\n"),
-        "PASS",
-    ),
+    ("vrp-classifier-policy-applied", "BD-03", "VRP", VRP_MQC.format(apply="interface GigabitEthernet0/0/1\n traffic-policy P-EDGE inbound\n#\n"), "PASS"),
     # ... and an IOS class-map's only where a policy-map naming the class is applied (main: PASS)
     ("ios-class-map-unapplied", "BD-03", "IOS", IOS_MQC.format(apply=""), "FAIL"),
-    (
-        "ios-class-map-applied",
-        "BD-03",
-        "IOS",
-        IOS_MQC.format(apply="interface GigabitEthernet0/1\n service-policy input P-EDGE\n!\n"),
-        "PASS",
-    ),
+    ("ios-class-map-applied", "BD-03", "IOS", IOS_MQC.format(apply="interface GigabitEthernet0/1\n service-policy input P-EDGE\n!\n"), "PASS"),
     # ... and a Comware classifier's only where a QoS policy naming it is applied (main: PASS)
     ("cw-classifier-unapplied", "BD-03", "CW7", CW_MQC.format(apply=""), "FAIL"),
-    (
-        "cw-classifier-applied",
-        "BD-03",
-        "CW7",
-        CW_MQC.format(apply="interface GigabitEthernet1/0/1\n qos apply policy P-EDGE inbound\n#\n"),
-        "PASS",
-    ),
+    ("cw-classifier-applied", "BD-03", "CW7", CW_MQC.format(apply="interface GigabitEthernet1/0/1\n qos apply policy P-EDGE inbound\n#\n"), "PASS"),
     # ZXROS: the Telnet server switched off under 'line' (main: REVIEW, left to the release default)
     ("zte-line-telnet-off", "IA-06", "ZXR", ZTE_NMS + "ssh server enable\nline telnet server disable\n", "PASS"),
     ("zte-telnet-default", "IA-06", "ZXR", ZTE_NMS + "ssh server enable\n", "REVIEW"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("rule", "template", "body", "want"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

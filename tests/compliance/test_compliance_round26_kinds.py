@@ -101,60 +101,19 @@ ZTE_NMS = "ipv4-access-list MGMT\n rule 1 permit 192.0.2.0 0.0.0.255\n!\nipv6-ac
 CW_MGMT_IF = "interface GigabitEthernet1/0/48\n ip binding vpn-instance MGMT\n ip address 192.0.2.2 255.255.255.0\n#\n"
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (b5f8289).
+# fmt: off
 CASES = [
     # Entries after a deny-all are never reached (main: FAIL, the dead 'permit any' counted)
-    (
-        "ios-permit-any-after-deny",
-        "MG-01",
-        "IOS",
-        IOS_VTY_ACL.format(rest=" 20 deny any log\n 30 permit any\n"),
-        "PASS",
-    ),
-    (
-        "ios-permit-any-before-deny",
-        "MG-01",
-        "IOS",
-        IOS_VTY_ACL.format(rest=" 20 permit any\n 30 deny any log\n"),
-        "FAIL",
-    ),
+    ("ios-permit-any-after-deny", "MG-01", "IOS", IOS_VTY_ACL.format(rest=" 20 deny any log\n 30 permit any\n"), "PASS"),
+    ("ios-permit-any-before-deny", "MG-01", "IOS", IOS_VTY_ACL.format(rest=" 20 permit any\n 30 deny any log\n"), "FAIL"),
     # ... in rule-number order, whatever order the lines come in
-    (
-        "vrp-rule-numbers-decide",
-        "MG-01",
-        "VRP",
-        VRP_VTY.format(rules=" rule 5 permit source 192.0.2.0 0.0.0.255\n rule 30 permit\n rule 10 deny\n"),
-        "PASS",
-    ),
+    ("vrp-rule-numbers-decide", "MG-01", "VRP", VRP_VTY.format(rules=" rule 5 permit source 192.0.2.0 0.0.0.255\n rule 30 permit\n rule 10 deny\n"), "PASS"),
     ("vrp-permit-before-deny", "MG-01", "VRP", VRP_VTY.format(rules=" rule 5 permit\n rule 10 deny\n"), "FAIL"),
-    (
-        "vrp-filter-dead-permit-bd01",
-        "BD-01",
-        "VRP",
-        VRP_WAN.format(rules=" rule 20 deny ip logging\n rule 25 permit ip\n", shut=""),
-        "PASS",
-    ),
-    (
-        "vrp-filter-dead-permit-bd02",
-        "BD-02",
-        "VRP",
-        VRP_WAN.format(rules=" rule 20 deny ip logging\n rule 25 permit ip\n", shut=""),
-        "PASS",
-    ),
-    (
-        "vrp-filter-live-permit-bd02",
-        "BD-02",
-        "VRP",
-        VRP_WAN.format(rules=" rule 20 permit ip\n rule 25 deny ip logging\n", shut=""),
-        "WARN",
-    ),
+    ("vrp-filter-dead-permit-bd01", "BD-01", "VRP", VRP_WAN.format(rules=" rule 20 deny ip logging\n rule 25 permit ip\n", shut=""), "PASS"),
+    ("vrp-filter-dead-permit-bd02", "BD-02", "VRP", VRP_WAN.format(rules=" rule 20 deny ip logging\n rule 25 permit ip\n", shut=""), "PASS"),
+    ("vrp-filter-live-permit-bd02", "BD-02", "VRP", VRP_WAN.format(rules=" rule 20 permit ip\n rule 25 deny ip logging\n", shut=""), "WARN"),
     # A filter on a shut-down interface filters nothing (main: PASS)
-    (
-        "vrp-filter-on-shut-port",
-        "BD-01",
-        "VRP",
-        VRP_WAN.format(rules=" rule 20 deny ip logging\n", shut=" shutdown\n"),
-        "FAIL",
-    ),
+    ("vrp-filter-on-shut-port", "BD-01", "VRP", VRP_WAN.format(rules=" rule 20 deny ip logging\n", shut=" shutdown\n"), "FAIL"),
     # An all-ones wildcard admits any address (main: PASS)
     ("cw-wildcard-all-ones", "SN-03", "CW7", CW_SNMP.format(src="10.30.200.0 255.255.255.255"), "FAIL"),
     ("cw-wildcard-subnet", "SN-03", "CW7", CW_SNMP.format(src="10.30.200.0 0.0.0.255"), "PASS"),
@@ -163,145 +122,37 @@ CASES = [
     ("ios-community-v6-acl-narrow", "SN-03", "IOS", IOS_SNMP6.format(v6=""), "PASS"),
     # One family's login ACL leaves the other open on a dual-stack device (main: PASS)
     ("cw-ssh-acl-v4-only", "MG-01", "CW7", CW_SSH, "FAIL"),
-    (
-        "cw-ssh-acl-both",
-        "MG-01",
-        "CW7",
-        "acl ipv6 basic 2002\n rule 5 permit source 2001:DB8:99::/64\n#\n" + CW_SSH + "ssh server ipv6 acl ipv6 2002\n",
-        "PASS",
-    ),
+    ("cw-ssh-acl-both", "MG-01", "CW7", "acl ipv6 basic 2002\n rule 5 permit source 2001:DB8:99::/64\n#\n" + CW_SSH + "ssh server ipv6 acl ipv6 2002\n", "PASS"),
     ("zte-ssh-acl-v4-only", "MG-01", "ZXR", ZTE_SSH.format(v6acl="", v6line=""), "FAIL"),
-    (
-        "zte-ssh-acl-both",
-        "MG-01",
-        "ZXR",
-        ZTE_SSH.format(
-            v6acl="ipv6-access-list MGMT6\n rule 1 permit 2001:db8:99::/64\n!\n",
-            v6line="ssh server access-class ipv6 MGMT6\n",
-        ),
-        "PASS",
-    ),
+    ("zte-ssh-acl-both", "MG-01", "ZXR", ZTE_SSH.format(v6acl="ipv6-access-list MGMT6\n rule 1 permit 2001:db8:99::/64\n!\n", v6line="ssh server access-class ipv6 MGMT6\n"), "PASS"),
     ("rgos-vty-v4-only", "MG-01", "RGOS", RGOS_VTY.format(v6acl="", v6line=""), "FAIL"),
-    (
-        "rgos-vty-both",
-        "MG-01",
-        "RGOS",
-        RGOS_VTY.format(
-            v6acl="ipv6 access-list MGMT6\n 10 permit ipv6 2001:DB8:99::/64 any\n!\n",
-            v6line=" ipv6 access-class MGMT6 in\n",
-        ),
-        "PASS",
-    ),
+    ("rgos-vty-both", "MG-01", "RGOS", RGOS_VTY.format(v6acl="ipv6 access-list MGMT6\n 10 permit ipv6 2001:DB8:99::/64 any\n!\n", v6line=" ipv6 access-class MGMT6 in\n"), "PASS"),
     # ZTE: an IPv4 reference does not name the IPv6 ACL of that name (main: PASS)
-    (
-        "zte-acl-family",
-        "SN-03",
-        "ZXR",
-        ZTE_NMS.format(v4="") + "snmp-server community encrypted x1 view v ro ipv4-access-list NMS\n",
-        "FAIL",
-    ),
-    (
-        "zte-acl-family-v4-defined",
-        "SN-03",
-        "ZXR",
-        ZTE_NMS.format(v4="ipv4-access-list NMS\n rule 1 permit 192.0.2.0 0.0.0.255\n!\n")
-        + "snmp-server community encrypted x1 view v ro ipv4-access-list NMS\n",
-        "PASS",
-    ),
+    ("zte-acl-family", "SN-03", "ZXR", ZTE_NMS.format(v4="") + "snmp-server community encrypted x1 view v ro ipv4-access-list NMS\n", "FAIL"),
+    ("zte-acl-family-v4-defined", "SN-03", "ZXR", ZTE_NMS.format(v4="ipv4-access-list NMS\n rule 1 permit 192.0.2.0 0.0.0.255\n!\n") + "snmp-server community encrypted x1 view v ro ipv4-access-list NMS\n", "PASS"),
     # CloudEngine writes the filter's direction last (main: FAIL, "no ACL filters traffic")
-    (
-        "ce-traffic-filter-acl-first",
-        "BD-01",
-        "CE",
-        "acl number 3100\n rule 5 permit tcp destination 203.0.113.10 0 destination-port eq 443\n rule 100 deny ip\n#\n"
-        "interface 10GE1/0/1\n undo portswitch\n ip address 198.51.100.2 255.255.255.252\n traffic-filter acl 3100 inbound\n",
-        "PASS",
-    ),
+    ("ce-traffic-filter-acl-first", "BD-01", "CE", "acl number 3100\n rule 5 permit tcp destination 203.0.113.10 0 destination-port eq 443\n rule 100 deny ip\n#\n" "interface 10GE1/0/1\n undo portswitch\n ip address 198.51.100.2 255.255.255.252\n traffic-filter acl 3100 inbound\n", "PASS"),
     # A BGP peer that forms no session has nothing to authenticate (main: FAIL)
-    (
-        "vrp-bgp-peer-ignore",
-        "RP-02",
-        "VRP",
-        "bgp 65010\n peer 198.51.100.1 as-number 64496\n peer 198.51.100.1 ignore\n",
-        "PASS",
-    ),
+    ("vrp-bgp-peer-ignore", "RP-02", "VRP", "bgp 65010\n peer 198.51.100.1 as-number 64496\n peer 198.51.100.1 ignore\n", "PASS"),
     ("vrp-bgp-peer-live", "RP-02", "VRP", "bgp 65010\n peer 198.51.100.1 as-number 64496\n", "FAIL"),
-    (
-        "ios-bgp-neighbor-shutdown",
-        "RP-02",
-        "IOS",
-        "router bgp 65010\n neighbor 198.51.100.1 remote-as 64496\n neighbor 198.51.100.1 shutdown\n",
-        "PASS",
-    ),
+    ("ios-bgp-neighbor-shutdown", "RP-02", "IOS", "router bgp 65010\n neighbor 198.51.100.1 remote-as 64496\n neighbor 198.51.100.1 shutdown\n", "PASS"),
     # IOS: port security needs its enabling line, 802.1X its global switch (main: PASS)
-    (
-        "ios-port-security-params-only",
-        "BD-07",
-        "IOS",
-        IOS_PORTS.format(
-            global_="", port=" switchport port-security maximum 2\n switchport port-security violation restrict\n"
-        ),
-        "FAIL",
-    ),
-    (
-        "ios-port-security-on",
-        "BD-07",
-        "IOS",
-        IOS_PORTS.format(global_="", port=" switchport port-security\n switchport port-security maximum 2\n"),
-        "PASS",
-    ),
-    (
-        "ios-dot1x-no-global",
-        "BD-07",
-        "IOS",
-        IOS_PORTS.format(global_="", port=" authentication port-control auto\n dot1x pae authenticator\n"),
-        "FAIL",
-    ),
-    (
-        "ios-dot1x-global",
-        "BD-07",
-        "IOS",
-        IOS_PORTS.format(
-            global_="dot1x system-auth-control\n", port=" authentication port-control auto\n dot1x pae authenticator\n"
-        ),
-        "PASS",
-    ),
+    ("ios-port-security-params-only", "BD-07", "IOS", IOS_PORTS.format(global_="", port=" switchport port-security maximum 2\n switchport port-security violation restrict\n" ), "FAIL"),
+    ("ios-port-security-on", "BD-07", "IOS", IOS_PORTS.format(global_="", port=" switchport port-security\n switchport port-security maximum 2\n"), "PASS"),
+    ("ios-dot1x-no-global", "BD-07", "IOS", IOS_PORTS.format(global_="", port=" authentication port-control auto\n dot1x pae authenticator\n"), "FAIL"),
+    ("ios-dot1x-global", "BD-07", "IOS", IOS_PORTS.format(global_="dot1x system-auth-control\n", port=" authentication port-control auto\n dot1x pae authenticator\n" ), "PASS"),
     # uRPF on a shut-down interface checks nothing (main: WARN)
     ("ios-urpf-only-on-shut", "BD-06", "IOS", IOS_URPF.format(shut=" shutdown\n"), "FAIL"),
     ("ios-urpf-on-live", "BD-06", "IOS", IOS_URPF.format(shut=""), "WARN"),
     # Comware: the default source denied to the log host leaves it nothing (main: PASS)
-    (
-        "cw-loghost-default-deny",
-        "AU-01",
-        "CW7",
-        "info-center loghost 192.0.2.50\ninfo-center source default loghost deny\n",
-        "FAIL",
-    ),
-    (
-        "cw-loghost-module-allowed",
-        "AU-01",
-        "CW7",
-        "info-center loghost 192.0.2.50\ninfo-center source default loghost deny\ninfo-center source SHELL loghost level informational\n",
-        "PASS",
-    ),
+    ("cw-loghost-default-deny", "AU-01", "CW7", "info-center loghost 192.0.2.50\ninfo-center source default loghost deny\n", "FAIL"),
+    ("cw-loghost-module-allowed", "AU-01", "CW7", "info-center loghost 192.0.2.50\ninfo-center source default loghost deny\ninfo-center source SHELL loghost level informational\n", "PASS"),
     # Comware 5 names the log host's channel (main: PASS)
-    (
-        "cw5-channel-2-warning",
-        "AU-02",
-        "CW5",
-        "user-interface vty 0 4\n#\ninfo-center loghost 192.0.2.50 channel loghost\ninfo-center source default channel 2 log level warning\n",
-        "WARN",
-    ),
+    ("cw5-channel-2-warning", "AU-02", "CW5", "user-interface vty 0 4\n#\ninfo-center loghost 192.0.2.50 channel loghost\ninfo-center source default channel 2 log level warning\n", "WARN"),
     # A destination in a VRF nothing is in reaches nothing (main: PASS)
     ("ios-loghost-dead-vrf", "AU-01", "IOS", IOS_LOG_VRF.format(iface=""), "FAIL"),
     ("ios-loghost-live-vrf", "AU-01", "IOS", IOS_LOG_VRF.format(iface=IOS_MGMT_IF), "PASS"),
-    (
-        "ios-loghost-vrf-port-shut",
-        "AU-01",
-        "IOS",
-        IOS_LOG_VRF.format(iface=IOS_MGMT_IF.replace(" ip address", " shutdown\n ip address")),
-        "FAIL",
-    ),
+    ("ios-loghost-vrf-port-shut", "AU-01", "IOS", IOS_LOG_VRF.format(iface=IOS_MGMT_IF.replace(" ip address", " shutdown\n ip address")), "FAIL"),
     ("cw-loghost-dead-vpn", "AU-01", "CW7", CW_LOG_VPN.format(iface=""), "FAIL"),
     ("cw-loghost-live-vpn", "AU-01", "CW7", CW_LOG_VPN.format(iface=CW_MGMT_IF), "PASS"),
     ("cw-ntp-dead-vpn", "AU-03", "CW7", CW_NTP_VPN.format(iface=""), "FAIL"),
@@ -309,71 +160,24 @@ CASES = [
     # A rule bound to a time range that has ended matches nothing (main: FAIL); a periodic one stays live
     ("ios-permit-any-expired-range", "MG-01", "IOS", IOS_TR.format(end="23:59 31 March 2019"), "PASS"),
     ("ios-permit-any-live-range", "MG-01", "IOS", IOS_TR.format(end="23:59 31 March 2099"), "FAIL"),
-    (
-        "vrp-permit-any-expired-range",
-        "MG-01",
-        "VRP",
-        VRP_TR.format(range="from 00:00 2021/03/01 to 23:59 2021/03/31"),
-        "PASS",
-    ),
+    ("vrp-permit-any-expired-range", "MG-01", "VRP", VRP_TR.format(range="from 00:00 2021/03/01 to 23:59 2021/03/31"), "PASS"),
     ("vrp-permit-any-periodic-range", "MG-01", "VRP", VRP_TR.format(range="00:00 to 06:00 daily"), "FAIL"),
     # A wildcard that leaves the first octet free admits addresses in every network (main: PASS)
-    (
-        "ios-mask-as-wildcard",
-        "MG-01",
-        "IOS",
-        "access-list 10 permit 0.0.0.0 255.255.255.0\n!\nline vty 0 15\n access-class 10 in\n",
-        "WARN",
-    ),
-    (
-        "ios-wildcard",
-        "MG-01",
-        "IOS",
-        "access-list 10 permit 10.7.250.0 0.0.0.255\n!\nline vty 0 15\n access-class 10 in\n",
-        "PASS",
-    ),
+    ("ios-mask-as-wildcard", "MG-01", "IOS", "access-list 10 permit 0.0.0.0 255.255.255.0\n!\nline vty 0 15\n access-class 10 in\n", "WARN"),
+    ("ios-wildcard", "MG-01", "IOS", "access-list 10 permit 10.7.250.0 0.0.0.255\n!\nline vty 0 15\n access-class 10 in\n", "PASS"),
     # Comware: a user group no account joins binds nobody (main: FAIL)
     ("cw-user-group-empty", "IA-02", "CW7", CW_PWCTL.format(member=""), "PASS"),
     ("cw-user-group-joined", "IA-02", "CW7", CW_PWCTL.format(member=" group contractors\n"), "FAIL"),
     # IOS: a line applying its own AAA list uses it instead of the default one (main: PASS)
-    (
-        "ios-vty-authz-none",
-        "AC-04",
-        "IOS",
-        IOS_AAA.format(authz=" authorization commands 15 NO-AUTHZ\n", acct=""),
-        "FAIL",
-    ),
+    ("ios-vty-authz-none", "AC-04", "IOS", IOS_AAA.format(authz=" authorization commands 15 NO-AUTHZ\n", acct=""), "FAIL"),
     ("ios-vty-authz-default", "AC-04", "IOS", IOS_AAA.format(authz="", acct=""), "PASS"),
     ("ios-vty-acct-none", "AU-05", "IOS", IOS_AAA.format(authz="", acct=" accounting commands 15 NO-ACCT\n"), "FAIL"),
     # IOS: configuration mode moved down to level 5 makes level 5 an administrator's (main: PASS)
-    (
-        "ios-level5-configures",
-        "AC-03",
-        "IOS",
-        IOS_ROLES.format(extra="privilege exec level 5 configure terminal\n"),
-        "FAIL",
-    ),
+    ("ios-level5-configures", "AC-03", "IOS", IOS_ROLES.format(extra="privilege exec level 5 configure terminal\n"), "FAIL"),
     ("ios-level5-reads", "AC-03", "IOS", IOS_ROLES.format(extra=""), "PASS"),
     # ... and under AAA without exec authorization a VTY's level is every session's (main: PASS)
-    (
-        "ios-line-level-15",
-        "AC-03",
-        "IOS",
-        IOS_ROLES.format(
-            extra="aaa new-model\naaa authentication login default local\n!\nline vty 0 15\n privilege level 15\n"
-        ),
-        "WARN",
-    ),
-    (
-        "ios-line-level-15-exec-authz",
-        "AC-03",
-        "IOS",
-        IOS_ROLES.format(
-            extra="aaa new-model\naaa authentication login default local\naaa authorization exec default local\n!\n"
-            "line vty 0 15\n privilege level 15\n"
-        ),
-        "PASS",
-    ),
+    ("ios-line-level-15", "AC-03", "IOS", IOS_ROLES.format(extra="aaa new-model\naaa authentication login default local\n!\nline vty 0 15\n privilege level 15\n" ), "WARN"),
+    ("ios-line-level-15-exec-authz", "AC-03", "IOS", IOS_ROLES.format(extra="aaa new-model\naaa authentication login default local\naaa authorization exec default local\n!\n" "line vty 0 15\n privilege level 15\n" ), "PASS"),
     # Comware: a custom role with every right is an administrator's, whatever its name (main: PASS)
     ("cw-role-full-rights", "AC-03", "CW7", CW_ROLE.format(rule="rule 1 permit read write execute feature"), "FAIL"),
     ("cw-role-read-only", "AC-03", "CW7", CW_ROLE.format(rule="rule 1 permit read feature"), "PASS"),
@@ -381,35 +185,15 @@ CASES = [
     ("usg-logged-deny-shadowed", "BD-08", "USG", USG_POLICY.format(first=USG_TRUST_OUT, second=USG_BLOCK), "FAIL"),
     ("usg-logged-deny-first", "BD-08", "USG", USG_POLICY.format(first=USG_BLOCK, second=USG_TRUST_OUT), "PASS"),
     # USG: a permit from a zone with no interface matches nothing (main: WARN)
-    (
-        "usg-permit-from-empty-zone",
-        "BD-02",
-        "USG",
-        USG_ZONES
-        + "security-policy\n rule name legacy\n  source-zone partner\n  destination-zone trust\n  action permit\n",
-        "PASS",
-    ),
-    (
-        "usg-permit-from-live-zone",
-        "BD-02",
-        "USG",
-        USG_ZONES
-        + "security-policy\n rule name legacy\n  source-zone untrust\n  destination-zone trust\n  action permit\n",
-        "WARN",
-    ),
+    ("usg-permit-from-empty-zone", "BD-02", "USG", USG_ZONES + "security-policy\n rule name legacy\n  source-zone partner\n  destination-zone trust\n  action permit\n", "PASS"),
+    ("usg-permit-from-live-zone", "BD-02", "USG", USG_ZONES + "security-policy\n rule name legacy\n  source-zone untrust\n  destination-zone trust\n  action permit\n", "WARN"),
     # An addressed management port that is shut down carries nothing (main: PASS)
     ("rgos-mgmt-port-shut", "MG-02", "RGOS", RGOS_MGMT.format(shut=" shutdown\n"), "WARN"),
     ("rgos-mgmt-port-up", "MG-02", "RGOS", RGOS_MGMT.format(shut=""), "PASS"),
     # RGOS: IPv6 filter ACLs are read for broad permits (main: PASS)
-    (
-        "rgos-v6-filter-permit-all",
-        "BD-02",
-        "RGOS",
-        "ipv6 access-list EDGE6\n 10 permit ipv6 any any\n!\ninterface GigabitEthernet 0/1\n no switchport\n"
-        " ipv6 address 2001:DB8::1/64\n ipv6 traffic-filter EDGE6 in\n",
-        "WARN",
-    ),
+    ("rgos-v6-filter-permit-all", "BD-02", "RGOS", "ipv6 access-list EDGE6\n 10 permit ipv6 any any\n!\ninterface GigabitEthernet 0/1\n no switchport\n" " ipv6 address 2001:DB8::1/64\n ipv6 traffic-filter EDGE6 in\n", "WARN"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("rule", "template", "body", "want"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
