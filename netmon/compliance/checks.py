@@ -23,6 +23,7 @@ from .facts import (
     deny_logged,
     expired_ranges,
     global_ipv6,
+    is_shut,
     permits_any,
     reachable,
     unreachable,
@@ -409,7 +410,7 @@ def _ospf_interfaces_cover(cfg: DeviceConfig, proc: Line, area: str) -> Outcome 
                 ip = int(ipaddress.IPv4Address(addr.group(1)))
                 fits = [(bin(w).count("1"), a) for n, w, a in nets if ip & ~w == n]
                 joined = min(fits)[1] if fits else None
-        if joined != area or name.lower().startswith("loopback") or any(c.text == "shutdown" for c in t.children):
+        if joined != area or name.lower().startswith("loopback") or is_shut(t):
             continue
         if (name in active) if passive_default else (name not in listed):
             members.append(t)
@@ -1088,7 +1089,7 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if not skip.match(t.text)
         and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
         and not (mgmt is not None and any(mgmt.search(c.text) for c in t.children))
-        and not any(c.text == "shutdown" for c in t.children)
+        and not is_shut(t)
     ]
     # Applicability first: where interfaces are shown and none routes, a uRPF or source-guard line
     # checks nothing either (strict uRPF on an unaddressed port): N/A whatever is configured.
@@ -1100,11 +1101,7 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if guards:
         return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
     # A check on a shut-down interface checks nothing (round 26).
-    hits = [
-        h
-        for h in _find(cfg, [re.compile(p) for p in params["urpf"]])
-        if h.parent is None or not any(c.text == "shutdown" for c in h.parent.children)
-    ]
+    hits = [h for h in _find(cfg, [re.compile(p) for p in params["urpf"]]) if h.parent is None or not is_shut(h.parent)]
     glob = [h for h in hits if h.parent is None]
     if glob:
         return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
@@ -1158,7 +1155,7 @@ def _lone_addressed(ifs: list[Line], only: Line) -> bool:
     """Is ``only`` the one interface that has (or borrows) an address and is not shut, apart from
     loopbacks, null and management ports?"""
     for t in ifs:
-        if t is only or _NO_TRANSIT.match(t.text) or any(c.text == "shutdown" for c in t.children):
+        if t is only or _NO_TRANSIT.match(t.text) or is_shut(t):
             continue
         if any(
             c.text.startswith(("ip address ", "ipv6 address ", "ip unnumbered ", "ipv4 unnumbered ", "ipv6 enable"))
@@ -1374,7 +1371,7 @@ def open_wlan(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     good: list[Line] = []
     checked = 0
     for r in ifs:
-        if not radio_rx.match(r.text) or any(c.text == "shutdown" for c in r.children):
+        if not radio_rx.match(r.text) or is_shut(r):
             continue
         for c in r.children:
             b = bind_rx.match(c.text)
@@ -1965,7 +1962,7 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         parts = []
         for t in named:
             addr = next((c for c in t.children if c.text.startswith(("ip address ", "ipv6 address "))), None)
-            if addr is not None and any(c.text == "shutdown" for c in t.children):
+            if addr is not None and is_shut(t):
                 # An addressed management port shut down carries nothing: management runs in-band (round 26).
                 inband = [c for i in ifs if i not in named for c, _ in _if_networks(i)][:1]
                 parts.append(

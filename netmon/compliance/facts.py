@@ -147,12 +147,17 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
     return facts
 
 
+def is_shut(block: Line) -> bool:
+    """Is this block (an interface, a radio, a VTY) administratively shut down?"""
+    return any(c.text == "shutdown" for c in block.children)
+
+
 def _shut_interface(ln: Line) -> bool:
     """Is ``ln`` inside an interface that is shut down?"""
     top = ln
     while top.parent is not None:
         top = top.parent
-    return top is not ln and top.text.startswith("interface ") and any(c.text == "shutdown" for c in top.children)
+    return top is not ln and top.text.startswith("interface ") and is_shut(top)
 
 
 def _v6(name: str, v6: bool) -> str:
@@ -213,14 +218,14 @@ def _applied_policies_only(cfg: DeviceConfig, uses: list[AclUse], chain: PolicyC
 _SEQUENCE = re.compile(r"^(?:rule |sequence )?(\d+) ")
 
 
-def expired_ranges(cfg: DeviceConfig, today: date | None = None) -> frozenset[str]:
-    """Time ranges whose every period is absolute and ended before ``today`` (the dialect's
+def expired_ranges(cfg: DeviceConfig) -> frozenset[str]:
+    """Time ranges whose every period is absolute and ended before today (the dialect's
     ``time_range``): a rule naming one matches nothing any more. Cached per configuration."""
     cached = cfg.facts.get("expired_ranges")
-    if isinstance(cached, frozenset) and today is None:
+    if isinstance(cached, frozenset):
         return cached
     d = registry.platform(cfg.vendor).dialect.time_range
-    day = today or date.today()
+    day = date.today()
     periods: dict[str, list[bool]] = {}  # name -> for each period: has it ended?
 
     def ended(text: str) -> bool:
@@ -239,8 +244,7 @@ def expired_ranges(cfg: DeviceConfig, today: date | None = None) -> frozenset[st
         elif d.line is not None and (m := d.line.match(t.text)) is not None:
             periods.setdefault(m.group("name"), []).append(ended(t.text))
     found = frozenset(n for n, ends in periods.items() if ends and all(ends))
-    if today is None:
-        cfg.facts["expired_ranges"] = found
+    cfg.facts["expired_ranges"] = found
     return found
 
 
@@ -470,8 +474,7 @@ def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
                 t = ln.parent
                 if t is None or (m := rx.match(ln.text)) is None or not t.text.startswith("interface "):
                     continue
-                kids = [c.text for c in t.children]
-                if "shutdown" not in kids and any(k.startswith(("ip address ", "ipv6 address ")) for k in kids):
+                if not is_shut(t) and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children):
                     live.add(m.group("vrf"))
         found = frozenset(live)
     cfg.facts["live_vrfs"] = found if found is not None else False
