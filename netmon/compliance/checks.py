@@ -14,13 +14,18 @@ from typing import TYPE_CHECKING, Any
 from .. import platforms as registry
 from .facts import (
     ADMIN,
+    GROUP_NOTE,
+    NO_GROUPS,
     RESTRICTED,
     UNSPECIFIED,
     VISIT,
     accounts,
     acl_facts,
     acl_key,
+    address_groups,
     deny_logged,
+    effective_entries,
+    entry_text,
     expired_ranges,
     global_ipv6,
     is_shut,
@@ -85,6 +90,11 @@ def acl_index(cfg: DeviceConfig) -> dict[str, list[Line]]:
     return {k: a.entries for k, a in acl_facts(cfg).acls.items()}
 
 
+def _any_note(entry: Line, text: str, note: str) -> str:
+    """The note, saying why when an address group the entry names admits every address."""
+    return note if text == entry.text else f"{note} ({GROUP_NOTE})"
+
+
 def permits_any_source(vendor: str, entry: str) -> bool:
     """Does this ACL entry admit every source address (the dialect's ``permit_any_source``)?"""
     return "permit" in entry and any(rx.search(entry) for rx in registry.platform(vendor).dialect.acl.permit_any_source)
@@ -100,12 +110,15 @@ def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: L
                 "FAIL", [_ev(ref, f"ACL {name} has no rules, which restricts nobody: {what} accepts every address")]
             )
         return Outcome("WARN", [_ev(ref, f"ACL {name} has no rules; the platform's empty-ACL behaviour decides")])
-    live = reachable(cfg, entries)
-    broad = [e for e in live if permits_any_source(cfg.vendor, e.text)]
+    live = effective_entries(cfg, entries)
+    broad = [(e, t) for e, t in live if permits_any_source(cfg.vendor, t)]
     if broad:
-        return Outcome("FAIL", [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, "permits any source") for e in broad)])
+        return Outcome(
+            "FAIL",
+            [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, _any_note(e, t, "permits any source")) for e, t in broad)],
+        )
     wide = registry.platform(cfg.vendor).dialect.acl.permit_wide_source
-    if wide and (loose := [e for e in live if any(rx.search(e.text) for rx in wide)]):
+    if wide and (loose := [e for e, t in live if any(rx.search(t) for rx in wide)]):
         note = "its wildcard leaves the first octet free: addresses in every network match (a subnet mask typed as a wildcard?)"
         return Outcome("WARN", [_ev(ref, f"{what} uses ACL {name}"), *(_ev(e, note) for e in loose)])
     return Outcome("PASS", [_ev(ref, f"{what} restricted by ACL {name}")])
@@ -839,7 +852,13 @@ def acl_broad_permits(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not traffic:
         return Outcome("N/A", [], ["no ACL applied as a traffic filter"])
     pats = [(re.compile(w["re"]), w.get("note", "broad permit")) for w in params["warn_if"]]
-    broad = [(e, note) for a in traffic for e in reachable(cfg, a.entries) for rx, note in pats if rx.search(e.text)]
+    broad = [
+        (e, _any_note(e, t, note))
+        for a in traffic
+        for e, t in effective_entries(cfg, a.entries)
+        for rx, note in pats
+        if rx.search(t)
+    ]
     seen: dict[int, Evidence] = {}
     for e, note in broad:
         seen.setdefault(e.number, _ev(e, note))
@@ -887,12 +906,18 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         if acl is None:
             parts.append(Outcome("FAIL", [_ev(u.line, f"filter ACL {u.name} is not defined: it filters nothing")]))
             continue
-        live = reachable(cfg, acl.entries)  # what follows a deny-all is never reached
-        broad = [e for e in live if permits_any(cfg.vendor, e.text)]
+        live = effective_entries(cfg, acl.entries)  # what follows a deny-all is never reached
+        broad = [(e, t) for e, t in live if permits_any(cfg.vendor, t)]
         own = [] if broad else _permits_own_net(d, u, live)
         if broad:
             parts.append(
-                Outcome("FAIL", [_ev(u.line, f"applies ACL {u.name}"), *(_ev(e, "permits everything") for e in broad)])
+                Outcome(
+                    "FAIL",
+                    [
+                        _ev(u.line, f"applies ACL {u.name}"),
+                        *(_ev(e, _any_note(e, t, "permits everything")) for e, t in broad),
+                    ],
+                )
             )
         elif own:
             # Every host behind the interface reaches everything: only the denies before it filter.
@@ -909,7 +934,7 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                     ["a deny list: what the denies before it do not name is allowed"],
                 )
             )
-        elif open_default and not any(rx.match(e.text) for e in live for rx in d.deny_any):
+        elif open_default and not any(rx.match(t) for _, t in live for rx in d.deny_any):
             parts.append(
                 Outcome(
                     "FAIL",
@@ -935,7 +960,7 @@ _IF_ADDRESS = re.compile(
 )
 
 
-def _permits_own_net(d: AclDialect, use: AclUse, entries: list[Line]) -> list[Line]:
+def _permits_own_net(d: AclDialect, use: AclUse, entries: list[tuple[Line, str]]) -> list[Line]:
     """Entries of an inbound interface filter that permit every protocol to any destination from
     a source network holding the interface's own subnet (``permit ip 10.1.10.0 0.0.0.255 any`` on
     the 10.1.10.0/24 gateway): everything the hosts there send passes."""
@@ -952,9 +977,9 @@ def _permits_own_net(d: AclDialect, use: AclUse, entries: list[Line]) -> list[Li
     if not nets:
         return []
     hits: list[Line] = []
-    for e in entries:
+    for e, text in entries:
         for rx in d.permit_src_to_any:
-            if (m := rx.match(e.text)) is None:
+            if (m := rx.match(text)) is None:
                 continue
             wild = m.groupdict().get("wild")
             try:
@@ -1690,8 +1715,26 @@ def _policy_rules(cfg: DeviceConfig, params: dict[str, Any]) -> list[tuple[Line,
                     fields.setdefault(names[f], []).append(c)
                 if c.text.startswith(logging):
                     fields.setdefault("logging", []).append(c)
+            if _opened_groups(cfg, fields):
+                continue  # every address line names a group with no address: the rule matches nothing
             out.append((r, fields, action or actions.get(default, default)))
     return out
+
+
+def _opened_groups(cfg: DeviceConfig, fields: dict[str, list[Line]]) -> bool:
+    """A rule's address fields as the groups they name admit (round 27): a field one of whose lines
+    names a group admitting every address names no address (removed); True when a field's every
+    line names a group with no address (the rule can match nothing)."""
+    for key in ("source-address", "destination-address"):
+        lines = fields.get(key)
+        if not lines or address_groups(cfg) is NO_GROUPS:
+            continue
+        texts = [entry_text(cfg, c) for c in lines]
+        if any(t is not None and t != c.text for t, c in zip(texts, lines, strict=True)):
+            del fields[key]
+        elif all(t is None for t in texts):
+            return True
+    return False
 
 
 def _populated_zones(cfg: DeviceConfig, params: dict[str, Any]) -> set[str]:
@@ -2155,7 +2198,8 @@ def zbf_open_from_outside(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[t
             continue
         for c, a, names in acts:
             if a.split()[0] != "drop" and any(
-                n in acls and any(permits_any(cfg.vendor, e.text) for e in acls[n].entries) for n in names
+                n in acls and any(permits_any(cfg.vendor, t) for _, t in effective_entries(cfg, acls[n].entries))
+                for n in names
             ):
                 out.append((zp, c))
     return out

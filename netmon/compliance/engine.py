@@ -10,7 +10,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
-from .facts import FACTS, acl_facts, blocked_accounts, reachable, unreachable
+from .facts import FACTS, GROUP_NOTE, acl_facts, blocked_accounts, effective_ids, unreachable
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold, first_words
 from .source import DeviceConfig
@@ -146,14 +146,21 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
     results: list[Result] = []
     out = Outcome("PASS")
     groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
-    live = {id(e) for e in reachable(cfg, list(block.children))} if c.reachable and block is not None else None
+    # Entries a packet can reach, each with its text as matched (an address group admitting every
+    # address read as 'any'; round 27): the others are never reached or match nothing.
+    live = dict(effective_ids(cfg, list(block.children))) if c.reachable and block is not None else None
     for group, verdict in groups:
         for m in group:
-            for ln in _matching(cfg, block, c.anywhere, m):
-                if live is not None and id(ln) not in live:
-                    continue  # never reached: an earlier entry matches every packet
+            hits = _matching(cfg, block, c.anywhere, m)
+            if live is not None and block is not None:
+                hits = [ln for ln in hits if live.get(id(ln)) == ln.text] + [
+                    ln for ln in block.children if live.get(id(ln), ln.text) != ln.text and m.re.search(live[id(ln)])
+                ]
+            for ln in hits:
                 results.append(verdict)
-                out.evidence.append(ev(ln, m.note))
+                out.evidence.append(
+                    ev(ln, m.note if live is None or live[id(ln)] == ln.text else f"{m.note} ({GROUP_NOTE})")
+                )
     if c.require:
         found = [(ln, m) for m in c.require for ln in _matching(cfg, block, c.anywhere, m)]
         if found:

@@ -9,6 +9,7 @@ the checks that need them say so.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -264,8 +265,10 @@ def reachable(cfg: DeviceConfig, entries: list[Line]) -> list[Line]:
     if dead:
         ref = registry.platform(cfg.vendor).dialect.time_range.ref
         entries = [e for e in entries if (m := ref.search(e.text)) is None or m.group("name") not in dead]
+    if address_groups(cfg) is not NO_GROUPS:
+        entries = [e for e in entries if entry_text(cfg, e) is not None]  # a group with no address
     for i, e in enumerate(entries):
-        t = e.text
+        t = entry_text(cfg, e) or e.text
         if "time-range" in t:
             continue  # live only part of the time: matches every packet only then
         if ("permit" in t and any(rx.search(t) for rx in d.permit_any)) or (
@@ -273,6 +276,113 @@ def reachable(cfg: DeviceConfig, entries: list[Line]) -> list[Line]:
         ):
             return entries[: i + 1]
     return entries
+
+
+@dataclass(slots=True, frozen=True)
+class AddressGroups:
+    open: frozenset[str] = frozenset()  # groups admitting every address
+    empty: frozenset[str] = frozenset()  # groups with no address: an entry naming one matches nothing
+
+
+NO_GROUPS = AddressGroups()
+# A range leaving out fewer addresses than a /24 holds admits practically every address (round 27:
+# '0.0.0.1 255.255.255.254' is 0.0.0.0/0 but for its two ends).
+_NEAR_ALL = 2**32 - 256
+
+
+def address_groups(cfg: DeviceConfig) -> AddressGroups:
+    """The address groups (the dialect's ``address_groups``) that admit every address or none,
+    nested groups resolved; computed once per configuration."""
+    cached = cfg.facts.get("address_groups")
+    if isinstance(cached, AddressGroups):
+        return cached
+    d = registry.platform(cfg.vendor).dialect.address_groups
+    out = NO_GROUPS
+    if d.block is not None:
+        words = _first_words((d.block,))
+        tops = cfg.tree.top if words is None else [t for w in words for t in cfg.tree.top_by_word(w)]
+        wide: set[str] = set()
+        nested: dict[str, list[str]] = {}
+        shown: set[str] = set()
+        has_address: set[str] = set()
+        for t in tops:
+            if (m := d.block.match(t.text)) is None:
+                continue
+            name = m.group("name")
+            shown.add(name)
+            for c in t.children:
+                if d.ignore.search(c.text):
+                    continue
+                if d.nested is not None and (n := d.nested.match(c.text)) is not None:
+                    nested.setdefault(name, []).append(n.group("name"))
+                    continue
+                has_address.add(name)
+                if any(rx.match(c.text) for rx in d.any) or _near_all(d.range, c.text):
+                    wide.add(name)
+
+        def resolve(name: str, seen: frozenset[str]) -> tuple[bool, bool]:
+            """(admits every address, admits some address)"""
+            every, some = name in wide, name in has_address
+            for sub in nested.get(name, ()):
+                if sub in seen or sub not in shown:
+                    some = some or sub not in shown  # a group not shown: its members are unknown
+                    continue
+                e, s = resolve(sub, seen | {sub})
+                every, some = every or e, some or s
+            return every, some
+
+        verdicts = {n: resolve(n, frozenset({n})) for n in shown}
+        found = AddressGroups(
+            frozenset(n for n, (e, _) in verdicts.items() if e),
+            frozenset(n for n, (_, s) in verdicts.items() if not s),
+        )
+        out = found if found.open or found.empty else NO_GROUPS
+    cfg.facts["address_groups"] = out
+    return out
+
+
+def _near_all(rx: re.Pattern[str] | None, text: str) -> bool:
+    if rx is None or (m := rx.match(text)) is None:
+        return False
+    try:
+        lo, hi = ipaddress.ip_address(m.group("lo")), ipaddress.ip_address(m.group("hi"))
+    except ValueError:
+        return False
+    return lo.version == hi.version == 4 and int(hi) - int(lo) + 1 >= _NEAR_ALL
+
+
+def entry_text(cfg: DeviceConfig, entry: Line) -> str | None:
+    """An ACL entry's text as the device matches it: a reference to an address group admitting
+    every address reads as the platform's word for any address; None when the entry names a group
+    with no address (it matches nothing). Evidence still shows the line as written."""
+    text = entry.text
+    groups = address_groups(cfg)
+    if groups is NO_GROUPS:
+        return text
+    d = registry.platform(cfg.vendor).dialect.address_groups
+    for ref in d.refs:
+        if any(m.group("name") in groups.empty for m in ref.finditer(text)):
+            return None
+        text = ref.sub(lambda m: d.any_word if m.group("name") in groups.open else m.group(0), text)
+    return text
+
+
+GROUP_NOTE = "an address group it names admits every address"
+
+
+def effective_ids(cfg: DeviceConfig, entries: list[Line]) -> list[tuple[int, str]]:
+    """(id of entry, its text as matched) of the entries a packet can reach."""
+    return [(id(e), t) for e, t in effective_entries(cfg, entries)]
+
+
+def effective_entries(cfg: DeviceConfig, entries: list[Line]) -> list[tuple[Line, str]]:
+    """(entry, its text as matched) for the entries a packet can reach, in the order tried."""
+    out = []
+    for e in reachable(cfg, entries):
+        t = entry_text(cfg, e)
+        if t is not None:
+            out.append((e, t))
+    return out
 
 
 def permits_any(vendor: str, entry: str) -> bool:

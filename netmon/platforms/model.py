@@ -496,6 +496,48 @@ class TimeRangeDialect(_Strict):
     ref: Pattern[str] = re.compile(r"\btime-range (?P<name>\S+)")
 
 
+class AddressGroupDialect(_Strict):
+    """Named address groups an ACL entry or a firewall rule names instead of addresses (IOS
+    `object-group network`, Comware/SecPath `object-group ip address`, USG `ip address-set`). A
+    reference is only as narrow as the group's members (round 27): one admitting every address
+    makes the entry an `any` one, and a group with no member matches nothing.
+
+    ``block``: a group's top-level line (group ``name``); ``any``: a member admitting every address;
+    ``range``: a member giving a range (groups ``lo``, ``hi``; one leaving out fewer than 256 of the
+    IPv4 addresses admits practically every one); ``nested``: a member naming another group (group
+    ``name``); ``ignore``: children that add no address (a description); ``refs``: how an ACL entry or
+    a firewall rule's match line names a group (group ``name``); ``any_word``: what the platform writes for
+    every address, put in place of an open group's reference when the entry is judged."""
+
+    block: Pattern[str] | None = None
+    any: tuple[Pattern[str], ...] = ()
+    range: Pattern[str] | None = None
+    nested: Pattern[str] | None = None
+    ignore: Pattern[str] = re.compile(r"^description\b")
+    refs: tuple[Pattern[str], ...] = (re.compile(r"\bobject-group (?P<name>\S+)"),)
+    any_word: str = "any"
+
+    @field_validator("refs")
+    @classmethod
+    def _named_refs(cls, v: tuple[Pattern[str], ...]) -> tuple[Pattern[str], ...]:
+        return _need_group(v, "name")
+
+    @field_validator("block", "nested")
+    @classmethod
+    def _named_group(cls, v: Pattern[str] | None) -> Pattern[str] | None:
+        if v is not None:
+            _need_group((v,), "name")
+        return v
+
+    @field_validator("range")
+    @classmethod
+    def _bounds(cls, v: Pattern[str] | None) -> Pattern[str] | None:
+        if v is not None:
+            _need_group((v,), "lo")
+            _need_group((v,), "hi")
+        return v
+
+
 class Dialect(_Strict):
     """How a platform expresses what the compliance checks ask about (dialect.yaml)."""
 
@@ -506,6 +548,7 @@ class Dialect(_Strict):
     routing: RoutingDialect = Field(default_factory=RoutingDialect)
     vrf: VrfDialect = Field(default_factory=VrfDialect)
     time_range: TimeRangeDialect = Field(default_factory=TimeRangeDialect)
+    address_groups: AddressGroupDialect = Field(default_factory=AddressGroupDialect)
 
 
 # --- syslog (netmon/syslog/vendors.py reads it) -----------------------------------------------

@@ -1,0 +1,83 @@
+"""Round 27 (docs/COMPLIANCE.md): an entry or a firewall rule naming an address group is as narrow as
+the group's members: a group holding every address (directly, through a nested group, or as a range
+leaving out a handful) makes the entry an 'any' one, and a group with no address matches nothing.
+Each case is a small synthetic configuration written from the kind of miss, beside a control."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import verdict
+from .test_compliance_round24_kinds import CW7, IOS, SECPATH, USG
+
+TEMPLATES = {"CW7": CW7, "IOS": IOS, "USG": USG}
+VENDOR = {"CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "SECPATH": "h3c_comware"}
+
+IOS_GROUPS = (
+    "object-group network NOC\n host 192.0.2.10\n group-object POOL\n!\n"
+    "object-group network POOL\n description VPN pool\n {pool}\n!\n"
+)
+IOS_VTY = IOS_GROUPS + (
+    "ip access-list extended VTY-SSH\n 10 permit tcp object-group NOC any eq 22\n 20 deny ip any any log\n!\n"
+    "line vty 0 15\n access-class VTY-SSH in\n transport input ssh\n"
+)
+IOS_EDGE = IOS_GROUPS + (
+    "ip access-list extended EDGE\n 10 {first}\n 20 {second}\n!\n"
+    "interface GigabitEthernet0/0\n ip address 198.51.100.2 255.255.255.252\n ip access-group EDGE in\n"
+)
+NOC_NOC = "permit ip object-group NOC object-group NOC"
+CW_GROUPS = "object-group ip address NOC\n 0 network host address 192.0.2.10\n 10 network {member}\n#\n"
+CW_SSH = CW_GROUPS + "acl advanced 3001\n rule 5 permit tcp source object-group NOC destination-port eq 22\n#\nssh server enable\nssh server acl 3001\n"
+CW_FILTER = CW_GROUPS + (
+    "acl advanced 3002\n rule 5 permit ip source object-group NOC\n#\n"
+    "interface GigabitEthernet1/0/1\n port link-mode route\n ip address 198.51.100.2 255.255.255.252\n"
+    " packet-filter 3002 inbound\n#\npacket-filter default deny\n"
+)
+SP_GROUP = "object-group ip address PARTNERS\n 0 network subnet 198.51.100.0 255.255.255.0\n 10 network {member}\n#\n"
+SP_RULE = " rule 1 name partners\n  action pass\n  source-ip PARTNERS\n  destination-ip PARTNERS\n"
+USG_SET = (
+    "ip address-set PARTNERS type object\n address 0 198.51.100.0 mask 24\n address 1 {member}\n#\n"
+    "firewall zone trust\n set priority 85\n add interface GigabitEthernet1/0/1\n#\n"
+    "firewall zone untrust\n set priority 5\n add interface GigabitEthernet1/0/0\n#\n"
+    "security-policy\n rule name partners\n  source-address address-set PARTNERS\n  destination-address address-set PARTNERS\n"
+    "  service https\n  action permit\n"
+)
+
+# (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
+# fmt: off
+CASES = [
+    # IOS: a network group holding 0.0.0.0 with a zero subnet mask (through a nested group) admits any source (main: PASS)
+    ("ios-group-nested-zero-mask", "MG-01", "IOS", IOS_VTY.format(pool="0.0.0.0 0.0.0.0"), "FAIL"),
+    ("ios-group-any-member", "MG-01", "IOS", IOS_VTY.format(pool="any"), "FAIL"),
+    ("ios-group-range-all-but-ends", "MG-01", "IOS", IOS_VTY.format(pool="range 0.0.0.1 255.255.255.254"), "FAIL"),
+    ("ios-group-narrow", "MG-01", "IOS", IOS_VTY.format(pool="10.99.0.0 255.255.255.0"), "PASS"),
+    # ... and between two such groups, every protocol passes (main: PASS)
+    ("ios-filter-groups-open", "BD-01", "IOS", IOS_EDGE.format(pool="any", first="deny ip host 203.0.113.9 any", second=NOC_NOC), "FAIL"),
+    ("ios-filter-groups-narrow", "BD-01", "IOS", IOS_EDGE.format(pool="10.99.0.0 255.255.255.0", first="deny ip host 203.0.113.9 any", second=NOC_NOC), "PASS"),
+    # ... while a deny-all naming an open group ends the list there (main: FAIL)
+    ("ios-deny-all-through-group", "BD-01", "IOS", IOS_EDGE.format(pool="any", first="deny ip object-group POOL any", second="permit ip any any"), "PASS"),
+    ("ios-deny-some-then-all", "BD-01", "IOS", IOS_EDGE.format(pool="10.99.0.0 255.255.255.0", first="deny ip object-group POOL any", second="permit ip any any"), "FAIL"),
+    # Comware: 'network subnet 0.0.0.0 0' is every address (main: PASS)
+    ("cw-group-zero-subnet", "MG-01", "CW7", CW_SSH.format(member="subnet 0.0.0.0 0"), "FAIL"),
+    ("cw-group-narrow", "MG-01", "CW7", CW_SSH.format(member="subnet 192.0.2.0 24"), "PASS"),
+    ("cw-filter-group-open", "BD-01", "CW7", CW_FILTER.format(member="subnet 0.0.0.0 0.0.0.0"), "FAIL"),
+    ("cw-filter-group-narrow", "BD-01", "CW7", CW_FILTER.format(member="subnet 192.0.2.0 24"), "PASS"),
+    # SecPath: a rule's source-ip/destination-ip group holding every address names none (main: PASS)
+    ("secpath-rule-groups-open", "BD-01", "SECPATH", SP_GROUP.format(member="subnet 0.0.0.0 0.0.0.0"), "FAIL"),
+    ("secpath-rule-groups-narrow", "BD-01", "SECPATH", SP_GROUP.format(member="subnet 203.0.113.0 24"), "PASS"),
+    # USG: an address set holding 0.0.0.0/0 (main: PASS)
+    ("usg-set-zero-mask", "BD-02", "USG", USG_SET.format(member="0.0.0.0 mask 0"), "WARN"),
+    ("usg-set-narrow", "BD-02", "USG", USG_SET.format(member="203.0.113.0 mask 24"), "PASS"),
+]
+# fmt: on
+
+
+def _text(template: str, body: str) -> str:
+    if template == "SECPATH":  # the group before the policy, the rule first in it
+        return SECPATH.format(rules=SP_RULE).replace("security-policy ip\n", body + "security-policy ip\n")
+    return TEMPLATES[template].format(body=body)
+
+
+@pytest.mark.parametrize(("rule", "template", "body", "want"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_round_27(rules, rule: str, template: str, body: str, want: str) -> None:
+    assert verdict(rules, rule, _text(template, body), VENDOR[template]) == want
