@@ -27,7 +27,10 @@ IOS_EDGE = IOS_GROUPS + (
 )
 NOC_NOC = "permit ip object-group NOC object-group NOC"
 CW_GROUPS = "object-group ip address NOC\n 0 network host address 192.0.2.10\n 10 network {member}\n#\n"
-CW_SSH = CW_GROUPS + "acl advanced 3001\n rule 5 permit tcp source object-group NOC destination-port eq 22\n#\nssh server enable\nssh server acl 3001\n"
+CW_SSH = (
+    CW_GROUPS
+    + "acl advanced 3001\n rule 5 permit tcp source object-group NOC destination-port eq 22\n#\nssh server enable\nssh server acl 3001\n"
+)
 CW_FILTER = CW_GROUPS + (
     "acl advanced 3002\n rule 5 permit ip source object-group NOC\n#\n"
     "interface GigabitEthernet1/0/1\n port link-mode route\n ip address 198.51.100.2 255.255.255.252\n"
