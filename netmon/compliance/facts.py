@@ -516,19 +516,67 @@ def admin_aaa_server(cfg: DeviceConfig) -> list[Line]:
     if d.scope is None or d.scheme is None or d.domain is None or d.domain_scheme is None:
         found = [ln for ln in cfg.tree.walk() if any(rx.match(ln.text) for rx in d.remote)]
     else:
-        schemes: dict[str, list[Line]] = {}
-        domains: dict[str, str] = {}
-        for top in cfg.tree.top:
-            if d.scope.match(top.text):
-                _aaa_views(top.children, d, schemes, domains)
-        used = {domains.get(dom, d.default_scheme) for dom in (*domains, *d.admin_domains)}
-        found = sorted((ln for name in used for ln in schemes.get(name, [])), key=lambda ln: ln.number)
+        schemes, domains, bound = _aaa_model(cfg, d)
+        hits: dict[int, Line] = {}
+        for dom in (*domains, *d.admin_domains):
+            kinds = {k for k, _ in bound.get(dom, [])}
+            for ln in schemes.get(domains.get(dom, d.default_scheme), []):
+                kind = next((m.groupdict().get("kind") for rx in d.remote if (m := rx.match(ln.text))), None)
+                if kind not in d.bound_only or kind in kinds:
+                    hits[id(ln)] = ln
+        found = sorted(hits.values(), key=lambda ln: ln.number)
     cfg.facts["admin_aaa_server"] = found
     return found
 
 
-def _aaa_views(lines: Sequence[Line], d: AaaDialect, schemes: dict[str, list[Line]], domains: dict[str, str]) -> None:
-    """Schemes (their remote lines) and domains (their scheme) among the children of `aaa`.
+_Bound = dict[str, list[tuple[str, "Line"]]]  # domain -> (kind, line) of each server template it binds
+
+
+def _aaa_model(cfg: DeviceConfig, d: AaaDialect) -> tuple[dict[str, list[Line]], dict[str, str], _Bound]:
+    """Schemes (their remote lines), domains (their scheme) and the templates domains bind."""
+    assert d.scope is not None
+    schemes: dict[str, list[Line]] = {}
+    domains: dict[str, str] = {}
+    bound: _Bound = {}
+    for top in cfg.tree.top:
+        if d.scope.match(top.text):
+            _aaa_views(top.children, d, schemes, domains, bound)
+    return schemes, domains, bound
+
+
+def hwtacacs_bound(cfg: DeviceConfig) -> list[Line]:
+    """The lines binding a HWTACACS server template in a domain logins use (every domain shown, and
+    the administrators'): without one, HWTACACS authorisation and accounting reach no server. A
+    configuration showing no domain at all (an abridged capture) cannot tell: its AAA views stand in."""
+    d = registry.platform(cfg.vendor).dialect.aaa
+    if d.scope is None or d.domain is None or d.domain_server is None:
+        return []
+    _, domains, bound = _aaa_model(cfg, d)
+    if not domains:
+        return [t for t in cfg.tree.top if d.scope.match(t.text)]
+    return [ln for dom in (*domains, *d.admin_domains) for kind, ln in bound.get(dom, []) if kind == "hwtacacs"]
+
+
+def aaa_server_reached(cfg: DeviceConfig) -> list[Line]:
+    """``admin_aaa_server`` where the configuration shows its domains; where it shows none (an
+    abridged capture: VRP always prints its factory domains) every scheme's server line, as
+    nothing tells which scheme logins use."""
+    d = registry.platform(cfg.vendor).dialect.aaa
+    if d.scope is not None and d.domain is not None and d.scheme is not None and d.domain_scheme is not None:
+        if not _aaa_model(cfg, d)[1]:
+            return [ln for ln in cfg.tree.walk() if any(rx.match(ln.text) for rx in d.remote)]
+    return admin_aaa_server(cfg)
+
+
+def _aaa_views(
+    lines: Sequence[Line],
+    d: AaaDialect,
+    schemes: dict[str, list[Line]],
+    domains: dict[str, str],
+    bound: _Bound,
+) -> None:
+    """Schemes (their remote lines) and domains (their scheme, the kinds of server template they
+    bind) among the children of `aaa`.
 
     A capture that lost its indentation writes a view's lines after it at the same depth: they
     belong to the last view opened. VRP writes its schemes before its domains, so once a domain
@@ -552,6 +600,8 @@ def _aaa_views(lines: Sequence[Line], d: AaaDialect, schemes: dict[str, list[Lin
         for c in body:
             if domain is not None and (n := d.domain_scheme.match(c.text)) is not None:
                 domains[domain] = n.group("name")
+            elif domain is not None and d.domain_server is not None and (n := d.domain_server.match(c.text)):
+                bound.setdefault(domain, []).append((n.group("kind"), c))
             elif scheme is not None and any(rx.match(c.text) for rx in d.remote):
                 schemes[scheme].append(c)
 
@@ -637,5 +687,7 @@ def global_ipv6(cfg: DeviceConfig) -> list[Line]:
 
 FACTS: dict[str, Callable[[DeviceConfig], list[Line]]] = {
     "admin_aaa_server": admin_aaa_server,
+    "hwtacacs_bound": hwtacacs_bound,
+    "aaa_server_reached": aaa_server_reached,
     "global_ipv6": global_ipv6,
 }

@@ -444,6 +444,12 @@ class AaaDialect(_Strict):
     # and the scheme a domain uses when it names none (and that a domain not shown uses).
     admin_domains: tuple[str, ...] = ()
     default_scheme: str = "default"
+    # A domain's child binding a server template (groups `kind`, e.g. hwtacacs, and `name`), and the
+    # kinds of server a domain reaches only through a template it binds (VRP: "By default, no HWTACACS
+    # server template is bound to a domain"): a scheme line whose `kind` group names one counts only in
+    # a domain binding such a template (round 27: a HWTACACS scheme no domain's template served).
+    domain_server: Pattern[str] | None = None
+    bound_only: tuple[str, ...] = ()
 
 
 class RoutingDialect(_Strict):

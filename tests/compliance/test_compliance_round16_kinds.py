@@ -203,7 +203,11 @@ VRP_LOGIN = (
     " local-user ops password irreversible-cipher $1a$x$y\n local-user ops service-type {svc}\n#\n"
     "stelnet server enable\n#\nuser-interface vty 0 4\n authentication-mode {mode}\n protocol inbound all\n#\nreturn\n"
 )
-HWTACACS_DOMAIN = " authentication-scheme tac\n  authentication-mode hwtacacs local\n domain example.com\n  authentication-scheme tac\n"
+# The domain binds its HWTACACS template: without one the scheme reaches no server (round 27).
+HWTACACS_DOMAIN = (
+    " authentication-scheme tac\n  authentication-mode hwtacacs local\n domain example.com\n  authentication-scheme tac\n"
+    "  hwtacacs-server tac\n"
+)
 UNUSED_SCHEME = (
     " authentication-scheme rad\n  authentication-mode radius\n domain default_admin\n  authentication-scheme default\n"
 )

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from .conftest import verdict
-from .test_compliance_round24_kinds import CW7, IOS, SECPATH, USG
+from .test_compliance_round24_kinds import CW7, IOS, SECPATH, USG, VRP
 
-TEMPLATES = {"CW7": CW7, "IOS": IOS, "USG": USG}
-VENDOR = {"CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "SECPATH": "h3c_comware"}
+TEMPLATES = {"CW7": CW7, "IOS": IOS, "USG": USG, "VRP": VRP}
+VENDOR = {"CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "SECPATH": "h3c_comware", "VRP": "huawei_vrp"}
 
 IOS_GROUPS = (
     "object-group network NOC\n host 192.0.2.10\n group-object POOL\n!\n"
@@ -45,6 +45,13 @@ USG_SET = (
     "security-policy\n rule name partners\n  source-address address-set PARTNERS\n  destination-address address-set PARTNERS\n"
     "  service https\n  action permit\n"
 )
+# VRP: HWTACACS servers reach logins and commands only through a template a domain binds.
+VRP_TAC = (
+    "hwtacacs-server template TAC\n hwtacacs-server authentication 192.0.2.11\n hwtacacs-server authorization 192.0.2.11\n#\n"
+    "aaa\n authentication-scheme TAC-AUTH\n  authentication-mode hwtacacs local\n"
+    " authorization-scheme TAC-AUTHZ\n  authorization-mode hwtacacs local\n  authorization-cmd 15 hwtacacs local\n"
+    " domain default\n domain default_admin\n  authentication-scheme TAC-AUTH\n  authorization-scheme TAC-AUTHZ\n{bind}"
+)
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -71,6 +78,13 @@ CASES = [
     # USG: an address set holding 0.0.0.0/0 (main: PASS)
     ("usg-set-zero-mask", "BD-02", "USG", USG_SET.format(member="0.0.0.0 mask 0"), "WARN"),
     ("usg-set-narrow", "BD-02", "USG", USG_SET.format(member="203.0.113.0 mask 24"), "PASS"),
+    # VRP: "by default, no HWTACACS server template is bound to a domain" (main: REVIEW, PASS)
+    ("vrp-tacacs-unbound-ia09", "IA-09", "VRP", VRP_TAC.format(bind=""), "FAIL"),
+    ("vrp-tacacs-bound-ia09", "IA-09", "VRP", VRP_TAC.format(bind="  hwtacacs-server TAC\n"), "REVIEW"),
+    ("vrp-tacacs-unbound-ac04", "AC-04", "VRP", VRP_TAC.format(bind=""), "FAIL"),
+    ("vrp-tacacs-bound-ac04", "AC-04", "VRP", VRP_TAC.format(bind="  hwtacacs-server TAC\n"), "PASS"),
+    # ... and a capture showing no domain cannot tell (kept as before)
+    ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
 
