@@ -8,10 +8,12 @@ from __future__ import annotations
 import pytest
 
 from .conftest import verdict
-from .test_compliance_round24_kinds import CW7, IOS, SECPATH, USG, VRP
+from .test_compliance_round24_kinds import CW5, CW7, IOS, SECPATH, USG, VRP, ZXR
+from .test_compliance_round26_kinds import RGOS
 
-TEMPLATES = {"CW7": CW7, "IOS": IOS, "USG": USG, "VRP": VRP}
-VENDOR = {"CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "SECPATH": "h3c_comware", "VRP": "huawei_vrp"}
+TEMPLATES = {"CW5": CW5, "CW7": CW7, "IOS": IOS, "USG": USG, "VRP": VRP, "ZXR": ZXR, "RGOS": RGOS}
+VENDOR = {"CW5": "h3c_comware", "CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "SECPATH": "h3c_comware"}
+VENDOR |= {"VRP": "huawei_vrp", "ZXR": "zte_zxros", "RGOS": "ruijie_rgos"}
 
 IOS_GROUPS = (
     "object-group network NOC\n host 192.0.2.10\n group-object POOL\n!\n"
@@ -52,6 +54,12 @@ VRP_TAC = (
     " authorization-scheme TAC-AUTHZ\n  authorization-mode hwtacacs local\n  authorization-cmd 15 hwtacacs local\n"
     " domain default\n domain default_admin\n  authentication-scheme TAC-AUTH\n  authorization-scheme TAC-AUTHZ\n{bind}"
 )
+ZTE_SNMP = (
+    "interface gei-0/1/0/1\n!\nipv4-access-list NMS\n rule 1 permit 192.0.2.0 0.0.0.255\n!\nsnmp-server group NMS v3 priv read AllView access ipv4-access-list NMS\n"
+    "snmp-server user nms NMS v3 encrypted auth {auth} 5C1E9A7B3D2F4061 priv {priv} 9E2B4C6D8F0A1B3C\n"
+    "snmp-server host 192.0.2.10 trap version 3 priv nms udp-port 162\n"
+)
+RGOS_SNMP = "snmp-server user nms NMS v3 auth sha 5C1E9A7B priv {priv} 9E2B4C6D\nenable service snmp-agent\n"
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -84,6 +92,18 @@ CASES = [
     ("vrp-tacacs-unbound-ac04", "AC-04", "VRP", VRP_TAC.format(bind=""), "FAIL"),
     ("vrp-tacacs-bound-ac04", "AC-04", "VRP", VRP_TAC.format(bind="  hwtacacs-server TAC\n"), "PASS"),
     # ... and a capture showing no domain cannot tell (kept as before)
+    # 'tftp-server acl N' limits the device as a TFTP client; it starts no server (main: FAIL)
+    ("vrp-tftp-client-acl", "MG-03", "VRP", "tftp-server acl 2001\n", "PASS"),
+    ("cw-tftp-client-acl", "MG-03", "CW7", "tftp-server acl 2001\n", "PASS"),
+    ("cw-ftp-server-on", "MG-03", "CW7", "ftp server enable\ntftp-server acl 2001\n", "FAIL"),
+    # ZXROS: 'trap version 3 priv USER' is an SNMPv3 target (main: FAIL)
+    ("zte-trap-version-3", "MG-07", "ZXR", ZTE_SNMP.format(auth="sha", priv="aes128"), "PASS"),
+    ("zte-trap-v2c", "MG-07", "ZXR", ZTE_SNMP.format(auth="sha", priv="aes128") + "snmp-server host 192.0.2.11 trap version 2c T0k udp-port 162\n", "FAIL"),
+    # ... and MD5/DES users are the weak choice (main: PASS), as on RGOS, where DES is privacy (main: FAIL)
+    ("zte-user-md5-des", "SN-02", "ZXR", ZTE_SNMP.format(auth="md5", priv="des56"), "WARN"),
+    ("zte-user-sha-aes", "SN-02", "ZXR", ZTE_SNMP.format(auth="sha", priv="aes128"), "PASS"),
+    ("rgos-user-des", "SN-02", "RGOS", RGOS_SNMP.format(priv="des"), "WARN"),
+    ("rgos-user-aes", "SN-02", "RGOS", RGOS_SNMP.format(priv="aes128"), "PASS"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
