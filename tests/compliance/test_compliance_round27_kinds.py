@@ -104,6 +104,17 @@ CASES = [
     ("zte-user-sha-aes", "SN-02", "ZXR", ZTE_SNMP.format(auth="sha", priv="aes128"), "PASS"),
     ("rgos-user-des", "SN-02", "RGOS", RGOS_SNMP.format(priv="des"), "WARN"),
     ("rgos-user-aes", "SN-02", "RGOS", RGOS_SNMP.format(priv="aes128"), "PASS"),
+    # Huawei's %^%#...%^%# is a reversible (AES) wrapper, not a hash (main: PASS)
+    ("vrp-user-cipher-aes", "IA-01", "VRP", "aaa\n local-user ops password cipher %^%#pPgn;|W90$J72.Ak%^%#\n", "WARN"),
+    ("vrp-user-irreversible", "IA-01", "VRP", "aaa\n local-user ops password irreversible-cipher $1c$abc$def\n", "PASS"),
+    ("vrp-super-cipher", "IA-01", "VRP", "super password level 15 cipher %^%#x8Yq!%^%#\n", "WARN"),
+    ("vrp-super-hashed", "IA-01", "VRP", "super password level 15 cipher $1c$abc$def\n", "PASS"),
+    # Comware: a line's own password and the Comware 5 super password are login secrets (main: PASS)
+    ("cw-vty-password-simple", "IA-01", "CW7", "line vty 0 63\n authentication-mode password\n set authentication password simple S3cret\n", "FAIL"),
+    ("cw-vty-password-cipher", "IA-01", "CW7", "line vty 0 63\n authentication-mode password\n set authentication password cipher $c$3$abc=\n", "WARN"),
+    ("cw-vty-password-hash", "IA-01", "CW7", "line vty 0 63\n authentication-mode password\n set authentication password hash $h$6$abc\n", "PASS"),
+    ("cw5-super-level-simple", "IA-01", "CW5", "super password level 3 simple S3cret\n", "FAIL"),
+    ("cw5-super-level-cipher", "IA-01", "CW5", "super password level 3 cipher 7-CZB#/YX]KQ=^Q`MAF4<1!!\n", "WARN"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
