@@ -721,6 +721,32 @@ def method_list_in_use(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome(absent, unused, [why])
 
 
+@check("exempt_acl")
+def exempt_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A control whose exemption list admits every source is no control (round 27: IOS 'login
+    quiet-mode access-class A' lets the addresses A permits log in during a login block; an A that
+    permits any source exempts everyone). ``ref``: the line naming the ACL (group ``name``);
+    ``note``: what an open ACL undoes. No such line: N/A."""
+    refs = _matches(cfg, re.compile(params["ref"]))
+    if not refs:
+        return Outcome("N/A")
+    acls = acl_index(cfg)
+    parts: list[Outcome] = []
+    for ln, m in refs:
+        name = m.group("name")
+        open_ = [(e, t) for e, t in effective_entries(cfg, acls.get(name, [])) if permits_any_source(cfg.vendor, t)]
+        if open_:
+            parts.append(
+                Outcome(
+                    "FAIL",
+                    [_ev(ln, str(params["note"])), *(_ev(e, _any_note(e, t, "permits any source")) for e, t in open_)],
+                )
+            )
+        else:
+            parts.append(Outcome("PASS", [_ev(ln, f"ACL {name} exempts named sources only")]))
+    return _merge(parts)
+
+
 @check("snmp_v3_acls")
 def snmp_v3_acls(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """SNMPv3 users no ACL restricts: "Only the NMSs permitted by ACLs specified for both the user

@@ -60,6 +60,14 @@ ZTE_SNMP = (
     "snmp-server host 192.0.2.10 trap version 3 priv nms udp-port 162\n"
 )
 RGOS_SNMP = "snmp-server user nms NMS v3 auth sha 5C1E9A7B priv {priv} 9E2B4C6D\nenable service snmp-agent\n"
+IOS_CC = (
+    "aaa new-model\naaa common-criteria policy ADMIN-PW\n min-length {length}\n numeric-count 1\n{lifetime}!\n"
+    "username ops privilege 15 {bind}secret 9 $9$abc\n"
+)
+IOS_QUIET = (
+    "ip access-list standard QUIET\n 10 permit 192.0.2.10\n{extra}!\n"
+    "login block-for 300 attempts 3 within 60\nlogin quiet-mode access-class QUIET\n"
+)
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -115,6 +123,22 @@ CASES = [
     ("cw-vty-password-hash", "IA-01", "CW7", "line vty 0 63\n authentication-mode password\n set authentication password hash $h$6$abc\n", "PASS"),
     ("cw5-super-level-simple", "IA-01", "CW5", "super password level 3 simple S3cret\n", "FAIL"),
     ("cw5-super-level-cipher", "IA-01", "CW5", "super password level 3 cipher 7-CZB#/YX]KQ=^Q`MAF4<1!!\n", "WARN"),
+    # IOS: a common-criteria policy checks only the accounts created with it (main: PASS)
+    ("ios-cc-policy-unbound", "IA-02", "IOS", IOS_CC.format(length=12, lifetime=" lifetime days 90\n", bind=""), "FAIL"),
+    ("ios-cc-policy-bound", "IA-02", "IOS", IOS_CC.format(length=12, lifetime=" lifetime days 90\n", bind="common-criteria-policy ADMIN-PW "), "PASS"),
+    ("ios-cc-policy-bound-short", "IA-02", "IOS", IOS_CC.format(length=4, lifetime="", bind="common-criteria-policy ADMIN-PW "), "FAIL"),
+    ("ios-cc-policy-unbound-expiry", "IA-03", "IOS", IOS_CC.format(length=12, lifetime=" lifetime days 90\n", bind=""), "REVIEW"),
+    ("ios-cc-policy-bound-no-lifetime", "IA-03", "IOS", IOS_CC.format(length=12, lifetime="", bind="common-criteria-policy ADMIN-PW "), "FAIL"),
+    ("ios-cc-policy-bound-lifetime", "IA-03", "IOS", IOS_CC.format(length=12, lifetime=" lifetime days 90\n", bind="common-criteria-policy ADMIN-PW "), "PASS"),
+    # IOS: command accounting of level 1 records no configuration command (main: PASS)
+    ("ios-acct-level-1", "AU-05", "IOS", "aaa new-model\naaa accounting commands 1 default start-stop group tacacs+\n", "FAIL"),
+    ("ios-acct-level-15", "AU-05", "IOS", "aaa new-model\naaa accounting commands 15 default start-stop group tacacs+\n", "PASS"),
+    # IOS: configuration commands left unauthorised (main: PASS)
+    ("ios-no-config-authz", "AC-04", "IOS", "aaa new-model\naaa authorization commands 15 default group tacacs+ local\nno aaa authorization config-commands\n", "FAIL"),
+    ("ios-config-authz", "AC-04", "IOS", "aaa new-model\naaa authorization commands 15 default group tacacs+ local\n", "PASS"),
+    # IOS: a quiet-mode exemption ACL permitting any source exempts everyone from the block (main: PASS)
+    ("ios-quiet-exempt-any", "IA-04", "IOS", IOS_QUIET.format(extra=" 20 permit any\n"), "FAIL"),
+    ("ios-quiet-exempt-host", "IA-04", "IOS", IOS_QUIET.format(extra=""), "PASS"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
