@@ -557,6 +557,18 @@ def hwtacacs_bound(cfg: DeviceConfig) -> list[Line]:
     return [ln for dom in (*domains, *d.admin_domains) for kind, ln in bound.get(dom, []) if kind == "hwtacacs"]
 
 
+def admin_none_fallback(cfg: DeviceConfig) -> list[Line]:
+    """The server lines ending in 'none' of the scheme the administrators' domain uses (VRP
+    `default_admin`: the console and every login naming no domain): when the servers do not answer,
+    the login opens unchecked (round 27)."""
+    d = registry.platform(cfg.vendor).dialect.aaa
+    if d.scope is None or d.domain is None or d.scheme is None or d.domain_scheme is None:
+        return []
+    schemes, domains, _ = _aaa_model(cfg, d)
+    used = {domains.get(dom, d.default_scheme) for dom in d.admin_domains}
+    return [ln for name in sorted(used) for ln in schemes.get(name, []) if ln.text.endswith(" none")]
+
+
 def aaa_server_reached(cfg: DeviceConfig) -> list[Line]:
     """``admin_aaa_server`` where the configuration shows its domains; where it shows none (an
     abridged capture: VRP always prints its factory domains) every scheme's server line, as
@@ -689,5 +701,6 @@ FACTS: dict[str, Callable[[DeviceConfig], list[Line]]] = {
     "admin_aaa_server": admin_aaa_server,
     "hwtacacs_bound": hwtacacs_bound,
     "aaa_server_reached": aaa_server_reached,
+    "admin_none_fallback": admin_none_fallback,
     "global_ipv6": global_ipv6,
 }

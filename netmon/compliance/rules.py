@@ -143,7 +143,9 @@ class Check(_Strict):
     also_if_note: str = ""
     # A fact of facts.py that makes the check apply when it finds lines (e.g. `admin_aaa_server`:
     # administrators' logins go to a AAA server); without them, only_if_absent.
-    only_if_fact: Literal["admin_aaa_server", "aaa_server_reached", "global_ipv6", "hwtacacs_bound"] | None = None
+    only_if_fact: (
+        Literal["admin_aaa_server", "aaa_server_reached", "admin_none_fallback", "global_ipv6", "hwtacacs_bound"] | None
+    ) = None
     unless: list[Match] = Field(default_factory=list)  # top-level lines that satisfy the rule another way
     unless_anywhere: bool = False  # look for unless lines at every depth (e.g. inside an interface)
     # Also look for unless lines among the children of the top-level blocks this matches (a class

@@ -68,6 +68,19 @@ IOS_QUIET = (
     "ip access-list standard QUIET\n 10 permit 192.0.2.10\n{extra}!\n"
     "login block-for 300 attempts 3 within 60\nlogin quiet-mode access-class QUIET\n"
 )
+VRP_CON = (
+    "aaa\n authentication-scheme ADM\n  authentication-mode hwtacacs {tail}\n domain default\n domain default_admin\n"
+    "  authentication-scheme ADM\n  hwtacacs-server TAC\n#\nuser-interface con 0\n authentication-mode aaa\n"
+)
+CW_VTY = (
+    "local-user ops class manage\n authorization-attribute user-role network-admin\n#\n"
+    "line vty 0 63\n{mode} set authentication password hash $h$6$abc\n"
+)
+CW_LOCK = (
+    "password-control enable\npassword-control login-attempt 3 exceed lock-time 30\n#\n"
+    "local-user ops class manage\n password hash $h$6$abc\n{own} authorization-attribute user-role network-admin\n"
+)
+CW_V3_ONLY = "snmp-agent\nsnmp-agent community write cipher $c$3$abc=\n{version}"
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -139,6 +152,20 @@ CASES = [
     # IOS: a quiet-mode exemption ACL permitting any source exempts everyone from the block (main: PASS)
     ("ios-quiet-exempt-any", "IA-04", "IOS", IOS_QUIET.format(extra=" 20 permit any\n"), "FAIL"),
     ("ios-quiet-exempt-host", "IA-04", "IOS", IOS_QUIET.format(extra=""), "PASS"),
+    # VRP: a console logging in by AAA through a scheme ending in 'none' opens when the servers do not answer (main: PASS)
+    ("vrp-console-aaa-none", "IA-10", "VRP", VRP_CON.format(tail="none"), "WARN"),
+    ("vrp-console-aaa-local", "IA-10", "VRP", VRP_CON.format(tail="local"), "PASS"),
+    # Comware: a VTY setting no authentication-mode logs in by its shared password, the default (main: PASS)
+    ("cw-vty-default-password", "AC-01", "CW7", CW_VTY.format(mode=""), "FAIL"),
+    ("cw-vty-scheme", "AC-01", "CW7", CW_VTY.format(mode=" authentication-mode scheme\n"), "PASS"),
+    ("cw-vty-scheme-from-class", "AC-01", "CW7", "line class vty\n authentication-mode scheme\n#\n" + CW_VTY.format(mode=""), "PASS"),
+    # Comware: an account's own login-attempt setting overrides the global one (main: PASS)
+    ("cw-account-never-locks", "IA-04", "CW7", CW_LOCK.format(own=" password-control login-attempt 10 exceed unlock\n"), "FAIL"),
+    ("cw-account-global-lock", "IA-04", "CW7", CW_LOCK.format(own=""), "PASS"),
+    # Comware: with only SNMPv3 enabled a community answers nothing but stays one line from it (main: FAIL)
+    ("cw-community-v3-only", "SN-04", "CW7", CW_V3_ONLY.format(version="snmp-agent sys-info version v3\n"), "WARN"),
+    ("cw-community-v2c", "SN-04", "CW7", CW_V3_ONLY.format(version="snmp-agent sys-info version v2c v3\n"), "FAIL"),
+    ("cw-community-v3-only-sn01", "SN-01", "CW7", CW_V3_ONLY.format(version="snmp-agent sys-info version v3\n"), "WARN"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
