@@ -721,6 +721,30 @@ def method_list_in_use(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome(absent, unused, [why])
 
 
+@check("bound_template")
+def bound_template(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A template does something only where something binds it (round 27: ZXROS AAA templates
+    counted where defined). ``template``: a template's top-level line (group ``name``); ``bind``:
+    lines naming one (group ``name``, any depth); ``want``: a child line the rule needs (e.g. a
+    TACACS+ method). PASS when a bound template has it; otherwise ``absent`` (default FAIL), with
+    the templates that have it but nothing binds as evidence."""
+    head, bind, want = (re.compile(params[k]) for k in ("template", "bind", "want"))
+    bound = {m.group("name") for _, m in _matches(cfg, bind)}
+    hits = [
+        (t, m.group("name"), c)
+        for t in cfg.tree.top
+        if (m := head.match(t.text)) is not None
+        for c in t.children
+        if want.search(c.text)
+    ]
+    live = [(t, c) for t, n, c in hits if n in bound]
+    if live:
+        return Outcome("PASS", [_ev(c, f"in a template that is bound ({t.text})") for t, c in live])
+    absent: Result = params.get("absent", "FAIL")
+    unused = [_ev(c, f"{t.text} is bound by nothing, so this is not used") for t, _, c in hits]
+    return Outcome(absent, unused, [str(params["note"])])
+
+
 @check("exempt_acl")
 def exempt_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A control whose exemption list admits every source is no control (round 27: IOS 'login

@@ -81,6 +81,15 @@ CW_LOCK = (
     "local-user ops class manage\n password hash $h$6$abc\n{own} authorization-attribute user-role network-admin\n"
 )
 CW_V3_ONLY = "snmp-agent\nsnmp-agent community write cipher $c$3$abc=\n{version}"
+ZTE_AAA = (
+    "interface gei-0/1/0/1\n!\ntacplus group-server ACS\n  server 192.0.2.25\n$\n"
+    "aaa-authentication-template 1\n  aaa-authentication-type local\n$\n"
+    "aaa-authentication-template 2020\n  aaa-authentication-type tacacs-local\n  authentication-tacacs-group ACS\n$\n"
+    "aaa-authorization-template 1\n  aaa-authorization-type local\n$\n"
+    "aaa-authorization-template 2020\n  aaa-authorization-type tacacs-local\n  authorization-tacacs-group ACS\n$\n"
+    "system-user\n  authentication-template 1\n    bind aaa-authentication-template {n}\n  $\n"
+    "  authorization-template 1\n    bind aaa-authorization-template {n}\n  $\n$\n"
+)
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -166,6 +175,11 @@ CASES = [
     ("cw-community-v3-only", "SN-04", "CW7", CW_V3_ONLY.format(version="snmp-agent sys-info version v3\n"), "WARN"),
     ("cw-community-v2c", "SN-04", "CW7", CW_V3_ONLY.format(version="snmp-agent sys-info version v2c v3\n"), "FAIL"),
     ("cw-community-v3-only-sn01", "SN-01", "CW7", CW_V3_ONLY.format(version="snmp-agent sys-info version v3\n"), "WARN"),
+    # ZXROS: an AAA template acts only where a system-user template binds it (main: REVIEW, PASS)
+    ("zte-tacacs-template-unbound", "IA-09", "ZXR", ZTE_AAA.format(n=1), "FAIL"),
+    ("zte-tacacs-template-bound", "IA-09", "ZXR", ZTE_AAA.format(n=2020), "REVIEW"),
+    ("zte-tacacs-authz-unbound", "AC-04", "ZXR", ZTE_AAA.format(n=1), "FAIL"),
+    ("zte-tacacs-authz-bound", "AC-04", "ZXR", ZTE_AAA.format(n=2020), "PASS"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
