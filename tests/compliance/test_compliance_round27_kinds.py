@@ -9,11 +9,11 @@ import pytest
 
 from .conftest import verdict
 from .test_compliance_round24_kinds import CW5, CW7, IOS, SECPATH, USG, VRP, ZXR
-from .test_compliance_round26_kinds import RGOS
+from .test_compliance_round26_kinds import CE, RGOS
 
-TEMPLATES = {"CW5": CW5, "CW7": CW7, "IOS": IOS, "USG": USG, "VRP": VRP, "ZXR": ZXR, "RGOS": RGOS}
+TEMPLATES = {"CW5": CW5, "CW7": CW7, "IOS": IOS, "USG": USG, "VRP": VRP, "ZXR": ZXR, "RGOS": RGOS, "CE": CE}
 VENDOR = {"CW5": "h3c_comware", "CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "SECPATH": "h3c_comware"}
-VENDOR |= {"VRP": "huawei_vrp", "ZXR": "zte_zxros", "RGOS": "ruijie_rgos"}
+VENDOR |= {"VRP": "huawei_vrp", "ZXR": "zte_zxros", "RGOS": "ruijie_rgos", "CE": "huawei_ce"}
 
 IOS_GROUPS = (
     "object-group network NOC\n host 192.0.2.10\n group-object POOL\n!\n"
@@ -180,6 +180,8 @@ CASES = [
     ("zte-tacacs-template-bound", "IA-09", "ZXR", ZTE_AAA.format(n=2020), "REVIEW"),
     ("zte-tacacs-authz-unbound", "AC-04", "ZXR", ZTE_AAA.format(n=1), "FAIL"),
     ("zte-tacacs-authz-bound", "AC-04", "ZXR", ZTE_AAA.format(n=2020), "PASS"),
+    # CloudEngine: deleting the default local-user security policy removes its complexity check (main: REVIEW)
+    ("ce-user-security-policy-off", "IA-02", "CE", "aaa\n undo user-security-policy enable\n local-user ops password irreversible-cipher $1c$a$b\n", "FAIL"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
