@@ -90,6 +90,8 @@ ZTE_AAA = (
     "system-user\n  authentication-template 1\n    bind aaa-authentication-template {n}\n  $\n"
     "  authorization-template 1\n    bind aaa-authorization-template {n}\n  $\n$\n"
 )
+CW_JOB = "scheduler job bk\n command 1 {proto} 192.0.2.50 put flash:/startup.cfg sw.cfg\n#\n{schedule}"
+CW_SCHEDULE = "scheduler schedule bk\n job bk\n time repeating at 02:00 interval 1440\n"
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -182,6 +184,11 @@ CASES = [
     ("zte-tacacs-authz-bound", "AC-04", "ZXR", ZTE_AAA.format(n=2020), "PASS"),
     # CloudEngine: deleting the default local-user security policy removes its complexity check (main: REVIEW)
     ("ce-user-security-policy-off", "IA-02", "CE", "aaa\n undo user-security-policy enable\n local-user ops password irreversible-cipher $1c$a$b\n", "FAIL"),
+    # Comware: an archive stays on the device's storage; a scheduled upload leaves it (main: PASS, REVIEW, REVIEW)
+    ("cw-archive-local-only", "MG-08", "CW7", "archive configuration location flash:/archive filename-prefix cfg\narchive configuration interval 1440\n", "REVIEW"),
+    ("cw-scheduled-tftp-upload", "MG-08", "CW7", CW_JOB.format(proto="tftp", schedule=CW_SCHEDULE), "WARN"),
+    ("cw-scheduled-scp-upload", "MG-08", "CW7", CW_JOB.format(proto="scp", schedule=CW_SCHEDULE), "PASS"),
+    ("cw-unscheduled-scp-job", "MG-08", "CW7", CW_JOB.format(proto="scp", schedule=""), "REVIEW"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on

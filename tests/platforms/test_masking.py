@@ -84,6 +84,7 @@ _VRP_LIKE = [
     r"^\s*preshared-key pass-phrase (?:cipher|simple) (?P<tok>\S+)",
     r"^\s*(?:primary|secondary) (?:authentication|accounting) \S+ .*\bkey (?:cipher|simple) (?P<tok>\S+)",
     r"^\s*md5-password (?:cipher|plain) \S+ (?P<tok>\S+)",
+    r"^\s*command \d+ (?:scp|sftp|ftp) .*\bpassword (?:cipher|simple) (?P<tok>\S+)",  # a scheduled upload's login
 ]
 SHAPES: dict[str, list[str]] = {
     "cisco_ios": _IOS_LIKE,
