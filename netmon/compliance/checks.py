@@ -284,8 +284,16 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not found:
         return Outcome("N/A", [], ["no local account"])
     common = registry.common()
+    makers: dict[str, list[str]] = {}
+    for v, ns in common.factory_accounts.items():
+        for n in ns:
+            makers.setdefault(n.lower(), []).append(v)
+    # Every maker that ships the name, this platform's first (round 27: 'admin' on an H3C switch read
+    # "the factory account name of ruijie products", the last maker listed).
+    own = cfg.vendor.split("_")[0]
     shipped = {
-        n.lower(): f"the factory account name of {v} products" for v, ns in common.factory_accounts.items() for n in ns
+        n: "the factory account name of " + ", ".join(sorted(vs, key=lambda v: (v != own, v))) + " products"
+        for n, vs in makers.items()
     }
     # A maker's name (common/vendor_names.yaml) is guessed as early as a factory name.
     why = {**{n: f"the name of the vendor {v}" for n, v in common.vendor_names.items()}, **shipped}

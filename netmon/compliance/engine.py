@@ -303,7 +303,11 @@ def evaluate_rule(
             if m is None:
                 m = masked[e.text] = mask_line(e.text, cfg.vendor)
             e.text = m
-    result, notes = worst([p.result for p in live]), [n for p in live for n in p.notes]
+    result = worst([p.result for p in live])
+    # The deciding parts' notes first; a passing part's note beside a FAIL or WARN would contradict it
+    # (round 27: 'HTTP server on' FAIL printed with 'no local account may log in over HTTP').
+    notes = [n for p in live if p.result == result for n in p.notes]
+    notes += [n for p in live if p.result not in (result, "PASS") for n in p.notes]
     if rule.if_elided and cfg.elided:
         cut = [
             (n, scope)

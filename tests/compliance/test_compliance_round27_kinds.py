@@ -203,3 +203,16 @@ def _text(template: str, body: str) -> str:
 @pytest.mark.parametrize(("rule", "template", "body", "want"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_round_27(rules, rule: str, template: str, body: str, want: str) -> None:
     assert verdict(rules, rule, _text(template, body), VENDOR[template]) == want
+
+
+def test_a_verdict_carries_the_notes_that_decided_it(rules) -> None:
+    """A passing part's note beside a FAIL contradicted it (round 27: Comware IA-08 FAIL for 'ip http
+    enable' printed 'no local account may log in over HTTP'); the deciding part's note comes first."""
+    from netmon.compliance.engine import evaluate_rule
+
+    from .conftest import one_config
+
+    out = evaluate_rule(rules["IA-08"], one_config(CW7.format(body="ip http enable\n"), "h3c_comware"))
+    assert out.result == "FAIL"
+    assert not any("no local account" in n for n in out.notes), out.notes
+    assert any("HTTP" in e.note and e.text == "ip http enable" for e in out.evidence), out.evidence
