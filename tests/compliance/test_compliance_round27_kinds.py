@@ -189,6 +189,9 @@ CASES = [
     ("cw-scheduled-tftp-upload", "MG-08", "CW7", CW_JOB.format(proto="tftp", schedule=CW_SCHEDULE), "WARN"),
     ("cw-scheduled-scp-upload", "MG-08", "CW7", CW_JOB.format(proto="scp", schedule=CW_SCHEDULE), "PASS"),
     ("cw-unscheduled-scp-job", "MG-08", "CW7", CW_JOB.format(proto="scp", schedule=""), "REVIEW"),
+    # RGOS: LLDP switched off globally is off on every port (main: REVIEW)
+    ("rgos-lldp-off-globally", "MG-05", "RGOS", "no lldp enable\ninterface GigabitEthernet 0/1\n lldp mode txrx\n", "PASS"),
+    ("rgos-lldp-default", "MG-05", "RGOS", "interface GigabitEthernet 0/1\n lldp mode txrx\n", "REVIEW"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
