@@ -753,6 +753,40 @@ def bound_template(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome(absent, unused, [str(params["note"])])
 
 
+@check("reference_chain")
+def reference_chain(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A chain of references followed to what it ends in (round 27: VRP 'cmd recording-scheme R' ->
+    'recording-scheme R' -> 'recording-mode hwtacacs T' -> 'hwtacacs-server template T', whose
+    accounting server receives the commands). ``steps``: each {ref, block}: a line (any depth; after
+    the first step, inside the blocks reached so far) naming the next block (group ``name``), and the
+    block's line (any depth, group ``name``); ``want``: a child the last blocks need. PASS when one
+    has it; no first reference: N/A; otherwise FAIL, naming where the chain stops."""
+    steps = [(re.compile(st["ref"]), re.compile(st["block"])) for st in params["steps"]]
+    want = re.compile(params["want"])
+    scope: list[Line] | None = None  # None: the whole configuration
+    trail: list[Evidence] = []
+    for i, (ref, block) in enumerate(steps):
+        found = _matches(cfg, ref)
+        inside = {id(ln) for b in scope for ln in b.walk()} if scope is not None else None
+        # A capture that lost its indentation writes a view's lines after it at the same depth: when
+        # the blocks reached hold no reference, one anywhere counts.
+        refs = [(ln, m) for ln, m in found if inside is None or id(ln) in inside] or found
+        if not refs:
+            if i == 0:
+                return Outcome("N/A", [], [str(params.get("none_note", "nothing to follow"))])
+            return Outcome("FAIL", trail, [f"{params['note']}: {scope[0].text if scope else ''} names nothing further"])
+        names = {m.group("name") for _, m in refs}
+        trail.extend(_ev(ln, "names the next link of the chain") for ln, _ in refs[:3])
+        scope = [ln for ln, m in _matches(cfg, block) if m.group("name") in names]
+        if not scope:
+            return Outcome("FAIL", trail, [f"{params['note']}: {', '.join(sorted(names))} is not defined"])
+    assert scope is not None
+    hits = [c for b in scope for c in b.children if want.search(c.text)]
+    if hits:
+        return Outcome("PASS", [*trail, *(_ev(c, "reached") for c in hits)])
+    return Outcome("FAIL", [*trail, *(_ev(b, "has no such line") for b in scope)], [str(params["note"])])
+
+
 @check("exempt_acl")
 def exempt_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A control whose exemption list admits every source is no control (round 27: IOS 'login

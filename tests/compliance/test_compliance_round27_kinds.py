@@ -92,6 +92,10 @@ ZTE_AAA = (
 )
 CW_JOB = "scheduler job bk\n command 1 {proto} 192.0.2.50 put flash:/startup.cfg sw.cfg\n#\n{schedule}"
 CW_SCHEDULE = "scheduler schedule bk\n job bk\n time repeating at 02:00 interval 1440\n"
+VRP_REC = (
+    "hwtacacs-server template TAC\n hwtacacs-server authentication 192.0.2.11\n{acct}#\n"
+    "aaa\n recording-scheme REC\n  recording-mode hwtacacs TAC\n cmd recording-scheme REC\n"
+)
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -192,6 +196,10 @@ CASES = [
     # RGOS: LLDP switched off globally is off on every port (main: REVIEW)
     ("rgos-lldp-off-globally", "MG-05", "RGOS", "no lldp enable\ninterface GigabitEthernet 0/1\n lldp mode txrx\n", "PASS"),
     ("rgos-lldp-default", "MG-05", "RGOS", "interface GigabitEthernet 0/1\n lldp mode txrx\n", "REVIEW"),
+    # VRP: recorded commands reach a server only if the template they name has an accounting one (main: PASS)
+    ("vrp-recording-no-accounting-server", "AU-05", "VRP", VRP_REC.format(acct=""), "FAIL"),
+    ("vrp-recording-accounting-server", "AU-05", "VRP", VRP_REC.format(acct=" hwtacacs-server accounting 192.0.2.11\n"), "PASS"),
+    ("vrp-recording-undefined-scheme", "AU-05", "VRP", VRP_REC.format(acct="").replace(" recording-scheme REC\n  recording-mode hwtacacs TAC\n", ""), "FAIL"),
     ("vrp-tacacs-no-domain-shown", "IA-09", "VRP", VRP_TAC.format(bind="").split(" domain default")[0], "REVIEW"),
 ]
 # fmt: on
