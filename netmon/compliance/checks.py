@@ -1217,8 +1217,31 @@ def urpf(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     guards = _find(cfg, [re.compile(p) for p in params.get("edge_guard", [])])
     if guards:
         return Outcome("PASS", [_ev(g, "source address checked where hosts plug in") for g in guards[:5]])
-    # A check on a shut-down interface checks nothing (round 26).
-    hits = [h for h in _find(cfg, [re.compile(p) for p in params["urpf"]]) if h.parent is None or not is_shut(h.parent)]
+    # A check on a shut-down interface checks nothing (round 26), nor one on an interface that routes
+    # nothing (no address, a management port: round 27).
+    live = {id(t) for t in routed}
+    hits = [h for h in _find(cfg, [re.compile(p) for p in params["urpf"]]) if h.parent is None or id(h.parent) in live]
+    # ... nor one whose exception ACL (``exempt``, group ``acl``: the packets failing the check that it
+    # permits are forwarded all the same) admits every source (round 27).
+    undone: list[Evidence] = []
+    if "exempt" in params and hits:
+        exempt, acls = re.compile(params["exempt"]), acl_index(cfg)
+        for h in list(hits):
+            m = exempt.search(h.text)
+            if m is not None and any(
+                permits_any_source(cfg.vendor, t) for _, t in effective_entries(cfg, acls.get(m.group("acl"), []))
+            ):
+                hits.remove(h)
+                undone.append(_ev(h, f"its exception ACL {m.group('acl')} forwards every source that fails the check"))
+    out = _urpf_verdict(cfg, params, ifs, routed, hits)
+    if undone:
+        out.evidence[:0] = undone
+    return out
+
+
+def _urpf_verdict(
+    cfg: DeviceConfig, params: dict[str, Any], ifs: list[Line], routed: list[Line], hits: list[Line]
+) -> Outcome:
     glob = [h for h in hits if h.parent is None]
     if glob:
         return Outcome("PASS", [_ev(h, "uRPF on every interface") for h in glob[:5]])
@@ -1866,10 +1889,13 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     ``default_deny`` (no rule permits any zone - or every zone holding an interface, ``zones`` -
     address and service), ``broad`` (permit rules
     naming no address warn, with or without a service), ``shadowed`` (rules after a permit-all can never
-    match), ``deny_logged`` (deny rules log their hits). A ``default action permit`` permits all
+    match), ``deny_logged`` (deny rules log their hits), ``profile`` (an IPS or antivirus profile applied by a
+    rule that passes traffic: ``_policy_profile``). A ``default action permit`` permits all
     that no rule matches: it fails default deny and is broad. No security policy: N/A."""
     rules = _policy_rules(cfg, params)
     aspect = params["aspect"]
+    if aspect == "profile":
+        return _policy_profile(cfg, params, rules, _populated_zones(cfg, params))
     head = re.compile(params.get("policy", r"^security-policy$"))
     open_default = [
         c for pol in cfg.tree.top if head.match(pol.text) for c in pol.children if c.text == "default action permit"
@@ -2011,6 +2037,55 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             )
         return Outcome("FAIL", [_ev(r, "deny rule does not log") for r, _ in denies])
     raise ValueError(f"unknown aspect {aspect!r}")
+
+
+def _policy_profile(
+    cfg: DeviceConfig, params: dict[str, Any], rules: list[tuple[Line, dict[str, list[Line]], str]], populated: set[str]
+) -> Outcome:
+    """A security profile (IPS, antivirus) inspects only the traffic a rule applying it passes
+    (round 28: a profile on a disabled rule, on a drop rule, on a rule from a zone with no interface
+    or behind an earlier rule matching the same traffic was credited). ``profile``: a rule's child
+    applying it (group ``name`` when it names a holder); ``holder``: {block, want}: the block the
+    rule names (Comware `app-profile NAME`) and the line in it that applies the policy. PASS when a
+    live permit rule applies it; else ``absent`` (REVIEW: the boundary may inspect elsewhere)."""
+    apply_rx = re.compile(params["profile"])
+    good: set[str] | None = None
+    if "holder" in params:
+        hb, hw = re.compile(params["holder"]["block"]), re.compile(params["holder"]["want"])
+        good = {
+            m.group("name")
+            for t in cfg.tree.top
+            if (m := hb.match(t.text)) and any(hw.search(c.text) for c in t.children)
+        }
+
+    def zones_empty(f: dict[str, list[Line]]) -> bool:
+        return bool(populated) and any(
+            key in f and not ({w.lower() for c in f[key] for w in c.text.split()[1:]} & (populated | {"local"}))
+            for key in ("source-zone", "destination-zone")
+        )
+
+    live: list[Evidence] = []
+    idle: list[Evidence] = []
+    for r, f, action in rules:
+        hits = [
+            c
+            for c in r.children
+            if (m := apply_rx.match(c.text)) and (good is None or m.groupdict().get("name") in good)
+        ]
+        if not hits:
+            continue
+        why = None
+        if action != "permit":
+            why = "the rule passes no traffic (it drops, or names no action)"
+        elif zones_empty(f):
+            why = "the rule's zones hold no interface: it matches nothing"
+        elif (first := _covered_earlier(rules, r)) is not None:
+            why = f"'{first.text}' matches this rule's traffic first"
+        (idle if why else live).extend(_ev(c, why or "applied by a rule that passes traffic") for c in hits[:1])
+    if live:
+        return Outcome("PASS", live[:5])
+    absent: Result = params.get("absent", "REVIEW")
+    return Outcome(absent, idle[:5], [str(params.get("note", "no rule that passes traffic applies the profile"))])
 
 
 def _covered_earlier(rules: list[tuple[Line, dict[str, list[Line]], str]], rule: Line) -> Line | None:

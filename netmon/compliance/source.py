@@ -460,12 +460,20 @@ def load_device_configs(
             if det.platform is None:
                 raise InputError.one(src, _not_confident(det), a + 1)
             key = det.platform
-        elif det is not None and det.best is not None and det.best != vendor and not registry.related(det.best, vendor):
+        elif (
+            det is not None
+            and det.platform is not None
+            and det.platform != vendor
+            and not registry.related(det.platform, vendor)
+        ):
+            # Refused only where the content tells another platform confidently: where detection
+            # itself cannot decide (IOS and RGOS tie on an IOS-like ZXROS file), the operator's
+            # --vendor is what decides (round 28: every choice but IOS was refused).
             scores = det.scores
-            if scores.get(det.best, 0) >= scores.get(vendor, 0) + registry.common().min_margin:
+            if scores.get(det.platform, 0) >= scores.get(vendor, 0) + registry.common().min_margin:
                 raise InputError.one(
                     src,
-                    f"looks like a {registry.display_name(det.best)} configuration, not "
+                    f"looks like a {registry.display_name(det.platform)} configuration, not "
                     f"{registry.display_name(vendor)}; fix --vendor (or the inventory's vendor) or omit it to auto-detect",
                     a + 1,
                 )
@@ -473,6 +481,10 @@ def load_device_configs(
         plat = registry.platform(key)
         tree = parse_config(lines, plat.grammar, a, b)
         notes: list[str] = fence_notes
+        if vendor is not None and det is not None and det.platform is None and det.best is not None:
+            notes.append(
+                f"scored as {registry.display_name(vendor)} as given; the content alone does not tell ({det.describe()})"
+            )
         if tech_note:
             notes.append(tech_note)
         if indent:
