@@ -453,7 +453,39 @@ def _ospf_interfaces_cover(cfg: DeviceConfig, proc: Line, area: str) -> Outcome 
 @check("ospf_auth")
 def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Every OSPF area authenticated (area- or interface-level); MD5 warns (HMAC-SHA256 preferred);
-    clear text (simple, plain) fails as no authentication does: anyone on the link reads the key."""
+    clear text (simple, plain) fails as no authentication does: anyone on the link reads the key.
+    OSPFv3 processes too (round 28: they were not read, or judged by OSPFv2's lines)."""
+    v2, v3 = _ospf_v2(cfg), _ospf_v3(cfg)
+    if v3 is None:
+        return v2
+    if v2.result == "N/A":
+        return v3
+    return _merge([v2, v3])
+
+
+def _ospf_v3(cfg: DeviceConfig) -> Outcome | None:
+    """OSPFv3 (the dialect's ``ospfv3_process``): authenticated when an authentication line of the
+    dialect's ``ospfv3_auth`` (IPsec or the authentication trailer, on an area or an interface) is
+    shown; coverage per area is not read. None: no OSPFv3 process."""
+    rd = registry.platform(cfg.vendor).dialect.routing
+    if rd.ospfv3_process is None:
+        return None
+    procs = [t for t in cfg.tree.top if rd.ospfv3_process.match(t.text)]
+    if not procs:
+        return None
+    # Looked for inside the OSPFv3 processes and on interfaces only ('authentication-mode' is a
+    # user-interface's and an OSPFv2 area's word too).
+    scope = [ln for p in procs for ln in p.walk()] + [c for t in top_by(cfg, "interface") for c in t.children]
+    auth = [ln for ln in scope if any(rx.match(ln.text) for rx in rd.ospfv3_auth)]
+    if auth:
+        weak = [a for a in auth if re.search(r"\b(?:md5|hmac-md5)\b", a.text)]
+        if weak:
+            return Outcome("WARN", [_ev(a, "OSPFv3 authentication by MD5: prefer SHA") for a in weak[:5]])
+        return Outcome("PASS", [_ev(a, "OSPFv3 authentication") for a in auth[:5]])
+    return Outcome("FAIL", [_ev(p, "OSPFv3 process: no authentication on any area or interface") for p in procs])
+
+
+def _ospf_v2(cfg: DeviceConfig) -> Outcome:
     top = cfg.tree.top
     weak = re.compile(r"\b(md5|hmac-md5)\b")
     parts: list[Outcome] = []
@@ -549,6 +581,31 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                                 [_ev(c, "MD5: prefer hmac-sha256" if weak.search(c.text) else "")],
                             )
                         )
+            elif if_auth and (members := _ospf_block_members(cfg, p, a)):
+                # Round 28: the interfaces of this area, not any interface of the device, must
+                # authenticate (an authenticated Vlanif of area 0 covered an open one of area 1).
+                lacking = [t for t in members if not any(rd.ospf_interface_auth.match(c.text) for c in t.children)]
+                if lacking:
+                    parts.append(
+                        Outcome(
+                            "FAIL",
+                            [
+                                _ev(t, f"{a.text}: this interface forms adjacencies unauthenticated")
+                                for t in lacking[:5]
+                            ],
+                        )
+                    )
+                else:
+                    mine = [c for t in members for c in t.children if rd.ospf_interface_auth.match(c.text)]
+                    parts.append(
+                        Outcome(
+                            "WARN" if any(weak.search(c.text) for c in mine) else "PASS",
+                            [
+                                _ev(a, "no area authentication; every interface of the area authenticates"),
+                                *map(_ev, mine[:5]),
+                            ],
+                        )
+                    )
             elif if_auth:
                 parts.append(
                     Outcome(
@@ -562,6 +619,52 @@ def ospf_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             else:
                 parts.append(Outcome("FAIL", [_ev(a, "no OSPF authentication for this area or its interfaces")]))
     return _merge(parts)
+
+
+_AREA_NETWORK = re.compile(r"^network (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+)(?: |$)")
+_IF_V4 = re.compile(r"^ip address (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+|\d{1,2})(?: |$)")
+
+
+def _ospf_block_members(cfg: DeviceConfig, proc: Line, area: Line) -> list[Line]:
+    """The interfaces of an OSPF area written as a view (VRP, Comware: 'network A WILDCARD' in
+    'area X', or 'ospf enable P area X' / 'ospf P area X' on the interface) that form adjacencies:
+    not shut, not loopback, not silent. Empty when none can be placed (the caller keeps its older,
+    device-wide reading)."""
+    pw = proc.text.split()
+    pid = pw[1] if len(pw) > 1 and pw[1].isdigit() else "1"
+    aw = area.text.split()
+    if len(aw) < 2:
+        return []
+    name = aw[1]
+    try:
+        ids = (
+            {name, str(ipaddress.IPv4Address(int(name)))}
+            if name.isdigit()
+            else {name, str(int(ipaddress.IPv4Address(name)))}
+        )
+    except ValueError:
+        ids = {name}
+    nets = []
+    for c in area.children:
+        if (m := _AREA_NETWORK.match(c.text)) is not None:
+            wild = int(ipaddress.IPv4Address(m.group(2)))
+            nets.append((int(ipaddress.IPv4Address(m.group(1))) & ~wild, wild))
+    silent = {c.text.split(" ", 1)[1] for c in proc.children if c.text.startswith("silent-interface ")}
+    joined = re.compile(rf"^ospf (?:enable )?{re.escape(pid)} area (\S+)$")
+    members = []
+    for t in top_by(cfg, "interface"):
+        ifname = t.text.split(" ", 1)[1] if " " in t.text else ""
+        if ifname.lower().startswith(("loopback", "null")) or is_shut(t) or ifname in silent or "all" in silent:
+            continue
+        inside = next((m.group(1) in ids for c in t.children if (m := joined.match(c.text))), None)
+        if inside is None and nets:
+            addr = next((m for c in t.children if (m := _IF_V4.match(c.text)) is not None), None)
+            if addr is not None:
+                ip = int(ipaddress.IPv4Address(addr.group(1)))
+                inside = any(ip & ~w == n for n, w in nets)
+        if inside:
+            members.append(t)
+    return members
 
 
 def top_by(cfg: DeviceConfig, word: str) -> list[Line]:
@@ -579,10 +682,12 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     parts: list[Outcome] = []
     for p in procs:
         lines = [ln for ln in p.walk() if ln.text.startswith(kw_peer + " ")]
+        # A peer is an address, or a subnet of dynamic peers (Comware 'peer 10.70.0.0 24 as-number N':
+        # round 28, the prefix length made it no peer at all).
         passwords = {
-            ln.text.split()[1]
+            _bgp_peer_id(ln.text.split())
             for ln in lines
-            if re.match(rf"^{kw_peer} \S+ (password|keychain|tcp-ao|authentication)", ln.text)
+            if re.match(rf"^{kw_peer} \S+(?: \d+)? (password|keychain|tcp-ao|authentication)", ln.text)
         }
         groups: dict[str, str] = {}
         peers: dict[str, Line] = {}
@@ -594,9 +699,19 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         templates = _bgp_templates(p, rd.bgp_template, rd.bgp_inherit)
         inherits: dict[str, str] = {}
         shown: set[int] = set()
+        # IOS dynamic neighbors: 'bgp listen range PREFIX peer-group G' accepts any peer in the range
+        # into group G, with G's password or none (round 28).
+        if rd.bgp_listen is not None:
+            for ln in p.walk():
+                if (lm := rd.bgp_listen.match(ln.text)) is not None:
+                    peers.setdefault(f"range {lm['range']}", ln)
+                    groups[f"range {lm['range']}"] = lm["group"]
         for ln in lines:
             w = ln.text.split()
             if w[1] in group_names:
+                continue
+            if len(w) >= 5 and w[2].isdigit() and w[3] == kw_remote:
+                peers.setdefault(_bgp_peer_id(w), ln)
                 continue
             if rd.bgp_inherit is not None and (im := rd.bgp_inherit.match(ln.text)) and im["peer"]:
                 inherits[im["peer"]] = im["name"]
@@ -631,6 +746,11 @@ def bgp_auth(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             else:
                 parts.append(Outcome("FAIL", [_ev(ln, f"peer {peer} (group {grp}): no password")]))
     return _merge(parts) if parts else Outcome("N/A", [], ["BGP without peers"])
+
+
+def _bgp_peer_id(words: list[str]) -> str:
+    """'peer 10.70.0.0 24 ...' -> '10.70.0.0 24' (a subnet of dynamic peers); else the address."""
+    return f"{words[1]} {words[2]}" if len(words) > 3 and words[2].isdigit() else words[1]
 
 
 def _bgp_templates(
@@ -1404,7 +1524,10 @@ def port_admission(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # ``port_needs``: a port line -> the top-level line without which it does nothing (IOS 802.1X
     # port control needs 'dot1x system-auth-control').
     needs: dict[str, str] = params.get("port_needs", {})
-    port_rx = [p for p in params.get("port", []) if p not in needs or _find(cfg, [re.compile(needs[p])])]
+    # The global switch is a top-level line (VRP and Comware write the same words on the port).
+    port_rx = [
+        p for p in params.get("port", []) if p not in needs or any(re.match(needs[p], t.text) for t in cfg.tree.top)
+    ]
     if params.get("source_guard") and _find(cfg, [re.compile(p) for p in params.get("bindings", [])]):
         port_rx += params["source_guard"]
     binds = _one_rx(port_rx)

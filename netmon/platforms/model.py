@@ -472,6 +472,13 @@ class RoutingDialect(_Strict):
     # A peer that forms no session (VRP 'peer X ignore', IOS 'neighbor X shutdown'; group `peer`):
     # nothing to authenticate (round 26).
     bgp_down: Pattern[str] | None = None
+    # OSPFv3 processes and the lines that authenticate them anywhere (IPsec or the authentication
+    # trailer, on an area or an interface; round 28).
+    ospfv3_process: Pattern[str] | None = None
+    ospfv3_auth: tuple[Pattern[str], ...] = ()
+    # Dynamic peers accepted from a range into a group (IOS 'bgp listen range P peer-group G'): groups
+    # `range` and `group` (round 28).
+    bgp_listen: Pattern[str] | None = None
 
 
 class VrfDialect(_Strict):

@@ -123,7 +123,10 @@ def test_ios_access_ports_are_told_from_routed_ports(rules, ifs: str, want: str)
     [
         ("interface GigabitEthernet1/0/1\n port link-mode route\n ip address 10.0.0.1 255.255.255.0\n", "N/A"),
         ("interface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n", "FAIL"),
-        ("interface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n dot1x\n", "PASS"),
+        (
+            "dot1x\n#\ninterface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n dot1x\n",
+            "PASS",
+        ),  # global too (round 28)
     ],
     ids=["comware-routed", "comware-bridge", "comware-dot1x"],
 )

@@ -74,7 +74,8 @@ SNOOPING = [
     ),
     (
         "h3c_comware",
-        "#\n sysname SW\n#\n dhcp snooping enable\n#\n{glob}interface GigabitEthernet1/0/1\n port access vlan 10\n{port}#\nreturn\n",
+        # 802.1X on globally too: a port's 'dot1x' works only then (round 28)
+        "#\n sysname SW\n#\n dhcp snooping enable\n dot1x\n#\n{glob}interface GigabitEthernet1/0/1\n port access vlan 10\n{port}#\nreturn\n",
         " dot1x\n",
     ),
     (
