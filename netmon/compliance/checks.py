@@ -1090,7 +1090,8 @@ def acl_default_deny(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     zones = _find(cfg, [re.compile(p) for p in params.get("zone_firewall", [])]) if not filters else []
     if zones and "outside" in params:
         # A zone-pair from the outside that passes everything undoes the zones' default deny.
-        open_ = zbf_open_from_outside(cfg, re.compile(params["outside"]))
+        zone_rx = re.compile(params["outside_zone"]) if "outside_zone" in params else None
+        open_ = zbf_open_from_outside(cfg, re.compile(params["outside"]), zone_rx)
         if open_:
             return Outcome(
                 "FAIL",
@@ -2472,24 +2473,32 @@ def zbf_passed_acls(cfg: DeviceConfig) -> dict[str, Line]:
     return {n: c for _, _, acts in _zbf(cfg) for c, a, names in acts if a.split()[0] != "drop" for n in names}
 
 
-def zbf_open_from_outside(cfg: DeviceConfig, outside: re.Pattern[str]) -> list[tuple[Line, Line]]:
+def zbf_open_from_outside(
+    cfg: DeviceConfig, outside: re.Pattern[str], zone_name: re.Pattern[str] | None = None
+) -> list[tuple[Line, Line]]:
     """Zone-pairs from a zone holding an outside interface (one of whose child lines ``outside``
-    finds, e.g. 'ip nat outside') that pass or inspect a class whose ACL permits everything:
-    (zone-pair, class line)."""
+    finds, e.g. 'ip nat outside') that pass or inspect a class matching everything - one whose ACL
+    permits everything, or 'class class-default' itself (round 28: its 'pass' was not read as
+    letting everything else in): (zone-pair, class line)."""
     zone_of: dict[str, bool] = {}
     for t in cfg.tree.top_by_word("interface"):
         zm = next((c.text.split()[-1] for c in t.children if c.text.startswith("zone-member security ")), None)
-        if zm is not None and any(outside.search(c.text) for c in t.children):
-            zone_of[zm] = True
+        if zm is not None and (
+            any(outside.search(c.text) for c in t.children) or (zone_name is not None and zone_name.search(zm))
+        ):
+            zone_of[zm] = True  # NAT outside, or a zone named for the outside (``zone_name``; round 28)
     acls = acl_facts(cfg).acls
     out = []
     for zp, src, acts in _zbf(cfg):
         if not zone_of.get(src):
             continue
         for c, a, names in acts:
-            if a.split()[0] != "drop" and any(
-                n in acls and any(permits_any(cfg.vendor, t) for _, t in effective_entries(cfg, acls[n].entries))
-                for n in names
+            if a.split()[0] != "drop" and (
+                c.text.split()[-1] == "class-default"
+                or any(
+                    n in acls and any(permits_any(cfg.vendor, t) for _, t in effective_entries(cfg, acls[n].entries))
+                    for n in names
+                )
             ):
                 out.append((zp, c))
     return out

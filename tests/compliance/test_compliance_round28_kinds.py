@@ -82,6 +82,14 @@ VRP_DOT1X = (
     "interface GigabitEthernet0/0/2\n port link-type access\n port default vlan 10\n dot1x enable\n#\n"
 )
 CW_DOT1X = "{glob}interface GigabitEthernet1/0/1\n port link-mode bridge\n port access vlan 10\n dot1x\n"
+IOS_ZBF = (
+    "class-map type inspect match-any CM-MAIL\n match protocol smtp\n!\n"
+    "policy-map type inspect PM-OUT-IN\n class type inspect CM-MAIL\n  inspect\n class class-default\n  {default}\n!\n"
+    "zone security INSIDE\nzone security OUTSIDE\n"
+    "zone-pair security ZP-OUT-IN source OUTSIDE destination INSIDE\n service-policy type inspect PM-OUT-IN\n!\n"
+    "interface GigabitEthernet0/0\n ip address 198.51.100.2 255.255.255.252\n zone-member security OUTSIDE\n!\n"
+    "interface GigabitEthernet0/1\n ip address 10.1.1.1 255.255.255.0\n zone-member security INSIDE\n"
+)
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -121,6 +129,9 @@ CASES = [
     ("ios-listen-range-group-password", "RP-02", "IOS", IOS_LISTEN.format(password=" neighbor SPOKES password 7 0822455D0A16\n"), "PASS"),
     ("cw-subnet-peer-open", "RP-02", "CW7", CW_DYNAMIC.format(password=""), "FAIL"),
     ("cw-subnet-peer-password", "RP-02", "CW7", CW_DYNAMIC.format(password=" peer 10.70.0.0 24 password cipher $c$3$def\n"), "PASS"),
+    # IOS zone firewall: 'class class-default' passing from the outside zone lets everything in (main: PASS)
+    ("ios-zbf-class-default-pass", "BD-01", "IOS", IOS_ZBF.format(default="pass"), "FAIL"),
+    ("ios-zbf-class-default-drop", "BD-01", "IOS", IOS_ZBF.format(default="drop"), "PASS"),
     # A port's 802.1X works only with the feature on globally (main: PASS)
     ("vrp-dot1x-port-only", "BD-07", "VRP", VRP_DOT1X.format(glob=""), "FAIL"),
     ("vrp-dot1x-global-too", "BD-07", "VRP", VRP_DOT1X.format(glob="dot1x enable\n#\n"), "PASS"),
