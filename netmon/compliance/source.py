@@ -341,6 +341,42 @@ def _more_after_end(text: str) -> bool:
     return False
 
 
+_SEPARATOR = re.compile(r"^[#!]*$")
+# What a terminal leaves after a display: the prompt, or the pager's prompt where it was stopped.
+_TRAILER = re.compile(r"^(?:<[^<>]+>|\[[^\[\]]+\]|[\w.()-]+[#>]|-+ ?More ?-+.*)$")
+
+
+def _drop_repeats(
+    lines: Sequence[str], pieces: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], list[tuple[int, int, bool]]]]:
+    """Pieces that repeat an earlier one from its start - the same configuration displayed twice,
+    or a second display the operator stopped at the pager - are not other devices (round 28: an
+    aborted re-display was scored as a second switch with ten FAILs). Returns the kept pieces and,
+    per kept piece, the repeats (start, stop, whole). The last line of a stopped display may be cut
+    short; it need only begin the line it repeats."""
+
+    def body(a: int, b: int) -> list[str]:
+        out = [t for ln in lines[a:b] if (t := ln.strip()) and not _SEPARATOR.match(t)]
+        while out and _TRAILER.match(out[-1]):
+            out.pop()
+        return out
+
+    kept: list[tuple[int, int]] = []
+    bodies: list[list[str]] = []
+    repeats: dict[tuple[int, int], list[tuple[int, int, bool]]] = {}
+    for a, b in pieces:
+        mine = body(a, b)
+        for piece, theirs in zip(kept, bodies, strict=True):
+            n = len(mine)
+            if 5 <= n <= len(theirs) and mine[: n - 1] == theirs[: n - 1] and theirs[n - 1].startswith(mine[-1]):
+                repeats.setdefault(piece, []).append((a, b, n == len(theirs)))
+                break
+        else:
+            kept.append((a, b))
+            bodies.append(mine)
+    return kept, repeats
+
+
 def split_configs(lines: Sequence[str], source: str) -> list[tuple[int, int]]:
     """(start, stop) line indexes of each configuration in the text. After a configuration's
     final line (``return``/``end`` at column 0) only blank lines, separators and a CLI prompt
@@ -406,8 +442,11 @@ def load_device_configs(
     name: str | None = None,
     check_vendor: bool = True,
     version_text: str | None = None,
+    merge_repeats: bool = True,
 ) -> list[DeviceConfig]:
-    """Decode, split, identify and parse every configuration a file holds.
+    """Decode, split, identify and parse every configuration a file holds. A configuration that
+    repeats an earlier one from its start (displayed twice, or a second display stopped at the
+    pager) is noted on the first, not scored as another device (``merge_repeats``).
 
     ``vendor`` given: each configuration must not look like another platform's (a wrong --vendor
     or a mislabelled inventory entry gives meaningless results). Not given: detected, and
@@ -442,6 +481,7 @@ def load_device_configs(
         text = "\n".join(lines)
         tech_note = f"read the '{cmd}' section (lines {s0 + 1}-{s1}) of a collected-output file; the rest not read"
     pieces = split_configs(lines, source) if _more_after_end(text) else [(0, len(lines))]
+    pieces, repeats = _drop_repeats(lines, pieces) if merge_repeats else (pieces, {})
     cut_rows = _elision_rows(text)
     fenced = "```" in text or "~~~" in text
     out: list[DeviceConfig] = []
@@ -555,6 +595,12 @@ def load_device_configs(
             # Banner and macro text may read anything, "..." included: only configuration lines count.
             text_lines = {ln.number for ln in tree.walk() if ln.banner}
             cfg.elided = [(n, scope) for n, scope in cut if n not in text_lines]
+        for r0, r1, whole in repeats.get((a, b), ()):
+            notes.append(
+                f"lines {r0 + 1}-{r1} repeat this configuration"
+                + (" (a second display)" if whole else " up to where a second display stopped")
+                + ": not scored as another device"
+            )
         if cfg.elided:
             where = ", ".join(f"line {n} ({scope})" for n, scope in cfg.elided)
             notes.append(
@@ -591,7 +637,8 @@ def load_device_config(
 ) -> DeviceConfig:
     """One device's configuration (an archived config, an inventory device's file): a text
     holding more than one is refused, naming the line where the second starts."""
-    cfgs = load_device_configs(data, source, vendor, name, check_vendor, version_text)
+    # An archive holds one display of one device: a second copy, even an identical one, is refused.
+    cfgs = load_device_configs(data, source, vendor, name, check_vendor, version_text, merge_repeats=False)
     if len(cfgs) > 1:
         raise InputError.one(
             source,

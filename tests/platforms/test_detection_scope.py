@@ -102,13 +102,22 @@ def test_two_configs_in_one_file_are_two_devices_with_their_own_lines(tmp_path: 
     assert [x["result"] for x in alone["devices"][0]["findings"]] == [x["result"] for x in devs[1]["findings"]]
 
 
-def test_one_config_pasted_twice_is_two_devices(tmp_path: Path) -> None:
+def test_one_config_pasted_twice_is_one_device_with_the_repeat_noted(tmp_path: Path) -> None:
+    """The same configuration twice (or a second display stopped at the pager, round 28) is one
+    device: the repeat is named by its lines, not scored as a second device."""
     ios = (COMPLIANCE / "cisco_noncompliant.cfg").read_text(encoding="utf-8")
     f = tmp_path / "twice.cfg"
     f.write_text(ios + "\n" + ios, encoding="utf-8")
-    cfgs = load_device_configs(f.read_bytes(), str(f))
-    assert len(cfgs) == 2 and cfgs[1].name == cfgs[0].name + "#2" and cfgs[1].source == f"{f}#2"
-    assert cfgs[1].first_line == len(ios.splitlines()) + 2
+    (cfg,) = load_device_configs(f.read_bytes(), str(f))
+    start = len(ios.splitlines()) + 2
+    assert any(n.startswith(f"lines {start}-") and "(a second display)" in n for n in cfg.notes), cfg.notes
+    head = ios.split("\ninterface", 1)[0]  # stopped at the pager before the interfaces
+    f.write_text(ios + "\n" + head + "\n ---- More ----\n", encoding="utf-8")
+    (cfg,) = load_device_configs(f.read_bytes(), str(f))
+    assert any("up to where a second display stopped" in n for n in cfg.notes), cfg.notes
+    # ... while a second configuration that differs stays a device of its own
+    f.write_text(ios + "\n" + ios.replace("hostname ", "hostname other-"), encoding="utf-8")
+    assert len(load_device_configs(f.read_bytes(), str(f))) == 2
 
 
 def test_text_after_the_last_line_is_reported_with_its_line(tmp_path: Path) -> None:
