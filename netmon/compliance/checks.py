@@ -2020,6 +2020,8 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     aspect = params["aspect"]
     if aspect == "profile":
         return _policy_profile(cfg, params, rules, _populated_zones(cfg, params))
+    if aspect == "to_local":
+        return _policy_to_local(cfg, params, rules)
     head = re.compile(params.get("policy", r"^security-policy$"))
     open_default = [
         c for pol in cfg.tree.top if head.match(pol.text) for c in pol.children if c.text == "default action permit"
@@ -2210,6 +2212,62 @@ def _policy_profile(
         return Outcome("PASS", live[:5])
     absent: Result = params.get("absent", "REVIEW")
     return Outcome(absent, idle[:5], [str(params.get("note", "no rule that passes traffic applies the profile"))])
+
+
+def _policy_to_local(
+    cfg: DeviceConfig, params: dict[str, Any], rules: list[tuple[Line, dict[str, list[Line]], str]]
+) -> Outcome:
+    """Management of the device handed to the security policy (USG 'undo service-manage enable' on an
+    interface, ``handed``): a rule that passes traffic to the device's own zone (``local``) from that
+    interface's zone, from any source address, for a management service (``services``, or any) lets
+    every address reach the login (round 28: it was never read). N/A when no interface is handed."""
+    handed_rx = re.compile(params.get("handed", r"^undo service-manage enable$"))
+    handed = [
+        t for t in top_by(cfg, "interface") if any(handed_rx.match(c.text) for c in t.children) and not is_shut(t)
+    ]
+    if not handed:
+        return Outcome("N/A", [], ["no interface hands access to the device to the security policy"])
+    z = params.get("zones") or {}
+    zone_of: dict[str, str] = {}
+    if z:
+        zone_rx, member = re.compile(z["zone"]), re.compile(z["member"])
+        for t in cfg.tree.top:
+            if (m := zone_rx.match(t.text)) is not None:
+                for c in t.children:
+                    if member.match(c.text):
+                        zone_of[c.text.split()[-1]] = m.group("zone").lower()
+    zones = {zone_of.get(t.text.split(" ", 1)[1], "") for t in handed}
+    services = {str(x) for x in params.get("services", ("https", "http", "ssh", "telnet"))}
+    local = str(params.get("local", "local"))
+    head = re.compile(params.get("policy", r"^security-policy$"))
+    bad = [
+        _ev(c, "default action permit: whatever no rule matches reaches the device")
+        for pol in cfg.tree.top
+        if head.match(pol.text)
+        for c in pol.children
+        if c.text == "default action permit"
+    ]
+
+    def named(f: dict[str, list[Line]], key: str) -> set[str]:
+        return {w.lower() for c in f.get(key, []) for w in c.text.split()[1:]}
+
+    for r, f, action in rules:
+        if action != "permit" or "source-address" in f:
+            continue
+        if "destination-zone" in f and local not in named(f, "destination-zone"):
+            continue
+        if "source-zone" in f and not (named(f, "source-zone") & zones):
+            continue
+        if "service" in f and not (named(f, "service") & services):
+            continue
+        if _covered_earlier(rules, r) is not None:
+            continue
+        bad.append(_ev(r, "passes management of the device from any source address"))
+    if bad:
+        return Outcome(
+            "FAIL", [*bad[:3], *(_ev(t, "access to the device left to the security policy") for t in handed[:3])]
+        )
+    return Outcome("PASS", [_ev(t, "the security policy restricts access to the device here") for t in handed[:3]])
 
 
 def _covered_earlier(rules: list[tuple[Line, dict[str, list[Line]], str]], rule: Line) -> Line | None:

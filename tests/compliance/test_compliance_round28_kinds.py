@@ -90,6 +90,15 @@ IOS_ZBF = (
     "interface GigabitEthernet0/0\n ip address 198.51.100.2 255.255.255.252\n zone-member security OUTSIDE\n!\n"
     "interface GigabitEthernet0/1\n ip address 10.1.1.1 255.255.255.0\n zone-member security INSIDE\n"
 )
+USG_HANDED = (
+    "acl number 2001\n rule 5 permit source 192.0.2.0 0.0.0.255\n#\nuser-interface vty 0 4\n acl 2001 inbound\n#\n"
+    "interface GigabitEthernet1/0/1\n ip address 10.20.0.1 255.255.0.0\n#\n"
+    "interface GigabitEthernet1/0/2\n ip address 198.51.100.2 255.255.255.252\n undo service-manage enable\n#\n"
+    "firewall zone trust\n set priority 85\n add interface GigabitEthernet1/0/1\n#\n"
+    "firewall zone untrust\n set priority 5\n add interface GigabitEthernet1/0/2\n#\n"
+    "security-policy\n{rules}"
+)
+TO_LOCAL = " rule name to_fw\n  source-zone untrust\n  destination-zone local\n{source}  service https\n  service ssh\n  action permit\n"
 
 # (id, rule, template, body, verdict); "main:" is the verdict at the session's start (bcb5f34).
 # fmt: off
@@ -132,6 +141,10 @@ CASES = [
     # IOS zone firewall: 'class class-default' passing from the outside zone lets everything in (main: PASS)
     ("ios-zbf-class-default-pass", "BD-01", "IOS", IOS_ZBF.format(default="pass"), "FAIL"),
     ("ios-zbf-class-default-drop", "BD-01", "IOS", IOS_ZBF.format(default="drop"), "PASS"),
+    # USG: an interface handed to the security policy admits what the rules to the Local zone pass (main: PASS)
+    ("usg-handed-open-to-local", "MG-01", "USG", USG_HANDED.format(rules=TO_LOCAL.format(source="")), "FAIL"),
+    ("usg-handed-default-permit", "MG-01", "USG", USG_HANDED.format(rules=" default action permit\n"), "FAIL"),
+    ("usg-handed-restricted", "MG-01", "USG", USG_HANDED.format(rules=TO_LOCAL.format(source="  source-address 192.0.2.0 mask 255.255.255.0\n")), "PASS"),
     # A port's 802.1X works only with the feature on globally (main: PASS)
     ("vrp-dot1x-port-only", "BD-07", "VRP", VRP_DOT1X.format(glob=""), "FAIL"),
     ("vrp-dot1x-global-too", "BD-07", "VRP", VRP_DOT1X.format(glob="dot1x enable\n#\n"), "PASS"),
