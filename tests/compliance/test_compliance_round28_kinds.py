@@ -145,6 +145,11 @@ CASES = [
     ("usg-handed-open-to-local", "MG-01", "USG", USG_HANDED.format(rules=TO_LOCAL.format(source="")), "FAIL"),
     ("usg-handed-default-permit", "MG-01", "USG", USG_HANDED.format(rules=" default action permit\n"), "FAIL"),
     ("usg-handed-restricted", "MG-01", "USG", USG_HANDED.format(rules=TO_LOCAL.format(source="  source-address 192.0.2.0 mask 255.255.255.0\n")), "PASS"),
+    # A VTY range admitting Telnet only takes no SSH login, whatever the SSH server offers (main: PASS)
+    ("vrp-vty-telnet-only", "IA-07", "VRP", "stelnet server enable\nssh server cipher aes256_ctr\n#\nuser-interface vty 0 4\n authentication-mode aaa\n protocol inbound telnet\n", "FAIL"),
+    ("vrp-vty-ssh", "IA-07", "VRP", "stelnet server enable\nssh server cipher aes256_ctr\n#\nuser-interface vty 0 4\n authentication-mode aaa\n protocol inbound ssh\n", "PASS"),
+    ("ios-vty-telnet-only", "IA-07", "IOS", "ip ssh version 2\n!\nline vty 0 4\n transport input telnet\n", "FAIL"),
+    ("ios-vty-ssh", "IA-07", "IOS", "ip ssh version 2\n!\nline vty 0 4\n transport input ssh\n", "PASS"),
     # A port's 802.1X works only with the feature on globally (main: PASS)
     ("vrp-dot1x-port-only", "BD-07", "VRP", VRP_DOT1X.format(glob=""), "FAIL"),
     ("vrp-dot1x-global-too", "BD-07", "VRP", VRP_DOT1X.format(glob="dot1x enable\n#\n"), "PASS"),
