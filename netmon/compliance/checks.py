@@ -473,6 +473,10 @@ def _ospf_v3(cfg: DeviceConfig) -> Outcome | None:
     procs = [t for t in cfg.tree.top if rd.ospfv3_process.match(t.text)]
     if not procs:
         return None
+    # Per area where interfaces say which area they join (round 28: an authenticated area 0 covered
+    # an open area 1): an area is covered by its own authentication or by every interface in it.
+    if rd.ospfv3_join is not None and (per_area := _ospfv3_areas(cfg, procs)):
+        return per_area
     # Looked for inside the OSPFv3 processes and on interfaces only ('authentication-mode' is a
     # user-interface's and an OSPFv2 area's word too).
     scope = [ln for p in procs for ln in p.walk()] + [c for t in top_by(cfg, "interface") for c in t.children]
@@ -483,6 +487,69 @@ def _ospf_v3(cfg: DeviceConfig) -> Outcome | None:
             return Outcome("WARN", [_ev(a, "OSPFv3 authentication by MD5: prefer SHA") for a in weak[:5]])
         return Outcome("PASS", [_ev(a, "OSPFv3 authentication") for a in auth[:5]])
     return Outcome("FAIL", [_ev(p, "OSPFv3 process: no authentication on any area or interface") for p in procs])
+
+
+def _area_id(text: str) -> str:
+    """'0', '0.0.0.0' -> '0.0.0.0' (areas are written either way)."""
+    try:
+        return str(ipaddress.IPv4Address(int(text))) if text.isdigit() else str(ipaddress.IPv4Address(text))
+    except ValueError:
+        return text
+
+
+def _ospfv3_areas(cfg: DeviceConfig, procs: list[Line]) -> Outcome | None:
+    """OSPFv3 judged area by area: the interfaces joining each (dialect ``ospfv3_join``: groups `pid`,
+    `area`), the area's own authentication (a process line 'area X authentication|encryption ...' or
+    an 'area X' view holding an authentication line) or, failing it, every interface of the area
+    authenticating itself. None when no interface says which area it joins."""
+    rd = registry.platform(cfg.vendor).dialect.routing
+    assert rd.ospfv3_join is not None
+    weak = re.compile(r"\b(?:md5|hmac-md5)\b")
+    parts: list[Outcome] = []
+    for p in procs:
+        pid = next((w for w in p.text.split()[1:] if w.isdigit()), "")
+        members: dict[str, list[Line]] = {}
+        for t in top_by(cfg, "interface"):
+            if is_shut(t) or t.text.split(" ", 1)[-1].lower().startswith(("loopback", "null")):
+                continue
+            for c in t.children:
+                if (m := rd.ospfv3_join.match(c.text)) is not None and m["pid"] == pid:
+                    members.setdefault(_area_id(m["area"]), []).append(t)
+        for area, ifs in members.items():
+            own = [
+                c
+                for c in p.children
+                if (w := c.text.split())
+                and len(w) > 1
+                and w[0] == "area"
+                and _area_id(w[1]) == area
+                and (
+                    (len(w) > 2 and w[2] in ("authentication", "encryption"))
+                    or any(rx.match(x.text) for x in c.children for rx in rd.ospfv3_auth)
+                )
+            ]
+            if own:
+                r: Result = "WARN" if any(weak.search(c.text) for c in own) else "PASS"
+                parts.append(Outcome(r, [_ev(c, f"OSPFv3 area {area} authenticated") for c in own[:2]]))
+                continue
+            lacking = [t for t in ifs if not any(rx.match(c.text) for c in t.children for rx in rd.ospfv3_auth)]
+            if lacking:
+                parts.append(
+                    Outcome(
+                        "FAIL",
+                        [
+                            _ev(t, f"OSPFv3 area {area}: this interface forms adjacencies unauthenticated")
+                            for t in lacking[:5]
+                        ],
+                    )
+                )
+            else:
+                lines = [c for t in ifs for c in t.children if any(rx.match(c.text) for rx in rd.ospfv3_auth)]
+                r = "WARN" if any(weak.search(c.text) for c in lines) else "PASS"
+                parts.append(
+                    Outcome(r, [_ev(c, f"OSPFv3 area {area}: every interface authenticates") for c in lines[:3]])
+                )
+    return _merge(parts) if parts else None
 
 
 def _ospf_v2(cfg: DeviceConfig) -> Outcome:

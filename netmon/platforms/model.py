@@ -476,6 +476,7 @@ class RoutingDialect(_Strict):
     # trailer, on an area or an interface; round 28).
     ospfv3_process: Pattern[str] | None = None
     ospfv3_auth: tuple[Pattern[str], ...] = ()
+    ospfv3_join: Pattern[str] | None = None  # an interface joining an OSPFv3 area: groups `pid`, `area`
     # Dynamic peers accepted from a range into a group (IOS 'bgp listen range P peer-group G'): groups
     # `range` and `group` (round 28).
     bgp_listen: Pattern[str] | None = None

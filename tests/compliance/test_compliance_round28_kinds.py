@@ -132,6 +132,9 @@ CASES = [
     ("ios-ospfv3-open", "RP-01", "IOS", IOS_OSPF3.format(auth=""), "FAIL"),
     ("ios-ospfv3-ipsec-sha", "RP-01", "IOS", IOS_OSPF3.format(auth=" ospfv3 authentication ipsec spi 256 sha1 0123456789ABCDEF0123456789ABCDEF01234567\n"), "PASS"),
     ("ce-ospfv3-open-beside-v2", "RP-01", "CE", CE_OSPF3.format(auth=""), "FAIL"),
+    # ... area by area: an authenticated area covers none of the others (main: N/A)
+    ("ios-ospfv3-open-area-beside-authenticated", "RP-01", "IOS", IOS_OSPF3.format(auth=" ospfv3 authentication ipsec spi 256 sha1 0123456789ABCDEF0123456789ABCDEF01234567\n") + "!\ninterface GigabitEthernet0/2\n ipv6 address 2001:DB8:2::1/64\n ospfv3 1 ipv6 area 1\n", "FAIL"),
+    ("ios-ospfv3-area-authenticated", "RP-01", "IOS", IOS_OSPF3.format(auth="") + " area 0 authentication ipsec spi 256 sha1 0123456789ABCDEF0123456789ABCDEF01234567\n", "PASS"),
     ("ce-ospfv3-area-auth", "RP-01", "CE", CE_OSPF3.format(auth="  authentication-mode hmac-sha256 key-id 1 cipher %^%#abc%^%#\n"), "PASS"),
     # Dynamic BGP peers need a password as listed ones do (main: PASS)
     ("ios-listen-range-open", "RP-02", "IOS", IOS_LISTEN.format(password=""), "FAIL"),
