@@ -482,11 +482,29 @@ def _ospf_v3(cfg: DeviceConfig) -> Outcome | None:
     scope = [ln for p in procs for ln in p.walk()] + [c for t in top_by(cfg, "interface") for c in t.children]
     auth = [ln for ln in scope if any(rx.match(ln.text) for rx in rd.ospfv3_auth)]
     if auth:
-        weak = [a for a in auth if re.search(r"\b(?:md5|hmac-md5)\b", a.text)]
+        weak = [a for a in auth if _WEAK_OSPF.search(a.text)]
         if weak:
             return Outcome("WARN", [_ev(a, "OSPFv3 authentication by MD5: prefer SHA") for a in weak[:5]])
         return Outcome("PASS", [_ev(a, "OSPFv3 authentication") for a in auth[:5]])
     return Outcome("FAIL", [_ev(p, "OSPFv3 process: no authentication on any area or interface") for p in procs])
+
+
+def _area_by_interfaces(
+    label: str, members: list[Line], auth: tuple[re.Pattern[str], ...], area: Line | None
+) -> Outcome:
+    """An OSPF area without area authentication, covered only if every interface in it
+    authenticates itself (MD5 warns); the interfaces that do not are the evidence of a FAIL."""
+    lacking = [t for t in members if not any(rx.match(c.text) for c in t.children for rx in auth)]
+    if lacking:
+        note = f"{label}: this interface forms adjacencies unauthenticated"
+        return Outcome("FAIL", [_ev(t, note) for t in lacking[:5]])
+    lines = [c for t in members for c in t.children if any(rx.match(c.text) for rx in auth)]
+    r: Result = "WARN" if any(_WEAK_OSPF.search(c.text) for c in lines) else "PASS"
+    head = [_ev(area, "no area authentication; every interface of the area authenticates")] if area is not None else []
+    return Outcome(r, [*head, *(_ev(c, f"{label}: every interface authenticates") for c in lines[:5])])
+
+
+_WEAK_OSPF = re.compile(r"\b(?:md5|hmac-md5)\b")
 
 
 def _area_id(text: str) -> str:
@@ -504,7 +522,6 @@ def _ospfv3_areas(cfg: DeviceConfig, procs: list[Line]) -> Outcome | None:
     authenticating itself. None when no interface says which area it joins."""
     rd = registry.platform(cfg.vendor).dialect.routing
     assert rd.ospfv3_join is not None
-    weak = re.compile(r"\b(?:md5|hmac-md5)\b")
     parts: list[Outcome] = []
     for p in procs:
         pid = next((w for w in p.text.split()[1:] if w.isdigit()), "")
@@ -529,32 +546,16 @@ def _ospfv3_areas(cfg: DeviceConfig, procs: list[Line]) -> Outcome | None:
                 )
             ]
             if own:
-                r: Result = "WARN" if any(weak.search(c.text) for c in own) else "PASS"
+                r: Result = "WARN" if any(_WEAK_OSPF.search(c.text) for c in own) else "PASS"
                 parts.append(Outcome(r, [_ev(c, f"OSPFv3 area {area} authenticated") for c in own[:2]]))
                 continue
-            lacking = [t for t in ifs if not any(rx.match(c.text) for c in t.children for rx in rd.ospfv3_auth)]
-            if lacking:
-                parts.append(
-                    Outcome(
-                        "FAIL",
-                        [
-                            _ev(t, f"OSPFv3 area {area}: this interface forms adjacencies unauthenticated")
-                            for t in lacking[:5]
-                        ],
-                    )
-                )
-            else:
-                lines = [c for t in ifs for c in t.children if any(rx.match(c.text) for rx in rd.ospfv3_auth)]
-                r = "WARN" if any(weak.search(c.text) for c in lines) else "PASS"
-                parts.append(
-                    Outcome(r, [_ev(c, f"OSPFv3 area {area}: every interface authenticates") for c in lines[:3]])
-                )
+            parts.append(_area_by_interfaces(f"OSPFv3 area {area}", ifs, rd.ospfv3_auth, None))
     return _merge(parts) if parts else None
 
 
 def _ospf_v2(cfg: DeviceConfig) -> Outcome:
     top = cfg.tree.top
-    weak = re.compile(r"\b(md5|hmac-md5)\b")
+    weak = _WEAK_OSPF
     parts: list[Outcome] = []
     rd = registry.platform(cfg.vendor).dialect.routing
     if rd.ospf_areas == "network":
@@ -651,28 +652,7 @@ def _ospf_v2(cfg: DeviceConfig) -> Outcome:
             elif if_auth and (members := _ospf_block_members(cfg, p, a)):
                 # Round 28: the interfaces of this area, not any interface of the device, must
                 # authenticate (an authenticated Vlanif of area 0 covered an open one of area 1).
-                lacking = [t for t in members if not any(rd.ospf_interface_auth.match(c.text) for c in t.children)]
-                if lacking:
-                    parts.append(
-                        Outcome(
-                            "FAIL",
-                            [
-                                _ev(t, f"{a.text}: this interface forms adjacencies unauthenticated")
-                                for t in lacking[:5]
-                            ],
-                        )
-                    )
-                else:
-                    mine = [c for t in members for c in t.children if rd.ospf_interface_auth.match(c.text)]
-                    parts.append(
-                        Outcome(
-                            "WARN" if any(weak.search(c.text) for c in mine) else "PASS",
-                            [
-                                _ev(a, "no area authentication; every interface of the area authenticates"),
-                                *map(_ev, mine[:5]),
-                            ],
-                        )
-                    )
+                parts.append(_area_by_interfaces(a.text, members, (rd.ospf_interface_auth,), a))
             elif if_auth:
                 parts.append(
                     Outcome(
