@@ -2023,20 +2023,47 @@ def _opened_groups(cfg: DeviceConfig, fields: dict[str, list[Line]]) -> bool:
     return False
 
 
-def _populated_zones(cfg: DeviceConfig, params: dict[str, Any]) -> set[str]:
-    """Zones that hold an interface (``zones``: ``zone``, the zone's line with a group ``zone``;
-    ``member``, its child line adding an interface). A rule naming all of them names every zone
-    traffic can cross, as one naming none."""
+def _zone_of(cfg: DeviceConfig, params: dict[str, Any]) -> dict[str, str]:
+    """Interface -> the zone holding it (``zones``: ``zone``, the zone's line with a group ``zone``;
+    ``member``, its child line adding an interface, named by its last word)."""
     z = params.get("zones")
     if not z:
-        return set()
+        return {}
     zone_rx, member = re.compile(z["zone"]), re.compile(z["member"])
-    out = set()
+    out: dict[str, str] = {}
     for t in cfg.tree.top:
-        m = zone_rx.match(t.text)
-        if m is not None and any(member.match(c.text) for c in t.children):
-            out.add(m.group("zone").lower())
+        if (m := zone_rx.match(t.text)) is not None:
+            for c in t.children:
+                if member.match(c.text):
+                    out[c.text.split()[-1]] = m.group("zone").lower()
     return out
+
+
+def _populated_zones(cfg: DeviceConfig, params: dict[str, Any]) -> set[str]:
+    """Zones that hold an interface. A rule naming all of them names every zone traffic can cross,
+    as one naming none."""
+    return set(_zone_of(cfg, params).values())
+
+
+def _field_words(f: dict[str, list[Line]], key: str) -> set[str]:
+    """What a rule's match lines of one field name ('source-zone trust untrust' -> trust, untrust)."""
+    return {w.lower() for c in f.get(key, []) for w in c.text.split()[1:]}
+
+
+def _zones_empty(f: dict[str, list[Line]], populated: set[str]) -> bool:
+    """A rule whose source or destination zones hold no interface (the device's own 'local' aside)
+    matches no packet (round 26: a permit from a partner zone never bound to a port)."""
+    return bool(populated) and any(
+        key in f and not (_field_words(f, key) & (populated | {"local"})) for key in ("source-zone", "destination-zone")
+    )
+
+
+def _open_default(cfg: DeviceConfig, params: dict[str, Any]) -> list[Line]:
+    """The policy's 'default action permit' lines: whatever no rule matches is permitted."""
+    head = re.compile(params.get("policy", r"^security-policy$"))
+    return [
+        c for pol in cfg.tree.top if head.match(pol.text) for c in pol.children if c.text == "default action permit"
+    ]
 
 
 def _duplicates(rules: list[tuple[Line, dict[str, list[Line]], str]]) -> list[tuple[Line, Line]]:
@@ -2069,10 +2096,7 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         return _policy_profile(cfg, params, rules, _populated_zones(cfg, params))
     if aspect == "to_local":
         return _policy_to_local(cfg, params, rules)
-    head = re.compile(params.get("policy", r"^security-policy$"))
-    open_default = [
-        c for pol in cfg.tree.top if head.match(pol.text) for c in pol.children if c.text == "default action permit"
-    ]
+    open_default = _open_default(cfg, params)
     if open_default and aspect in ("default_deny", "broad"):
         return Outcome(
             "FAIL" if aspect == "default_deny" else "WARN",
@@ -2086,8 +2110,7 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         """No zone named, or every zone that holds an interface (the device's own 'local' aside)."""
         if key not in f:
             return True
-        named = {w.lower() for c in f[key] for w in c.text.split()[1:]}
-        return bool(populated) and populated <= named
+        return bool(populated) and populated <= _field_words(f, key)
 
     def permit_all(f: dict[str, list[Line]], action: str) -> bool:
         return (
@@ -2103,15 +2126,7 @@ def security_policy(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             return Outcome("FAIL", [_ev(r, "permits any zone, address and service") for r in bad])
         return Outcome("PASS", [], ["no rule permits everything; the policy's default action denies"])
     if aspect == "broad":
-        # A rule whose source or destination zones hold no interface (the device's own 'local'
-        # aside) matches no packet (round 26: a permit from a partner zone never bound to a port).
-        def empty_side(f: dict[str, list[Line]]) -> bool:
-            return bool(populated) and any(
-                key in f and not ({w.lower() for c in f[key] for w in c.text.split()[1:]} & (populated | {"local"}))
-                for key in ("source-zone", "destination-zone")
-            )
-
-        rules = [(r, f, a) for r, f, a in rules if not empty_side(f)]
+        rules = [(r, f, a) for r, f, a in rules if not _zones_empty(f, populated)]
         broad = [
             (r, f)
             for r, f, a in rules
@@ -2231,12 +2246,6 @@ def _policy_profile(
             if (m := hb.match(t.text)) and any(hw.search(c.text) for c in t.children)
         }
 
-    def zones_empty(f: dict[str, list[Line]]) -> bool:
-        return bool(populated) and any(
-            key in f and not ({w.lower() for c in f[key] for w in c.text.split()[1:]} & (populated | {"local"}))
-            for key in ("source-zone", "destination-zone")
-        )
-
     live: list[Evidence] = []
     idle: list[Evidence] = []
     for r, f, action in rules:
@@ -2250,7 +2259,7 @@ def _policy_profile(
         why = None
         if action != "permit":
             why = "the rule passes no traffic (it drops, or names no action)"
-        elif zones_empty(f):
+        elif _zones_empty(f, populated):
             why = "the rule's zones hold no interface: it matches nothing"
         elif (first := _covered_earlier(rules, r)) is not None:
             why = f"'{first.text}' matches this rule's traffic first"
@@ -2274,38 +2283,22 @@ def _policy_to_local(
     ]
     if not handed:
         return Outcome("N/A", [], ["no interface hands access to the device to the security policy"])
-    z = params.get("zones") or {}
-    zone_of: dict[str, str] = {}
-    if z:
-        zone_rx, member = re.compile(z["zone"]), re.compile(z["member"])
-        for t in cfg.tree.top:
-            if (m := zone_rx.match(t.text)) is not None:
-                for c in t.children:
-                    if member.match(c.text):
-                        zone_of[c.text.split()[-1]] = m.group("zone").lower()
+    zone_of = _zone_of(cfg, params)
     zones = {zone_of.get(t.text.split(" ", 1)[1], "") for t in handed}
     services = {str(x) for x in params.get("services", ("https", "http", "ssh", "telnet"))}
     local = str(params.get("local", "local"))
-    head = re.compile(params.get("policy", r"^security-policy$"))
     bad = [
-        _ev(c, "default action permit: whatever no rule matches reaches the device")
-        for pol in cfg.tree.top
-        if head.match(pol.text)
-        for c in pol.children
-        if c.text == "default action permit"
+        _ev(c, "default action permit: whatever no rule matches reaches the device") for c in _open_default(cfg, params)
     ]
-
-    def named(f: dict[str, list[Line]], key: str) -> set[str]:
-        return {w.lower() for c in f.get(key, []) for w in c.text.split()[1:]}
 
     for r, f, action in rules:
         if action != "permit" or "source-address" in f:
             continue
-        if "destination-zone" in f and local not in named(f, "destination-zone"):
+        if "destination-zone" in f and local not in _field_words(f, "destination-zone"):
             continue
-        if "source-zone" in f and not (named(f, "source-zone") & zones):
+        if "source-zone" in f and not (_field_words(f, "source-zone") & zones):
             continue
-        if "service" in f and not (named(f, "service") & services):
+        if "service" in f and not (_field_words(f, "service") & services):
             continue
         if _covered_earlier(rules, r) is not None:
             continue

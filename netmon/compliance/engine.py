@@ -10,7 +10,7 @@ from .. import platforms as registry
 from ..platforms import mask_line
 from ..platforms.model import ReleaseDefault
 from .checks import CHECKS
-from .facts import FACTS, GROUP_NOTE, acl_facts, blocked_accounts, effective_ids, unreachable
+from .facts import FACTS, GROUP_NOTE, acl_facts, blocked_accounts, effective_entries, unreachable
 from .results import DeviceResult, Evidence, Finding, Outcome, worst
 from .rules import Check, Match, Result, Rule, Standard, Threshold, first_words
 from .source import DeviceConfig
@@ -148,7 +148,11 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
     groups: tuple[tuple[list[Match], Result], ...] = ((c.fail_if, "FAIL"), (c.warn_if, "WARN"), (c.review_if, "REVIEW"))
     # Entries a packet can reach, each with its text as matched (an address group admitting every
     # address read as 'any'; round 27): the others are never reached or match nothing.
-    live = dict(effective_ids(cfg, list(block.children))) if c.reachable and block is not None else None
+    live = (
+        {id(x): t for x, t in effective_entries(cfg, list(block.children))}
+        if c.reachable and block is not None
+        else None
+    )
     for group, verdict in groups:
         for m in group:
             hits = _matching(cfg, block, c.anywhere, m)

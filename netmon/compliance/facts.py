@@ -250,7 +250,13 @@ def expired_ranges(cfg: DeviceConfig) -> frozenset[str]:
 
 
 def reachable(cfg: DeviceConfig, entries: list[Line]) -> list[Line]:
-    """The entries of an ACL a packet can reach. A device tries them in order, by rule or sequence
+    """The entries of an ACL a packet can reach (``effective_entries`` without their texts)."""
+    return [e for e, _ in effective_entries(cfg, entries)]
+
+
+def effective_entries(cfg: DeviceConfig, entries: list[Line]) -> list[tuple[Line, str]]:
+    """(entry, its text as the device matches it: ``entry_text``) for the entries of an ACL a packet
+    can reach, in the order tried. A device tries them in order, by rule or sequence
     number where each has one ("the access list is no longer processed after a match is found";
     VRP matches config-order rules by ascending rule ID), so the entries after one that matches
     every packet (a permit-all or a deny-all: the dialect's ``permit_any`` / ``deny_any``) are never
@@ -265,17 +271,16 @@ def reachable(cfg: DeviceConfig, entries: list[Line]) -> list[Line]:
     if dead:
         ref = registry.platform(cfg.vendor).dialect.time_range.ref
         entries = [e for e in entries if (m := ref.search(e.text)) is None or m.group("name") not in dead]
-    if address_groups(cfg) is not NO_GROUPS:
-        entries = [e for e in entries if entry_text(cfg, e) is not None]  # a group with no address
-    for i, e in enumerate(entries):
-        t = entry_text(cfg, e) or e.text
+    # Each entry as the device matches it; one naming an address group with no address matches nothing.
+    texts = [(e, t) for e in entries if (t := entry_text(cfg, e)) is not None]
+    for i, (_, t) in enumerate(texts):
         if "time-range" in t:
             continue  # live only part of the time: matches every packet only then
         if ("permit" in t and any(rx.search(t) for rx in d.permit_any)) or (
             "deny" in t and any(rx.match(t) for rx in d.deny_any)
         ):
-            return entries[: i + 1]
-    return entries
+            return texts[: i + 1]
+    return texts
 
 
 @dataclass(slots=True, frozen=True)
@@ -368,21 +373,6 @@ def entry_text(cfg: DeviceConfig, entry: Line) -> str | None:
 
 
 GROUP_NOTE = "an address group it names admits every address"
-
-
-def effective_ids(cfg: DeviceConfig, entries: list[Line]) -> list[tuple[int, str]]:
-    """(id of entry, its text as matched) of the entries a packet can reach."""
-    return [(id(e), t) for e, t in effective_entries(cfg, entries)]
-
-
-def effective_entries(cfg: DeviceConfig, entries: list[Line]) -> list[tuple[Line, str]]:
-    """(entry, its text as matched) for the entries a packet can reach, in the order tried."""
-    out = []
-    for e in reachable(cfg, entries):
-        t = entry_text(cfg, e)
-        if t is not None:
-            out.append((e, t))
-    return out
 
 
 def permits_any(vendor: str, entry: str) -> bool:
@@ -513,10 +503,10 @@ def admin_aaa_server(cfg: DeviceConfig) -> list[Line]:
         return cached
     d = registry.platform(cfg.vendor).dialect.aaa
     found: list[Line] = []
-    if d.scope is None or d.scheme is None or d.domain is None or d.domain_scheme is None:
-        found = [ln for ln in cfg.tree.walk() if any(rx.match(ln.text) for rx in d.remote)]
+    if (model := _aaa_model(cfg)) is None:
+        found = _remote_lines(cfg)
     else:
-        schemes, domains, bound = _aaa_model(cfg, d)
+        schemes, domains, bound = model
         hits: dict[int, Line] = {}
         for dom in (*domains, *d.admin_domains):
             kinds = {k for k, _ in bound.get(dom, [])}
@@ -532,16 +522,32 @@ def admin_aaa_server(cfg: DeviceConfig) -> list[Line]:
 _Bound = dict[str, list[tuple[str, "Line"]]]  # domain -> (kind, line) of each server template it binds
 
 
-def _aaa_model(cfg: DeviceConfig, d: AaaDialect) -> tuple[dict[str, list[Line]], dict[str, str], _Bound]:
-    """Schemes (their remote lines), domains (their scheme) and the templates domains bind."""
-    assert d.scope is not None
+_AaaModel = tuple[dict[str, list["Line"]], dict[str, str], _Bound]
+
+
+def _aaa_model(cfg: DeviceConfig) -> _AaaModel | None:
+    """Schemes (their remote lines), domains (their scheme) and the templates domains bind, read
+    once per configuration; None when the dialect does not say how schemes and domains are written."""
+    d = registry.platform(cfg.vendor).dialect.aaa
+    if d.scope is None or d.scheme is None or d.domain is None or d.domain_scheme is None:
+        return None
+    cached = cfg.facts.get("aaa_model")
+    if isinstance(cached, tuple):
+        return cached
     schemes: dict[str, list[Line]] = {}
     domains: dict[str, str] = {}
     bound: _Bound = {}
     for top in cfg.tree.top:
         if d.scope.match(top.text):
             _aaa_views(top.children, d, schemes, domains, bound)
-    return schemes, domains, bound
+    cfg.facts["aaa_model"] = out = (schemes, domains, bound)
+    return out
+
+
+def _remote_lines(cfg: DeviceConfig) -> list[Line]:
+    """Every line (any depth) sending logins to a HWTACACS/RADIUS server (the dialect's ``remote``)."""
+    remote = registry.platform(cfg.vendor).dialect.aaa.remote
+    return [ln for ln in cfg.tree.walk() if any(rx.match(ln.text) for rx in remote)]
 
 
 def hwtacacs_bound(cfg: DeviceConfig) -> list[Line]:
@@ -549,10 +555,11 @@ def hwtacacs_bound(cfg: DeviceConfig) -> list[Line]:
     the administrators'): without one, HWTACACS authorisation and accounting reach no server. A
     configuration showing no domain at all (an abridged capture) cannot tell: its AAA views stand in."""
     d = registry.platform(cfg.vendor).dialect.aaa
-    if d.scope is None or d.domain is None or d.domain_server is None:
+    if d.domain_server is None or (model := _aaa_model(cfg)) is None:
         return []
-    _, domains, bound = _aaa_model(cfg, d)
+    _, domains, bound = model
     if not domains:
+        assert d.scope is not None
         return [t for t in cfg.tree.top if d.scope.match(t.text)]
     return [ln for dom in (*domains, *d.admin_domains) for kind, ln in bound.get(dom, []) if kind == "hwtacacs"]
 
@@ -562,9 +569,9 @@ def admin_none_fallback(cfg: DeviceConfig) -> list[Line]:
     `default_admin`: the console and every login naming no domain): when the servers do not answer,
     the login opens unchecked (round 27)."""
     d = registry.platform(cfg.vendor).dialect.aaa
-    if d.scope is None or d.domain is None or d.scheme is None or d.domain_scheme is None:
+    if (model := _aaa_model(cfg)) is None:
         return []
-    schemes, domains, _ = _aaa_model(cfg, d)
+    schemes, domains, _ = model
     used = {domains.get(dom, d.default_scheme) for dom in d.admin_domains}
     return [ln for name in sorted(used) for ln in schemes.get(name, []) if ln.text.endswith(" none")]
 
@@ -573,10 +580,8 @@ def aaa_server_reached(cfg: DeviceConfig) -> list[Line]:
     """``admin_aaa_server`` where the configuration shows its domains; where it shows none (an
     abridged capture: VRP always prints its factory domains) every scheme's server line, as
     nothing tells which scheme logins use."""
-    d = registry.platform(cfg.vendor).dialect.aaa
-    if d.scope is not None and d.domain is not None and d.scheme is not None and d.domain_scheme is not None:
-        if not _aaa_model(cfg, d)[1]:
-            return [ln for ln in cfg.tree.walk() if any(rx.match(ln.text) for rx in d.remote)]
+    if (model := _aaa_model(cfg)) is not None and not model[1]:
+        return _remote_lines(cfg)
     return admin_aaa_server(cfg)
 
 
