@@ -29,6 +29,7 @@ from .facts import (
     expired_ranges,
     first_address,
     global_ipv6,
+    if_networks,
     is_shut,
     permits_any,
     reachable,
@@ -2449,23 +2450,6 @@ def _subnet_words(address_line: str) -> tuple[str, ...]:
     return (".".join(o if m == "255" else "0" for o, m in zip(octets, mask, strict=True)),)
 
 
-def _if_networks(t: Line) -> list[tuple[Line, ipaddress.IPv4Network]]:
-    """The IPv4 networks of an interface's address lines ('ip address [mix] A M', 'A/len')."""
-    out = []
-    for c in t.children:
-        if not c.text.startswith("ip address "):
-            continue
-        w = [x for x in c.text.split()[2:] if x not in ("mix", "secondary", "sub")]
-        if not w or w[0].count(".") != 3:
-            continue
-        mask = w[1] if len(w) > 1 and (w[1].count(".") == 3 or w[1].isdigit()) else None
-        try:
-            out.append((c, ipaddress.IPv4Network(f"{w[0]}/{mask}" if mask else w[0], strict=False)))
-        except ValueError:
-            continue
-    return out
-
-
 def _vrf_sharers(cfg: DeviceConfig, port: Line, others: list[Line]) -> list[Line]:
     """Other interfaces up with a LAN address (shorter than /30) in the VRF the management port is
     bound to: a VRF that also routes a server farm or a user LAN is no separate management path
@@ -2486,7 +2470,7 @@ def _vrf_sharers(cfg: DeviceConfig, port: Line, others: list[Line]) -> list[Line
         if t is not port
         and not re.match(r"interface (?i:loopback|null|nve|tunnel)", t.text)
         and not is_shut(t)
-        and any(n.prefixlen < 30 for _, n in _if_networks(t))
+        and any(n.prefixlen < 30 for _, n in if_networks(t))
         and vrf(t) == mine
     ]
 
@@ -2507,14 +2491,14 @@ def _shared_vrf(addr: Line, sharers: list[Line], what: str = "management port") 
 
 def _inband_twins(port: Line, others: list[Line]) -> list[Line]:
     """Address lines of other (not shut down) interfaces whose subnet holds the management port's."""
-    mine = [n for _, n in _if_networks(port) if n.prefixlen < 32]
+    mine = [n for _, n in if_networks(port) if n.prefixlen < 32]
     if not mine:
         return []
     return [
         c
         for t in others
         if not any(x.text == "shutdown" for x in t.children)
-        for c, n in _if_networks(t)
+        for c, n in if_networks(t)
         if any(
             m.subnet_of(n) for m in mine
         )  # a more specific in-band link inside a wide management mask is routed apart
@@ -2543,7 +2527,7 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             addr = next((c for c in t.children if c.text.startswith(("ip address ", "ipv6 address "))), None)
             if addr is not None and is_shut(t):
                 # An addressed management port shut down carries nothing: management runs in-band (round 26).
-                inband = [c for i in ifs if i not in named for c, _ in _if_networks(i)][:1]
+                inband = [c for i in ifs if i not in named for c, _ in if_networks(i)][:1]
                 parts.append(
                     Outcome(
                         "WARN" if inband else "REVIEW",
@@ -2556,7 +2540,7 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             elif factory and any(f.match(addr.text) for f in factory):
                 # The address the port left the factory with: nobody set the out-of-band path up,
                 # so the device is managed through whatever else carries an address.
-                inband = [c for i in ifs if i not in named for c, _ in _if_networks(i)][:1]
+                inband = [c for i in ifs if i not in named for c, _ in if_networks(i)][:1]
                 parts.append(
                     Outcome(
                         "WARN" if inband else "REVIEW",

@@ -283,6 +283,21 @@ def run_check(c: Check, cfg: DeviceConfig) -> Outcome:
     )
 
 
+def _once(evidence: list[Evidence]) -> list[Evidence]:
+    """Each line cited once per note: two checks (or two patterns) finding the same line printed it
+    twice (round 29: a ZXROS log host); a bare citation beside a noted one of the line adds nothing."""
+    noted = {e.line for e in evidence if e.note}
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for e in evidence:
+        key = (e.line, e.note)
+        if key in seen or (not e.note and e.line in noted):
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+
+
 def evaluate_rule(
     rule: Rule, cfg: DeviceConfig, role: str | None = None, masked: dict[str, str] | None = None
 ) -> Outcome:
@@ -298,7 +313,7 @@ def evaluate_rule(
     # N/A parts (a block that does not exist) do not dilute a verdict from the other parts.
     live = [p for p in parts if p.result != "N/A"] or parts
     # The one place evidence leaves the engine: every secret masked with the platform's patterns.
-    ev_sorted = sorted((e for p in live for e in p.evidence), key=lambda e: e.line)
+    ev_sorted = _once(sorted((e for p in live for e in p.evidence), key=lambda e: e.line))
     for e in ev_sorted:
         if masked is None:
             e.text = mask_line(e.text, cfg.vendor)

@@ -633,6 +633,86 @@ def first_address(text: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+def if_networks(t: Line) -> list[tuple[Line, ipaddress.IPv4Network]]:
+    """The IPv4 networks of an interface's address lines ('ip address [mix] A M', 'A/len')."""
+    out = []
+    for c in t.children:
+        if not c.text.startswith("ip address "):
+            continue
+        w = [x for x in c.text.split()[2:] if x not in ("mix", "secondary", "sub")]
+        if not w or w[0].count(".") != 3:
+            continue
+        mask = w[1] if len(w) > 1 and (w[1].count(".") == 3 or w[1].isdigit()) else None
+        try:
+            out.append((c, ipaddress.IPv4Network(f"{w[0]}/{mask}" if mask else w[0], strict=False)))
+        except ValueError:
+            continue
+    return out
+
+
+_GLOBAL_ROUTE = re.compile(
+    r"^ip route(?:-static)? (?!vrf |vpn-instance )(?P<net>\d+\.\d+\.\d+\.\d+) (?P<mask>\d+\.\d+\.\d+\.\d+|\d{1,2})\b"
+)
+# A routing process of the global table may learn any route; one bound to a VRF does not.
+_GLOBAL_DYNAMIC = re.compile(
+    r"^(?:router (?:ospf|ospfv3|bgp|rip|isis|eigrp)|ospf|bgp|rip|isis)\b(?!.*\b(?:vrf|vpn-instance)\b)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    connected: tuple[tuple[ipaddress.IPv4Network, str | None, Line], ...]  # (subnet, VRF or None, interface)
+    routes: tuple[ipaddress.IPv4Network, ...]  # static routes of the global table
+    dynamic: bool  # the global table also learns routes (a routing process, an address by DHCP)
+
+
+def _tables(cfg: DeviceConfig) -> _Tables:
+    """Connected subnets by VRF and the global table's static routes, once per configuration."""
+    cached = cfg.facts.get("tables")
+    if isinstance(cached, _Tables):
+        return cached
+    members = registry.platform(cfg.vendor).dialect.vrf.member
+    connected = []
+    dynamic = any(_GLOBAL_DYNAMIC.match(ln.text) for ln in cfg.tree.top)
+    for t in cfg.tree.top_by_word("interface"):
+        if is_shut(t):
+            continue
+        vrf = next((m.group("vrf") for c in t.children for rx in members if (m := rx.match(c.text))), None)
+        dynamic = dynamic or (vrf is None and any(c.text.startswith("ip address dhcp") for c in t.children))
+        connected += [(n, vrf, t) for _, n in if_networks(t)]
+    routes = []
+    for w in ("ip",):
+        for ln in cfg.tree.top_by_word(w):
+            if (m := _GLOBAL_ROUTE.match(ln.text)) is not None:
+                try:
+                    routes.append(ipaddress.IPv4Network(f"{m.group('net')}/{m.group('mask')}", strict=False))
+                except ValueError:
+                    continue
+    found = _Tables(tuple(connected), tuple(routes), dynamic)
+    cfg.facts["tables"] = found
+    return found
+
+
+def _only_in_vrf(cfg: DeviceConfig, address: str | None) -> str | None:
+    """Why a destination sent in the global table (its line names no VRF) is not reached there: its
+    subnet is connected only on an interface of a VRF and the global table has no route to it and
+    learns none (round 29: a log host on the management VRF's subnet, 'vrf Mgmt-intf' forgotten)."""
+    if address is None or ":" in address:
+        return None
+    try:
+        a = ipaddress.IPv4Address(address)
+    except ValueError:
+        return None
+    tables = _tables(cfg)
+    inside = [(vrf, t) for n, vrf, t in tables.connected if a in n]
+    if not inside or any(vrf is None for vrf, _ in inside) or tables.dynamic:
+        return None
+    if any(a in r for r in tables.routes):
+        return None
+    vrf, t = inside[0]
+    return f"its subnet is on {t.text.split(' ', 1)[-1]} in VRF {vrf}, and the global table has no route to it"
+
+
 def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
     """VRFs (VPN instances) that an interface up with an address is in, or None when the dialect
     does not say how an interface joins one. Computed once per configuration, from the member lines
@@ -661,15 +741,16 @@ def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
 def unreachable(cfg: DeviceConfig, ln: Line, own: bool = True) -> str | None:
     """Why a destination line (a log host, an NTP server, a trap target) reaches nothing, or None:
     its address is one of the device's own, or it is sent in a VRF that no interface up with an
-    address is in (round 26: a management VRF defined, its interface shut or never bound).
-    ``own=False``: the VRF alone."""
+    address is in (round 26: a management VRF defined, its interface shut or never bound), or in
+    the global table to a subnet only a VRF reaches (round 29). ``own=False``: the VRFs alone."""
     if own and first_address(ln.text) in own_addresses(cfg):
         return "the device's own address"
     if (m := registry.platform(cfg.vendor).dialect.vrf.ref.search(ln.text)) is not None:
         live = live_vrfs(cfg)  # read only when a destination names a VRF: it walks every interface
         if live is not None and m.group("vrf") not in live:
             return f"VRF {m.group('vrf')}: no interface up with an address is in it"
-    return None
+        return None
+    return _only_in_vrf(cfg, first_address(ln.text))
 
 
 def own_addresses(cfg: DeviceConfig) -> frozenset[str]:

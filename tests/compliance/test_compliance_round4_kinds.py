@@ -97,7 +97,7 @@ def test_cloudengine_without_version_line_is_detected_by_board_and_ports() -> No
 
 # --- Comware: a HWTACACS domain's default accounting covers commands; its users may use HTTP -------
 
-DOMAIN = "hwtacacs scheme TAC\n primary authentication 192.0.2.9\n#\ndomain system\n{lines}#\n"
+DOMAIN = "hwtacacs scheme TAC\n primary authentication 192.0.2.9\n primary accounting 192.0.2.9\n#\ndomain system\n{lines}#\n"
 LINES = "line vty 0 63\n authentication-mode scheme\n protocol inbound ssh\n command accounting\n#\n"
 LOCAL = "local-user ops class manage\n service-type ssh\n authorization-attribute user-role network-admin\n#\n"
 
