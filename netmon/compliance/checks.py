@@ -1184,6 +1184,56 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome("PASS", [_ev(h, "receives informational records") for h, _ in ok[:3]])
 
 
+_STD_ENTRY = re.compile(
+    r"^(?:access-list \S+ |\d+ )?(?P<act>permit|deny) (?:any$|host (?P<host>[\d.]+)$|(?P<net>[\d.]+)(?: (?P<wild>[\d.]+))?$)"
+)
+
+
+def _std_acl_permits(cfg: DeviceConfig, entries: list[Line], address: str) -> bool | None:
+    """Whether a standard IPv4 ACL (first match, implicit deny) permits ``address``; None when an
+    entry is not of the standard form (left to the judge)."""
+    try:
+        a = ipaddress.IPv4Address(address)
+    except ValueError:
+        return None
+    for _, text in effective_entries(cfg, entries):
+        if (m := _STD_ENTRY.match(text)) is None:
+            if " remark " in f" {text} ":
+                continue
+            return None
+        net, wild = m.group("host") or m.group("net"), m.group("wild")
+        try:
+            # A wildcard counts its free bits as ones: 0.0.0.255 is a /24, like the mask 255.255.255.0.
+            hit = net is None or a in ipaddress.IPv4Network(f"{net}/{wild}" if wild else net, strict=False)
+        except ValueError:
+            return None
+        if hit:
+            return m.group("act") == "permit"
+    return False
+
+
+def _ntp_refused(cfg: DeviceConfig, sources: list[Line], access: str) -> list[tuple[Line, str]]:
+    """Time sources NTP access control refuses (round 29): "If any access groups are specified,
+    only the specified access types are granted", and only 'peer' lets the device synchronise to a
+    system whose address its ACL permits (IOS NTP reference; RGOS: "once the access control rules
+    are configured, only the rule that allows access can be carried out"). ``access``: the access
+    group lines (groups ``kind``, ``acl``)."""
+    groups = _matches(cfg, re.compile(access))
+    if not groups:
+        return []
+    peers = [m.group("acl") for _, m in groups if m.group("kind") == "peer"]
+    if not peers:
+        return [(ln, "refused: no 'ntp access-group peer' grants synchronisation") for ln in sources]
+    acls = acl_index(cfg)
+    out = []
+    for ln in sources:
+        addr = first_address(ln.text)
+        verdicts = [_std_acl_permits(cfg, acls[n], addr) if n in acls and addr else None for n in peers]
+        if verdicts and all(v is False for v in verdicts):
+            out.append((ln, f"refused: the 'ntp access-group peer' ACL {', '.join(peers)} does not permit it"))
+    return out
+
+
 @check("ntp_sources")
 def ntp_sources(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Time sources the device can synchronise to (``source``: server/peer lines, group ``key`` when
@@ -1198,6 +1248,9 @@ def ntp_sources(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     for ln, _ in found:  # a server in a VRF no live interface is in (round 26)
         if id(ln) not in unusable and (why := unreachable(cfg, ln, own=False)) is not None:
             unusable[id(ln)] = (ln, f"unreachable: {why}")
+    if "access" in params:
+        for ln, why in _ntp_refused(cfg, [ln for ln, _ in found if id(ln) not in unusable], params["access"]):
+            unusable[id(ln)] = (ln, why)
     usable = [ln for ln, _ in found if id(ln) not in unusable]
     n = len(usable)
     r: Result = "PASS" if n >= want else "WARN" if n else "FAIL"
