@@ -102,12 +102,18 @@ def permits_any_source(vendor: str, entry: str) -> bool:
     return "permit" in entry and any(rx.search(entry) for rx in registry.platform(vendor).dialect.acl.permit_any_source)
 
 
-def _judge_acl(cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: Line, what: str) -> Outcome:
+def _judge_acl(
+    cfg: DeviceConfig, acls: dict[str, list[Line]], name: str, ref: Line, what: str, empty: str | None = None
+) -> Outcome:
+    """``empty``: what a rule-less ACL does for this feature (AclUse.empty), else the dialect's."""
     entries = acls.get(name)
     if entries is None:
         return Outcome("FAIL", [_ev(ref, f"ACL {name} is not defined: {what} accepts every address")])
     if not entries:
-        if registry.platform(cfg.vendor).dialect.acl.empty == "permit":
+        empty = empty or registry.platform(cfg.vendor).dialect.acl.empty
+        if empty == "deny":
+            return Outcome("PASS", [_ev(ref, f"ACL {name} has no rules, which admits no one here: {what} is closed")])
+        if empty == "permit":
             return Outcome(
                 "FAIL", [_ev(ref, f"ACL {name} has no rules, which restricts nobody: {what} accepts every address")]
             )
@@ -846,14 +852,17 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not facts.acls and not facts.uses:
         return Outcome("N/A", [], ["no ACLs defined or referenced"])
     parts: list[Outcome] = []
-    empty_permits = registry.platform(cfg.vendor).dialect.acl.empty == "permit"
+    default_empty = registry.platform(cfg.vendor).dialect.acl.empty
     by_name: dict[str, list[Line]] = {}
+    empty_permits: set[str] = set()  # names a rule-less ACL admits everyone through (per feature: round 29)
     for u in facts.uses:
         by_name.setdefault(u.name, []).append(u.line)
+        if (u.empty or default_empty) == "permit":
+            empty_permits.add(u.name)
     for name, lines in by_name.items():
         if name not in facts.acls:
             parts.append(Outcome("FAIL", [_ev(ln, f"ACL {name} is referenced but not defined") for ln in lines]))
-        elif not facts.acls[name].entries and empty_permits:
+        elif not facts.acls[name].entries and name in empty_permits:
             # A rule-less ACL that restricts nobody is, in effect, a reference to nothing.
             why = f"ACL {name} is referenced but has no rules: in effect no ACL"
             parts.append(Outcome("FAIL", [_ev(ln, why) for ln in lines] + [_ev(facts.acls[name].header, "no rules")]))
@@ -878,7 +887,7 @@ def acl_uses(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if not uses:
         return Outcome("N/A", [], [f"no ACL used for {params['use']}"])
     acls = acl_index(cfg)
-    return _merge([_judge_acl(cfg, acls, u.name, u.line, str(params.get("what", u.line.text))) for u in uses])
+    return _merge([_judge_acl(cfg, acls, u.name, u.line, str(params.get("what", u.line.text)), u.empty) for u in uses])
 
 
 @check("method_list_in_use")
@@ -1004,6 +1013,68 @@ def snmp_v3_acls(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             note = "neither this user nor its group names an ACL: any NMS may reach the agent as it"
             parts.append(Outcome("FAIL", [_ev(ln, note)]))
     return _merge(parts) if parts else Outcome("N/A", [], ["no SNMPv3 user"])
+
+
+@check("snmp_paths")
+def snmp_paths(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Every live SNMP access path is restricted, not merely some line (round 29: a CloudEngine
+    community with an ACL beside an SNMPv3 group and user with none, an IOS group without
+    ``access`` beside one with it: each answers any NMS that holds its credentials).
+    ``agent_acl``: lines restricting the whole agent (VRP 'snmp-agent acl 2001'): every path is
+    then covered (acl_uses judges the ACL). ``acl``: what names an ACL on a line. ``community``: a
+    community line, a path while SNMPv1/v2c answer; ``v3_only``: a line leaving SNMPv3 alone
+    enabled (VRP 'snmp-agent sys-info version v3': "v3: enables SNMPv3" only), unless ``v12_on``
+    finds a line enabling v1/v2c again. ``group``: an SNMPv3 group line (group ``group``;
+    restricted only when every definition of it names an ACL); ``user``: a user line (groups
+    ``user``, ``group`` when it names one; a user's lines are read together): a user is restricted
+    by its own ACL or its group's. With no user line shown (IOS does not print them) each group is
+    a path of its own. No path: N/A."""
+    acl = re.compile(params["acl"])
+    agent = _find(cfg, [re.compile(p) for p in params.get("agent_acl", ())])
+    if agent:
+        return Outcome("PASS", [_ev(ln, "the agent's own ACL covers every access path") for ln in agent])
+    parts: list[Outcome] = []
+    if "community" in params:
+        silenced = bool(_find(cfg, [re.compile(params["v3_only"])])) if "v3_only" in params else False
+        if silenced and "v12_on" in params:
+            silenced = not _find(cfg, [re.compile(params["v12_on"])])
+        for ln, _ in _matches(cfg, re.compile(params["community"])):
+            if acl.search(ln.text):
+                parts.append(Outcome("PASS", [_ev(ln, "the community's ACL")]))
+            elif silenced:
+                parts.append(
+                    Outcome("PASS", [_ev(ln, "no ACL, but only SNMPv3 is enabled: the community answers nothing")])
+                )
+            else:
+                note = "community without ACL while SNMPv1/v2c answer: any NMS knowing it may query the agent"
+                parts.append(Outcome("FAIL", [_ev(ln, note)]))
+    restricted: dict[str, bool] = {}
+    group_line: dict[str, Line] = {}
+    if "group" in params:
+        for ln, m in _matches(cfg, re.compile(params["group"])):
+            restricted[m["group"]] = restricted.get(m["group"], True) and acl.search(ln.text) is not None
+            group_line.setdefault(m["group"], ln)
+    users: dict[str, tuple[Line, bool, str | None]] = {}  # name -> (first line, own ACL, group)
+    if "user" in params:
+        for ln, m in _matches(cfg, re.compile(params["user"])):
+            first, own, group = users.get(m["user"], (ln, False, None))
+            users[m["user"]] = (first, own or acl.search(ln.text) is not None, group or m.groupdict().get("group"))
+    for name, (ln, own, group) in users.items():
+        if own:
+            parts.append(Outcome("PASS", [_ev(ln, f"user {name}'s own ACL")]))
+        elif group is not None and restricted.get(group):
+            parts.append(Outcome("PASS", [_ev(ln, f"user {name}: group {group}'s ACL")]))
+        else:
+            note = f"SNMPv3 user {name}: neither it nor its group names an ACL: any NMS may reach the agent as it"
+            parts.append(Outcome("FAIL", [_ev(ln, note)]))
+    if not users:
+        for group, ok in restricted.items():
+            if ok:
+                parts.append(Outcome("PASS", [_ev(group_line[group], f"group {group}'s ACL")]))
+            else:
+                note = f"SNMPv3 group {group} names no ACL (in some definition): any NMS may reach the agent through it"
+                parts.append(Outcome("FAIL", [_ev(group_line[group], note)]))
+    return _merge(parts) if parts else Outcome("N/A", [], ["no SNMP community, group or user"])
 
 
 @check("applied_lists")

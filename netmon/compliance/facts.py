@@ -40,6 +40,7 @@ class AclUse:
     name: str
     line: Line
     use: str  # filter | management | snmp | routing | qos | nat | other
+    empty: str | None = None  # what a rule-less ACL does here, when the feature's own (AclRef.empty)
 
 
 @dataclass(slots=True)
@@ -133,13 +134,18 @@ def acl_facts(cfg: DeviceConfig) -> AclFacts:
                 if m := ref.re.search(ln.text):
                     gd = m.groupdict()
                     # 'name' and 'name2' (a line naming two ACLs in set places, as LDP's 'for A to B'),
-                    # else 'names' (a list: a route-map's 'match ip address 101 102').
+                    # else 'names' (a list: a route-map's 'match ip address 101 102'); 'name6' an IPv6 ACL
+                    # beside them (round 29).
                     names = [gd[k] for k in ("name", "name2") if gd.get(k)] or (gd.get("names") or "").split()
                     names = [_v6(n, d.v6_keys and gd.get("v6") is not None) for n in names]
+                    if ref.either and d.v6_keys:
+                        names = [n if n in acls or _v6(n, True) not in acls else _v6(n, True) for n in names]
+                    if gd.get("name6"):
+                        names.append(_v6(gd["name6"], d.v6_keys))
                     use = ref.use
                     if use == "filter" and _shut_interface(ln):
                         use = "other"  # a filter on a shut-down interface filters nothing (round 26)
-                    uses.extend(AclUse(n, ln, use) for n in names)
+                    uses.extend(AclUse(n, ln, use, ref.empty) for n in names)
                     break
     for chain in d.policies:
         uses = _applied_policies_only(cfg, uses, chain)

@@ -301,6 +301,13 @@ class AclRef(_Strict):
 
     re: Pattern[str]
     use: Literal["filter", "management", "snmp", "routing", "qos", "nat", "other"]
+    # What a rule-less ACL does for this feature when it differs from the dialect's `empty` (round 29:
+    # Comware's SNMP agent admits every NMS through one, its FTP server no client): per feature, as documented.
+    empty: Literal["deny", "permit"] | None = None
+    # With `v6_keys`: the line may name an ACL of either family (IOS 'match access-group name X' in a
+    # class-map): it names the IPv6 one when only that exists. A group ``name6`` always names an IPv6
+    # ACL (IOS 'snmp-server community C RO ipv6 V6ACL V4ACL'; round 29).
+    either: bool = False
 
     @field_validator("re")
     @classmethod
