@@ -367,6 +367,15 @@ class AclDialect(_Strict):
     v6_keys: bool = False
     deny_any: tuple[Pattern[str], ...] = ()
     unmatched_deny: tuple[Pattern[str], ...] = ()
+    # An ACL header that orders its rules depth-first, not by rule ID (VRP and Comware 'match-order
+    # auto': "any subset of a rule is always matched before the rule"; facts.effective_entries).
+    depth_first: Pattern[str] | None = None
+    # An entry's match fields, to find one a broader earlier entry contains (never reached; round 29):
+    # groups ``proto`` (optional: any IP protocol), ``src``, ``dst`` ('any', 'host A', 'A WILDCARD' or a
+    # bare address), optional ``sport`` / ``dport`` and ``rest``; an earlier entry counts as broader only
+    # when its ``rest`` is empty or matches ``fields_plain`` (a log keyword), i.e. nothing narrows it.
+    fields: tuple[Pattern[str], ...] = ()
+    fields_plain: Pattern[str] = re.compile(r"^$")
     # A filter's use line that filters what enters the interface (the filter's direction).
     inbound: Pattern[str] = re.compile(r"\b(?:in|inbound)$")
     # Blocks whose match lines use ACLs only where something applies them (an IOS route-map, a
