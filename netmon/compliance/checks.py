@@ -2155,6 +2155,42 @@ def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return _merge(parts)
 
 
+@check("shared_secret_login")
+def shared_secret_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """Lines (``block``) whose login list begins with a shared secret: 'aaa authentication login
+    default enable' ("Uses the enable password for authentication", Cisco AAA command reference) or
+    'line' lets everyone in with one password: no one is identified (round 29, AC-01). A line names
+    its own list or, under 'aaa new-model', uses 'default'. None such: PASS."""
+    aaa = cfg.tree.top_by_word("aaa")
+    if not any(t.text == "aaa new-model" for t in aaa):
+        return Outcome("PASS")
+    lists = {
+        w[3]: (t, w[4:]) for t in aaa if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
+    }
+    first = _FIRST.match(params["block"])
+    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    hits: list[Evidence] = []
+    for b in cands:
+        if not re.match(params["block"], b.text):
+            continue
+        la = next((c for c in b.children if c.text.startswith("login authentication ")), None)
+        entry = lists.get(la.text.split()[2] if la else "default")
+        if entry is not None and entry[1][0] in ("enable", "line"):
+            hits += [
+                _ev(la or b, "logs in through this list"),
+                _ev(entry[0], f"first method {entry[1][0]}: one shared password"),
+            ]
+    if hits:
+        return Outcome(
+            str(params.get("result", "FAIL")), _unique(hits), ["logins by a shared password identify no one"]
+        )
+    return Outcome("PASS")
+
+
+def _unique(evidence: list[Evidence]) -> list[Evidence]:
+    return list({(e.line, e.note): e for e in evidence}.values())
+
+
 @check("acl_deny_logged")
 def acl_deny_logged(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Denied traffic is logged: some deny entry of a traffic ACL logs its hits. A traffic ACL is
@@ -2698,7 +2734,7 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     vpn = re.compile(params["vpn"])
     acl_text = " ".join(e.text for a in acl_facts(cfg).acls.values() for e in a.entries)
     parts = []
-    shared: set[int] = set()
+    reported: set[int] = set()
     for t in ifs:
         bind = next((c for c in t.children if vpn.search(c.text)), None)
         addr = next((c for c in t.children if c.text.startswith("ip address ")), None)
@@ -2707,9 +2743,9 @@ def mgmt_port(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
         # Without a dedicated port a management VRF may carry management VLANs in-band (heldout6:
         # SVIs and sub-interfaces of VLAN 99); a second routed LAN port in it is a user LAN.
         if (sharers := [i for i in _vrf_sharers(cfg, t, ifs) if _routed_port(i)]) and _routed_port(t):
-            if id(t) not in shared:  # one finding per VRF, not one per member
+            if id(t) not in reported:  # one finding per VRF, not one per member
                 parts.append(_shared_vrf(addr, sharers, "port in the management VRF"))
-                shared.update(id(i) for i in sharers)
+                reported.update(id(i) for i in sharers)
             continue
         carried = [s for s in _subnet_words(addr.text) if re.search(rf"\b{re.escape(s)}\b", acl_text)]
         if carried:
