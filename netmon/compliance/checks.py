@@ -2181,9 +2181,7 @@ def shared_secret_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 _ev(entry[0], f"first method {entry[1][0]}: one shared password"),
             ]
     if hits:
-        return Outcome(
-            str(params.get("result", "FAIL")), _unique(hits), ["logins by a shared password identify no one"]
-        )
+        return Outcome("FAIL", _unique(hits), ["logins by a shared password identify no one"])
     return Outcome("PASS")
 
 
