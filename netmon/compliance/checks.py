@@ -30,6 +30,7 @@ from .facts import (
     first_address,
     global_ipv6,
     if_networks,
+    interface_vrfs,
     is_shut,
     permits_any,
     reachable,
@@ -2614,22 +2615,18 @@ def _vrf_sharers(cfg: DeviceConfig, port: Line, others: list[Line]) -> list[Line
     (round 29: a user-facing interface bound to the management VPN instance). Loopbacks and
     point-to-point links (/30, /31: a management network carried between routers, heldout6) hold
     no users."""
-    members = registry.platform(cfg.vendor).dialect.vrf.member
-
-    def vrf(t: Line) -> str | None:
-        return next((m.group("vrf") for c in t.children for rx in members if (m := rx.match(c.text))), None)
-
-    mine = vrf(port)
+    vrfs = interface_vrfs(cfg)
+    mine = vrfs.get(id(port))
     if mine is None:
         return []
     return [
         t
         for t in others
         if t is not port
+        and vrfs.get(id(t)) == mine
         and not re.match(r"interface (?i:loopback|null|nve|tunnel)", t.text)
         and not is_shut(t)
         and any(n.prefixlen < 30 for _, n in if_networks(t))
-        and vrf(t) == mine
     ]
 
 

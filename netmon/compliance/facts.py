@@ -783,56 +783,60 @@ _GLOBAL_DYNAMIC = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Tables:
-    connected: tuple[tuple[ipaddress.IPv4Network, str | None, Line], ...]  # (subnet, VRF or None, interface)
-    routes: tuple[ipaddress.IPv4Network, ...]  # static routes of the global table
-    dynamic: bool  # the global table also learns routes (a routing process, an address by DHCP)
-
-
-def _tables(cfg: DeviceConfig) -> _Tables:
-    """Connected subnets by VRF and the global table's static routes, once per configuration."""
-    cached = cfg.facts.get("tables")
-    if isinstance(cached, _Tables):
+def interface_vrfs(cfg: DeviceConfig) -> dict[int, str]:
+    """id(interface block) -> the VRF it is bound to (the dialect's member lines, found by their
+    first word), once per configuration."""
+    cached = cfg.facts.get("interface_vrfs")
+    if isinstance(cached, dict):
         return cached
-    members = registry.platform(cfg.vendor).dialect.vrf.member
-    connected = []
-    dynamic = any(_GLOBAL_DYNAMIC.match(ln.text) for ln in cfg.tree.top)
-    for t in cfg.tree.top_by_word("interface"):
-        if is_shut(t):
-            continue
-        vrf = next((m.group("vrf") for c in t.children for rx in members if (m := rx.match(c.text))), None)
-        dynamic = dynamic or (vrf is None and any(c.text.startswith("ip address dhcp") for c in t.children))
-        connected += [(n, vrf, t) for _, n in if_networks(t)]
-    routes = []
-    for w in ("ip",):
-        for ln in cfg.tree.top_by_word(w):
-            if (m := _GLOBAL_ROUTE.match(ln.text)) is not None:
-                try:
-                    routes.append(ipaddress.IPv4Network(f"{m.group('net')}/{m.group('mask')}", strict=False))
-                except ValueError:
-                    continue
-    found = _Tables(tuple(connected), tuple(routes), dynamic)
-    cfg.facts["tables"] = found
+    found: dict[int, str] = {}
+    for rx in registry.platform(cfg.vendor).dialect.vrf.member:
+        first = spelled_first_words(rx)
+        for ln in [ln for w in first for ln in cfg.tree.any_by_word(w)] if first else cfg.tree.all_lines():
+            if ln.parent is not None and (m := rx.match(ln.text)) is not None:
+                found.setdefault(id(ln.parent), m.group("vrf"))
+    cfg.facts["interface_vrfs"] = found
     return found
+
+
+def _learns_routes(cfg: DeviceConfig) -> bool:
+    """The global table may learn any route: a routing process not bound to a VRF, or an address
+    taken by DHCP (its default route)."""
+    return any(_GLOBAL_DYNAMIC.match(ln.text) for ln in cfg.tree.top) or any(
+        ln.text.startswith("ip address dhcp") for ln in cfg.tree.any_by_word("ip")
+    )
 
 
 def _only_in_vrf(cfg: DeviceConfig, address: str | None) -> str | None:
     """Why a destination sent in the global table (its line names no VRF) is not reached there: its
     subnet is connected only on an interface of a VRF and the global table has no route to it and
     learns none (round 29: a log host on the management VRF's subnet, 'vrf Mgmt-intf' forgotten)."""
-    if address is None or ":" in address:
+    if address is None or ":" in address or not live_vrfs(cfg):  # no VRF holds any subnet: nothing to read
+        return None
+    learns = cfg.facts.get("learns_routes")
+    if learns is None:
+        learns = cfg.facts["learns_routes"] = _learns_routes(cfg)
+    if learns:
         return None
     try:
         a = ipaddress.IPv4Address(address)
     except ValueError:
         return None
-    tables = _tables(cfg)
-    inside = [(vrf, t) for n, vrf, t in tables.connected if a in n]
-    if not inside or any(vrf is None for vrf, _ in inside) or tables.dynamic:
+    vrfs = interface_vrfs(cfg)
+    inside = [
+        (vrfs.get(id(t)), t)
+        for t in cfg.tree.top_by_word("interface")
+        if not is_shut(t) and any(a in n for _, n in if_networks(t))
+    ]
+    if not inside or any(vrf is None for vrf, _ in inside):
         return None
-    if any(a in r for r in tables.routes):
-        return None
+    for ln in cfg.tree.top_by_word("ip"):
+        if (m := _GLOBAL_ROUTE.match(ln.text)) is not None:
+            try:
+                if a in ipaddress.IPv4Network(f"{m.group('net')}/{m.group('mask')}", strict=False):
+                    return None
+            except ValueError:
+                continue
     vrf, t = inside[0]
     return f"its subnet is on {t.text.split(' ', 1)[-1]} in VRF {vrf}, and the global table has no route to it"
 
