@@ -68,6 +68,19 @@ CW_ROLE = (
     " authorization-attribute user-role audit-readonly\n#\n"
 )
 
+RG_FILTER = (
+    "ip access-list extended IN\n 10 permit ip {broad} any\n 20 deny ip 198.18.128.0 0.0.127.255 any log\n!\n"
+    "interface GigabitEthernet0/1\n no switchport\n ip address 198.51.100.2 255.255.255.252\n ip access-group IN in\n"
+)
+CW_LLDP = (
+    "lldp global enable\n#\ninterface GigabitEthernet1/0/1\n port link-mode route\n ip address 10.1.1.1 255.255.255.0\n{off}#\n"
+    "interface GigabitEthernet1/0/2\n undo lldp enable\n#\n"
+)
+IOS_LLDP = (
+    "lldp run\nno cdp run\n!\ninterface GigabitEthernet0/0\n ip address 10.1.1.1 255.255.255.0\n{off}!\n"
+    "interface GigabitEthernet0/1\n no lldp transmit\n!\n"
+)
+
 CASES = [
     # A management VRF that also routes a user LAN is no separate management path (main: PASS) ...
     (
@@ -222,6 +235,21 @@ CASES = [
     # a login list beginning with the enable password identifies no one (main: PASS)
     ("ios-login-default-enable", "AC-01", "IOS", IOS_LOGIN.format(method="enable"), "FAIL"),
     ("ios-login-default-local", "AC-01", "IOS", IOS_LOGIN.format(method="local"), "PASS"),
+    (
+        "rgos-login-default-enable",
+        "AC-01",
+        "RGOS",
+        IOS_LOGIN.format(method="enable").replace("line con 0", "line console 0"),
+        "FAIL",
+    ),
+    # an RGOS logged deny inside a broader earlier permit is never reached, as on IOS (main: PASS)
+    ("rgos-logged-deny-contained", "BD-08", "RGOS", RG_FILTER.format(broad="198.18.0.0 0.1.255.255"), "FAIL"),
+    ("rgos-logged-deny-reached", "BD-08", "RGOS", RG_FILTER.format(broad="192.0.2.0 0.0.0.255"), "PASS"),
+    # LLDP off on every port in use exposes nothing, whatever the global switch (main: REVIEW)
+    ("cw-lldp-off-every-port", "MG-05", "CW7", CW_LLDP.format(off=" undo lldp enable\n"), "PASS"),
+    ("cw-lldp-on-a-port", "MG-05", "CW7", CW_LLDP.format(off=""), "REVIEW"),
+    ("ios-lldp-transmit-off-every-port", "MG-05", "IOS", IOS_LLDP.format(off=" no lldp transmit\n"), "PASS"),
+    ("ios-lldp-transmit-on-a-port", "MG-05", "IOS", IOS_LLDP.format(off=""), "REVIEW"),
     # a custom role permitting every command is an administrator's, whatever its name (main: PASS)
     ("cw-role-permit-command-all", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command *\n"), "FAIL"),
     ("cw-role-read-only", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command display *\n"), "PASS"),
