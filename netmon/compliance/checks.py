@@ -322,6 +322,20 @@ def factory_accounts(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     return Outcome("PASS", [], [f"no factory account name among {len(found)} local account(s)"])
 
 
+def _no_cli_access(cfg: DeviceConfig, ln: Line, bind: re.Pattern[str] | None, params: dict[str, Any]) -> bool:
+    """The bound account (group ``name`` of the binding) has a service-type line (``services``) and
+    none of them opens a CLI session (``cli_access``)."""
+    m = bind.search(ln.text) if bind is not None else None
+    if m is None or "name" not in m.groupdict():
+        return False
+    block = re.compile(params["account_block"])
+    for acct in cfg.tree.all_lines():
+        if (b := block.match(acct.text)) is not None and b.group("name") == m.group("name"):
+            types = [c for c in acct.children if re.match(params["services"], c.text)]
+            return bool(types) and not any(re.search(params["cli_access"], c.text) for c in types)
+    return False
+
+
 @check("role_separation")
 def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """PASS when at least one local account holds an explicitly restricted (audit / read-only)
@@ -340,6 +354,12 @@ def role_separation(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # separated on the interface that honours the role only: its CLI level still rules the CLI.
     bind = re.compile(params["role_binding"]) if "role_binding" in params else None
     bound = _find(cfg, [bind]) if bind is not None and not restricted else []
+    if bound and "cli_access" in params:
+        # An audit account that can reach the web UI only (round 29: USG 'service-type web') is held
+        # to its role there; its CLI level rules no session.
+        web_only = [ln for ln in bound if _no_cli_access(cfg, ln, bind, params)]
+        if len(web_only) == len(bound):
+            return Outcome("PASS", [_ev(ln, "audit role bound to an account without CLI access") for ln in bound])
     if bound:
         return Outcome(
             "WARN",
@@ -964,6 +984,29 @@ def reference_chain(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     if hits:
         return Outcome("PASS", [*trail, *(_ev(c, "reached") for c in hits)])
     return Outcome("FAIL", [*trail, *(_ev(b, "has no such line") for b in scope)], [str(params["note"])])
+
+
+@check("server_closed_by_acl")
+def server_closed_by_acl(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
+    """A server switched on (``server``) whose access ACL (``ref``, group ``name``) is missing or has
+    no rule admits no client where the platform documents that (round 29: Comware "If the ACL does
+    not exist or does not have rules, no FTP clients can access the FTP server"): WARN, the server
+    runs but serves no one; otherwise FAIL with ``note``. No server line: N/A."""
+    on = _find(cfg, [re.compile(params["server"])])
+    if not on:
+        return Outcome("N/A")
+    acls = acl_index(cfg)
+    closed = [ln for ln, m in _matches(cfg, re.compile(params["ref"])) if not acls.get(m.group("name"))]
+    if closed:
+        return Outcome(
+            "WARN",
+            [
+                _ev(on[0], str(params["note"])),
+                *(_ev(ln, "its ACL has no rule: no client may connect") for ln in closed),
+            ],
+            ["the server runs, but its ACL admits no client"],
+        )
+    return Outcome("FAIL", [_ev(ln, str(params["note"])) for ln in on])
 
 
 @check("exempt_acl")
@@ -2615,7 +2658,7 @@ def _vrf_sharers(cfg: DeviceConfig, port: Line, others: list[Line]) -> list[Line
     (round 29: a user-facing interface bound to the management VPN instance). Loopbacks and
     point-to-point links (/30, /31: a management network carried between routers, heldout6) hold
     no users."""
-    vrfs = interface_vrfs(cfg)
+    vrfs = {i: vrf for i, (_, vrf) in interface_vrfs(cfg).items()}
     mine = vrfs.get(id(port))
     if mine is None:
         return []

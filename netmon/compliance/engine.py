@@ -327,6 +327,7 @@ def evaluate_rule(
     # (round 27: 'HTTP server on' FAIL printed with 'no local account may log in over HTTP').
     notes = [n for p in live if p.result == result for n in p.notes]
     notes += [n for p in live if p.result not in (result, "PASS") for n in p.notes]
+    notes = list(dict.fromkeys(notes))  # checks sharing a condition note it once
     if rule.if_elided and cfg.elided:
         cut = [
             (n, scope)

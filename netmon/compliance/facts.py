@@ -783,18 +783,19 @@ _GLOBAL_DYNAMIC = re.compile(
 )
 
 
-def interface_vrfs(cfg: DeviceConfig) -> dict[int, str]:
-    """id(interface block) -> the VRF it is bound to (the dialect's member lines, found by their
-    first word), once per configuration."""
+def interface_vrfs(cfg: DeviceConfig) -> dict[int, tuple[Line, str]]:
+    """id(interface block) -> (the block, the VRF it is bound to), from the dialect's member lines
+    (found by their first word); once per configuration."""
     cached = cfg.facts.get("interface_vrfs")
     if isinstance(cached, dict):
         return cached
-    found: dict[int, str] = {}
+    found: dict[int, tuple[Line, str]] = {}
     for rx in registry.platform(cfg.vendor).dialect.vrf.member:
         first = spelled_first_words(rx)
         for ln in [ln for w in first for ln in cfg.tree.any_by_word(w)] if first else cfg.tree.all_lines():
-            if ln.parent is not None and (m := rx.match(ln.text)) is not None:
-                found.setdefault(id(ln.parent), m.group("vrf"))
+            t = ln.parent
+            if t is not None and t.text.startswith("interface ") and (m := rx.match(ln.text)) is not None:
+                found.setdefault(id(t), (t, m.group("vrf")))
     cfg.facts["interface_vrfs"] = found
     return found
 
@@ -824,7 +825,7 @@ def _only_in_vrf(cfg: DeviceConfig, address: str | None) -> str | None:
         return None
     vrfs = interface_vrfs(cfg)
     inside = [
-        (vrfs.get(id(t)), t)
+        (vrfs[id(t)][1] if id(t) in vrfs else None, t)
         for t in cfg.tree.top_by_word("interface")
         if not is_shut(t) and any(a in n for _, n in if_networks(t))
     ]
@@ -843,25 +844,17 @@ def _only_in_vrf(cfg: DeviceConfig, address: str | None) -> str | None:
 
 def live_vrfs(cfg: DeviceConfig) -> frozenset[str] | None:
     """VRFs (VPN instances) that an interface up with an address is in, or None when the dialect
-    does not say how an interface joins one. Computed once per configuration, from the member lines
-    (found by their first word) up to their interface."""
+    does not say how an interface joins one. Computed once per configuration."""
     cached = cfg.facts.get("live_vrfs")
     if cached is not None:
         return cached if isinstance(cached, frozenset) else None
-    members = registry.platform(cfg.vendor).dialect.vrf.member
     found: frozenset[str] | None = None
-    if members:
-        live: set[str] = set()
-        for rx in members:
-            first = spelled_first_words(rx)
-            cands = [ln for w in first for ln in cfg.tree.any_by_word(w)] if first else cfg.tree.all_lines()
-            for ln in cands:
-                t = ln.parent
-                if t is None or (m := rx.match(ln.text)) is None or not t.text.startswith("interface "):
-                    continue
-                if not is_shut(t) and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children):
-                    live.add(m.group("vrf"))
-        found = frozenset(live)
+    if registry.platform(cfg.vendor).dialect.vrf.member:
+        found = frozenset(
+            vrf
+            for t, vrf in interface_vrfs(cfg).values()
+            if not is_shut(t) and any(c.text.startswith(("ip address ", "ipv6 address ")) for c in t.children)
+        )
     cfg.facts["live_vrfs"] = found if found is not None else False
     return found
 

@@ -81,6 +81,12 @@ IOS_LLDP = (
     "interface GigabitEthernet0/1\n no lldp transmit\n!\n"
 )
 
+USG_AUDIT = (
+    "aaa\n manager-user fw.ops\n  password cipher @%@%abc%@%@\n  service-type ssh web\n  level 15\n"
+    " manager-user auditor\n  password cipher @%@%def%@%@\n  service-type {services}\n  level 15\n"
+    " bind manager-user fw.ops role system-admin\n bind manager-user auditor role audit-admin\n"
+)
+
 CASES = [
     # A management VRF that also routes a user LAN is no separate management path (main: PASS) ...
     (
@@ -250,9 +256,15 @@ CASES = [
     ("cw-lldp-on-a-port", "MG-05", "CW7", CW_LLDP.format(off=""), "REVIEW"),
     ("ios-lldp-transmit-off-every-port", "MG-05", "IOS", IOS_LLDP.format(off=" no lldp transmit\n"), "PASS"),
     ("ios-lldp-transmit-on-a-port", "MG-05", "IOS", IOS_LLDP.format(off=""), "REVIEW"),
+    # a Comware FTP server whose ACL has no rule admits no client (main: FAIL)
+    ("cw-ftp-acl-without-rules", "MG-03", "CW7", "acl basic 2999\n#\nftp server enable\nftp server acl 2999\n", "WARN"),
+    ("cw-ftp-acl-with-a-rule", "MG-03", "CW7", "acl basic 2999\n rule 0 permit source 192.0.2.0 0.0.0.255\n#\nftp server enable\nftp server acl 2999\n", "FAIL"),
     # a custom role permitting every command is an administrator's, whatever its name (main: PASS)
     ("cw-role-permit-command-all", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command *\n"), "FAIL"),
     ("cw-role-read-only", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command display *\n"), "PASS"),
+    # an audit account with web access only is held to its role; its CLI level opens nothing (main: WARN)
+    ("usg-audit-role-web-only", "AC-03", "USG", USG_AUDIT.format(services="web"), "PASS"),
+    ("usg-audit-role-with-ssh", "AC-03", "USG", USG_AUDIT.format(services="ssh web"), "WARN"),
     # the USG6000's second factory account (main: PASS)
     (
         "usg-factory-audit-admin",
