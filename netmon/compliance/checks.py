@@ -1221,6 +1221,12 @@ def _severity_set(group: str) -> set[int]:
     return out
 
 
+def _via(host: str, ln: Line) -> str | None:
+    """The path (channel, discriminator) a log host line names, if any."""
+    m = re.search(host, ln.text)
+    return m.groupdict().get("via") if m is not None else None
+
+
 @check("loghost_levels")
 def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """Informational records reach a log host through the filter of the path it uses (round 29). A
@@ -1230,7 +1236,8 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     overriding the default one for that module; without a rule, ``defaults`` (path -> level, VRP
     channel 6 passes debugging) or ``global`` (IOS 'logging trap L', group ``no``: off). ``names``: renamed channels
     (groups ``id``, ``name``), ``builtin``: id -> factory name. PASS when every usable host gets
-    informational from every module; FAIL when every host's path is off; otherwise WARN."""
+    informational from every module; FAIL when every host's path is off; otherwise WARN. ``off_only``
+    (AU-01): FAIL when every host's path is off, else PASS."""
     hosts = [ln for ln, _ in _matches(cfg, re.compile(params["host"])) if unreachable(cfg, ln) is None]
     if not hosts:
         return Outcome("N/A", [], ["no log host (see AU-01)"])
@@ -1274,8 +1281,7 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     cut: list[Evidence] = []
     offs = 0
     for h in hosts:
-        hm = re.search(params["host"], h.text)
-        via = path(hm.groupdict().get("via") if hm is not None else None)
+        via = path(_via(params["host"], h))
         decided, level = level_of(via)
         if level >= 6:
             ok.append((h, via))
@@ -1285,6 +1291,16 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
             cut.append(
                 _ev(decided or (glob[-1][0] if glob else h), f"log host {first_address(h.text) or h.text}: {why}")
             )
+    if params.get("off_only"):  # AU-01: is anything sent at all (a module's own rule may still send)?
+        lit = {via for (via, mod), r in rules.items() if mod != "default" and r[1] >= 0}
+        dark = [
+            h
+            for h in hosts
+            if level_of(path(_via(params["host"], h)))[1] < 0 and path(_via(params["host"], h)) not in lit
+        ]
+        if len(dark) == len(hosts):
+            return Outcome("FAIL", cut, ["every log host's path is switched off: no log leaves the device"])
+        return Outcome("PASS")
     if not ok:
         return Outcome("FAIL" if offs == len(hosts) else "WARN", cut, ["no log host receives informational records"])
     # As the held-out judges read it (heldout8, heldout9): every host should get every module's
@@ -1302,21 +1318,27 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 _STD_ENTRY = re.compile(
     r"^(?:access-list \S+ |\d+ )?(?P<act>permit|deny) (?:any$|host (?P<host>[\d.]+)$|(?P<net>[\d.]+)(?: (?P<wild>[\d.]+))?$)"
 )
+# A VRP/Comware basic rule: 'rule 5 permit [vpn-instance V] source 10.1.1.0 0.0.0.255' ('0': one host),
+# 'rule 10 deny' (any source); the VPN instance is not compared.
+_BASIC_RULE = re.compile(r"^rule(?: \d+)? (?P<act>permit|deny)(?: source (?:any|(?P<net>[\d.]+) (?P<wild>[\d.]+)))?$")
 
 
 def _std_acl_permits(cfg: DeviceConfig, entries: list[Line], address: str) -> bool | None:
-    """Whether a standard IPv4 ACL (first match, implicit deny) permits ``address``; None when an
-    entry is not of the standard form (left to the judge)."""
+    """Whether a standard IPv4 ACL (IOS) or a basic one (VRP, Comware) permits ``address`` (first
+    match, implicit deny); None when an entry is of another form (left to the judge)."""
     try:
         a = ipaddress.IPv4Address(address)
     except ValueError:
         return None
     for _, text in effective_entries(cfg, entries):
-        if (m := _STD_ENTRY.match(text)) is None:
+        basic = re.sub(r" vpn-instance \S+", "", text)
+        if (m := _STD_ENTRY.match(text) or _BASIC_RULE.match(basic)) is None:
             if " remark " in f" {text} ":
                 continue
             return None
-        net, wild = m.group("host") or m.group("net"), m.group("wild")
+        gd = m.groupdict()
+        net, wild = gd.get("host") or gd.get("net"), gd.get("wild")
+        wild = None if wild == "0" else wild
         try:
             # A wildcard counts its free bits as ones: 0.0.0.255 is a /24, like the mask 255.255.255.0.
             hit = net is None or a in ipaddress.IPv4Network(f"{net}/{wild}" if wild else net, strict=False)
