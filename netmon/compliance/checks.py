@@ -875,16 +875,17 @@ def acl_references(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     parts: list[Outcome] = []
     default_empty = registry.platform(cfg.vendor).dialect.acl.empty
     by_name: dict[str, list[Line]] = {}
-    empty_permits: set[str] = set()  # names a rule-less ACL admits everyone through (per feature: round 29)
+    empty_permits: set[str] = set()  # names a rule-less ACL writes no policy for (admits all, or unknown)
     for u in facts.uses:
         by_name.setdefault(u.name, []).append(u.line)
-        if (u.empty or default_empty) == "permit":
+        if (u.empty or default_empty) in ("permit", "unknown"):
             empty_permits.add(u.name)
     for name, lines in by_name.items():
         if name not in facts.acls:
             parts.append(Outcome("FAIL", [_ev(ln, f"ACL {name} is referenced but not defined") for ln in lines]))
         elif not facts.acls[name].entries and name in empty_permits:
-            # A rule-less ACL that restricts nobody is, in effect, a reference to nothing.
+            # A rule-less ACL that restricts nobody (or whose effect the vendor's documents disagree on)
+            # is, in effect, a reference to nothing.
             why = f"ACL {name} is referenced but has no rules: in effect no ACL"
             parts.append(Outcome("FAIL", [_ev(ln, why) for ln in lines] + [_ev(facts.acls[name].header, "no rules")]))
         else:

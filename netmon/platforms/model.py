@@ -302,8 +302,10 @@ class AclRef(_Strict):
     re: Pattern[str]
     use: Literal["filter", "management", "snmp", "routing", "qos", "nat", "other"]
     # What a rule-less ACL does for this feature when it differs from the dialect's `empty` (round 29:
-    # Comware's SNMP agent admits every NMS through one, its FTP server no client): per feature, as documented.
-    empty: Literal["deny", "permit"] | None = None
+    # Comware's FTP server admits no client through one): per feature, as documented; 'unknown' where
+    # the vendor's documents disagree (round 29b: Comware SNMP): the feature's judge WARNs, and a
+    # referenced ACL with no rule is no written policy (BD-03).
+    empty: Literal["deny", "permit", "unknown"] | None = None
     # With `v6_keys`: the line may name an ACL of either family (IOS 'match access-group name X' in a
     # class-map): it names the IPv6 one when only that exists. A group ``name6`` always names an IPv6
     # ACL (IOS 'snmp-server community C RO ipv6 V6ACL V4ACL'; round 29).

@@ -63,8 +63,9 @@ CASES = [
     ),
     ("ios-v3-group-open-beside-one-with-acl", "SN-03", "IOS", IOS_SNMP.format(adm=""), "FAIL"),
     ("ios-v3-groups-both-acl", "SN-03", "IOS", IOS_SNMP.format(adm=" access NMS"), "PASS"),
-    # Comware: a referenced SNMP ACL with no rules admits every NMS (main: WARN, BD-03 PASS)
-    ("cw-snmp-acl-empty", "SN-03", "CW7", CW_EMPTY.format(rules=""), "FAIL"),
+    # Comware: what a referenced SNMP ACL with no rules does, the vendor's documents disagree on (round
+    # 29b: WARN); either way it is no written policy (main: BD-03 PASS)
+    ("cw-snmp-acl-empty", "SN-03", "CW7", CW_EMPTY.format(rules=""), "WARN"),
     ("cw-snmp-acl-empty-bd03", "BD-03", "CW7", CW_EMPTY.format(rules=""), "FAIL"),
     ("cw-snmp-acl-rules", "SN-03", "CW7", CW_EMPTY.format(rules=" rule 5 permit source 192.0.2.10 0\n"), "PASS"),
     ("cw-snmp-acl-rules-bd03", "BD-03", "CW7", CW_EMPTY.format(rules=" rule 5 permit source 192.0.2.10 0\n"), "PASS"),

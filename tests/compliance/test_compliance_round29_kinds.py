@@ -12,12 +12,12 @@ from __future__ import annotations
 import pytest
 
 from .conftest import one_config, verdict
-from .test_compliance_round24_kinds import CW7, IOS, USG, VRP
+from .test_compliance_round24_kinds import CW5, CW7, IOS, USG, VRP, ZXR
 from .test_compliance_round26_kinds import CE, RGOS
 
-TEMPLATES = {"CW7": CW7, "IOS": IOS, "USG": USG, "VRP": VRP, "CE": CE, "RGOS": RGOS}
-VENDOR = {"CW7": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "VRP": "huawei_vrp", "CE": "huawei_ce"}
-VENDOR |= {"RGOS": "ruijie_rgos"}
+TEMPLATES = {"CW7": CW7, "CW5": CW5, "IOS": IOS, "USG": USG, "VRP": VRP, "CE": CE, "RGOS": RGOS, "ZXR": ZXR}
+VENDOR = {"CW7": "h3c_comware", "CW5": "h3c_comware", "IOS": "cisco_ios", "USG": "huawei_usg", "VRP": "huawei_vrp"}
+VENDOR |= {"CE": "huawei_ce", "RGOS": "ruijie_rgos", "ZXR": "zte_zxros"}
 
 CE_MGMT = (
     "ip vpn-instance MGMT\n ipv4-family\n#\n"
@@ -85,6 +85,32 @@ USG_AUDIT = (
     "aaa\n manager-user fw.ops\n  password cipher @%@%abc%@%@\n  service-type ssh web\n  level 15\n"
     " manager-user auditor\n  password cipher @%@%def%@%@\n  service-type {services}\n  level 15\n"
     " bind manager-user fw.ops role system-admin\n bind manager-user auditor role audit-admin\n"
+)
+
+CW_NTP_ACCESS = (
+    "acl basic 2020\n rule 5 permit source 192.0.2.10 0\n#\nntp-service enable\n{access}"
+    "ntp-service unicast-server 192.0.2.10\nntp-service unicast-server 192.0.2.11\n"
+    "info-center timestamp loghost date\n"
+)
+VRP_NTP_ACCESS = (
+    "acl number 2002\n rule 5 permit source 192.0.2.10 0\n#\n{access}"
+    "ntp-service unicast-server 192.0.2.10\nntp-service unicast-server 192.0.2.11\n"
+)
+IOS_ACCT_GROUP = (
+    "aaa new-model\naaa group server tacacs+ TAC-ACCT\n{server}!\n"
+    "aaa accounting commands 15 default start-stop group TAC-ACCT\n"
+)
+CW5_OFF = "info-center loghost 192.0.2.50\ninfo-center source default channel 2 log state off trap state off\n{module}"
+RG_V3_OPEN = (
+    "ip access-list standard NMS\n 10 permit host 192.0.2.10\n!\n"
+    "snmp-server community 7 0822455d0a16544541 ro NMS\n"
+    "snmp-server user nms NMSGRP v3 auth sha 5C1E9A7B priv aes128 9E2B4C6D\nsnmp-server group NMSGRP v3 priv read V{access}\n"
+)
+ZTE_V3_OPEN = (
+    "ipv4-access-list NMS\n rule 1 permit 192.0.2.0 0.0.0.255\n!\n"
+    "snmp-server community WH showclear view AllView ro ipv4-access-list NMS\n"
+    "snmp-server group NMS-PRIV v3 priv read AllView{access}\n"
+    "snmp-server user nms NMS-PRIV v3 encrypted auth sha 5C1E9A7B priv aes128 9E2B4C6D\n"
 )
 
 CASES = [
@@ -258,13 +284,70 @@ CASES = [
     ("ios-lldp-transmit-on-a-port", "MG-05", "IOS", IOS_LLDP.format(off=""), "REVIEW"),
     # a Comware FTP server whose ACL has no rule admits no client (main: FAIL)
     ("cw-ftp-acl-without-rules", "MG-03", "CW7", "acl basic 2999\n#\nftp server enable\nftp server acl 2999\n", "WARN"),
-    ("cw-ftp-acl-with-a-rule", "MG-03", "CW7", "acl basic 2999\n rule 0 permit source 192.0.2.0 0.0.0.255\n#\nftp server enable\nftp server acl 2999\n", "FAIL"),
+    (
+        "cw-ftp-acl-with-a-rule",
+        "MG-03",
+        "CW7",
+        "acl basic 2999\n rule 0 permit source 192.0.2.0 0.0.0.255\n#\nftp server enable\nftp server acl 2999\n",
+        "FAIL",
+    ),
     # a custom role permitting every command is an administrator's, whatever its name (main: PASS)
     ("cw-role-permit-command-all", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command *\n"), "FAIL"),
     ("cw-role-read-only", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command display *\n"), "PASS"),
     # an audit account with web access only is held to its role; its CLI level opens nothing (main: WARN)
     ("usg-audit-role-web-only", "AC-03", "USG", USG_AUDIT.format(services="web"), "PASS"),
     ("usg-audit-role-with-ssh", "AC-03", "USG", USG_AUDIT.format(services="ssh web"), "WARN"),
+    # --- round 29b: the same kinds on the platforms and forms round 29 did not cover ---
+    # NTP access rights on Comware and VRP: only 'peer' synchronises, to the sources its ACL permits (main: PASS)
+    ("cw-ntp-peer-acl-one", "AU-03", "CW7", CW_NTP_ACCESS.format(access="ntp-service peer acl 2020\n"), "WARN"),
+    ("cw-ntp-server-acl-only", "AU-03", "CW7", CW_NTP_ACCESS.format(access="ntp-service server acl 2020\n"), "FAIL"),
+    ("cw-ntp-no-access", "AU-03", "CW7", CW_NTP_ACCESS.format(access=""), "PASS"),
+    ("vrp-ntp-access-peer-one", "AU-03", "VRP", VRP_NTP_ACCESS.format(access="ntp-service access peer 2002\n"), "WARN"),
+    ("vrp-ntp-no-access", "AU-03", "VRP", VRP_NTP_ACCESS.format(access=""), "PASS"),
+    # an IOS broadcast client without authentication (main: N/A)
+    (
+        "ios-ntp-broadcast-client-open",
+        "AU-04",
+        "IOS",
+        "interface GigabitEthernet0/0\n ip address 10.1.1.1 255.255.255.0\n ntp broadcast client\n",
+        "FAIL",
+    ),
+    # IOS command accounting to a server group holding no server (main: PASS)
+    ("ios-acct-group-without-server", "AU-05", "IOS", IOS_ACCT_GROUP.format(server=""), "FAIL"),
+    ("ios-acct-group-with-server", "AU-05", "IOS", IOS_ACCT_GROUP.format(server=" server name TAC1\n"), "PASS"),
+    # a Comware 5 log-host channel switched off, whatever follows on the line (main: PASS) ...
+    ("cw5-loghost-channel-off", "AU-01", "CW5", CW5_OFF.format(module=""), "FAIL"),
+    # ... unless a module still sends on it
+    (
+        "cw5-loghost-channel-off-module-on",
+        "AU-01",
+        "CW5",
+        CW5_OFF.format(module="info-center source SHELL channel 2 log level informational\n"),
+        "PASS",
+    ),
+    # the agent's per-family ACL form (main: FAIL)
+    (
+        "vrp-snmp-agent-acl-ipv4",
+        "SN-03",
+        "VRP",
+        "acl number 2001\n rule 5 permit source 192.0.2.0 0.0.0.255\n#\nsnmp-agent\nsnmp-agent community read cipher %^%#abc%^%#\nsnmp-agent sys-info version v2c\nsnmp-agent acl-ipv4 2001\n",
+        "PASS",
+    ),
+    # Comware 'permit command system ; *' grants every command (main: PASS)
+    ("cw-role-system-star", "AC-03", "CW7", CW_ROLE.format(rule=" rule 2 permit command system ; *\n"), "FAIL"),
+    # every SNMPv3 user a path of its own on RGOS and ZTE (main: PASS)
+    ("rgos-v3-group-open", "SN-03", "RGOS", RG_V3_OPEN.format(access=""), "FAIL"),
+    ("rgos-v3-group-restricted", "SN-03", "RGOS", RG_V3_OPEN.format(access=" access NMS"), "PASS"),
+    ("zte-v3-group-open", "SN-03", "ZXR", ZTE_V3_OPEN.format(access=""), "FAIL"),
+    ("zte-v3-group-restricted", "SN-03", "ZXR", ZTE_V3_OPEN.format(access=" ipv4-access-list NMS"), "PASS"),
+    # a Comware community filtered for IPv6 managers only (main: PASS)
+    (
+        "cw-community-ipv6-acl-only",
+        "SN-03",
+        "CW7",
+        "acl ipv6 basic 2001\n rule 5 permit source 2001:db8::/64\n#\nsnmp-agent\nsnmp-agent community read cipher $c$3$abc acl ipv6 2001\nsnmp-agent sys-info version v2c\n",
+        "FAIL",
+    ),
     # the USG6000's second factory account (main: PASS)
     (
         "usg-factory-audit-admin",
