@@ -2064,18 +2064,19 @@ def discovery_off(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A discovery protocol left on globally sends nothing where every interface in use turns it off
     (a shut-down interface sends nothing either). ``global_off``: top-level lines turning it off
     everywhere (PASS); ``skip``: interfaces that never carry it (loopback, null, SVIs); ``disable``:
-    the child line turning it off on an interface; ``note``: the REVIEW note when one interface in use
+    the child line (or lines) turning it off on an interface; ``note``: the REVIEW note when one interface in use
     keeps it on (or none is shown)."""
     for rx in map(re.compile, params.get("global_off", [])):
         if g := [t for t in cfg.tree.top if rx.match(t.text)]:
             return Outcome("PASS", [_ev(g[0], "off globally")])
-    skip, off = re.compile(params["skip"]), str(params["disable"])
+    skip = re.compile(params["skip"])
+    offs = {params["disable"]} if isinstance(params["disable"], str) else set(params["disable"])
     ifs = [t for t in cfg.tree.top_by_word("interface") if not skip.match(t.text)]
     note = str(params["note"])
     # Stops at the first interface in use that keeps it on: the common case costs one interface.
     for t in ifs:
         texts = {c.text for c in t.children}
-        if off not in texts and "shutdown" not in texts:
+        if not (offs & texts) and "shutdown" not in texts:
             return Outcome("REVIEW", [_ev(t, "on here (default)")], [note])
     if not ifs:
         return Outcome("REVIEW", [], [note])

@@ -280,6 +280,7 @@ CASES = [
     # LLDP off on every port in use exposes nothing, whatever the global switch (main: REVIEW)
     ("cw-lldp-off-every-port", "MG-05", "CW7", CW_LLDP.format(off=" undo lldp enable\n"), "PASS"),
     ("cw-lldp-on-a-port", "MG-05", "CW7", CW_LLDP.format(off=""), "REVIEW"),
+    ("cw-lldp-admin-status-disable", "MG-05", "CW7", CW_LLDP.format(off=" lldp admin-status disable\n"), "PASS"),
     ("ios-lldp-transmit-off-every-port", "MG-05", "IOS", IOS_LLDP.format(off=" no lldp transmit\n"), "PASS"),
     ("ios-lldp-transmit-on-a-port", "MG-05", "IOS", IOS_LLDP.format(off=""), "REVIEW"),
     # a Comware FTP server whose ACL has no rule admits no client (main: FAIL)
