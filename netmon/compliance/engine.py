@@ -182,6 +182,12 @@ def _instance(c: Check, cfg: DeviceConfig, block: Line | None) -> Outcome:
                 out.evidence.append(ev(block, note or "required line absent in this block"))
             else:
                 out.notes.append(note or "required line absent")
+            # A destination written but not reached says why (round 29b: a trap target whose subnet
+            # only a VRF holds read as "no target" with no word of the line that is there).
+            for m in c.require:
+                if m.foreign:
+                    raw = _matching(cfg, block, c.anywhere, m.model_copy(update={"foreign": False}))
+                    out.evidence.extend(ev(ln, f"not reached: {gone}") for ln in raw if (gone := unreachable(cfg, ln)))
     if c.threshold is not None:
         t = _threshold(c.threshold, block, c.anywhere, block, cfg, c.release_default)
         results.append(t.result)

@@ -385,3 +385,14 @@ def test_a_line_two_checks_find_is_cited_once(rules) -> None:
     assert out.result == "PASS"
     lines = [e.line for e in out.evidence]
     assert len(lines) == len(set(lines)) and all(e.note for e in out.evidence)
+
+
+def test_a_destination_written_but_not_reached_is_cited_with_why(rules) -> None:
+    """A required destination that no route reaches read as "no log host" without a word of the line
+    that is there (round 29b: an MG-07 trap target in the global table, its subnet in a VRF)."""
+    from netmon.compliance.engine import evaluate_rule
+
+    out = evaluate_rule(rules["AU-01"], one_config(_text("IOS", IOS_LOG_VRF.format(vrf="", route="")), "cisco_ios"))
+    assert out.result == "FAIL"
+    cited = [e for e in out.evidence if e.text.startswith("logging host 10.99.0.50")]
+    assert cited and "not reached" in cited[0].note and "Mgmt-vrf" in cited[0].note
