@@ -23,6 +23,7 @@ from .facts import (
     acl_facts,
     acl_key,
     address_groups,
+    address_wildcard,
     deny_logged,
     effective_entries,
     entry_text,
@@ -30,11 +31,11 @@ from .facts import (
     first_address,
     global_ipv6,
     if_networks,
-    interface_vrfs,
     is_shut,
     permits_any,
     reachable,
     unreachable,
+    vrf_of,
 )
 from .results import Evidence, Outcome, worst
 from .rules import first_words
@@ -1281,9 +1282,13 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     ok: list[tuple[Line, str]] = []
     cut: list[Evidence] = []
     offs = 0
+    dark: list[Line] = []  # hosts whose path's default rule is off (AU-01 with off_only)
+    lit = {via for (via, mod), r in rules.items() if mod != "default" and r[1] >= 0}  # a module still sends
     for h in hosts:
         via = path(_via(params["host"], h))
         decided, level = level_of(via)
+        if level < 0 and via not in lit:
+            dark.append(h)
         if level >= 6:
             ok.append((h, via))
         else:
@@ -1293,12 +1298,6 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 _ev(decided or (glob[-1][0] if glob else h), f"log host {first_address(h.text) or h.text}: {why}")
             )
     if params.get("off_only"):  # AU-01: is anything sent at all (a module's own rule may still send)?
-        lit = {via for (via, mod), r in rules.items() if mod != "default" and r[1] >= 0}
-        dark = [
-            h
-            for h in hosts
-            if level_of(path(_via(params["host"], h)))[1] < 0 and path(_via(params["host"], h)) not in lit
-        ]
         if len(dark) == len(hosts):
             return Outcome("FAIL", cut, ["every log host's path is switched off: no log leaves the device"])
         return Outcome("PASS")
@@ -1317,35 +1316,31 @@ def loghost_levels(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 
 
 _STD_ENTRY = re.compile(
-    r"^(?:access-list \S+ |\d+ )?(?P<act>permit|deny) (?:any$|host (?P<host>[\d.]+)$|(?P<net>[\d.]+)(?: (?P<wild>[\d.]+))?$)"
+    r"^(?:access-list \S+ |\d+ )?(?P<act>permit|deny) (?P<spec>any|host [\d.]+|[\d.]+(?: [\d.]+)?)$"
 )
 # A VRP/Comware basic rule: 'rule 5 permit [vpn-instance V] source 10.1.1.0 0.0.0.255' ('0': one host),
 # 'rule 10 deny' (any source); the VPN instance is not compared.
-_BASIC_RULE = re.compile(r"^rule(?: \d+)? (?P<act>permit|deny)(?: source (?:any|(?P<net>[\d.]+) (?P<wild>[\d.]+)))?$")
+_BASIC_RULE = re.compile(r"^rule(?: \d+)? (?P<act>permit|deny)(?: source (?P<spec>any|[\d.]+ [\d.]+))?$")
 
 
 def _std_acl_permits(cfg: DeviceConfig, entries: list[Line], address: str) -> bool | None:
     """Whether a standard IPv4 ACL (IOS) or a basic one (VRP, Comware) permits ``address`` (first
-    match, implicit deny); None when an entry is of another form (left to the judge)."""
+    match, implicit deny); None when an entry is of another form (left to the judge). Addresses and
+    wildcards are read as the ACL facts read them (facts.address_wildcard)."""
     try:
-        a = ipaddress.IPv4Address(address)
+        a = int(ipaddress.IPv4Address(address))
     except ValueError:
         return None
     for _, text in effective_entries(cfg, entries):
-        basic = re.sub(r" vpn-instance \S+", "", text)
-        if (m := _STD_ENTRY.match(text) or _BASIC_RULE.match(basic)) is None:
+        m = _STD_ENTRY.match(text) or _BASIC_RULE.match(re.sub(r" vpn-instance \S+", "", text))
+        if m is None:
             if " remark " in f" {text} ":
                 continue
             return None
-        gd = m.groupdict()
-        net, wild = gd.get("host") or gd.get("net"), gd.get("wild")
-        wild = None if wild == "0" else wild
-        try:
-            # A wildcard counts its free bits as ones: 0.0.0.255 is a /24, like the mask 255.255.255.0.
-            hit = net is None or a in ipaddress.IPv4Network(f"{net}/{wild}" if wild else net, strict=False)
-        except ValueError:
+        if (aw := address_wildcard(m.group("spec") or "any")) is None:
             return None
-        if hit:
+        net, wild = aw
+        if a & ~wild & 0xFFFFFFFF == net:
             return m.group("act") == "permit"
     return False
 
@@ -1361,14 +1356,14 @@ def _ntp_refused(cfg: DeviceConfig, sources: list[Line], access: str) -> list[tu
         return []
     peers = [m.group("acl") for _, m in groups if m.group("kind") == "peer"]
     if not peers:
-        return [(ln, "refused: no 'ntp access-group peer' grants synchronisation") for ln in sources]
+        return [(ln, "refused: no NTP 'peer' access right grants synchronisation") for ln in sources]
     acls = acl_index(cfg)
     out = []
     for ln in sources:
         addr = first_address(ln.text)
         verdicts = [_std_acl_permits(cfg, acls[n], addr) if n in acls and addr else None for n in peers]
         if verdicts and all(v is False for v in verdicts):
-            out.append((ln, f"refused: the 'ntp access-group peer' ACL {', '.join(peers)} does not permit it"))
+            out.append((ln, f"refused: the NTP 'peer' access ACL {', '.join(peers)} does not permit it"))
     return out
 
 
@@ -2115,6 +2110,20 @@ def trap_v3_users(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 # --- console / line login -------------------------------------------------------------------------
 
 
+def _candidates(cfg: DeviceConfig, block: str) -> list[Line]:
+    """Top-level lines that may match ``block``: those starting with its first word (the tree's word
+    index), or every top-level line when the pattern starts otherwise."""
+    first = _FIRST.match(block)
+    return cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+
+
+def _login_lists(aaa: list[Line]) -> dict[str, tuple[Line, list[str]]]:
+    """IOS-style login method lists: name -> (the 'aaa authentication login NAME ...' line, its methods)."""
+    return {
+        w[3]: (t, w[4:]) for t in aaa if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
+    }
+
+
 @check("mode_without_secret")
 def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     """A line set to password authentication with no password set on it (VRP/Comware
@@ -2123,8 +2132,7 @@ def mode_without_secret(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     shown. ``block``: the lines judged; ``mode``: the child line choosing password authentication;
     ``secret``: the child line setting the password; ``result``: the verdict (default REVIEW). A
     line with a password, or with another mode, is left to the other checks (N/A here)."""
-    first = _FIRST.match(params["block"])
-    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    cands = _candidates(cfg, params["block"])
     block, mode, secret = (re.compile(params[k]) for k in ("block", "mode", "secret"))
     bare = [
         (b, m)
@@ -2157,14 +2165,11 @@ def line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
 def _line_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     # Only the lines starting with the block's first word and with "aaa" are looked at (the tree's
     # word index): IA-10 and AC-01 both call this on every IOS/RGOS configuration.
-    first = _FIRST.match(params["block"])
-    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    cands = _candidates(cfg, params["block"])
     blocks = [t for t in cands if re.match(params["block"], t.text)]
     aaa = cfg.tree.top_by_word("aaa")
     new_model = any(t.text == "aaa new-model" for t in aaa)
-    lists = {
-        w[3]: (t, w[4:]) for t in aaa if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
-    }
+    lists = _login_lists(aaa)
     if not blocks:
         # The line exists on every device even when the configuration does not show it.
         entry = lists.get("default") if new_model else None
@@ -2232,11 +2237,8 @@ def shared_secret_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
     aaa = cfg.tree.top_by_word("aaa")
     if not any(t.text == "aaa new-model" for t in aaa):
         return Outcome("PASS")
-    lists = {
-        w[3]: (t, w[4:]) for t in aaa if (w := t.text.split())[:3] == ["aaa", "authentication", "login"] and len(w) > 4
-    }
-    first = _FIRST.match(params["block"])
-    cands = cfg.tree.top_by_word(first.group(1)) if first else cfg.tree.top
+    lists = _login_lists(aaa)
+    cands = _candidates(cfg, params["block"])
     hits: list[Evidence] = []
     for b in cands:
         if not re.match(params["block"], b.text):
@@ -2249,12 +2251,9 @@ def shared_secret_login(cfg: DeviceConfig, params: dict[str, Any]) -> Outcome:
                 _ev(entry[0], f"first method {entry[1][0]}: one shared password"),
             ]
     if hits:
-        return Outcome("FAIL", _unique(hits), ["logins by a shared password identify no one"])
+        # A list several lines use is cited once (the engine keeps one citation per line and note).
+        return Outcome("FAIL", hits, ["logins by a shared password identify no one"])
     return Outcome("PASS")
-
-
-def _unique(evidence: list[Evidence]) -> list[Evidence]:
-    return list({(e.line, e.note): e for e in evidence}.values())
 
 
 @check("acl_deny_logged")
@@ -2682,15 +2681,14 @@ def _vrf_sharers(cfg: DeviceConfig, port: Line, others: list[Line]) -> list[Line
     (round 29: a user-facing interface bound to the management VPN instance). Loopbacks and
     point-to-point links (/30, /31: a management network carried between routers, heldout6) hold
     no users."""
-    vrfs = {i: vrf for i, (_, vrf) in interface_vrfs(cfg).items()}
-    mine = vrfs.get(id(port))
+    mine = vrf_of(cfg, port)
     if mine is None:
         return []
     return [
         t
         for t in others
         if t is not port
-        and vrfs.get(id(t)) == mine
+        and vrf_of(cfg, t) == mine
         and not re.match(r"interface (?i:loopback|null|nve|tunnel)", t.text)
         and not is_shut(t)
         and any(n.prefixlen < 30 for _, n in if_networks(t))

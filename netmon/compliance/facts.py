@@ -298,15 +298,16 @@ def effective_entries(cfg: DeviceConfig, entries: list[Line]) -> list[tuple[Line
 _Fields = tuple[str, int, int, int, int, str, str, bool]  # proto, src, src wildcard, dst, dst wildcard, ports, plain
 
 
-def _address(spec: str) -> tuple[int, int] | None:
-    """(address, wildcard) of 'any', 'host A', 'A WILDCARD' or a bare address (a host); None if not IPv4."""
+def address_wildcard(spec: str) -> tuple[int, int] | None:
+    """(address, wildcard) of 'any', 'host A', 'A WILDCARD' (VRP/Comware write '0' for one host) or a
+    bare address (a host); None if not IPv4."""
     parts = spec.split()
     try:
         if parts == ["any"]:
             return 0, 0xFFFFFFFF
         if parts[0] == "host":
             return int(ipaddress.IPv4Address(parts[1])), 0
-        wild = int(ipaddress.IPv4Address(parts[1])) if len(parts) > 1 else 0
+        wild = int(ipaddress.IPv4Address(parts[1])) if len(parts) > 1 and parts[1] != "0" else 0
         return int(ipaddress.IPv4Address(parts[0])) & ~wild & 0xFFFFFFFF, wild
     except (ValueError, IndexError):
         return None
@@ -316,7 +317,7 @@ def _fields(d: AclDialect, text: str) -> _Fields | None:
     text = " ".join(text.split())  # IOS pads 'deny   ip' to line up with 'permit'
     for rx in d.fields:
         if (m := rx.match(text)) is not None:
-            src, dst = _address(m.group("src")), _address(m.group("dst") or "any")
+            src, dst = address_wildcard(m.group("src")), address_wildcard(m.group("dst") or "any")
             if src is None or dst is None:
                 return None
             gd = m.groupdict()
@@ -800,6 +801,12 @@ def interface_vrfs(cfg: DeviceConfig) -> dict[int, tuple[Line, str]]:
     return found
 
 
+def vrf_of(cfg: DeviceConfig, interface: Line) -> str | None:
+    """The VRF an interface block is bound to, or None (the global table)."""
+    bound = interface_vrfs(cfg).get(id(interface))
+    return bound[1] if bound is not None else None
+
+
 def _learns_routes(cfg: DeviceConfig) -> bool:
     """The global table may learn any route: a routing process not bound to a VRF, or an address
     taken by DHCP (its default route)."""
@@ -823,9 +830,8 @@ def _only_in_vrf(cfg: DeviceConfig, address: str | None) -> str | None:
         a = ipaddress.IPv4Address(address)
     except ValueError:
         return None
-    vrfs = interface_vrfs(cfg)
     inside = [
-        (vrfs[id(t)][1] if id(t) in vrfs else None, t)
+        (vrf_of(cfg, t), t)
         for t in cfg.tree.top_by_word("interface")
         if not is_shut(t) and any(a in n for _, n in if_networks(t))
     ]
